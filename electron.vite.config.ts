@@ -1,0 +1,45 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import react from '@vitejs/plugin-react'
+
+const alias = {
+  '@shared': resolve(__dirname, 'src/shared'),
+  '@main': resolve(__dirname, 'src/main'),
+  '@renderer': resolve(__dirname, 'src/renderer/src')
+}
+
+export default defineConfig({
+  main: {
+    resolve: { alias },
+    build: {
+      // Native modules (better-sqlite3, onnxruntime-node, sharp) stay external: they are
+      // loaded from node_modules (app.asar.unpacked when packaged), never bundled.
+      externalizeDeps: true,
+      rollupOptions: {
+        // index: the Electron main process. cli: the same services under plain Node
+        // (browser mode, headless commands), so nothing Electron-only may leak into it.
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          cli: resolve(__dirname, 'src/main/cli/index.ts')
+        }
+      }
+    }
+  },
+  preload: {
+    resolve: { alias },
+    build: {
+      rollupOptions: {
+        // Sandboxed preloads must be CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' }
+      }
+    }
+  },
+  renderer: {
+    root: resolve(__dirname, 'src/renderer'),
+    resolve: { alias },
+    plugins: [react()],
+    build: {
+      rollupOptions: { input: resolve(__dirname, 'src/renderer/index.html') }
+    }
+  }
+})
