@@ -1,0 +1,129 @@
+import { isAbsolute, join } from 'node:path'
+import { ApiError, type ApiHandlers } from '@shared/api'
+import type { DatasetSummary, ExportFormat } from '@shared/types'
+import { imageFolderListing, labelsCsv, isChanged } from '../datasets/exportFormats'
+import { resolveDatasetRoot, scanDataset } from '../datasets/scan'
+import { exists, timestamp, writeFileAtomic } from '../fsutil'
+import { datasetRoot, getDatasetSummary, listDatasetIds } from '../store/datasets'
+import { getUndoState, labelHistory, redo, setLabels, undo } from '../store/labels'
+import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags } from '../store/samples'
+import type { AppContext } from './context'
+
+const MAX_PAGE = 2000
+
+function summaryOrThrow(ctx: AppContext, datasetId: number): DatasetSummary {
+  const summary = getDatasetSummary(ctx.db, datasetId)
+  if (!summary) throw new ApiError('not_found', `No dataset with id ${datasetId}. Open its folder again.`)
+  return summary
+}
+
+function checkId(value: unknown, what: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new ApiError('bad_request', `${what} must be a whole number`)
+  return value as number
+}
+
+const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: '.csv', imagefolder: '.tsv' }
+
+/** The one implementation of the API contract. Transports call these and nothing else. */
+export function createApiHandlers(ctx: AppContext): ApiHandlers {
+  const { db } = ctx
+  return {
+    async getAppInfo() {
+      return {
+        productName: 'PokerFace Studio',
+        version: ctx.version,
+        dataDir: ctx.dataDir,
+        startupDatasetId: ctx.startupDatasetId
+      }
+    },
+
+    async listDatasets() {
+      return listDatasetIds(db)
+        .map((id) => getDatasetSummary(db, id))
+        .filter((s): s is DatasetSummary => s !== null)
+    },
+
+    async openDataset({ root }) {
+      const resolved = await resolveDatasetRoot(String(root ?? ''))
+      const { datasetId, report } = await scanDataset(db, resolved, (p) => ctx.events.emit('scanProgress', p))
+      ctx.events.emit('datasetChanged', { datasetId })
+      return { dataset: summaryOrThrow(ctx, datasetId), report }
+    },
+
+    async getDataset({ datasetId }) {
+      return summaryOrThrow(ctx, checkId(datasetId, 'datasetId'))
+    },
+
+    async listProblems({ datasetId }) {
+      summaryOrThrow(ctx, checkId(datasetId, 'datasetId'))
+      return listProblems(db, datasetId)
+    },
+
+    async querySamples({ datasetId, filter, offset, limit }) {
+      checkId(datasetId, 'datasetId')
+      const safeLimit = Math.min(checkId(limit, 'limit'), MAX_PAGE)
+      return querySamples(db, datasetId, filter ?? {}, checkId(offset, 'offset'), safeLimit)
+    },
+
+    async getSample({ sampleId }) {
+      const row = getSampleRow(db, checkId(sampleId, 'sampleId'))
+      if (!row) throw new ApiError('not_found', `No sample with id ${sampleId}`)
+      const { datasetId: _datasetId, ...sample } = row
+      return { ...sample, history: labelHistory(db, sampleId), flags: sampleFlags(db, sampleId) }
+    },
+
+    async setLabel({ datasetId, sampleIds, label }) {
+      checkId(datasetId, 'datasetId')
+      if (!Array.isArray(sampleIds) || sampleIds.length === 0) throw new ApiError('bad_request', 'No samples selected')
+      sampleIds.forEach((id) => checkId(id, 'sampleId'))
+      if (label !== null && (typeof label !== 'string' || label.trim() === '')) {
+        throw new ApiError('bad_request', 'A label must be a class name or null (unlabelled)')
+      }
+      let result
+      try {
+        result = setLabels(db, datasetId, sampleIds, label)
+      } catch (err) {
+        throw new ApiError('bad_request', (err as Error).message)
+      }
+      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
+      return result
+    },
+
+    async getUndoState({ datasetId }) {
+      return getUndoState(db, checkId(datasetId, 'datasetId'))
+    },
+
+    async undo({ datasetId }) {
+      const result = undo(db, checkId(datasetId, 'datasetId'))
+      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
+      return result
+    },
+
+    async redo({ datasetId }) {
+      const result = redo(db, checkId(datasetId, 'datasetId'))
+      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
+      return result
+    },
+
+    async suggestExportPath({ datasetId, format }) {
+      const summary = summaryOrThrow(ctx, checkId(datasetId, 'datasetId'))
+      const safeName = summary.name.replace(/[^\p{L}\p{N}._-]+/gu, '_')
+      return join(ctx.dataDir, 'exports', `${safeName}-labels-${timestamp()}${EXPORT_EXTENSIONS[format] ?? '.csv'}`)
+    },
+
+    async exportLabels({ datasetId, format, path, overwrite }) {
+      checkId(datasetId, 'datasetId')
+      if (typeof path !== 'string' || !isAbsolute(path)) throw new ApiError('bad_request', 'Export path must be an absolute file path')
+      if (format !== 'csv' && format !== 'imagefolder') throw new ApiError('bad_request', `Unknown export format: ${format}`)
+      const root = datasetRoot(db, datasetId)
+      if (!root) throw new ApiError('not_found', `No dataset with id ${datasetId}`)
+      if (!overwrite && (await exists(path))) {
+        throw new ApiError('exists', `${path} already exists. Choose another name, or confirm to replace it (a backup is kept).`)
+      }
+      const samples = allSamples(db, datasetId)
+      const content = format === 'csv' ? labelsCsv(samples) : imageFolderListing(samples)
+      const { backupPath } = await writeFileAtomic(path, content, { keepBackup: true })
+      return { path, rows: samples.length, changed: samples.filter(isChanged).length, backupPath }
+    }
+  }
+}

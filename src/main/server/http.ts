@@ -1,0 +1,152 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { ApiError, REQUEST_NAMES, type ApiHandlers, type RequestName } from '@shared/api'
+import type { AppContext } from '../api/context'
+import { parseMediaPath, sampleImage } from '../api/media'
+import { cookieName, hostAllowed, newToken, requestToken, tokensEqual } from './auth'
+import { CONTENT_SECURITY_POLICY, staticFile } from './static'
+
+/** Larger request bodies are refused; the API's arguments are small JSON objects. */
+const MAX_BODY_BYTES = 1 << 20
+
+export interface BrowserServer {
+  url: string
+  port: number
+  token: string
+  close(): Promise<void>
+}
+
+export interface ServeOptions {
+  /** 0 picks a free port. */
+  port?: number
+  /** The built renderer (out/renderer); without it only the API is served. */
+  staticDir?: string | null
+  token?: string
+}
+
+const STATUS: Record<string, number> = { not_found: 404, bad_request: 400, exists: 409, outside_root: 403, internal: 500 }
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' })
+  res.end(body)
+}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  const apiErr = err instanceof ApiError ? err : new ApiError('internal', (err as Error)?.message ?? String(err))
+  if (!(err instanceof ApiError)) console.error('[pokerface] internal error:', err)
+  send(res, STATUS[apiErr.code] ?? 500, JSON.stringify({ error: { code: apiErr.code, message: apiErr.message } }), 'application/json')
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) throw new ApiError('bad_request', 'Request body too large')
+    chunks.push(chunk as Buffer)
+  }
+  if (size === 0) return {}
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new ApiError('bad_request', 'Request body is not valid JSON')
+  }
+}
+
+/**
+ * Browser mode: the same API table over HTTP on 127.0.0.1 only. Every request — page, script,
+ * image, event stream — must carry the per-launch token and a loopback Host header.
+ */
+export async function startBrowserServer(ctx: AppContext, handlers: ApiHandlers, options: ServeOptions = {}): Promise<BrowserServer> {
+  const token = options.token ?? newToken()
+  const names = new Set<string>(REQUEST_NAMES)
+  const streams = new Set<ServerResponse>()
+  let port = 0
+
+  const unsubscribe = ctx.events.subscribe((event, payload) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`
+    for (const res of streams) res.write(frame)
+  })
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+      if (!hostAllowed(req.headers.host, port)) return send(res, 403, 'Forbidden: unexpected Host header')
+      const given = requestToken(req, url, port)
+      if (!given || !tokensEqual(given, token)) {
+        return send(res, 401, 'Unauthorized: open the URL printed by `pokerface serve`, which carries the access token.')
+      }
+
+      if (url.pathname.startsWith('/api/call/')) {
+        const name = url.pathname.slice('/api/call/'.length)
+        if (req.method !== 'POST') return send(res, 405, 'Use POST')
+        // A JSON content type forces a CORS preflight on cross-origin requests, which we never answer.
+        if (!req.headers['content-type']?.startsWith('application/json')) return send(res, 415, 'Use application/json')
+        if (!names.has(name)) throw new ApiError('not_found', `Unknown request: ${name}`)
+        const args = await readJson(req)
+        const handler = handlers[name as RequestName] as (a: unknown) => Promise<unknown>
+        const result = await handler(args)
+        return send(res, 200, JSON.stringify({ result: result ?? null }), 'application/json')
+      }
+
+      if (url.pathname === '/api/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
+        res.write(': connected\n\n')
+        streams.add(res)
+        req.on('close', () => streams.delete(res))
+        return
+      }
+
+      if (url.pathname.startsWith('/media/')) {
+        const media = parseMediaPath(url.pathname.slice('/media'.length))
+        if (!media) return send(res, 404, 'Not found')
+        const image = await sampleImage(ctx, media.kind, media.sampleId)
+        res.writeHead(200, {
+          'content-type': image.contentType,
+          // Thumbnails are content-addressed in the cache, but the id→file mapping can change on rescan.
+          'cache-control': 'private, max-age=60',
+          'x-content-type-options': 'nosniff'
+        })
+        return res.end(image.bytes)
+      }
+
+      if (req.method !== 'GET') return send(res, 405, 'Method not allowed')
+      const file = options.staticDir ? await staticFile(options.staticDir, url.pathname) : null
+      if (!file) return send(res, 404, 'Not found')
+      const headers: Record<string, string> = {
+        'content-type': file.type,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'content-security-policy': CONTENT_SECURITY_POLICY,
+        'referrer-policy': 'no-referrer'
+      }
+      // The first page load carries ?token=; later requests (scripts, <img>, EventSource) use this cookie.
+      if (url.searchParams.has('token')) {
+        headers['set-cookie'] = `${cookieName(port)}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`
+      }
+      res.writeHead(200, headers)
+      res.end(file.body)
+    } catch (err) {
+      if (!res.headersSent) sendError(res, err)
+      else res.end()
+    }
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        unsubscribe()
+        for (const res of streams) res.end()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}

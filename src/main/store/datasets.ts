@@ -1,0 +1,70 @@
+import { basename } from 'node:path'
+import { sortLabels } from '@shared/emotions'
+import { SPLITS, type Split } from '@shared/splits'
+import type { DatasetSummary } from '@shared/types'
+import { nowIso, type Db } from './db'
+
+/** Finds the dataset row for a folder, creating it on first open. */
+export function ensureDataset(db: Db, root: string): number {
+  const existing = db.prepare('SELECT id FROM datasets WHERE root = ?').get(root) as { id: number } | undefined
+  const now = nowIso()
+  if (existing) {
+    db.prepare('UPDATE datasets SET opened_at = ? WHERE id = ?').run(now, existing.id)
+    return existing.id
+  }
+  const info = db
+    .prepare('INSERT INTO datasets (root, name, created_at, opened_at) VALUES (?, ?, ?, ?)')
+    .run(root, basename(root) || root, now, now)
+  return Number(info.lastInsertRowid)
+}
+
+export function datasetRoot(db: Db, datasetId: number): string | null {
+  const row = db.prepare('SELECT root FROM datasets WHERE id = ?').get(datasetId) as { root: string } | undefined
+  return row?.root ?? null
+}
+
+export function getDatasetSummary(db: Db, datasetId: number): DatasetSummary | null {
+  const ds = db.prepare('SELECT id, root, name, opened_at FROM datasets WHERE id = ?').get(datasetId) as
+    | { id: number; root: string; name: string; opened_at: string }
+    | undefined
+  if (!ds) return null
+  const counts = db
+    .prepare(
+      `SELECT count(*) AS n,
+              count(current_label) AS labelled,
+              sum(current_label IS NOT original_label) AS changed
+         FROM samples WHERE dataset_id = ? AND status = 'present'`
+    )
+    .get(datasetId) as { n: number; labelled: number; changed: number | null }
+  const labels = db
+    .prepare(
+      `SELECT original_label AS l FROM samples WHERE dataset_id = ? AND status = 'present' AND original_label IS NOT NULL
+       UNION SELECT current_label FROM samples WHERE dataset_id = ? AND status = 'present' AND current_label IS NOT NULL`
+    )
+    .pluck()
+    .all(datasetId, datasetId) as string[]
+  const splits = db
+    .prepare(`SELECT DISTINCT split FROM samples WHERE dataset_id = ? AND status = 'present' AND split IS NOT NULL`)
+    .pluck()
+    .all(datasetId) as Split[]
+  const problems = db
+    .prepare(`SELECT count(*) FROM scan_problems WHERE dataset_id = ? AND kind = 'error'`)
+    .pluck()
+    .get(datasetId) as number
+  return {
+    id: ds.id,
+    root: ds.root,
+    name: ds.name,
+    openedAt: ds.opened_at,
+    sampleCount: counts.n,
+    labelledCount: counts.labelled,
+    changedCount: counts.changed ?? 0,
+    problemCount: problems,
+    labels: sortLabels(labels),
+    splits: SPLITS.filter((s) => splits.includes(s))
+  }
+}
+
+export function listDatasetIds(db: Db): number[] {
+  return db.prepare('SELECT id FROM datasets ORDER BY opened_at DESC').pluck().all() as number[]
+}

@@ -1,0 +1,46 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { MIGRATIONS } from './migrations'
+
+export type Db = Database.Database
+
+export interface OpenDbOptions {
+  /** Path to a better-sqlite3 binary built for another ABI (Electron); see issue on packaging. */
+  nativeBinding?: string
+}
+
+/** Opens (creating if needed) the app database and brings its schema up to date. */
+export function openDb(file: string, options: OpenDbOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
+  // WAL: readers (the grid) never wait on the writer (a scan or an inference batch).
+  db.pragma('journal_mode = WAL')
+  // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the
+  // last transactions, and never corrupts the file.
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+  return db
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `This database was written by a newer PokerFace Studio (schema ${current}, this version knows ${MIGRATIONS.length}). ` +
+        'Update the app, or point it at another data folder with --data-dir.'
+    )
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v])
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+}
+
+export function nowIso(): string {
+  return new Date().toISOString()
+}

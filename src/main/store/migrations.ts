@@ -1,0 +1,73 @@
+/**
+ * Versioned schema. Each entry runs once, in order, inside a transaction; PRAGMA user_version
+ * records how far a database has come. Never edit a shipped migration: add the next one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: datasets, samples, labels as events, flags, scan problems
+  `
+  CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    root TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    opened_at TEXT NOT NULL
+  );
+
+  CREATE TABLE samples (
+    id INTEGER PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    rel_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    split TEXT,
+    original_label TEXT,
+    current_label TEXT,
+    -- 'present' while the file is on disk; 'missing' after a rescan no longer finds it.
+    -- Missing samples keep their labels and history so nothing a researcher did is lost.
+    status TEXT NOT NULL DEFAULT 'present' CHECK (status IN ('present', 'missing')),
+    UNIQUE (dataset_id, rel_path)
+  );
+  CREATE INDEX samples_by_current ON samples(dataset_id, status, current_label);
+  CREATE INDEX samples_by_original ON samples(dataset_id, status, original_label);
+  CREATE INDEX samples_by_split ON samples(dataset_id, status, split);
+  CREATE INDEX samples_by_hash ON samples(content_hash);
+
+  -- One user action (a keypress that labels a selection) is one batch: undo and redo
+  -- work on batches. state: done → undone → done …; a new action discards undone batches.
+  CREATE TABLE label_batches (
+    id INTEGER PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('done', 'undone', 'discarded'))
+  );
+  CREATE INDEX label_batches_by_dataset ON label_batches(dataset_id, state, id);
+
+  CREATE TABLE label_events (
+    id INTEGER PRIMARY KEY,
+    sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+    batch_id INTEGER REFERENCES label_batches(id) ON DELETE SET NULL,
+    old_label TEXT,
+    new_label TEXT,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX label_events_by_sample ON label_events(sample_id, id);
+  CREATE INDEX label_events_by_batch ON label_events(batch_id);
+
+  CREATE TABLE flags (
+    sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+    flag TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (sample_id, flag)
+  );
+
+  CREATE TABLE scan_problems (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    rel_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, rel_path)
+  );
+  `
+]

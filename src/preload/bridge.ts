@@ -1,0 +1,38 @@
+import { EVENT_NAMES, REQUEST_NAMES, type ApiEvents, type EventName, type RequestArgs, type RequestName, type RequestResult } from '@shared/api'
+import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, type Envelope } from '@shared/envelope'
+
+/** The slice of Electron's ipcRenderer the bridge uses. */
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
+}
+
+/** What the preload exposes as `window.pokerface`: one named function per request, plus `on`. */
+export type PokerFaceBridge = {
+  [N in RequestName]: (args: RequestArgs<N>) => Promise<Envelope<RequestResult<N>>>
+} & {
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void
+  pickFolder(): Promise<string | null>
+}
+
+/**
+ * Builds the bridge from the request list: named, typed functions bound to fixed channels.
+ * The renderer can never name a channel itself.
+ */
+export function buildBridge(ipc: IpcRendererLike): PokerFaceBridge {
+  const bridge: Record<string, unknown> = {}
+  for (const name of REQUEST_NAMES) {
+    bridge[name] = (args: unknown) => ipc.invoke(IPC_CALL_PREFIX + name, args)
+  }
+  bridge.on = (event: EventName, listener: (payload: unknown) => void) => {
+    if (!(EVENT_NAMES as readonly string[]).includes(event)) throw new Error(`Unknown event: ${event}`)
+    const wrapped = (_e: unknown, name: unknown, payload: unknown): void => {
+      if (name === event) listener(payload)
+    }
+    ipc.on(IPC_EVENT_CHANNEL, wrapped as (event: unknown, ...args: unknown[]) => void)
+    return () => ipc.removeListener(IPC_EVENT_CHANNEL, wrapped as (event: unknown, ...args: unknown[]) => void)
+  }
+  bridge.pickFolder = () => ipc.invoke('pf:pickFolder') as Promise<string | null>
+  return bridge as PokerFaceBridge
+}

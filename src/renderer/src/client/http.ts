@@ -1,0 +1,60 @@
+import { ApiError, type ApiEvents, type EventName, type PokerFaceClient } from '@shared/api'
+
+/**
+ * Browser mode: requests are POSTs to /api/call/<name>; events come over one EventSource.
+ * The token arrives once in the page URL; the server then sets a same-site cookie that images
+ * and the event stream carry, and we also send it as a header on every request.
+ */
+export function createHttpClient(base = ''): PokerFaceClient {
+  const params = new URLSearchParams(window.location.search)
+  const fromUrl = params.get('token')
+  if (fromUrl) {
+    sessionStorage.setItem('pf_token', fromUrl)
+    // Keep the token out of the address bar (and out of screenshots).
+    window.history.replaceState(null, '', window.location.pathname)
+  }
+  const token = fromUrl ?? sessionStorage.getItem('pf_token') ?? ''
+
+  const listeners = new Map<EventName, Set<(payload: unknown) => void>>()
+  let source: EventSource | null = null
+  const ensureSource = (): void => {
+    if (source) return
+    source = new EventSource(`${base}/api/events`)
+    for (const name of ['scanProgress', 'labelsChanged', 'datasetChanged'] as EventName[]) {
+      source.addEventListener(name, (e) => {
+        const payload = JSON.parse((e as MessageEvent).data)
+        listeners.get(name)?.forEach((l) => l(payload))
+      })
+    }
+  }
+
+  return {
+    transport: 'http',
+    pickFolder: null,
+    async call(name, args) {
+      const res = await fetch(`${base}/api/call/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pokerface-token': token },
+        body: JSON.stringify(args),
+        credentials: 'same-origin'
+      })
+      const text = await res.text()
+      let body: { result?: unknown; error?: { code: ApiError['code']; message: string } }
+      try {
+        body = JSON.parse(text)
+      } catch {
+        throw new ApiError('internal', text || `HTTP ${res.status}`)
+      }
+      if (body.error) throw new ApiError(body.error.code, body.error.message)
+      return body.result as never
+    },
+    on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
+      ensureSource()
+      const set = listeners.get(event) ?? new Set()
+      set.add(listener as (payload: unknown) => void)
+      listeners.set(event, set)
+      return () => set.delete(listener as (payload: unknown) => void)
+    },
+    imageUrl: (kind, sampleId) => `${base}/media/${kind}/${sampleId}`
+  }
+}

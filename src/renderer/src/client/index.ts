@@ -1,0 +1,15 @@
+import type { PokerFaceClient } from '@shared/api'
+import type { PokerFaceBridge } from '../../../preload/bridge'
+import { createHttpClient } from './http'
+import { createIpcClient } from './ipc'
+
+declare global {
+  interface Window {
+    pokerface?: PokerFaceBridge
+  }
+}
+
+/** The rest of the renderer sees only PokerFaceClient and never asks which transport it got. */
+export function createClient(): PokerFaceClient {
+  return window.pokerface ? createIpcClient(window.pokerface) : createHttpClient()
+}

@@ -1,0 +1,17 @@
+import type { PokerFaceClient, RequestName } from '@shared/api'
+import { unwrap, type Envelope } from '@shared/envelope'
+import type { PokerFaceBridge } from '../../../preload/bridge'
+
+/** Electron: the preload's named functions, unwrapped into the same client interface. */
+export function createIpcClient(bridge: PokerFaceBridge): PokerFaceClient {
+  return {
+    transport: 'ipc',
+    pickFolder: () => bridge.pickFolder(),
+    async call(name, args) {
+      const fn = bridge[name as RequestName] as (a: unknown) => Promise<Envelope<unknown>>
+      return unwrap(await fn(args)) as never
+    },
+    on: (event, listener) => bridge.on(event, listener),
+    imageUrl: (kind, sampleId) => `pf-media://${kind}/${sampleId}`
+  }
+}

@@ -1,0 +1,70 @@
+import { EMOTIONS, sortLabels } from '@shared/emotions'
+import { SPLITS, type Split } from '@shared/splits'
+import { filterValue, NONE, parseFilterValue } from '../labels'
+import { useReview, useReviewStore } from '../useReview'
+
+export function Filters(): React.JSX.Element {
+  const store = useReviewStore()
+  const filter = useReview((s) => s.filter)
+  const total = useReview((s) => s.total)
+  const dataset = useReview((s) => s.dataset)
+  const labels = sortLabels([...EMOTIONS, ...(dataset?.labels ?? [])])
+  const { setFilter, clearFilter } = store.getState()
+  const active = Object.keys(filter).length > 0
+
+  const labelOptions = (
+    <>
+      <option value="">any</option>
+      <option value={NONE}>unlabelled</option>
+      {labels.map((l) => (
+        <option key={l} value={l}>
+          {l}
+        </option>
+      ))}
+    </>
+  )
+
+  return (
+    <aside className="filters" aria-label="Filters">
+      <label>
+        Current label
+        <select value={filterValue(filter.currentLabel)} onChange={(e) => setFilter({ currentLabel: parseFilterValue(e.target.value) })}>
+          {labelOptions}
+        </select>
+      </label>
+      <label>
+        Original label
+        <select value={filterValue(filter.originalLabel)} onChange={(e) => setFilter({ originalLabel: parseFilterValue(e.target.value) })}>
+          {labelOptions}
+        </select>
+      </label>
+      <label>
+        Split
+        <select
+          value={filterValue(filter.split)}
+          onChange={(e) => setFilter({ split: parseFilterValue(e.target.value) as Split | null | undefined })}
+        >
+          <option value="">any</option>
+          <option value={NONE}>none</option>
+          {SPLITS.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={!!filter.changedOnly} onChange={(e) => setFilter({ changedOnly: e.target.checked })} />
+        Changed only
+      </label>
+      <p className="muted" data-testid="match-count">
+        {total.toLocaleString()} {active ? 'matching' : 'images'}
+      </p>
+      {active && (
+        <button className="link" onClick={clearFilter}>
+          Clear filters
+        </button>
+      )}
+    </aside>
+  )
+}

@@ -1,0 +1,40 @@
+import { memo } from 'react'
+import type { Sample } from '@shared/types'
+import { labelColour, labelShort } from '../labels'
+import { useReview, useReviewStore } from '../useReview'
+
+interface TileProps {
+  index: number
+  sample: Sample | undefined
+  top: number
+  left: number
+}
+
+export const Tile = memo(function Tile({ index, sample, top, left }: TileProps): React.JSX.Element {
+  const store = useReviewStore()
+  const isCursor = useReview((s) => s.cursor === index)
+  const isSelected = useReview((s) => (sample ? s.selected.has(sample.id) : false))
+  const style = { transform: `translate(${left}px, ${top}px)` }
+  if (!sample) return <div className="tile loading" style={style} />
+  const changed = sample.currentLabel !== sample.originalLabel
+  return (
+    <div
+      className={`tile${isCursor ? ' cursor' : ''}${isSelected ? ' selected' : ''}`}
+      style={style}
+      data-sample-id={sample.id}
+      data-label={sample.currentLabel ?? ''}
+      title={sample.relPath}
+      onClick={(e) => store.getState().select(index, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'replace')}
+    >
+      <img src={store.getState().client.imageUrl('thumb', sample.id)} alt={sample.relPath} decoding="async" draggable={false} />
+      <span className="badge" style={{ background: labelColour(sample.currentLabel) }}>
+        {labelShort(sample.currentLabel)}
+      </span>
+      {changed && (
+        <span className="changed" title={`was ${sample.originalLabel ?? 'unlabelled'}`}>
+          ●
+        </span>
+      )}
+    </div>
+  )
+})

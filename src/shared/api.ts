@@ -1,0 +1,119 @@
+/**
+ * The one API between the review workspace and the main process. Every request the renderer
+ * may make is a row of `ApiRequests` (name → argument → result); every push from the main side
+ * is a row of `ApiEvents`. The main side implements this table once (src/main/api); the two
+ * transports (Electron IPC, HTTP in browser mode) are thin loops over it, so renaming a field
+ * here breaks the build on both sides.
+ */
+import type { Label } from './emotions'
+import type {
+  DatasetSummary,
+  ExportFormat,
+  ExportResult,
+  SampleDetail,
+  SampleFilter,
+  SamplePage,
+  ScanProblem,
+  ScanProgress,
+  ScanReport,
+  UndoResult
+} from './types'
+
+export interface AppInfo {
+  productName: string
+  version: string
+  dataDir: string
+  /** The dataset the app was started with (`pokerface serve <folder>`), if any. */
+  startupDatasetId: number | null
+}
+
+export interface ApiRequests {
+  getAppInfo: { args: Record<string, never>; result: AppInfo }
+  listDatasets: { args: Record<string, never>; result: DatasetSummary[] }
+  /** Scans (or rescans, incrementally) a folder and returns it; progress comes as `scanProgress`. */
+  openDataset: { args: { root: string }; result: { dataset: DatasetSummary; report: ScanReport } }
+  getDataset: { args: { datasetId: number }; result: DatasetSummary }
+  listProblems: { args: { datasetId: number }; result: ScanProblem[] }
+  querySamples: {
+    args: { datasetId: number; filter: SampleFilter; offset: number; limit: number }
+    result: SamplePage
+  }
+  getSample: { args: { sampleId: number }; result: SampleDetail }
+  setLabel: {
+    args: { datasetId: number; sampleIds: number[]; label: Label | null }
+    result: UndoResult
+  }
+  /** Whether there is an action to undo or redo (history survives restarts). */
+  getUndoState: { args: { datasetId: number }; result: Omit<UndoResult, 'sampleIds'> }
+  undo: { args: { datasetId: number }; result: UndoResult }
+  redo: { args: { datasetId: number }; result: UndoResult }
+  exportLabels: {
+    args: { datasetId: number; format: ExportFormat; path: string; overwrite: boolean }
+    result: ExportResult
+  }
+  /** A sensible place to export to: the app's exports folder, never inside the dataset. */
+  suggestExportPath: { args: { datasetId: number; format: ExportFormat }; result: string }
+}
+
+export type RequestName = keyof ApiRequests
+export type RequestArgs<N extends RequestName> = ApiRequests[N]['args']
+export type RequestResult<N extends RequestName> = ApiRequests[N]['result']
+
+export interface ApiEvents {
+  scanProgress: ScanProgress
+  labelsChanged: { datasetId: number; sampleIds: number[] }
+  datasetChanged: { datasetId: number }
+}
+export type EventName = keyof ApiEvents
+
+/** The implementation table the main side provides. */
+export type ApiHandlers = { [N in RequestName]: (args: RequestArgs<N>) => Promise<RequestResult<N>> }
+
+/** Names of all requests, for transports that register one route per request. */
+export const REQUEST_NAMES = [
+  'getAppInfo',
+  'listDatasets',
+  'openDataset',
+  'getDataset',
+  'listProblems',
+  'querySamples',
+  'getSample',
+  'setLabel',
+  'getUndoState',
+  'undo',
+  'redo',
+  'exportLabels',
+  'suggestExportPath'
+] as const satisfies readonly RequestName[]
+
+export const EVENT_NAMES = ['scanProgress', 'labelsChanged', 'datasetChanged'] as const satisfies readonly EventName[]
+
+/** Image variants the main side serves by sample id. */
+export type ImageKind = 'thumb' | 'full'
+
+/**
+ * Errors cross both transports as `{ code, message }` so the renderer can react to a code
+ * (e.g. ask before overwriting) and show the message as it is.
+ */
+export type ApiErrorCode = 'not_found' | 'bad_request' | 'exists' | 'outside_root' | 'internal'
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** What the renderer holds: the requests, event subscription and image URLs. */
+export interface PokerFaceClient {
+  call<N extends RequestName>(name: N, args: RequestArgs<N>): Promise<RequestResult<N>>
+  /** Returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void
+  imageUrl(kind: ImageKind, sampleId: number): string
+  /** A native folder picker where the transport has one (Electron); null in a browser. */
+  pickFolder: (() => Promise<string | null>) | null
+  transport: 'ipc' | 'http'
+}

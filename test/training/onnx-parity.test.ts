@@ -1,0 +1,99 @@
+// PyTorch vs onnxruntime-node on the exported PF-ViT graphs.
+//
+// training/export_onnx.py exports a tiny untrained PF-ViT (preset "micro") and writes parity.json:
+// a few real FERPlus test faces, already preprocessed (so this test does not re-implement the
+// preprocessing), and PyTorch's fp32 outputs. Every output of classify.onnx and generate.onnx must
+// match within BOUND. Skips, saying why, when /usr/bin/python3 lacks torch/onnx or the data is absent.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest'
+import * as ort from 'onnxruntime-node'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const PYTHON = '/usr/bin/python3'
+const EXPORTER = fileURLToPath(new URL('../../training/export_onnx.py', import.meta.url))
+const DATA_DIR = process.env.PF_DATA_DIR ?? fileURLToPath(new URL('../../../shared/data', import.meta.url))
+const IMAGES = 4
+const BOUND = 1e-4
+
+interface TensorRecord {
+  shape: number[]
+  data: number[]
+}
+interface Parity {
+  images: string[]
+  input: TensorRecord
+  outputs: Record<string, Record<string, TensorRecord>>
+}
+
+function skipReason(): string | null {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch, onnx'], { encoding: 'utf8' })
+  if (probe.error || probe.status !== 0) {
+    return `${PYTHON} cannot import torch and onnx (apt-get install -y python3-torch python3-onnx python3-torchvision)`
+  }
+  if (!existsSync(join(DATA_DIR, 'ferplus'))) return `FERPlus not found at ${join(DATA_DIR, 'ferplus')} (set PF_DATA_DIR)`
+  return null
+}
+
+function maxAbsDiff(actual: ArrayLike<number>, expected: number[]): number {
+  let max = 0
+  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(Number(actual[i]) - expected[i]))
+  return max
+}
+
+const reason = skipReason()
+if (reason) console.warn(`[onnx-parity] skipped: ${reason}`)
+
+describe.skipIf(reason !== null)('PF-ViT ONNX export matches PyTorch', () => {
+  let dir = ''
+  let parity: Parity
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pf-onnx-parity-'))
+    const args = [EXPORTER, '--random-init', 'pfvit', '--preset', 'micro', '--out', dir,
+      '--parity', String(IMAGES), '--data-dir', DATA_DIR]
+    const run = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 170_000 })
+    if (run.status !== 0) throw new Error(`export_onnx.py failed (${run.status}):\n${run.stderr}`)
+    parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as Parity
+  }, 180_000)
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  for (const graph of ['classify', 'generate']) {
+    it(`${graph}.onnx outputs match PyTorch within ${BOUND}`, async () => {
+      const session = await ort.InferenceSession.create(join(dir, `${graph}.onnx`))
+      const input = new ort.Tensor('float32', Float32Array.from(parity.input.data), parity.input.shape)
+      const outputs = await session.run({ image: input })
+      const expected = parity.outputs[graph]
+      expect(Object.keys(outputs).sort()).toEqual(Object.keys(expected).sort())
+      let worst = 0
+      for (const [name, record] of Object.entries(expected)) {
+        expect(outputs[name].dims).toEqual(record.shape)
+        const diff = maxAbsDiff(outputs[name].data as Float32Array, record.data)
+        console.log(`[onnx-parity] ${graph}/${name} ${JSON.stringify(record.shape)}: max abs diff ${diff.toExponential(2)}`)
+        worst = Math.max(worst, diff)
+      }
+      expect(worst).toBeLessThan(BOUND)
+    })
+  }
+
+  it('classify.onnx takes any batch size and model.json describes it', async () => {
+    const session = await ort.InferenceSession.create(join(dir, 'classify.onnx'))
+    const [, c, h, w] = parity.input.shape
+    const one = parity.input.data.slice(0, c * h * w)
+    const out = await session.run({ image: new ort.Tensor('float32', Float32Array.from(one), [1, c, h, w]) })
+    const logits = parity.outputs.classify.logits
+    const k = logits.shape[1]
+    expect(out.logits.dims).toEqual([1, k])
+    expect(maxAbsDiff(out.logits.data as Float32Array, logits.data.slice(0, k))).toBeLessThan(BOUND)
+
+    const card = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))
+    expect(card.classes).toHaveLength(k)
+    expect(card.input).toMatchObject({ size: h, channels: 3, layout: 'NCHW' })
+    expect(card.files).toEqual({ classify: 'classify.onnx', generate: 'generate.onnx' })
+  })
+})

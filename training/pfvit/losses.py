@@ -1,0 +1,61 @@
+"""PF-ViT's loss terms as plain functions of tensors. Each returns a scalar in float32
+(autocast may hand us bf16 activations; the reductions are done in full precision)."""
+import torch
+import torch.nn.functional as F
+
+from .data import NEUTRAL
+
+
+def emotion_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """L_emo: cross-entropy of C(V_e) with the label."""
+    return F.cross_entropy(logits.float(), labels)
+
+
+def reconstruction_loss(reconstruction: torch.Tensor, poker_face: torch.Tensor, images: torch.Tensor,
+                        labels: torch.Tensor, neutral: int = NEUTRAL):
+    """L_rec = ||x^ - x|| on every image + ||x~ - x|| on the images labelled neutral (for those the
+    poker face is the image itself). Mean squared error per pixel, so the term's size does not depend
+    on the input size; the neutral term is averaged over neutral images only (0 if none).
+    Returns (all-images term, neutral term)."""
+    rec = F.mse_loss(reconstruction.float(), images)
+    is_neutral = labels == neutral
+    if is_neutral.any():
+        poker = F.mse_loss(poker_face.float()[is_neutral], images[is_neutral])
+    else:
+        poker = images.new_zeros(())
+    return rec, poker
+
+
+def discriminator_targets(labels: torch.Tensor, num_classes: int, real: bool, as_neutral: bool = False,
+                          neutral: int = NEUTRAL):
+    """The K+1 targets of the paper: one-hot emotion (neutral for a poker face), then 1 for a real
+    image and 0 for a generated one."""
+    emotion = torch.full_like(labels, neutral) if as_neutral else labels
+    one_hot = F.one_hot(emotion, num_classes).float()
+    realness = torch.full((labels.shape[0], 1), 1.0 if real else 0.0, device=labels.device)
+    return torch.cat([one_hot, realness], dim=1)
+
+
+def _bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return F.binary_cross_entropy_with_logits(logits.float(), targets)
+
+
+def discriminator_loss(d_real, d_reconstruction, d_poker, labels, num_classes: int,
+                       neutral: int = NEUTRAL) -> torch.Tensor:
+    """L_dis for D: real x -> (label, real); x^ -> (label, fake); x~ -> (neutral, fake)."""
+    return (_bce(d_real, discriminator_targets(labels, num_classes, real=True))
+            + _bce(d_reconstruction, discriminator_targets(labels, num_classes, real=False))
+            + _bce(d_poker, discriminator_targets(labels, num_classes, real=False, as_neutral=True, neutral=neutral))) / 3
+
+
+def adversarial_loss(d_reconstruction, d_poker, labels, num_classes: int, neutral: int = NEUTRAL) -> torch.Tensor:
+    """The E/S/G side of L_dis: the same emotion targets, but both generated faces should be judged
+    real; so x^ must keep the emotion and look real, and x~ must look real and neutral."""
+    return (_bce(d_reconstruction, discriminator_targets(labels, num_classes, real=True))
+            + _bce(d_poker, discriminator_targets(labels, num_classes, real=True, as_neutral=True, neutral=neutral))) / 2
+
+
+def abs_cosine(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of |<a, b>| / (||a|| ||b||), each sample flattened to one vector."""
+    a, b = a.float().flatten(1), b.float().flatten(1)
+    return F.cosine_similarity(a, b, dim=1, eps=1e-8).abs().mean()

@@ -1,0 +1,62 @@
+"""model.json, the card the app reads before running a model (ARCHITECTURE.md, "Model contract")."""
+from typing import Optional
+
+from .augment import MEAN, STD
+from .trained import TrainedModel
+
+DEFAULT_LICENCE = {
+    'code': 'MIT',
+    'weights': 'Trained on FER2013 images (Kaggle FER2013 challenge terms: research use, not for '
+               'redistribution) with FERPlus labels (MIT, Microsoft). Research use only. Weights '
+               'initialised from facebookresearch/mae checkpoints are CC BY-NC 4.0.',
+}
+
+
+def model_card(trained: TrainedModel, model_id: str, name: str, version: str, files: dict,
+               metrics: Optional[dict], licence: Optional[dict] = None) -> dict:
+    cfg = trained.config
+    ckpt = trained.checkpoint
+    args = ckpt.get('args', {})
+    pfvit = trained.kind == 'pfvit'
+    return {
+        'id': model_id,
+        'name': name,
+        'version': version,
+        'classes': list(trained.classes),
+        'input': {
+            'size': cfg.img_size, 'channels': 3, 'mean': list(MEAN), 'std': list(STD), 'layout': 'NCHW',
+            # How training prepared faces; the app should match it.
+            'color': 'RGB in [0,1] before normalising; grayscale repeated over the 3 channels',
+            'resize': 'bilinear, whole face crop to size x size',
+        },
+        'files': files,
+        'outputs': {
+            'logits': f'[N,{cfg.num_classes}] emotion logits (softmax for probabilities)',
+            'emotion_mask': (f'[N,{cfg.embed_dim}] separator sigmoid selection over embedding channels'
+                             if pfvit else f'[N,{cfg.embed_dim}] all ones: the ViT baseline has no separator'),
+            'attention': f'[N,{cfg.grid_size},{cfg.grid_size}] [CLS] attention rollout over the patch grid, max 1',
+            **({'reconstruction': 'G(V_e + V_p), normalised input space',
+                'poker_face': 'G(V_p), normalised input space',
+                'emotion_component': 'G(V_e), normalised input space'} if pfvit else {}),
+        },
+        'architecture': {
+            'kind': 'pf-vit' if pfvit else 'vit-baseline',
+            'generator': pfvit,
+            'separator': pfvit,
+            'neutral_class': trained.classes[trained.neutral] if pfvit else None,
+            **cfg.to_dict(),
+        },
+        'training': {
+            'data': ckpt.get('data', 'untrained (random initialisation; for tests only)'),
+            'steps': ckpt.get('progress', {}).get('step', 0),
+            'epochs': ckpt.get('progress', {}).get('epoch', 0),
+            'init': args.get('init'),
+            'orthogonality': ckpt.get('ortho') if pfvit else None,
+            'feature_extractor': (('frozen MAE-pretrained encoder of this project: '
+                                   + str(args.get('feature_extractor') or args.get('init')))
+                                  if pfvit and ckpt.get('ortho') in ('perceptual', 'both') else None),
+            'best_validation': ckpt.get('best'),
+        },
+        'metrics': metrics or {},
+        'licence': licence or DEFAULT_LICENCE,
+    }

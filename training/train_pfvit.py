@@ -1,0 +1,174 @@
+"""PF-ViT training: E, S, C learn emotions while G and D learn to generate and judge poker faces.
+
+    /usr/bin/python3 training/train_pfvit.py --preset cpu_small --init training/runs/mae/last.pt \
+        --out training/runs/pfvit
+
+Each step: (1) E, S, G, C minimise
+    w_emo L_emo + w_rec L_rec(x^, x) + w_rec_neutral L_rec(x~, x | neutral) + w_adv L_adv + w_orth L_orth
+with L_adv the E/S/G side of L_dis (generated faces judged real, x~ judged neutral); (2) D minimises
+L_dis with the K+1 targets (real x: label+real, x^: label+fake, x~: neutral+fake).
+Orthogonality (--ortho): `direct` = |cos(V_e, V_p)|; `perceptual` = |cos(F(G(V_e)), F(G(V_p)))| with F
+the frozen MAE-pretrained encoder (see pfvit/extractor.py); `both`; `none`.
+Optimisers as in the paper: Adam lr 2e-5 for E, S, G, C; Adam lr 1e-4, betas (0.5, 0.999) for D.
+"""
+import argparse
+import sys
+
+import torch
+
+from pfvit.checkpoint import load_discriminator, load_encoder, load_generator, mae_state_dict, read_file
+from pfvit.extractor import FrozenExtractor
+from pfvit.losses import (abs_cosine, adversarial_loss, discriminator_loss, emotion_loss,
+                          reconstruction_loss)
+from pfvit.metrics import classification_report
+from pfvit.pfvit import PFViT
+from pfvit.predict import predict
+from pfvit.presets import model_config
+from pfvit.runtime import Run, add_common_args
+from pfvit.sources import add_labelled_args, labelled_datasets
+
+ORTHO_MODES = ('perceptual', 'direct', 'both', 'none')
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common_args(p, batch_cpu=32, batch_cuda=128)
+    add_labelled_args(p)
+    g = p.add_argument_group('PF-ViT')
+    g.add_argument('--init', help='MAE-format checkpoint initialising E, G and D (train_mae.py output)')
+    g.add_argument('--encoder-init', help='checkpoint whose encoder replaces E\'s (e.g. a train_vit.py best.pt)')
+    g.add_argument('--ortho', default='perceptual', choices=ORTHO_MODES, help='orthogonality constraint')
+    g.add_argument('--feature-extractor', help='MAE-format checkpoint for the frozen extractor (default: --init)')
+    g.add_argument('--lr', type=float, default=2e-5, help='Adam lr of E, S, G, C')
+    g.add_argument('--lr-d', type=float, default=1e-4, help='Adam lr of D (betas 0.5, 0.999)')
+    for name, default in (('emo', 1.0), ('rec', 1.0), ('rec-neutral', 1.0), ('adv', 0.1), ('orth', 1.0)):
+        g.add_argument(f'--w-{name}', type=float, default=default, help=f'weight of L_{name.replace("-", "_")}')
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> str:
+    args = parse_args(argv)
+    run = Run(args, 'pfvit')
+    train, val, classes, source = labelled_datasets(args, model_config(args.preset, args.input_size).img_size)
+    neutral = classes.index('neutral') if 'neutral' in classes else 0
+    cfg = model_config(args.preset, args.input_size, num_classes=len(classes))
+    model = PFViT(cfg).to(run.device)
+    perceptual = args.ortho in ('perceptual', 'both')
+    direct = args.ortho in ('direct', 'both')
+    extractor = FrozenExtractor(cfg).to(run.device) if perceptual else None
+    initialise(run, args, model, extractor)
+
+    main_params = [p for name, p in model.named_parameters()
+                   if not name.startswith('discriminator.') and p.requires_grad]
+    opt_main = torch.optim.Adam(main_params, lr=args.lr)
+    opt_d = torch.optim.Adam(model.discriminator.parameters(), lr=args.lr_d, betas=(0.5, 0.999))
+    best = {'accuracy': -1.0, 'epoch': None}
+
+    ckpt = run.load_resume()
+    if ckpt:
+        run.check_config(ckpt, cfg)
+        model.load_state_dict(ckpt['model'])
+        opt_main.load_state_dict(ckpt['optimizers']['main'])
+        opt_d.load_state_dict(ckpt['optimizers']['discriminator'])
+        if extractor is not None:
+            extractor.load_state_dict(ckpt['feature_extractor'])
+        best = ckpt['best']
+    run.restore_rng()
+    k, disc = cfg.num_classes, model.discriminator
+
+    def step(x, y):
+        model.train()
+        n = x.shape[0]
+        with run.autocast():
+            z, _, v_e, v_p = model.separate(x)
+            logits = model.classify(v_e)
+            # One generator pass over [z; V_p; (V_e)]: x^ = G(V_e + V_p) = G(z), x~ = G(V_p).
+            generated = model.generator(torch.cat([z, v_p, v_e] if perceptual else [z, v_p]))
+            x_hat, x_tilde = generated[:n], generated[n:2 * n]
+            losses = {'loss_emo': emotion_loss(logits, y)}
+            losses['loss_rec'], losses['loss_rec_neutral'] = reconstruction_loss(x_hat, x_tilde, x, y, neutral)
+            disc.requires_grad_(False)  # D is the judge here; only E, S, G, C learn from L_adv
+            judged = disc(generated[:2 * n])
+            losses['loss_adv'] = adversarial_loss(judged[:n], judged[n:], y, k, neutral)
+            orth = []
+            if direct:
+                losses['loss_orth_direct'] = abs_cosine(v_e, v_p)
+                orth.append(losses['loss_orth_direct'])
+            if perceptual:
+                features = extractor(torch.cat([generated[2 * n:], x_tilde]))
+                losses['loss_orth_perceptual'] = abs_cosine(features[:n], features[n:])
+                orth.append(losses['loss_orth_perceptual'])
+            total = (args.w_emo * losses['loss_emo'] + args.w_rec * losses['loss_rec']
+                     + args.w_rec_neutral * losses['loss_rec_neutral'] + args.w_adv * losses['loss_adv']
+                     + args.w_orth * sum(orth))
+        opt_main.zero_grad(set_to_none=True)
+        total.backward()
+        opt_main.step()
+
+        disc.requires_grad_(True)
+        with run.autocast():
+            judged = disc(torch.cat([x, x_hat.detach(), x_tilde.detach()]))
+            losses['loss_dis'] = discriminator_loss(judged[:n], judged[n:2 * n], judged[2 * n:], y, k, neutral)
+        opt_d.zero_grad(set_to_none=True)
+        losses['loss_dis'].backward()
+        opt_d.step()
+        losses['loss_total'] = total
+        return losses
+
+    def checkpoint():
+        return {'model': model.state_dict(), 'config': cfg.to_dict(), 'classes': classes, 'neutral': neutral,
+                'data': source, 'ortho': args.ortho,
+                'feature_extractor': extractor.state_dict() if extractor is not None else None,
+                'optimizers': {'main': opt_main.state_dict(), 'discriminator': opt_d.state_dict()},
+                'best': best}
+
+    def end_of_epoch(epoch):
+        if val is None:
+            return {}
+        model.eval()
+        labels, predictions, extra = predict(model, val, run.device, run.autocast, extra_fn=separation_measure(model))
+        accuracy = classification_report(labels, predictions, classes)['accuracy']
+        if accuracy > best['accuracy']:
+            best.update(accuracy=accuracy, epoch=epoch)
+            run.save(checkpoint(), 'best.pt')
+        return {'val_accuracy': accuracy, 'best_val_accuracy': best['accuracy'],
+                **{k: sum(v) / len(v) for k, v in extra.items()}}
+
+    return run.train(train, step, checkpoint, end_of_epoch,
+                     lrs=lambda: {'lr': opt_main.param_groups[0]['lr'], 'lr_d': opt_d.param_groups[0]['lr']})
+
+
+def separation_measure(model):
+    """Per image: mean |x^ - x| (reconstruction error) and mean |x~ - x^| (how much the poker face
+    differs from the reconstruction). The paper warns that with small encoders x~ ~ x^: separation
+    fails; this number makes that visible instead of hiding it."""
+    def measure(x):
+        z, _, _, v_p = model.separate(x)
+        x_hat, x_tilde = model.generator(z).float(), model.generator(v_p).float()
+        return {'val_reconstruction_error': (x_hat - x).abs().mean(dim=(1, 2, 3)),
+                'val_poker_face_change': (x_tilde - x_hat).abs().mean(dim=(1, 2, 3))}
+    return measure
+
+
+def initialise(run, args, model, extractor) -> None:
+    """Weights before training: MAE into E, G, D; optionally a fine-tuned encoder into E; and the
+    frozen extractor. Each load reports what matched."""
+    reports = []
+    if args.init:
+        state = mae_state_dict(args.init)
+        reports += [load_encoder(model.encoder, state), load_generator(model.generator, state),
+                    load_discriminator(model.discriminator, state)]
+    if args.encoder_init:
+        reports.append(load_encoder(model.encoder, mae_state_dict(read_file(args.encoder_init))))
+    if extractor is not None:
+        source = args.feature_extractor or args.init
+        if not source:
+            raise SystemExit('--ortho perceptual needs a pretrained extractor: pass --init or --feature-extractor '
+                             '(an MAE checkpoint), or choose --ortho direct')
+        reports.append(extractor.load_mae(mae_state_dict(source)))
+    for report in reports:
+        run.log.write({'event': 'init', 'report': report.summary()})
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

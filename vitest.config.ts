@@ -1,0 +1,40 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'vitest/config'
+
+const alias = {
+  '@shared': resolve(__dirname, 'src/shared'),
+  '@main': resolve(__dirname, 'src/main'),
+  '@renderer': resolve(__dirname, 'src/renderer/src')
+}
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/training/**/*.test.ts'],
+          environment: 'node',
+          // better-sqlite3 and onnxruntime-node are native: child processes, not worker threads.
+          pool: 'forks',
+          testTimeout: 60_000
+        }
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          // One browser at a time on a 2-core machine.
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000
+        }
+      }
+    ]
+  }
+})
