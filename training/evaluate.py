@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 
 import torch
@@ -69,12 +70,20 @@ def main(argv=None) -> dict:
               'precision': args.precision, **classification_report(labels, predictions, trained.classes)}
     if extra:
         report['separation'] = summarise_separation(extra, labels, trained.neutral)
-    text = json.dumps(report, indent=2)
+    text = readable_json(report)
     print(text)
     if args.out:
         with open(args.out, 'w') as f:
             f.write(text + '\n')
     return report
+
+
+def readable_json(obj) -> str:
+    """Indented JSON with each list of numbers (a confusion-matrix row) on one line."""
+    text = json.dumps(obj, indent=2)
+    def one_line(match):
+        return '[' + ', '.join(item.strip() for item in match.group(1).split(',')) + ']'
+    return re.sub(r'\[([-0-9.e,\s]+)\]', one_line, text)
 
 
 def summarise_separation(extra: dict, labels, neutral: int) -> dict:

@@ -1,0 +1,79 @@
+"""ONNX export of tiny untrained models: the files pass onnx.checker and carry the contract's names
+and shapes (ARCHITECTURE.md, "Model contract"). Needs no data."""
+import contextlib
+import io
+import json
+import os
+import tempfile
+import unittest
+
+import onnx
+
+import export_onnx
+
+
+def export(*argv):
+    with contextlib.redirect_stdout(io.StringIO()):
+        return export_onnx.main(list(argv))
+
+
+class ExportTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.pfvit = export('--random-init', 'pfvit', '--preset', 'micro', '--id', 'tiny-pfvit',
+                           '--out', os.path.join(cls.tmp.name, 'pfvit'))
+        cls.vit = export('--random-init', 'vit', '--preset', 'micro', '--input-size', '48',
+                         '--out', os.path.join(cls.tmp.name, 'vit'))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def shapes(self, folder, name):
+        model = onnx.load(os.path.join(folder, name))
+        onnx.checker.check_model(model)
+        self.assertEqual(model.opset_import[0].version, 17)
+        return export_onnx.graph_shapes(onnx.shape_inference.infer_shapes(model))
+
+    def card(self, folder):
+        with open(os.path.join(folder, 'model.json')) as f:
+            return json.load(f)
+
+    def test_classify_graph(self):
+        shapes = self.shapes(self.pfvit, 'classify.onnx')
+        batch = shapes['image'][0]
+        self.assertIsInstance(batch, str)  # dynamic batch
+        self.assertEqual(shapes, {'image': [batch, 3, 32, 32], 'logits': [batch, 8], 'emotion_mask': [batch, 32],
+                                  'attention': [batch, 4, 4]})
+
+    def test_generate_graph(self):
+        shapes = self.shapes(self.pfvit, 'generate.onnx')
+        batch = shapes['image'][0]
+        self.assertEqual(shapes, {name: [batch, 3, 32, 32]
+                                  for name in ('image', 'reconstruction', 'poker_face', 'emotion_component')})
+
+    def test_model_card(self):
+        card = self.card(self.pfvit)
+        self.assertEqual(card['id'], 'tiny-pfvit')
+        self.assertEqual(card['classes'][0], 'neutral')
+        self.assertEqual(len(card['classes']), 8)
+        self.assertEqual({k: card['input'][k] for k in ('size', 'channels', 'layout')},
+                         {'size': 32, 'channels': 3, 'layout': 'NCHW'})
+        self.assertEqual(len(card['input']['mean']), 3)
+        self.assertEqual(card['files'], {'classify': 'classify.onnx', 'generate': 'generate.onnx'})
+        for key in ('name', 'version', 'training', 'metrics', 'licence'):
+            self.assertIn(key, card)
+
+    def test_vit_baseline_has_classify_only(self):
+        self.assertFalse(os.path.exists(os.path.join(self.vit, 'generate.onnx')))
+        shapes = self.shapes(self.vit, 'classify.onnx')
+        self.assertEqual(shapes['attention'][1:], [6, 6])
+        card = self.card(self.vit)
+        self.assertEqual(card['files'], {'classify': 'classify.onnx', 'generate': None})
+        self.assertFalse(card['architecture']['generator'])
+        self.assertIn('no separator', card['outputs']['emotion_mask'])
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -1,0 +1,146 @@
+"""Each script runs a few tiny steps on real FERPlus faces; a stopped and resumed run ends in exactly
+the state of an uninterrupted one; evaluation and export work on what was trained."""
+import contextlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import onnx
+import torch
+
+import evaluate
+import export_onnx
+import train_mae
+import train_pfvit
+import train_vit
+from pfvit.checkpoint import mae_state_dict, read_file
+from training.tests.helpers import requires_ferplus
+
+TINY = ['--preset', 'micro', '--limit', '24', '--batch-size', '8', '--threads', '2', '--quiet', '--log-every', '1']
+LABELLED = ['--val-limit', '16']
+
+
+def quietly(main, argv):
+    """Run a script's main() without its JSON on the test output."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        return main(argv)
+
+
+def read_log(run_dir):
+    with open(os.path.join(run_dir, 'log.jsonl')) as f:
+        return [json.loads(line) for line in f]
+
+
+@requires_ferplus
+class TrainingScriptsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.mae = cls.path('mae-once')
+        train_mae.main(TINY + ['--max-steps', '2', '--out', cls.mae])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    @classmethod
+    def path(cls, name):
+        return os.path.join(cls.tmp.name, name)
+
+    def assertResumesExactly(self, script, extra, name, steps=5, stop_at=2):
+        """Run `steps` straight; run `stop_at`, then resume to `steps`: same weights and optimiser."""
+        straight, resumed = self.path(name + '-straight'), self.path(name + '-resumed')
+        script.main(TINY + extra + ['--max-steps', str(steps), '--out', straight])
+        script.main(TINY + extra + ['--max-steps', str(stop_at), '--out', resumed])
+        self.assertEqual(read_file(os.path.join(resumed, 'last.pt'))['progress']['step'], stop_at)
+        script.main(TINY + extra + ['--max-steps', str(steps), '--out', resumed, '--resume', resumed])
+        a = read_file(os.path.join(straight, 'last.pt'))
+        b = read_file(os.path.join(resumed, 'last.pt'))
+        self.assertEqual(a['progress'], b['progress'])
+        self.assertEqual(a['progress']['step'], steps)
+        for key in a['model']:
+            torch.testing.assert_close(a['model'][key], b['model'][key], rtol=0, atol=0, msg=key)
+        return read_log(straight), a
+
+    def test_mae_checkpoint_is_mae_format(self):
+        state = mae_state_dict(os.path.join(self.mae, 'last.pt'))
+        for key in ('patch_embed.proj.weight', 'cls_token', 'pos_embed', 'blocks.0.attn.qkv.weight', 'norm.weight',
+                    'decoder_embed.weight', 'mask_token', 'decoder_pos_embed', 'decoder_blocks.0.mlp.fc1.weight',
+                    'decoder_norm.weight', 'decoder_pred.weight'):
+            self.assertIn(key, state)
+
+    def test_mae_resumes_at_the_same_step(self):
+        log, _ = self.assertResumesExactly(train_mae, [], 'mae')
+        steps = [r for r in log if 'step' in r and 'loss' in r]
+        self.assertTrue(all({'loss', 'lr', 'img_s'} <= set(r) for r in steps))
+
+    def test_vit_baseline_resumes_and_evaluates(self):
+        # 24 images / batch 8 = 3 steps per epoch: stopping at 2 and going to 5 crosses an epoch end.
+        log, ckpt = self.assertResumesExactly(
+            train_vit, LABELLED + ['--init', os.path.join(self.mae, 'last.pt')], 'vit')
+        self.assertIn('val_accuracy', [r for r in log if r.get('event') == 'epoch'][0])
+        self.assertIn('scheduler', ckpt)
+        report = quietly(evaluate.main, ['--checkpoint', self.path('vit-straight/best.pt'), '--limit', '20', '--threads', '2'])
+        self.assertEqual(report['samples'], 20)
+        self.assertEqual(sum(map(sum, report['confusion_matrix'])), 20)
+        self.assertEqual(set(report['per_class_accuracy']), set(report['classes']))
+
+    def test_pfvit_resumes_logs_every_term_evaluates_and_exports(self):
+        init = os.path.join(self.mae, 'last.pt')
+        log, ckpt = self.assertResumesExactly(
+            train_pfvit, LABELLED + ['--init', init, '--ortho', 'both'], 'pfvit', steps=4)
+        step = [r for r in log if 'loss_emo' in r][0]
+        for term in ('loss_emo', 'loss_rec', 'loss_rec_neutral', 'loss_adv', 'loss_orth_direct',
+                     'loss_orth_perceptual', 'loss_dis', 'lr', 'lr_d', 'img_s'):
+            self.assertIn(term, step)
+        self.assertIsNotNone(ckpt['feature_extractor'])
+
+        report = quietly(evaluate.main, ['--checkpoint', self.path('pfvit-straight/last.pt'), '--limit', '16', '--threads', '2'])
+        self.assertEqual(report['kind'], 'pfvit')
+        self.assertIn('poker_face_change_expressive', report['separation'])
+
+        metrics = self.path('metrics.json')
+        with open(metrics, 'w') as f:
+            json.dump(report, f)
+        out = quietly(export_onnx.main, ['--checkpoint', self.path('pfvit-straight/last.pt'), '--out', self.path('export'),
+                                '--id', 'test-model', '--metrics', metrics])
+        with open(os.path.join(out, 'model.json')) as f:
+            card = json.load(f)
+        self.assertEqual(card['files'], {'classify': 'classify.onnx', 'generate': 'generate.onnx'})
+        self.assertEqual(card['metrics']['accuracy'], report['accuracy'])
+        self.assertEqual(card['training']['orthogonality'], 'both')
+        for name in ('classify.onnx', 'generate.onnx'):
+            onnx.checker.check_model(onnx.load(os.path.join(out, name)))
+
+    def test_direct_orthogonality_needs_no_extractor(self):
+        out = self.path('pfvit-direct')
+        train_pfvit.main(TINY + LABELLED + ['--ortho', 'direct', '--max-steps', '1', '--out', out])
+        self.assertIsNone(read_file(os.path.join(out, 'last.pt'))['feature_extractor'])
+        with self.assertRaises(SystemExit):  # perceptual without a pretrained extractor is refused
+            train_pfvit.main(TINY + ['--ortho', 'perceptual', '--max-steps', '1', '--out', out])
+
+    def test_sigterm_saves_a_checkpoint_and_stops(self):
+        out = self.path('mae-sigterm')
+        script = os.path.join(os.path.dirname(train_mae.__file__), 'train_mae.py')
+        proc = subprocess.Popen([sys.executable, script] + TINY + ['--out', out, '--epochs', '100000', '--checkpoint-minutes', '60'],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        log = os.path.join(out, 'log.jsonl')
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any('loss' in r for r in (read_log(out) if os.path.exists(log) else [])):
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, stderr.decode())
+        stop = read_log(out)[-1]
+        self.assertEqual((stop['event'], stop['reason']), ('stop', 'SIGTERM'))
+        self.assertEqual(read_file(os.path.join(out, 'last.pt'))['progress']['step'], stop['step'])
+
+
+if __name__ == '__main__':
+    unittest.main()
