@@ -23,10 +23,17 @@ export function findElectron(root, env = process.env, platform = process.platfor
     const fetched = spawnSync(process.execPath, [join(electronDir, 'install.js')], { encoding: 'utf8', timeout: 300_000 })
     binary = electronBinary(electronDir, env)
     if (fetched.status !== 0 || !binary || !existsSync(binary)) {
-      const why = `${fetched.stderr ?? ''}${fetched.stdout ?? ''}`.trim().split('\n').find((l) => /error|failed/i.test(l)) ?? 'download failed'
-      return { reason: `the Electron binary is not installed and could not be downloaded (${why.trim()}); this needs the internet once` }
+      const why =
+        `${fetched.stderr ?? ''}${fetched.stdout ?? ''}`
+          .trim()
+          .split('\n')
+          .find((l) => /error|failed/i.test(l)) ?? 'download failed'
+      return {
+        reason: `the Electron binary is not installed and could not be downloaded (${why.trim()}); this needs the internet once`
+      }
     }
   }
-  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' }
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY)
+    return { reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' }
   return { binary }
 }

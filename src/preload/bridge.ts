@@ -1,4 +1,12 @@
-import { EVENT_NAMES, REQUEST_NAMES, type ApiEvents, type EventName, type RequestArgs, type RequestName, type RequestResult } from '@shared/api'
+import {
+  EVENT_NAMES,
+  REQUEST_NAMES,
+  type ApiEvents,
+  type EventName,
+  type RequestArgs,
+  type RequestName,
+  type RequestResult
+} from '@shared/api'
 import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, type Envelope } from '@shared/envelope'
 
 /** The slice of Electron's ipcRenderer the bridge uses. */

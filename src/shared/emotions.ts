@@ -2,16 +2,7 @@
  * The canonical emotion vocabulary. Order is the FERPlus class order (neutral first),
  * which is also the order of the 1–8 relabel keys and of the shipped model's classes.
  */
-export const EMOTIONS = [
-  'neutral',
-  'happiness',
-  'surprise',
-  'sadness',
-  'anger',
-  'disgust',
-  'fear',
-  'contempt'
-] as const
+export const EMOTIONS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt'] as const
 
 export type Emotion = (typeof EMOTIONS)[number]
 

@@ -29,7 +29,10 @@ export function ferplusMajority(split: 'FER2013Train' | 'FER2013Valid' | 'FER201
   for (const line of readFileSync(join(FERPLUS_DIR, split, 'label.csv'), 'utf8').split('\n')) {
     const m = /^([^,]+),"[^"]*",(.*)$/.exec(line.trim())
     if (!m) continue
-    const votes = m[2].split(',').map(Number).map((v) => (v === 1 ? 0 : v))
+    const votes = m[2]
+      .split(',')
+      .map(Number)
+      .map((v) => (v === 1 ? 0 : v))
     const sum = votes.reduce((a, b) => a + b, 0)
     const best = votes.indexOf(Math.max(...votes))
     if (best < 8 && votes[best] * 2 > sum) out.set(m[1], EMOTIONS[best])
@@ -41,7 +44,10 @@ export function ferplusMajority(split: 'FER2013Train' | 'FER2013Valid' | 'FER201
  * A dataset in ImageFolder shape built from real FERPlus faces: `<split>/<class folder>/<file>`,
  * with folder names in the spellings researchers use (angry, happy…) so alias handling is exercised.
  */
-export async function buildFerplusImageFolder(target: string, perClass: number): Promise<{ files: { relPath: string; label: string }[] }> {
+export async function buildFerplusImageFolder(
+  target: string,
+  perClass: number
+): Promise<{ files: { relPath: string; label: string }[] }> {
   const folderName: Record<string, string> = {
     neutral: 'neutral',
     happiness: 'happy',

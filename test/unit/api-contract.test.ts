@@ -1,7 +1,7 @@
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError, type PokerFaceClient, type RequestArgs, type RequestName, type RequestResult } from '@shared/api'
+import { ApiError, type PokerFaceClient, type RequestArgs, type RequestName } from '@shared/api'
 import { unwrap, type Envelope } from '@shared/envelope'
 import { createContext, type AppContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
@@ -15,7 +15,11 @@ import { tempDir, writePng } from '../helpers/data'
  * ipcRenderer with the one property that matters for the contract: arguments and results are
  * structured-cloned across the boundary. Everything on either side of it is the real code.
  */
-function ipcPair(frameUrl: string): { main: IpcMainLike; renderer: IpcRendererLike; sender: { send(c: string, ...a: unknown[]): void } } {
+function ipcPair(frameUrl: string): {
+  main: IpcMainLike
+  renderer: IpcRendererLike
+  sender: { send(c: string, ...a: unknown[]): void }
+} {
   const handlers = new Map<string, (event: never, ...args: unknown[]) => unknown>()
   const listeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>()
   return {
@@ -46,7 +50,11 @@ function ipcClient(renderer: IpcRendererLike): Pick<PokerFaceClient, 'call' | 'o
   }
 }
 
-function httpCall(server: BrowserServer, path: string, init: { method?: string; body?: string; headers?: Record<string, string> } = {}) {
+function httpCall(
+  server: BrowserServer,
+  path: string,
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {}
+) {
   return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
     const req = request(
       { host: '127.0.0.1', port: server.port, path, method: init.method ?? 'GET', headers: init.headers },
@@ -80,7 +88,10 @@ function httpClient(server: BrowserServer): Pick<PokerFaceClient, 'call'> {
 /** Fields that legitimately differ between two runs (times, per-run folders). */
 function normalise(value: unknown, dataDir: string): unknown {
   return JSON.parse(
-    JSON.stringify(value, (key, v) => (['openedAt', 'durationMs', 'at', 'dataDir'].includes(key) ? '<varies>' : v)).split(dataDir).join('<data>').replace(/\d{8}-\d{6}/g, '<time>')
+    JSON.stringify(value, (key, v) => (['openedAt', 'durationMs', 'at', 'dataDir'].includes(key) ? '<varies>' : v))
+      .split(dataDir)
+      .join('<data>')
+      .replace(/\d{8}-\d{6}/g, '<time>')
   )
 }
 
@@ -191,13 +202,35 @@ describe('one API, two transports', () => {
     const host = `127.0.0.1:${server.port}`
     const json = { 'content-type': 'application/json', host }
     expect((await httpCall(server, '/api/call/listDatasets', { method: 'POST', body: '{}', headers: json })).status).toBe(401)
-    expect((await httpCall(server, '/api/call/listDatasets', { method: 'POST', body: '{}', headers: { ...json, 'x-pokerface-token': 'wrong' } })).status).toBe(401)
+    expect(
+      (
+        await httpCall(server, '/api/call/listDatasets', {
+          method: 'POST',
+          body: '{}',
+          headers: { ...json, 'x-pokerface-token': 'wrong' }
+        })
+      ).status
+    ).toBe(401)
     expect((await httpCall(server, '/media/thumb/1', { headers: { host } })).status).toBe(401)
     expect((await httpCall(server, '/api/events', { headers: { host } })).status).toBe(401)
     expect((await httpCall(server, '/media/thumb/1', { headers: { host, 'x-pokerface-token': token } })).status).toBe(200)
-    expect((await httpCall(server, '/media/full/1', { headers: { host, cookie: `pf_token_${server.port}=${token}` } })).headers['content-type']).toBe('image/png')
-    expect((await httpCall(server, '/', { headers: { host: `evil.example:${server.port}`, 'x-pokerface-token': token } })).status).toBe(403)
-    expect((await httpCall(server, '/api/call/listDatasets', { method: 'POST', body: '{}', headers: { ...json, 'content-type': 'text/plain', 'x-pokerface-token': token } })).status).toBe(415)
+    expect(
+      (await httpCall(server, '/media/full/1', { headers: { host, cookie: `pf_token_${server.port}=${token}` } })).headers[
+        'content-type'
+      ]
+    ).toBe('image/png')
+    expect(
+      (await httpCall(server, '/', { headers: { host: `evil.example:${server.port}`, 'x-pokerface-token': token } })).status
+    ).toBe(403)
+    expect(
+      (
+        await httpCall(server, '/api/call/listDatasets', {
+          method: 'POST',
+          body: '{}',
+          headers: { ...json, 'content-type': 'text/plain', 'x-pokerface-token': token }
+        })
+      ).status
+    ).toBe(415)
     expect((await httpCall(server, '/assets/', { headers: { host, 'x-pokerface-token': token } })).status).toBe(404)
     expect((await httpCall(server, '/media/thumb/99999', { headers: { host, 'x-pokerface-token': token } })).status).toBe(404)
   })

@@ -7,7 +7,12 @@ import { imageFolderListing, labelsCsv } from '@main/datasets/exportFormats'
 import type { Sample } from '@shared/types'
 import { tempDir, writePng } from '../helpers/data'
 
-const sample = (relPath: string, originalLabel: string | null, currentLabel: string | null, split: Sample['split'] = null): Sample => ({
+const sample = (
+  relPath: string,
+  originalLabel: string | null,
+  currentLabel: string | null,
+  split: Sample['split'] = null
+): Sample => ({
   id: 0,
   relPath,
   split,
@@ -29,7 +34,9 @@ describe('export formats', () => {
         sample('y/sad/a.png', 'sadness', 'sadness', 'train'),
         sample('b.png', null, null)
       ])
-    ).toBe('source_path\ttarget_path\nx/happy/a.png\ttrain/sadness/a.png\ny/sad/a.png\ttrain/sadness/a-2.png\nb.png\t_unlabelled/b.png\n')
+    ).toBe(
+      'source_path\ttarget_path\nx/happy/a.png\ttrain/sadness/a.png\ny/sad/a.png\ttrain/sadness/a-2.png\nb.png\t_unlabelled/b.png\n'
+    )
   })
 })
 
@@ -51,9 +58,13 @@ describe('exporting through the API', () => {
       backupPath: null
     })
     const first = await readFile(out, 'utf8')
-    expect(first).toBe('path,original_label,current_label,changed\nhappy/a.png,happiness,neutral,1\nsad/b.png,sadness,sadness,0\n')
+    expect(first).toBe(
+      'path,original_label,current_label,changed\nhappy/a.png,happiness,neutral,1\nsad/b.png,sadness,sadness,0\n'
+    )
 
-    await expect(api.exportLabels({ datasetId: dataset.id, format: 'csv', path: out, overwrite: false })).rejects.toMatchObject({ code: 'exists' })
+    await expect(api.exportLabels({ datasetId: dataset.id, format: 'csv', path: out, overwrite: false })).rejects.toMatchObject({
+      code: 'exists'
+    })
     await api.undo({ datasetId: dataset.id })
     const replaced = await api.exportLabels({ datasetId: dataset.id, format: 'csv', path: out, overwrite: true })
     expect(await readFile(replaced.backupPath!, 'utf8')).toBe(first)
@@ -64,7 +75,9 @@ describe('exporting through the API', () => {
     expect(written[0]).toBe('labels.csv')
     expect(written[1]).toMatch(/^labels\.csv\.\d{8}-\d{6}\.bak$/)
     expect((await readdir(root)).sort()).toEqual(['happy', 'sad'])
-    await expect(api.exportLabels({ datasetId: dataset.id, format: 'csv', path: 'relative.csv', overwrite: false })).rejects.toMatchObject({ code: 'bad_request' })
+    await expect(
+      api.exportLabels({ datasetId: dataset.id, format: 'csv', path: 'relative.csv', overwrite: false })
+    ).rejects.toMatchObject({ code: 'bad_request' })
     ctx.db.close()
   })
 })

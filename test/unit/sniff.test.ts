@@ -6,10 +6,14 @@ import { sniffImage } from '@main/datasets/sniff'
 import { DATA_DIR } from '../helpers/data'
 
 async function png(): Promise<Buffer> {
-  return sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toBuffer()
+  return sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer()
 }
 async function jpeg(): Promise<Buffer> {
-  return sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).jpeg().toBuffer()
+  return sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .jpeg()
+    .toBuffer()
 }
 
 describe('sniffImage', () => {
@@ -28,7 +32,10 @@ describe('sniffImage', () => {
   })
   it('names empty, foreign and truncated files', async () => {
     expect(sniffImage(new Uint8Array())).toEqual({ ok: false, reason: 'empty file (0 bytes)' })
-    expect(sniffImage(Buffer.from('hello, I am a text file'))).toMatchObject({ ok: false, reason: expect.stringMatching(/^not an image/) })
+    expect(sniffImage(Buffer.from('hello, I am a text file'))).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^not an image/)
+    })
     const p = await png()
     expect(sniffImage(p.subarray(0, p.length - 20))).toMatchObject({ ok: false, reason: expect.stringMatching(/^truncated PNG/) })
     const j = await jpeg()

@@ -113,7 +113,8 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
 
     async exportLabels({ datasetId, format, path, overwrite }) {
       checkId(datasetId, 'datasetId')
-      if (typeof path !== 'string' || !isAbsolute(path)) throw new ApiError('bad_request', 'Export path must be an absolute file path')
+      if (typeof path !== 'string' || !isAbsolute(path))
+        throw new ApiError('bad_request', 'Export path must be an absolute file path')
       if (format !== 'csv' && format !== 'imagefolder') throw new ApiError('bad_request', `Unknown export format: ${format}`)
       const root = datasetRoot(db, datasetId)
       if (!root) throw new ApiError('not_found', `No dataset with id ${datasetId}`)

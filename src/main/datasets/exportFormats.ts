@@ -13,9 +13,7 @@ export function isChanged(s: Pick<Sample, 'originalLabel' | 'currentLabel'>): bo
 export function labelsCsv(samples: Sample[]): string {
   const lines = ['path,original_label,current_label,changed']
   for (const s of samples) {
-    lines.push(
-      [s.relPath, s.originalLabel ?? '', s.currentLabel ?? '', isChanged(s) ? '1' : '0'].map(csvField).join(',')
-    )
+    lines.push([s.relPath, s.originalLabel ?? '', s.currentLabel ?? '', isChanged(s) ? '1' : '0'].map(csvField).join(','))
   }
   return lines.join('\n') + '\n'
 }

@@ -24,7 +24,8 @@ export async function resolveDatasetRoot(input: string): Promise<string> {
     throw new ApiError('not_found', `Folder not found: ${input}`)
   }
   const s = await stat(root)
-  if (!s.isDirectory()) throw new ApiError('bad_request', `${input} is a file, not a folder. Open the folder that holds the images.`)
+  if (!s.isDirectory())
+    throw new ApiError('bad_request', `${input} is a file, not a folder. Open the folder that holds the images.`)
   return root
 }
 

@@ -44,7 +44,8 @@ export function sniffImage(bytes: Uint8Array): SniffResult {
     if (bytes.length < 33 || ascii(bytes, 12, 16) !== 'IHDR') return { ok: false, reason: 'corrupt PNG: no IHDR header' }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     if (view.getUint32(16) === 0 || view.getUint32(20) === 0) return { ok: false, reason: 'corrupt PNG: zero width or height' }
-    if (!startsWith(bytes, PNG_IEND, bytes.length - 8)) return { ok: false, reason: 'truncated PNG: the file ends before its IEND chunk' }
+    if (!startsWith(bytes, PNG_IEND, bytes.length - 8))
+      return { ok: false, reason: 'truncated PNG: the file ends before its IEND chunk' }
   }
   // Some cameras pad after the end-of-image marker; look for it near the end, not only at it.
   if (format === 'jpeg' && lastIndexOfPair(bytes, 0xff, 0xd9, 4096) === -1) {

@@ -60,7 +60,11 @@ export async function listImageFiles(root: string): Promise<{ files: FoundFile[]
           }
           if (!isFile) return
           if (!IMAGE_EXTENSIONS.has(extensionOf(entry.name))) {
-            problems.push({ relPath, kind: 'ignored', reason: `not an image file (${extensionOf(entry.name) || 'no extension'})` })
+            problems.push({
+              relPath,
+              kind: 'ignored',
+              reason: `not an image file (${extensionOf(entry.name) || 'no extension'})`
+            })
             return
           }
           try {

@@ -4,7 +4,10 @@ import type { EventHub } from '../api/events'
 
 /** The slice of Electron's ipcMain this module uses, so the wiring can be exercised without Electron. */
 export interface IpcMainLike {
-  handle(channel: string, listener: (event: { senderFrame: { url: string } | null; sender: unknown }, ...args: unknown[]) => unknown): void
+  handle(
+    channel: string,
+    listener: (event: { senderFrame: { url: string } | null; sender: unknown }, ...args: unknown[]) => unknown
+  ): void
   removeHandler(channel: string): void
 }
 

@@ -34,7 +34,12 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
 function sendError(res: ServerResponse, err: unknown): void {
   const apiErr = err instanceof ApiError ? err : new ApiError('internal', (err as Error)?.message ?? String(err))
   if (!(err instanceof ApiError)) console.error('[pokerface] internal error:', err)
-  send(res, STATUS[apiErr.code] ?? 500, JSON.stringify({ error: { code: apiErr.code, message: apiErr.message } }), 'application/json')
+  send(
+    res,
+    STATUS[apiErr.code] ?? 500,
+    JSON.stringify({ error: { code: apiErr.code, message: apiErr.message } }),
+    'application/json'
+  )
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -57,7 +62,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
  * Browser mode: the same API table over HTTP on 127.0.0.1 only. Every request — page, script,
  * image, event stream — must carry the per-launch token and a loopback Host header.
  */
-export async function startBrowserServer(ctx: AppContext, handlers: ApiHandlers, options: ServeOptions = {}): Promise<BrowserServer> {
+export async function startBrowserServer(
+  ctx: AppContext,
+  handlers: ApiHandlers,
+  options: ServeOptions = {}
+): Promise<BrowserServer> {
   const token = options.token ?? newToken()
   const names = new Set<string>(REQUEST_NAMES)
   const streams = new Set<ServerResponse>()

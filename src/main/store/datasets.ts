@@ -25,8 +25,7 @@ export function datasetRoot(db: Db, datasetId: number): string | null {
 
 export function getDatasetSummary(db: Db, datasetId: number): DatasetSummary | null {
   const ds = db.prepare('SELECT id, root, name, opened_at FROM datasets WHERE id = ?').get(datasetId) as
-    | { id: number; root: string; name: string; opened_at: string }
-    | undefined
+    { id: number; root: string; name: string; opened_at: string } | undefined
   if (!ds) return null
   const counts = db
     .prepare(

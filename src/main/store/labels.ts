@@ -54,9 +54,8 @@ export function setLabels(db: Db, datasetId: number, sampleIds: number[], label:
       throw new Error(`Some samples do not belong to dataset ${datasetId}`)
     }
     const batchId = Number(
-      db
-        .prepare(`INSERT INTO label_batches (dataset_id, created_at, state) VALUES (?, ?, 'done')`)
-        .run(datasetId, nowIso()).lastInsertRowid
+      db.prepare(`INSERT INTO label_batches (dataset_id, created_at, state) VALUES (?, ?, 'done')`).run(datasetId, nowIso())
+        .lastInsertRowid
     )
     const moved = applyChange(
       db,
@@ -69,9 +68,7 @@ export function setLabels(db: Db, datasetId: number, sampleIds: number[], label:
       db.prepare('DELETE FROM label_batches WHERE id = ?').run(batchId)
     } else {
       // A new action forks history: what was undone can no longer be redone.
-      db.prepare(`UPDATE label_batches SET state = 'discarded' WHERE dataset_id = ? AND state = 'undone'`).run(
-        datasetId
-      )
+      db.prepare(`UPDATE label_batches SET state = 'discarded' WHERE dataset_id = ? AND state = 'undone'`).run(datasetId)
     }
     return { sampleIds: moved, ...undoState(db, datasetId) }
   })()

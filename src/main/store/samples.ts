@@ -13,9 +13,7 @@ export interface KnownFile {
 
 export function knownFiles(db: Db, datasetId: number): Map<string, KnownFile> {
   const rows = db
-    .prepare(
-      'SELECT id, rel_path, size, mtime_ms, content_hash, status FROM samples WHERE dataset_id = ?'
-    )
+    .prepare('SELECT id, rel_path, size, mtime_ms, content_hash, status FROM samples WHERE dataset_id = ?')
     .all(datasetId) as {
     id: number
     rel_path: string
@@ -25,10 +23,7 @@ export function knownFiles(db: Db, datasetId: number): Map<string, KnownFile> {
     status: 'present' | 'missing'
   }[]
   return new Map(
-    rows.map((r) => [
-      r.rel_path,
-      { id: r.id, size: r.size, mtimeMs: r.mtime_ms, contentHash: r.content_hash, status: r.status }
-    ])
+    rows.map((r) => [r.rel_path, { id: r.id, size: r.size, mtimeMs: r.mtime_ms, contentHash: r.content_hash, status: r.status }])
   )
 }
 
@@ -65,9 +60,7 @@ export function applyScanChanges(db: Db, datasetId: number, changes: ScanChanges
   const touch = db.prepare('UPDATE samples SET mtime_ms = ? WHERE id = ?')
   const markMissing = db.prepare(`UPDATE samples SET status = 'missing' WHERE id = ?`)
   const clearProblems = db.prepare('DELETE FROM scan_problems WHERE dataset_id = ?')
-  const addProblem = db.prepare(
-    'INSERT OR REPLACE INTO scan_problems (dataset_id, rel_path, kind, reason) VALUES (?, ?, ?, ?)'
-  )
+  const addProblem = db.prepare('INSERT OR REPLACE INTO scan_problems (dataset_id, rel_path, kind, reason) VALUES (?, ?, ?, ?)')
   db.transaction(() => {
     for (const f of changes.added) insert.run({ datasetId, ...f })
     for (const f of changes.changed) update.run(f)
@@ -109,16 +102,13 @@ function filterClause(filter: SampleFilter): { sql: string; params: unknown[] } 
 }
 
 /** One page of the grid. Order is the scan order (sorted paths), stable across pages. */
-export function querySamples(
-  db: Db,
-  datasetId: number,
-  filter: SampleFilter,
-  offset: number,
-  limit: number
-): SamplePage {
+export function querySamples(db: Db, datasetId: number, filter: SampleFilter, offset: number, limit: number): SamplePage {
   const where = filterClause(filter)
   const base = `FROM samples WHERE dataset_id = ? AND status = 'present'${where.sql}`
-  const total = db.prepare(`SELECT count(*) ${base}`).pluck().get(datasetId, ...where.params) as number
+  const total = db
+    .prepare(`SELECT count(*) ${base}`)
+    .pluck()
+    .get(datasetId, ...where.params) as number
   const samples = db
     .prepare(`SELECT ${SAMPLE_COLUMNS} ${base} ORDER BY rel_path LIMIT ? OFFSET ?`)
     .all(datasetId, ...where.params, limit, offset) as Sample[]

@@ -128,7 +128,8 @@ export const createReviewStore = (client: PokerFaceClient) =>
                       kind: 'info',
                       text:
                         `Opened ${dataset.sampleCount.toLocaleString()} images: ${report.added} new, ${report.changed} changed, ` +
-                        `${report.removed} removed` + (errors ? `, ${errors} files could not be used` : '')
+                        `${report.removed} removed` +
+                        (errors ? `, ${errors} files could not be used` : '')
                     }
             })
           } finally {

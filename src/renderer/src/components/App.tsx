@@ -10,9 +10,14 @@ import { ProblemsList } from './ProblemsList'
 import { ScanProgressBar } from './ScanProgressBar'
 import { ShortcutsHelp } from './ShortcutsHelp'
 
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'url', 'password', 'tel'])
+
+/** Keys belong to the element when the user is typing in it or moving through a select's options. */
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null
-  return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
+  if (!el) return false
+  if (el.tagName === 'INPUT') return TEXT_INPUTS.has((el as HTMLInputElement).type)
+  return el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable
 }
 
 /** Keyboard review: one listener for the whole workspace, mapped by the pure actionForKey. */
@@ -33,7 +38,16 @@ function useReviewKeyboard(): void {
       else if (action.type === 'label') void s.labelSelection(action.label)
       else {
         const screen = s.columns * 5
-        const by = { left: -1, right: 1, up: -s.columns, down: s.columns, pageUp: -screen, pageDown: screen, home: -s.total, end: s.total }
+        const by = {
+          left: -1,
+          right: 1,
+          up: -s.columns,
+          down: s.columns,
+          pageUp: -screen,
+          pageDown: screen,
+          home: -s.total,
+          end: s.total
+        }
         s.move(by[action.by])
       }
     }

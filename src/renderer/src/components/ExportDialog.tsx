@@ -58,8 +58,7 @@ export function ExportDialog(): React.JSX.Element {
       </label>
       {confirmReplace ? (
         <div className="notice error" role="alert">
-          {path} already exists.{' '}
-          <button onClick={() => void run(true)}>Replace it (keep a backup)</button>{' '}
+          {path} already exists. <button onClick={() => void run(true)}>Replace it (keep a backup)</button>{' '}
           <button onClick={() => setConfirmReplace(false)}>Cancel</button>
         </div>
       ) : (

@@ -28,13 +28,19 @@ export function Filters(): React.JSX.Element {
     <aside className="filters" aria-label="Filters">
       <label>
         Current label
-        <select value={filterValue(filter.currentLabel)} onChange={(e) => setFilter({ currentLabel: parseFilterValue(e.target.value) })}>
+        <select
+          value={filterValue(filter.currentLabel)}
+          onChange={(e) => setFilter({ currentLabel: parseFilterValue(e.target.value) })}
+        >
           {labelOptions}
         </select>
       </label>
       <label>
         Original label
-        <select value={filterValue(filter.originalLabel)} onChange={(e) => setFilter({ originalLabel: parseFilterValue(e.target.value) })}>
+        <select
+          value={filterValue(filter.originalLabel)}
+          onChange={(e) => setFilter({ originalLabel: parseFilterValue(e.target.value) })}
+        >
           {labelOptions}
         </select>
       </label>

@@ -67,6 +67,8 @@ export function Grid(): React.JSX.Element {
       tabIndex={-1}
       data-testid="grid"
       onScroll={(e) => setView((v) => ({ ...v, top: e.currentTarget.scrollTop }))}
+      // Take focus from a filter control so the review keys work right after a click.
+      onMouseDown={() => ref.current?.focus({ preventScroll: true })}
     >
       {total === 0 ? (
         <p className="empty">No images match these filters.</p>

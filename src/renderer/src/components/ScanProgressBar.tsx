@@ -10,7 +10,8 @@ export function ScanProgressBar(): React.JSX.Element | null {
     <div className="scan-progress" role="progressbar" aria-valuemin={0} aria-valuemax={scan.total} aria-valuenow={scan.done}>
       <div className="bar" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
       <span>
-        {PHASES[scan.phase]} {scan.total > 0 ? `${scan.done.toLocaleString()} / ${scan.total.toLocaleString()}` : ''} — {scan.root}
+        {PHASES[scan.phase]} {scan.total > 0 ? `${scan.done.toLocaleString()} / ${scan.total.toLocaleString()}` : ''} —{' '}
+        {scan.root}
       </span>
     </div>
   )

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser } from 'playwright-core'
+
+export const ROOT = join(__dirname, '..', '..')
+export const CHROMIUM = process.env.PF_CHROMIUM ?? '/usr/bin/chromium'
+export const HAS_CHROMIUM = existsSync(CHROMIUM)
+export const NO_CHROMIUM_REASON = `Chromium not found at ${CHROMIUM} (apt-get install -y chromium, or set PF_CHROMIUM)`
+export const HAS_BUILD =
+  existsSync(join(ROOT, 'out', 'main', 'cli.js')) && existsSync(join(ROOT, 'out', 'renderer', 'index.html'))
+
+/** Debian's Chromium, headless, with nothing reaching for the network (see TOOLCHAIN.md). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic'
+    ]
+  })
+}
+
+export interface RunningServer {
+  url: string
+  process: ChildProcess
+  output: () => string
+  stop(): Promise<void>
+}
+
+/** Starts the real `pokerface serve` from the build and waits for the URL it prints. */
+export function startServe(args: string[]): Promise<RunningServer> {
+  const child = spawn(process.execPath, [join(ROOT, 'out', 'main', 'cli.js'), 'serve', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start in time:\n${output}`)), 60_000)
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString()
+      const m = /is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(output)
+      if (m) {
+        clearTimeout(timer)
+        resolve({
+          url: m[1],
+          process: child,
+          output: () => output,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done()
+              child.once('exit', () => done())
+              child.kill('SIGTERM')
+            })
+        })
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`serve exited with ${code}:\n${output}`))
+    })
+  })
+}
