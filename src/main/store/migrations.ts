@@ -69,5 +69,41 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT NOT NULL,
     PRIMARY KEY (dataset_id, rel_path)
   );
+  `,
+
+  // 2: models and predictions. Results are keyed by (image content hash, model id), so a re-run,
+  // a renamed file or a second dataset holding the same image never computes it twice.
+  `
+  CREATE TABLE models (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    classes TEXT NOT NULL, -- JSON array, the order of the model's outputs
+    source TEXT NOT NULL CHECK (source IN ('builtin', 'user')),
+    added_at TEXT NOT NULL
+  );
+
+  CREATE TABLE predictions (
+    content_hash TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    probabilities TEXT NOT NULL, -- JSON array of softmax probabilities in the model's class order
+    predicted_label TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    -- 1 when the poker face, reconstruction, emotion component and maps are in the image cache
+    generated INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (content_hash, model_id)
+  );
+  CREATE INDEX predictions_by_model ON predictions(model_id, predicted_label);
+
+  -- Images the model could not read (corrupt, too large…): recorded so a run goes on and says why.
+  CREATE TABLE inference_errors (
+    content_hash TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (content_hash, model_id)
+  );
   `
 ]
