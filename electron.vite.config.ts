@@ -20,7 +20,9 @@ export default defineConfig({
         // (browser mode, headless commands), so nothing Electron-only may leak into it.
         input: {
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
-          cli: resolve(import.meta.dirname, 'src/main/cli/index.ts')
+          cli: resolve(import.meta.dirname, 'src/main/cli/index.ts'),
+          // The model runs in this worker thread: onnxruntime's run() blocks its thread.
+          inferenceWorker: resolve(import.meta.dirname, 'src/main/inference/worker.ts')
         }
       }
     }

@@ -6,6 +6,8 @@
  * here breaks the build on both sides.
  */
 import type { Label } from './emotions'
+import type { InferenceJobStatus, InferenceOptions, ModelInfo, SamplePrediction } from './inference'
+import type { ModelImageKind } from './models'
 import type {
   DatasetSummary,
   ExportFormat,
@@ -53,6 +55,17 @@ export interface ApiRequests {
   }
   /** A sensible place to export to: the app's exports folder, never inside the dataset. */
   suggestExportPath: { args: { datasetId: number; format: ExportFormat }; result: string }
+  /** Built-in and user models, each with the problems that keep it from running (if any). */
+  listModels: { args: Record<string, never>; result: ModelInfo[] }
+  /** Checks a model folder against the model contract and adds it; the error lists every mismatch. */
+  addModel: { args: { folder: string }; result: ModelInfo }
+  /** Starts running a model over a dataset; progress arrives as `inferenceProgress`. */
+  startInference: { args: InferenceOptions; result: InferenceJobStatus }
+  cancelInference: { args: { jobId: number }; result: InferenceJobStatus | null }
+  /** The running or most recent run of a dataset, if any. */
+  getInferenceJob: { args: { datasetId: number }; result: InferenceJobStatus | null }
+  /** A sample's stored prediction by a model (default: the dataset's last-run model). */
+  getPrediction: { args: { sampleId: number; modelId?: string }; result: SamplePrediction | null }
 }
 
 export type RequestName = keyof ApiRequests
@@ -63,6 +76,7 @@ export interface ApiEvents {
   scanProgress: ScanProgress
   labelsChanged: { datasetId: number; sampleIds: number[] }
   datasetChanged: { datasetId: number }
+  inferenceProgress: InferenceJobStatus
 }
 export type EventName = keyof ApiEvents
 
@@ -83,10 +97,16 @@ export const REQUEST_NAMES = [
   'undo',
   'redo',
   'exportLabels',
-  'suggestExportPath'
+  'suggestExportPath',
+  'listModels',
+  'addModel',
+  'startInference',
+  'cancelInference',
+  'getInferenceJob',
+  'getPrediction'
 ] as const satisfies readonly RequestName[]
 
-export const EVENT_NAMES = ['scanProgress', 'labelsChanged', 'datasetChanged'] as const satisfies readonly EventName[]
+export const EVENT_NAMES = ['scanProgress', 'labelsChanged', 'datasetChanged', 'inferenceProgress'] as const satisfies readonly EventName[]
 
 /** Image variants the main side serves by sample id. */
 export type ImageKind = 'thumb' | 'full'
@@ -113,6 +133,8 @@ export interface PokerFaceClient {
   /** Returns the function that unsubscribes. */
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void
   imageUrl(kind: ImageKind, sampleId: number): string
+  /** A generated image (poker face, maps…) of a sample by a model. */
+  modelImageUrl(modelId: string, kind: ModelImageKind, sampleId: number): string
   /** A native folder picker where the transport has one (Electron); null in a browser. */
   pickFolder: (() => Promise<string | null>) | null
   transport: 'ipc' | 'http'

@@ -172,17 +172,23 @@ describe('one API, two transports', () => {
     // The contract itself, as a reviewable snapshot: any change to it shows up as a diff.
     expect(Object.keys(createApiHandlers(ipcCtx)).sort()).toMatchInlineSnapshot(`
       [
+        "addModel",
+        "cancelInference",
         "exportLabels",
         "getAppInfo",
         "getDataset",
+        "getInferenceJob",
+        "getPrediction",
         "getSample",
         "getUndoState",
         "listDatasets",
+        "listModels",
         "listProblems",
         "openDataset",
         "querySamples",
         "redo",
         "setLabel",
+        "startInference",
         "suggestExportPath",
         "undo",
       ]

@@ -2,24 +2,46 @@ import { join } from 'node:path'
 import { openDb, type Db, type OpenDbOptions } from '../store/db'
 import { ThumbnailCache } from '../vision/images'
 import { EventHub } from './events'
+import type { InferenceJob } from '../inference/runner'
+
+/** Where the entry point (Electron main or the CLI) finds what ships beside the code. */
+export interface AppPaths {
+  /** Built-in models (resources/models; process.resourcesPath/models when packaged). */
+  modelsDir: string
+  /** The built inference worker (out/main/inferenceWorker.js). */
+  workerPath: string
+}
 
 /** Everything the API implementation needs; built once per process by either entry point. */
-export interface AppContext {
+export interface AppContext extends AppPaths {
   db: Db
   dataDir: string
+  /** Generated images (poker faces, maps), keyed by model id and image content hash. */
+  generatedDir: string
   events: EventHub
   thumbnails: ThumbnailCache
   version: string
   startupDatasetId: number | null
+  /** Inference runs by dataset: the running one, or the last one. */
+  jobs: Map<number, InferenceJob>
 }
 
-export function createContext(dataDir: string, version: string, dbOptions: OpenDbOptions = {}): AppContext {
+export function createContext(
+  dataDir: string,
+  version: string,
+  paths: Partial<AppPaths> = {},
+  dbOptions: OpenDbOptions = {}
+): AppContext {
   return {
     db: openDb(join(dataDir, 'pokerface.sqlite'), dbOptions),
     dataDir,
+    generatedDir: join(dataDir, 'cache', 'generated'),
     events: new EventHub(),
     thumbnails: new ThumbnailCache(join(dataDir, 'cache', 'thumbs')),
     version,
-    startupDatasetId: null
+    startupDatasetId: null,
+    jobs: new Map(),
+    modelsDir: process.env.PF_MODELS_DIR ?? paths.modelsDir ?? join(process.cwd(), 'resources', 'models'),
+    workerPath: paths.workerPath ?? join(process.cwd(), 'out', 'main', 'inferenceWorker.js')
   }
 }

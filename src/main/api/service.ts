@@ -8,6 +8,7 @@ import { datasetRoot, getDatasetSummary, listDatasetIds } from '../store/dataset
 import { getUndoState, labelHistory, redo, setLabels, undo } from '../store/labels'
 import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags } from '../store/samples'
 import type { AppContext } from './context'
+import { createInferenceHandlers } from './inference'
 
 const MAX_PAGE = 2000
 
@@ -28,6 +29,7 @@ const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: '.csv', imagefold
 export function createApiHandlers(ctx: AppContext): ApiHandlers {
   const { db } = ctx
   return {
+    ...createInferenceHandlers(ctx),
     async getAppInfo() {
       return {
         productName: 'PokerFace Studio',

@@ -5,47 +5,149 @@ export interface CliArgs {
   dataDir: string | null
   port: number
   json: boolean
+  /** infer */
+  model: string | null
+  provider: string
+  batch: number
+  threads: number | null
+  generate: boolean
+  /** export */
+  format: string
+  out: string | null
+  force: boolean
   errors: string[]
 }
 
-const COMMANDS = new Set(['serve', 'open', 'help'])
+const COMMANDS = new Set(['serve', 'open', 'infer', 'export', 'help'])
+
+/** Options that take a value. */
+const VALUE_OPTIONS = new Set(['--data-dir', '--port', '--model', '--provider', '--batch', '--threads', '--format', '--out'])
+
+function integer(value: string | null, name: string, min: number, max: number, errors: string[]): number | null {
+  const v = Number(value)
+  if (value === null || !Number.isInteger(v) || v < min || v > max) {
+    errors.push(`${name} needs a whole number between ${min} and ${max}`)
+    return null
+  }
+  return v
+}
 
 export function parseCliArgs(argv: string[]): CliArgs {
-  const out: CliArgs = { command: 'serve', folder: null, dataDir: null, port: 0, json: false, errors: [] }
+  const out: CliArgs = {
+    command: 'serve',
+    folder: null,
+    dataDir: null,
+    port: 0,
+    json: false,
+    model: null,
+    provider: 'auto',
+    batch: 16,
+    threads: null,
+    generate: true,
+    format: 'csv',
+    out: null,
+    force: false,
+    errors: []
+  }
   const rest = [...argv]
   if (rest[0] && COMMANDS.has(rest[0])) out.command = rest.shift() as string
   while (rest.length) {
     const arg = rest.shift() as string
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, null]
-    const value = (): string | null => inline ?? rest.shift() ?? null
-    if (flag === '--data-dir') out.dataDir = value()
-    else if (flag === '--port') {
-      const v = Number(value())
-      if (!Number.isInteger(v) || v < 0 || v > 65535) out.errors.push('--port needs a number between 0 and 65535')
-      else out.port = v
-    } else if (flag === '--json') out.json = true
-    else if (flag === '--help' || flag === '-h') out.command = 'help'
-    else if (flag.startsWith('-')) out.errors.push(`Unknown option: ${flag}`)
-    else if (!out.folder) out.folder = arg
-    else out.errors.push(`Unexpected argument: ${arg}`)
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1
+    const flag = eq > 0 ? arg.slice(0, eq) : arg
+    let value: string | null = null
+    if (VALUE_OPTIONS.has(flag)) {
+      value = eq > 0 ? arg.slice(eq + 1) : (rest.shift() ?? null)
+      if (value === null || value === '') {
+        out.errors.push(`${flag} needs a value`)
+        continue
+      }
+    }
+    switch (flag) {
+      case '--data-dir':
+        out.dataDir = value
+        break
+      case '--port':
+        out.port = integer(value, '--port', 0, 65535, out.errors) ?? 0
+        break
+      case '--model':
+        out.model = value
+        break
+      case '--provider':
+        out.provider = value as string
+        break
+      case '--batch':
+        out.batch = integer(value, '--batch', 1, 256, out.errors) ?? 16
+        break
+      case '--threads':
+        out.threads = integer(value, '--threads', 1, 256, out.errors)
+        break
+      case '--format':
+        out.format = value as string
+        break
+      case '--out':
+        out.out = value
+        break
+      case '--no-generate':
+        out.generate = false
+        break
+      case '--force':
+        out.force = true
+        break
+      case '--json':
+        out.json = true
+        break
+      case '--help':
+      case '-h':
+        out.command = 'help'
+        break
+      default:
+        if (flag.startsWith('-')) out.errors.push(`Unknown option: ${flag}`)
+        else if (!out.folder) out.folder = arg
+        else out.errors.push(`Unexpected argument: ${arg}`)
+    }
   }
-  if (out.dataDir === null && argv.includes('--data-dir')) out.errors.push('--data-dir needs a folder')
   return out
 }
+
+/** Exit codes of `pokerface`, documented in the README. */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  noImages: 3,
+  badModel: 4,
+  runFailed: 5,
+  exists: 6,
+  cancelled: 130
+} as const
 
 export const USAGE = `PokerFace Studio — review and clean facial-expression datasets
 
 Usage:
   pokerface serve [folder] [--data-dir DIR] [--port N]
       Serve the review workspace in your browser (127.0.0.1 only) and open [folder].
-  pokerface open <folder> [--data-dir DIR] [--json]
+  pokerface open <folder> [--json]
       Scan (or rescan) a dataset folder into the database and print what was found.
+  pokerface infer <folder> [--model ID|FOLDER] [--provider auto|cpu|cuda|dml|coreml|webgpu]
+                  [--batch N] [--threads N] [--no-generate] [--json]
+      Run PF-ViT over every image that has no result yet for that model.
+  pokerface export <folder> --out FILE [--format csv|imagefolder] [--force]
+      Write the current labels of an opened dataset.
   pokerface help
 
 Options:
-  --data-dir DIR   Where the database, thumbnails and exports live
+  --data-dir DIR   Where the database, caches and exports live
                    (default: $PF_HOME, else your platform's application-data folder).
   --port N         Port to listen on (default: a free one).
-  --json           Print the result as one JSON line (open).
+  --model          A model id (built-in or added before) or a model folder to add and use.
+  --provider       Execution provider; auto picks CUDA/DirectML/CoreML where available, else CPU.
+  --batch N        Images per model call (default 16).
+  --threads N      CPU threads for the model (default: all cores, up to 8).
+  --no-generate    Classify only: no poker faces or emotion maps (several times faster).
+  --json           Print the result as one JSON line.
+  --force          Replace an existing export file (the old one is kept as a .bak).
+
+Exit codes: 0 done, 1 unexpected error, 2 bad usage, 3 no images in the folder, 4 model missing or
+not fitting the model contract, 5 run failed, 6 export file exists, 130 interrupted.
 `

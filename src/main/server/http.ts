@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ApiError, REQUEST_NAMES, type ApiHandlers, type RequestName } from '@shared/api'
 import type { AppContext } from '../api/context'
+import { modelImagePath } from '../api/inference'
 import { parseMediaPath, sampleImage } from '../api/media'
 import { cookieName, hostAllowed, newToken, requestToken, tokensEqual } from './auth'
 import { CONTENT_SECURITY_POLICY, staticFile } from './static'
@@ -104,6 +106,15 @@ export async function startBrowserServer(
         streams.add(res)
         req.on('close', () => streams.delete(res))
         return
+      }
+
+      if (url.pathname.startsWith('/model-media/')) {
+        // /model-media/<model id>/<kind>/<sample id>: poker faces and maps from the image cache.
+        const [, modelId, kind, id] = url.pathname.slice(1).split('/')
+        const path = modelImagePath(ctx, decodeURIComponent(modelId ?? ''), kind ?? '', Number(id))
+        if (!path) return send(res, 404, 'Not generated yet')
+        res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=60', 'x-content-type-options': 'nosniff' })
+        return res.end(await readFile(path))
       }
 
       if (url.pathname.startsWith('/media/')) {

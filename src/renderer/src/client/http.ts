@@ -1,4 +1,4 @@
-import { ApiError, type ApiEvents, type EventName, type PokerFaceClient } from '@shared/api'
+import { ApiError, EVENT_NAMES, type ApiEvents, type EventName, type PokerFaceClient } from '@shared/api'
 
 /**
  * Browser mode: requests are POSTs to /api/call/<name>; events come over one EventSource.
@@ -20,7 +20,7 @@ export function createHttpClient(base = ''): PokerFaceClient {
   const ensureSource = (): void => {
     if (source) return
     source = new EventSource(`${base}/api/events`)
-    for (const name of ['scanProgress', 'labelsChanged', 'datasetChanged'] as EventName[]) {
+    for (const name of EVENT_NAMES) {
       source.addEventListener(name, (e) => {
         const payload = JSON.parse((e as MessageEvent).data)
         listeners.get(name)?.forEach((l) => l(payload))
@@ -55,6 +55,7 @@ export function createHttpClient(base = ''): PokerFaceClient {
       listeners.set(event, set)
       return () => set.delete(listener as (payload: unknown) => void)
     },
-    imageUrl: (kind, sampleId) => `${base}/media/${kind}/${sampleId}`
+    imageUrl: (kind, sampleId) => `${base}/media/${kind}/${sampleId}`,
+    modelImageUrl: (modelId, kind, sampleId) => `${base}/model-media/${encodeURIComponent(modelId)}/${kind}/${sampleId}`
   }
 }

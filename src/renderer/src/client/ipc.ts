@@ -12,6 +12,7 @@ export function createIpcClient(bridge: PokerFaceBridge): PokerFaceClient {
       return unwrap(await fn(args)) as never
     },
     on: (event, listener) => bridge.on(event, listener),
-    imageUrl: (kind, sampleId) => `pf-media://${kind}/${sampleId}`
+    imageUrl: (kind, sampleId) => `pf-media://${kind}/${sampleId}`,
+    modelImageUrl: (modelId, kind, sampleId) => `pf-media://model/${encodeURIComponent(modelId)}/${kind}/${sampleId}`
   }
 }

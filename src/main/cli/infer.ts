@@ -1,0 +1,97 @@
+import { existsSync, statSync } from 'node:fs'
+import { ApiError, type ApiHandlers } from '@shared/api'
+import type { InferenceJobStatus } from '@shared/inference'
+import type { AppContext } from '../api/context'
+import { startInferenceJob } from '../api/inference'
+import { datasetInferenceErrors } from '../store/predictions'
+import type { CliArgs } from './args'
+import { EXIT } from './args'
+import { openWithProgress } from './open'
+
+function formatEta(seconds: number | null): string {
+  if (seconds === null) return '–'
+  const m = Math.floor(seconds / 60)
+  return m > 0 ? `${m}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`
+}
+
+export function progressLine(s: InferenceJobStatus): string {
+  const todo = s.total - s.alreadyDone
+  const pct = todo > 0 ? ((100 * s.done) / todo).toFixed(1) : '100.0'
+  return `infer ${s.modelId} [${s.provider ?? '…'}, ${s.threads ?? '…'} threads, batch ${s.batchSize}] ${s.done}/${todo} (${pct}%) ${s.imagesPerSecond} img/s ETA ${formatEta(s.etaSeconds)}${s.failed ? `, ${s.failed} failed` : ''}`
+}
+
+/**
+ * `pokerface infer <folder>`: scan, then run the model over images with no result yet. A second
+ * run, or a run after a crash, does only what is missing. Ctrl+C stops at once; what was stored stays.
+ */
+export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArgs): Promise<number> {
+  if (!args.folder) {
+    console.error('pokerface infer needs a dataset folder')
+    return EXIT.usage
+  }
+  let modelId = args.model ?? undefined
+  if (args.model && existsSync(args.model) && statSync(args.model).isDirectory()) {
+    try {
+      modelId = (await handlers.addModel({ folder: args.model })).id
+    } catch (err) {
+      console.error((err as Error).message)
+      return EXIT.badModel
+    }
+  }
+  const dataset = await openWithProgress(ctx, handlers, args.folder, false)
+  if (dataset.sampleCount === 0) return EXIT.noImages
+
+  let job
+  try {
+    job = await startInferenceJob(ctx, {
+      datasetId: dataset.id,
+      modelId,
+      provider: args.provider as never,
+      batchSize: args.batch,
+      threads: args.threads ?? undefined,
+      generate: args.generate
+    })
+  } catch (err) {
+    console.error((err as Error).message)
+    return err instanceof ApiError && err.code === 'bad_request' && /model|provider/i.test(err.message) ? EXIT.badModel : EXIT.usage
+  }
+  const tty = process.stderr.isTTY
+  let last = 0
+  let announced = false
+  const unsubscribe = ctx.events.subscribe((event, payload) => {
+    if (event !== 'inferenceProgress') return
+    const s = payload as InferenceJobStatus
+    if (!announced && s.provider) {
+      announced = true
+      for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`)
+      process.stderr.write(`running on ${s.provider} with ${s.threads} threads; ${s.alreadyDone} of ${s.total} images already done\n`)
+    }
+    const now = Date.now()
+    if (tty) process.stderr.write(`\r${progressLine(s)}\x1b[K`)
+    else if (now - last > 5000 || s.finishedAt) {
+      last = now
+      process.stderr.write(progressLine(s) + '\n')
+    }
+  })
+  const onSigint = (): void => job.cancel()
+  process.once('SIGINT', onSigint)
+  const final = await job.done
+  process.off('SIGINT', onSigint)
+  unsubscribe()
+  if (tty) process.stderr.write('\n')
+
+  const seconds = final.finishedAt ? (Date.parse(final.finishedAt) - Date.parse(final.startedAt)) / 1000 : 0
+  const failures = datasetInferenceErrors(ctx.db, dataset.id, final.modelId)
+  if (args.json) console.log(JSON.stringify({ ...final, seconds, failures }))
+  else {
+    console.log(
+      `${final.state}: ${final.done} images in ${seconds.toFixed(1)} s (${final.alreadyDone} already done, ${failures.length} unreadable) ` +
+        `with ${final.modelId} on ${final.provider ?? '–'}${final.message ? ` — ${final.message}` : ''}`
+    )
+    for (const f of failures.slice(0, 10)) console.log(`  unreadable: ${f.relPath}: ${f.reason}`)
+    if (failures.length > 10) console.log(`  … and ${failures.length - 10} more`)
+  }
+  if (final.state === 'cancelled') return EXIT.cancelled
+  if (final.state === 'failed') return /contract|model/i.test(final.message ?? '') ? EXIT.badModel : EXIT.runFailed
+  return EXIT.ok
+}

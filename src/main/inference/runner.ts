@@ -1,0 +1,178 @@
+import { Worker } from 'node:worker_threads'
+import type { InferenceJobStatus, ModelInfo } from '@shared/inference'
+import type { Db } from '../store/db'
+import { datasetRoot } from '../store/datasets'
+import { pendingImages, storeResults } from '../store/predictions'
+import { resolveInside } from '../paths'
+import { nowIso } from '../store/db'
+import type { InferenceItem } from './engine'
+import { ModelContractError } from './model'
+import type { FromWorker, ToWorker } from './protocol'
+import type { ProviderChoice } from './providers'
+
+export interface JobOptions {
+  datasetId: number
+  model: ModelInfo
+  provider: ProviderChoice
+  threads?: number
+  batchSize: number
+  generate: boolean
+  cacheDir: string
+  workerPath: string
+}
+
+/** Batches in flight at once: one running, one decoding, one arriving. */
+const IN_FLIGHT = 3
+
+/** Images per second over a sliding window, so the ETA follows the current speed. */
+class RateMeter {
+  private marks: { t: number; n: number }[] = []
+  add(n: number): void {
+    const t = performance.now()
+    this.marks.push({ t, n })
+    while (this.marks.length > 2 && t - this.marks[0].t > 10_000) this.marks.shift()
+  }
+  rate(): number {
+    if (this.marks.length < 2) return 0
+    const first = this.marks[0]
+    const last = this.marks[this.marks.length - 1]
+    const n = this.marks.slice(1).reduce((a, m) => a + m.n, 0)
+    return last.t > first.t ? (n * 1000) / (last.t - first.t) : 0
+  }
+}
+
+/**
+ * One inference run over a dataset: only the images with no stored result for this model are
+ * sent to a worker thread, and each batch's results are stored in one transaction as they come,
+ * so cancelling or killing the process loses at most the batches in flight.
+ */
+export class InferenceJob {
+  readonly status: InferenceJobStatus
+  private worker: Worker | null = null
+  private finished: Promise<InferenceJobStatus>
+  private settle: (s: InferenceJobStatus) => void = () => {}
+
+  constructor(
+    private readonly db: Db,
+    jobId: number,
+    private readonly options: JobOptions,
+    private readonly onProgress: (status: InferenceJobStatus) => void
+  ) {
+    this.status = {
+      jobId,
+      datasetId: options.datasetId,
+      modelId: options.model.id,
+      state: 'starting',
+      total: 0,
+      alreadyDone: 0,
+      done: 0,
+      failed: 0,
+      imagesPerSecond: 0,
+      etaSeconds: null,
+      provider: null,
+      threads: null,
+      batchSize: options.batchSize,
+      warnings: [],
+      message: null,
+      startedAt: nowIso(),
+      finishedAt: null
+    }
+    this.finished = new Promise((resolve) => (this.settle = resolve))
+  }
+
+  /** Resolves when the run ends, whatever the outcome; the status says which. */
+  get done(): Promise<InferenceJobStatus> {
+    return this.finished
+  }
+
+  start(): Promise<InferenceJobStatus> {
+    this.run().catch((err) => this.finish('failed', err instanceof Error ? err.message : String(err)))
+    return this.finished
+  }
+
+  cancel(): void {
+    if (this.status.state === 'starting' || this.status.state === 'running') this.finish('cancelled', 'Cancelled')
+  }
+
+  private emit(): void {
+    this.onProgress({ ...this.status, warnings: [...this.status.warnings] })
+  }
+
+  private finish(state: 'done' | 'cancelled' | 'failed', message: string | null): void {
+    if (this.status.finishedAt) return
+    void this.worker?.terminate()
+    this.worker = null
+    Object.assign(this.status, { state, message, finishedAt: nowIso(), etaSeconds: state === 'done' ? 0 : null })
+    this.emit()
+    this.settle({ ...this.status })
+  }
+
+  private async run(): Promise<void> {
+    const { datasetId, model } = this.options
+    const root = datasetRoot(this.db, datasetId)
+    if (!root) throw new Error(`No dataset with id ${datasetId}`)
+    const { pending, total } = pendingImages(this.db, datasetId, model.id, this.options.generate && model.generates)
+    Object.assign(this.status, { total, alreadyDone: total - pending.length })
+    this.emit()
+    if (pending.length === 0) return this.finish('done', 'Nothing to do: every image already has a result for this model')
+
+    const items: InferenceItem[] = []
+    for (const p of pending) {
+      const path = resolveInside(root, p.relPath)
+      if (path) items.push({ hash: p.hash, path })
+    }
+
+    const worker = new Worker(this.options.workerPath)
+    this.worker = worker
+    const send = (m: ToWorker): void => worker.postMessage(m)
+    const meter = new RateMeter()
+    let next = 0
+    let inFlight = 0
+    let batchId = 0
+
+    const pump = (): void => {
+      while (inFlight < IN_FLIGHT && next < items.length && this.status.state === 'running') {
+        const batch = items.slice(next, next + this.options.batchSize)
+        next += batch.length
+        inFlight++
+        send({ type: 'batch', id: batchId++, items: batch })
+      }
+      if (inFlight === 0 && next >= items.length) this.finish('done', null)
+    }
+
+    worker.on('message', (m: FromWorker) => {
+      if (this.status.finishedAt) return
+      if (m.type === 'fatal') {
+        this.finish('failed', m.problems ? new ModelContractError(model.folder, m.problems).message : m.message)
+      } else if (m.type === 'ready') {
+        Object.assign(this.status, { state: 'running', provider: m.provider, threads: m.threads, warnings: m.warnings })
+        this.emit()
+        pump()
+      } else if (m.type === 'result') {
+        inFlight--
+        storeResults(this.db, model.id, model.classes, m.results)
+        const failed = m.results.filter((r) => !r.ok).length
+        this.status.done += m.results.length
+        this.status.failed += failed
+        meter.add(m.results.length)
+        const rate = meter.rate()
+        const left = pending.length - this.status.done
+        Object.assign(this.status, { imagesPerSecond: Math.round(rate * 10) / 10, etaSeconds: rate > 0 ? Math.round(left / rate) : null })
+        this.emit()
+        pump()
+      }
+    })
+    worker.on('error', (err) => this.finish('failed', `inference worker crashed: ${err.message}`))
+    worker.on('exit', (code) => {
+      if (!this.status.finishedAt) this.finish('failed', `inference worker exited unexpectedly (code ${code})`)
+    })
+    send({
+      type: 'init',
+      folder: model.folder,
+      cacheDir: this.options.cacheDir,
+      provider: this.options.provider,
+      threads: this.options.threads,
+      generate: this.options.generate
+    })
+  }
+}

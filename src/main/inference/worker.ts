@@ -1,0 +1,46 @@
+/**
+ * The inference worker thread. onnxruntime-node's run() blocks the thread it runs on, so the
+ * model never runs on the thread that serves the window or the HTTP API. Batches are decoded
+ * as soon as they arrive and run one after another, so decoding batch k+1 (on sharp's threads)
+ * overlaps running batch k.
+ */
+import { parentPort } from 'node:worker_threads'
+import { InferenceEngine } from './engine'
+import { loadModel, ModelContractError } from './model'
+import type { FromWorker, ToWorker } from './protocol'
+
+const port = parentPort
+if (!port) throw new Error('inference worker must run in a worker thread')
+const post = (message: FromWorker): void => port.postMessage(message)
+
+let engine: InferenceEngine | null = null
+let queue: Promise<void> = Promise.resolve()
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'init') {
+    loadModel(message.folder, { provider: message.provider, threads: message.threads, generate: message.generate }).then(
+      (model) => {
+        engine = new InferenceEngine(model, message.cacheDir)
+        post({ type: 'ready', provider: model.provider, threads: model.threads, warnings: model.warnings, modelId: model.manifest.id, generates: !!model.generate })
+      },
+      (err: Error) => post({ type: 'fatal', message: err.message, problems: err instanceof ModelContractError ? err.problems : undefined })
+    )
+    return
+  }
+  const current = engine
+  if (!current) return post({ type: 'fatal', message: 'batch before the model was loaded' })
+  const prepared = current.prepare(message.items)
+  queue = queue.then(async () => {
+    try {
+      const { ran, results } = current.infer(await prepared)
+      // Writing this batch's PNGs continues while the next batch runs.
+      void results.then(
+        (r) => post({ type: 'result', id: message.id, results: r }),
+        (err: Error) => post({ type: 'fatal', message: `inference failed: ${err.message}` })
+      )
+      await ran
+    } catch (err) {
+      post({ type: 'fatal', message: `inference failed: ${(err as Error).message}` })
+    }
+  })
+})

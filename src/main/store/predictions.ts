@@ -1,0 +1,110 @@
+import type { ModelManifest } from '@shared/models'
+import { nowIso, type Db } from './db'
+import type { ItemResult } from '../inference/engine'
+
+export interface ModelRow {
+  id: string
+  name: string
+  version: string
+  folder: string
+  classes: string[]
+  source: 'builtin' | 'user'
+}
+
+export function upsertModel(db: Db, manifest: ModelManifest, folder: string, source: ModelRow['source']): void {
+  db.prepare(
+    `INSERT INTO models (id, name, version, folder, classes, source, added_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO UPDATE SET name = excluded.name, version = excluded.version, folder = excluded.folder,
+       classes = excluded.classes, source = excluded.source`
+  ).run(manifest.id, manifest.name, manifest.version, folder, JSON.stringify(manifest.classes), source, nowIso())
+}
+
+export function userModels(db: Db): ModelRow[] {
+  const rows = db.prepare(`SELECT id, name, version, folder, classes, source FROM models WHERE source = 'user' ORDER BY added_at`).all() as (Omit<
+    ModelRow,
+    'classes'
+  > & { classes: string })[]
+  return rows.map((r) => ({ ...r, classes: JSON.parse(r.classes) }))
+}
+
+export interface PendingImage {
+  hash: string
+  relPath: string
+}
+
+/**
+ * Distinct images of a dataset that still need this model: no stored prediction (or one without
+ * generated images when they are wanted), and no recorded failure. Identical files in two places
+ * are computed once.
+ */
+export function pendingImages(db: Db, datasetId: number, modelId: string, needGenerated: boolean): { pending: PendingImage[]; total: number } {
+  const total = db
+    .prepare(`SELECT count(DISTINCT content_hash) FROM samples WHERE dataset_id = ? AND status = 'present'`)
+    .pluck()
+    .get(datasetId) as number
+  const pending = db
+    .prepare(
+      `SELECT s.content_hash AS hash, min(s.rel_path) AS relPath FROM samples s
+       WHERE s.dataset_id = ? AND s.status = 'present'
+         AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.content_hash = s.content_hash AND p.model_id = ?
+                         AND (p.generated = 1 OR ? = 0))
+         AND NOT EXISTS (SELECT 1 FROM inference_errors e WHERE e.content_hash = s.content_hash AND e.model_id = ?)
+       GROUP BY s.content_hash ORDER BY min(s.rel_path)`
+    )
+    .all(datasetId, modelId, needGenerated ? 1 : 0, modelId) as PendingImage[]
+  return { pending, total }
+}
+
+/** Stores one batch of results in one transaction: a crash keeps whole batches or nothing. */
+export function storeResults(db: Db, modelId: string, classes: string[], results: ItemResult[]): void {
+  const now = nowIso()
+  const put = db.prepare(
+    `INSERT OR REPLACE INTO predictions (content_hash, model_id, probabilities, predicted_label, confidence, generated, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`
+  )
+  const fail = db.prepare(`INSERT OR REPLACE INTO inference_errors (content_hash, model_id, reason, created_at) VALUES (?, ?, ?, ?)`)
+  const clearFailure = db.prepare('DELETE FROM inference_errors WHERE content_hash = ? AND model_id = ?')
+  db.transaction(() => {
+    for (const r of results) {
+      if (r.ok) {
+        const probabilities = r.probabilities.map((p) => Math.round(p * 1e6) / 1e6)
+        put.run(r.hash, modelId, JSON.stringify(probabilities), classes[r.predicted], r.confidence, r.generated ? 1 : 0, now)
+        clearFailure.run(r.hash, modelId)
+      } else fail.run(r.hash, modelId, r.reason, now)
+    }
+  })()
+}
+
+export interface StoredPrediction {
+  modelId: string
+  probabilities: number[]
+  predictedLabel: string
+  confidence: number
+  generated: boolean
+  createdAt: string
+}
+
+export function predictionFor(db: Db, hash: string, modelId: string): StoredPrediction | null {
+  const row = db
+    .prepare(
+      `SELECT model_id AS modelId, probabilities, predicted_label AS predictedLabel, confidence, generated, created_at AS createdAt
+       FROM predictions WHERE content_hash = ? AND model_id = ?`
+    )
+    .get(hash, modelId) as (Omit<StoredPrediction, 'probabilities' | 'generated'> & { probabilities: string; generated: number }) | undefined
+  return row ? { ...row, probabilities: JSON.parse(row.probabilities), generated: row.generated === 1 } : null
+}
+
+export function inferenceError(db: Db, hash: string, modelId: string): string | null {
+  return (db.prepare('SELECT reason FROM inference_errors WHERE content_hash = ? AND model_id = ?').pluck().get(hash, modelId) as string) ?? null
+}
+
+/** Per-sample failures of a dataset for a model, for the run summary. */
+export function datasetInferenceErrors(db: Db, datasetId: number, modelId: string): { relPath: string; reason: string }[] {
+  return db
+    .prepare(
+      `SELECT s.rel_path AS relPath, e.reason FROM inference_errors e
+       JOIN samples s ON s.content_hash = e.content_hash AND s.dataset_id = ? AND s.status = 'present'
+       WHERE e.model_id = ? ORDER BY s.rel_path`
+    )
+    .all(datasetId, modelId) as { relPath: string; reason: string }[]
+}

@@ -1,0 +1,71 @@
+/**
+ * The emotion map: where the face differs from its poker face. Per pixel, the mean absolute
+ * difference over the three channels, in pixel units (0..1), box-smoothed so it shows regions
+ * (brows, mouth corners) rather than single pixels, and scaled by a fixed range so maps of
+ * different faces can be compared: EMOTION_MAP_FULL_SCALE of difference is full heat.
+ */
+export const EMOTION_MAP_FULL_SCALE = 0.25
+
+export function emotionMap(
+  input: Float32Array,
+  pokerFace: Float32Array,
+  offset: number,
+  size: number,
+  std: readonly number[],
+  radius = Math.max(1, Math.round(size / 56))
+): Float32Array {
+  const plane = size * size
+  const diff = new Float32Array(plane)
+  for (let c = 0; c < 3; c++) {
+    const base = offset + c * plane
+    // Normalised space → pixel units: multiply by the channel's std.
+    for (let p = 0; p < plane; p++) diff[p] += (Math.abs(input[base + p] - pokerFace[base + p]) * std[c]) / 3
+  }
+  const smooth = boxBlur(diff, size, radius)
+  for (let p = 0; p < plane; p++) smooth[p] = Math.min(1, smooth[p] / EMOTION_MAP_FULL_SCALE)
+  return smooth
+}
+
+/** Separable box blur with edge clamping. */
+export function boxBlur(values: Float32Array, size: number, radius: number): Float32Array {
+  const pass = (src: Float32Array, horizontal: boolean): Float32Array => {
+    const dst = new Float32Array(src.length)
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        let sum = 0
+        for (let k = -radius; k <= radius; k++) {
+          const xx = horizontal ? Math.min(size - 1, Math.max(0, x + k)) : x
+          const yy = horizontal ? y : Math.min(size - 1, Math.max(0, y + k))
+          sum += src[yy * size + xx]
+        }
+        dst[y * size + x] = sum / (2 * radius + 1)
+      }
+    }
+    return dst
+  }
+  return pass(pass(values, true), false)
+}
+
+/** Bilinear upsampling of a g × g attention grid to size × size, scaled so its maximum is 1. */
+export function attentionMap(grid: Float32Array, offset: number, g: number, size: number): Float32Array {
+  const out = new Float32Array(size * size)
+  let max = 0
+  for (let i = 0; i < g * g; i++) max = Math.max(max, grid[offset + i])
+  const scale = max > 0 ? 1 / max : 0
+  for (let y = 0; y < size; y++) {
+    const fy = Math.min(g - 1, Math.max(0, ((y + 0.5) * g) / size - 0.5))
+    const y0 = Math.floor(fy)
+    const y1 = Math.min(g - 1, y0 + 1)
+    const wy = fy - y0
+    for (let x = 0; x < size; x++) {
+      const fx = Math.min(g - 1, Math.max(0, ((x + 0.5) * g) / size - 0.5))
+      const x0 = Math.floor(fx)
+      const x1 = Math.min(g - 1, x0 + 1)
+      const wx = fx - x0
+      const at = (yy: number, xx: number): number => grid[offset + yy * g + xx]
+      const v = (1 - wy) * ((1 - wx) * at(y0, x0) + wx * at(y0, x1)) + wy * ((1 - wx) * at(y1, x0) + wx * at(y1, x1))
+      out[y * size + x] = v * scale
+    }
+  }
+  return out
+}

@@ -1,0 +1,147 @@
+/**
+ * The model contract (ARCHITECTURE.md): what a model folder must hold for the app to run it.
+ * Pure checks over plain data, so every mismatch can be listed before a run starts.
+ */
+
+export interface ModelManifest {
+  id: string
+  name: string
+  version: string
+  /** Output order of `logits`. */
+  classes: string[]
+  input: { size: number; channels: 3; mean: [number, number, number]; std: [number, number, number]; layout: 'NCHW' }
+  files: { classify: string; generate: string | null }
+  training?: unknown
+  metrics?: unknown
+  licence?: unknown
+}
+
+/** What onnxruntime says about a graph's inputs or outputs. */
+export interface TensorSignature {
+  name: string
+  type: string
+  /** Numbers are fixed sizes; strings are symbolic (dynamic) dimensions such as the batch. */
+  shape: (number | string)[]
+}
+
+export const CLASSIFY_OUTPUTS = ['logits', 'emotion_mask', 'attention'] as const
+export const GENERATE_OUTPUTS = ['reconstruction', 'poker_face', 'emotion_component'] as const
+export type GeneratedImageKind = (typeof GENERATE_OUTPUTS)[number]
+/** Images the app derives from the model's outputs, besides the generated faces. */
+export type OverlayKind = 'emotion_map' | 'attention'
+export type ModelImageKind = GeneratedImageKind | OverlayKind
+export const MODEL_IMAGE_KINDS: readonly ModelImageKind[] = [...GENERATE_OUTPUTS, 'emotion_map', 'attention']
+
+const isNumberTriple = (v: unknown): v is [number, number, number] =>
+  Array.isArray(v) && v.length === 3 && v.every((x) => typeof x === 'number' && Number.isFinite(x))
+
+/** Validates model.json. Returns every problem found, not just the first. */
+export function parseManifest(json: unknown): { manifest: ModelManifest | null; problems: string[] } {
+  const problems: string[] = []
+  const m = json as Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (!m || typeof m !== 'object' || Array.isArray(m)) return { manifest: null, problems: ['model.json is not a JSON object'] }
+  for (const key of ['id', 'name', 'version'] as const) {
+    if (typeof m[key] !== 'string' || m[key].trim() === '') problems.push(`model.json: "${key}" must be a non-empty string`)
+  }
+  if (typeof m.id === 'string' && !/^[\w.-]+$/.test(m.id)) problems.push('model.json: "id" may hold only letters, digits, ".", "_" and "-"')
+  if (!Array.isArray(m.classes) || m.classes.length < 2 || !m.classes.every((c: unknown) => typeof c === 'string' && c)) {
+    problems.push('model.json: "classes" must list at least two class names')
+  } else if (new Set(m.classes).size !== m.classes.length) problems.push('model.json: "classes" has duplicates')
+  const input = m.input ?? {}
+  if (!Number.isInteger(input.size) || input.size < 8) problems.push('model.json: "input.size" must be an integer ≥ 8')
+  if (input.channels !== 3) problems.push(`model.json: "input.channels" must be 3 (found ${JSON.stringify(input.channels)})`)
+  if (!isNumberTriple(input.mean)) problems.push('model.json: "input.mean" must be three numbers')
+  if (!isNumberTriple(input.std) || input.std.some((s: number) => s <= 0)) problems.push('model.json: "input.std" must be three positive numbers')
+  if (input.layout !== undefined && input.layout !== 'NCHW') problems.push(`model.json: "input.layout" must be "NCHW" (found ${JSON.stringify(input.layout)})`)
+  const files = m.files ?? {}
+  if (typeof files.classify !== 'string' || !files.classify) problems.push('model.json: "files.classify" must name the classifier ONNX file')
+  if (files.generate !== undefined && files.generate !== null && typeof files.generate !== 'string') {
+    problems.push('model.json: "files.generate" must name the generator ONNX file, or be null')
+  }
+  if (problems.length) return { manifest: null, problems }
+  return {
+    manifest: {
+      id: m.id,
+      name: m.name,
+      version: m.version,
+      classes: m.classes,
+      input: { size: input.size, channels: 3, mean: input.mean, std: input.std, layout: 'NCHW' },
+      files: { classify: files.classify, generate: files.generate ?? null },
+      training: m.training,
+      metrics: m.metrics,
+      licence: m.licence
+    },
+    problems
+  }
+}
+
+function describeShape(shape: (number | string)[]): string {
+  return `[${shape.join(',')}]`
+}
+
+/** A dimension matches when it equals the expected size, or is dynamic where a batch is expected. */
+function checkShape(where: string, actual: (number | string)[], expected: (number | 'N' | '?')[], problems: string[]): void {
+  const ok =
+    actual.length === expected.length &&
+    expected.every((e, i) => (e === 'N' ? true : e === '?' ? typeof actual[i] === 'number' || typeof actual[i] === 'string' : actual[i] === e))
+  if (!ok) problems.push(`${where}: shape ${describeShape(actual)}, expected ${describeShape(expected)}`)
+}
+
+function checkIo(
+  file: string,
+  inputs: TensorSignature[],
+  outputs: TensorSignature[],
+  expectedOutputs: Record<string, (number | 'N' | '?')[]>,
+  size: number,
+  problems: string[]
+): void {
+  const image = inputs.find((i) => i.name === 'image')
+  if (!image) problems.push(`${file}: no input named "image" (inputs: ${inputs.map((i) => i.name).join(', ') || 'none'})`)
+  else {
+    if (image.type !== 'float32') problems.push(`${file}: input "image" is ${image.type}, expected float32`)
+    checkShape(`${file}: input "image"`, image.shape, ['N', 3, size, size], problems)
+  }
+  if (inputs.length > 1) problems.push(`${file}: unexpected extra inputs ${inputs.filter((i) => i.name !== 'image').map((i) => i.name).join(', ')}`)
+  for (const [name, shape] of Object.entries(expectedOutputs)) {
+    const out = outputs.find((o) => o.name === name)
+    if (!out) {
+      problems.push(`${file}: missing output "${name}" (outputs: ${outputs.map((o) => o.name).join(', ') || 'none'})`)
+      continue
+    }
+    if (out.type !== 'float32') problems.push(`${file}: output "${name}" is ${out.type}, expected float32`)
+    checkShape(`${file}: output "${name}"`, out.shape, shape, problems)
+  }
+}
+
+/** Checks the classifier graph against the manifest: names, types, shapes and class count. */
+export function checkClassifyGraph(manifest: ModelManifest, inputs: TensorSignature[], outputs: TensorSignature[]): string[] {
+  const problems: string[] = []
+  const file = manifest.files.classify
+  checkIo(file, inputs, outputs, { logits: ['N', manifest.classes.length], emotion_mask: ['N', '?'], attention: ['N', '?', '?'] }, manifest.input.size, problems)
+  const attention = outputs.find((o) => o.name === 'attention')
+  if (attention && attention.shape.length === 3 && attention.shape[1] !== attention.shape[2]) {
+    problems.push(`${file}: output "attention" must be a square patch grid, got ${describeShape(attention.shape)}`)
+  }
+  const logits = outputs.find((o) => o.name === 'logits')
+  if (logits && typeof logits.shape[1] === 'number' && logits.shape[1] !== manifest.classes.length) {
+    problems.push(`${file}: the model has ${logits.shape[1]} classes but model.json lists ${manifest.classes.length}`)
+  }
+  return [...new Set(problems)]
+}
+
+export function checkGenerateGraph(manifest: ModelManifest, inputs: TensorSignature[], outputs: TensorSignature[]): string[] {
+  const problems: string[] = []
+  const s = manifest.input.size
+  const expected = Object.fromEntries(GENERATE_OUTPUTS.map((name) => [name, ['N', 3, s, s] as (number | 'N')[]]))
+  checkIo(manifest.files.generate ?? 'generate.onnx', inputs, outputs, expected, s, problems)
+  return problems
+}
+
+/** Softmax, numerically stable. */
+export function softmax(logits: ArrayLike<number>): number[] {
+  let max = -Infinity
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i])
+  const exps = Array.from(logits, (v) => Math.exp(v - max))
+  const sum = exps.reduce((a, b) => a + b, 0)
+  return exps.map((e) => e / sum)
+}
