@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import sharp from 'sharp'
@@ -65,7 +65,7 @@ export class InferenceEngine {
       items.map((item, i) =>
         decodeInto(item.path, input, tensor, i * per).then(
           () => null,
-          (err: Error) => describeDecodeError(err)
+          async (err: Error) => ((await stat(item.path).catch(() => null))?.size === 0 ? 'empty file (0 bytes)' : describeDecodeError(err))
         )
       )
     )
@@ -134,7 +134,7 @@ export function describeDecodeError(err: Error): string {
   const msg = String(err?.message ?? err)
   if (/pixel limit/i.test(msg)) return 'image too large (over the pixel limit that guards against decompression bombs)'
   if (/unsupported image format|Input file contains unsupported/i.test(msg)) return 'not an image sharp can decode'
-  if (/ENOENT|no such file/i.test(msg)) return 'file no longer on disk'
-  if (/premature end|truncated|corrupt|invalid|VipsJpeg|pngload|Input buffer|bad/i.test(msg)) return `corrupt or truncated image (${msg.split('\n')[0]})`
+  if (/ENOENT|no such file|Input file is missing/i.test(msg)) return 'file no longer on disk'
+  if (/premature end|truncated|corrupt|invalid|read error|VipsJpeg|vipspng|pngload|Input buffer|bad/i.test(msg)) return `corrupt or truncated image (${msg.split('\n')[0]})`
   return `cannot decode: ${msg.split('\n')[0]}`
 }

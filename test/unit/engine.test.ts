@@ -1,0 +1,120 @@
+import { copyFile, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { artefactPath, InferenceEngine, type InferenceItem } from '@main/inference/engine'
+import { loadModel, releaseModel, type LoadedModel } from '@main/inference/model'
+import { attentionMap, boxBlur, emotionMap } from '@main/vision/maps'
+import { decodeInto } from '@main/vision/preprocess'
+import { FERPLUS_DIR, HAS_FERPLUS, tempDir, writePng } from '../helpers/data'
+import { MICRO_MODEL } from '../helpers/models'
+
+const norm = { size: 4, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }
+
+describe('preprocessing', () => {
+  it('repeats greyscale over three channels and normalises with the model’s mean and std', async () => {
+    const grey = await sharp(Buffer.alloc(16, 255), { raw: { width: 4, height: 4, channels: 1 } }).png().toBuffer()
+    const out = new Float32Array(3 * 16)
+    await decodeInto(grey, norm, out, 0)
+    expect([...new Set(out)]).toEqual([2]) // (1 − 0.5) / 0.25
+  })
+
+  it('applies EXIF orientation before resizing', async () => {
+    // 2×1: left black, right white; orientation 6 (rotate 90° clockwise) makes it 1×2, black on top.
+    const raw = Buffer.from([0, 0, 0, 255, 255, 255])
+    const jpeg = await sharp(raw, { raw: { width: 2, height: 1, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer()
+    const out = new Float32Array(3 * 16)
+    await decodeInto(jpeg, { size: 4, mean: [0, 0, 0], std: [1, 1, 1] }, out, 0)
+    expect(out[0]).toBeLessThan(0.3) // top row dark
+    expect(out[15]).toBeGreaterThan(0.7) // bottom row bright
+  })
+})
+
+describe('emotion and attention maps', () => {
+  it('is zero where the poker face equals the input and grows with the difference', () => {
+    const size = 8
+    const input = new Float32Array(3 * size * size)
+    const poker = new Float32Array(3 * size * size)
+    expect(Math.max(...emotionMap(input, poker, 0, size, [0.25, 0.25, 0.25]))).toBe(0)
+    for (let c = 0; c < 3; c++) poker[c * size * size + 3 * size + 3] = 4 // one pixel differs by 1.0 in pixel units
+    const map = emotionMap(input, poker, 0, size, [0.25, 0.25, 0.25], 1)
+    expect(map[3 * size + 3]).toBeGreaterThan(map[0])
+    expect(map[0]).toBe(0)
+  })
+  it('blurs without losing mass away from the edges', () => {
+    const v = new Float32Array(25)
+    v[12] = 9
+    expect(boxBlur(v, 5, 1).reduce((a, b) => a + b)).toBeCloseTo(9, 5)
+  })
+  it('upsamples attention with its maximum at 1', () => {
+    const map = attentionMap(Float32Array.from([0, 0, 0, 2]), 0, 2, 8)
+    expect(Math.max(...map)).toBeCloseTo(1)
+    expect(map[63]).toBeCloseTo(1)
+    expect(map[0]).toBeCloseTo(0)
+  })
+})
+
+describe.skipIf(!HAS_FERPLUS)('inference engine on real faces', () => {
+  let model: LoadedModel
+  let dir: string
+  beforeAll(async () => {
+    model = await loadModel(MICRO_MODEL, { provider: 'cpu', threads: 1 })
+    dir = await tempDir('pf-engine-')
+  })
+  afterAll(() => releaseModel(model))
+
+  it('classifies and generates for good images and records a reason for each bad one', async () => {
+    const faces = (await readdir(join(FERPLUS_DIR, 'FER2013Test'))).filter((f) => f.endsWith('.png')).slice(0, 5)
+    const items: InferenceItem[] = []
+    for (const [i, f] of faces.entries()) {
+      await copyFile(join(FERPLUS_DIR, 'FER2013Test', f), join(dir, f))
+      items.push({ hash: `good${i}`, path: join(dir, f) })
+    }
+    await writeFile(join(dir, 'empty.png'), '')
+    const png = await (await import('node:fs/promises')).readFile(join(dir, faces[0]))
+    await writeFile(join(dir, 'truncated.png'), png.subarray(0, 200))
+    await writeFile(join(dir, 'text.jpg'), 'hello')
+    // A decompression bomb: a valid PNG header claiming 100,000 × 100,000 pixels.
+    await writePng(join(dir, 'small.png'))
+    const bomb = Buffer.from(await (await import('node:fs/promises')).readFile(join(dir, 'small.png')))
+    bomb.writeUInt32BE(100_000, 16)
+    bomb.writeUInt32BE(100_000, 20)
+    await writeFile(join(dir, 'bomb.png'), bomb)
+    items.splice(2, 0, { hash: 'empty', path: join(dir, 'empty.png') }, { hash: 'trunc', path: join(dir, 'truncated.png') })
+    items.push({ hash: 'text', path: join(dir, 'text.jpg') }, { hash: 'bomb', path: join(dir, 'bomb.png') }, { hash: 'gone', path: join(dir, 'missing.png') })
+
+    const engine = new InferenceEngine(model, join(dir, 'cache'))
+    const { ran, results } = engine.infer(await engine.prepare(items))
+    await ran
+    const byHash = new Map((await results).map((r) => [r.hash, r]))
+    expect(byHash.size).toBe(items.length)
+    for (let i = 0; i < 5; i++) {
+      const r = byHash.get(`good${i}`)
+      expect(r).toMatchObject({ ok: true, generated: true })
+      if (r?.ok) expect(r.probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 5)
+      for (const kind of ['reconstruction', 'poker_face', 'emotion_component', 'emotion_map', 'attention'] as const) {
+        const meta = await sharp(artefactPath(join(dir, 'cache'), 'pfvit-micro-test', `good${i}`, kind)).metadata()
+        expect([meta.width, meta.height, meta.format]).toEqual([32, 32, 'png'])
+      }
+    }
+    const reason = (hash: string) => {
+      const r = byHash.get(hash)
+      return r && !r.ok ? r.reason : 'ok'
+    }
+    expect(reason('empty')).toBe('empty file (0 bytes)')
+    expect(reason('trunc')).toMatch(/^corrupt or truncated image \(/)
+    expect(reason('text')).toBe('not an image sharp can decode')
+    expect(reason('bomb')).toBe('image too large (over the pixel limit that guards against decompression bombs)')
+    expect(reason('gone')).toBe('file no longer on disk')
+  })
+
+  it('gives the same probabilities for an image whatever batch it is in', async () => {
+    const faces = (await readdir(join(FERPLUS_DIR, 'FER2013Test'))).filter((f) => f.endsWith('.png')).slice(0, 4)
+    const items = faces.map((f, i) => ({ hash: `b${i}`, path: join(FERPLUS_DIR, 'FER2013Test', f) }))
+    const engine = new InferenceEngine({ ...model, generate: null }, join(dir, 'cache2'))
+    const batch = await engine.infer(await engine.prepare(items)).results
+    const single = await engine.infer(await engine.prepare([items[2]])).results
+    const a = batch.find((r) => r.hash === 'b2')
+    expect(a?.ok && single[0].ok && a.probabilities.map((p, i) => Math.abs(p - (single[0] as typeof a).probabilities[i])).every((d) => d < 1e-5)).toBe(true)
+  })
+})

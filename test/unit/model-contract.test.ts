@@ -1,0 +1,138 @@
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { checkClassifyGraph, checkGenerateGraph, parseManifest, softmax, type ModelManifest } from '@shared/models'
+import { loadModel, ModelContractError, releaseModel } from '@main/inference/model'
+import { providerCandidates } from '@main/inference/providers'
+import { brokenModelCopy, MICRO_MODEL } from '../helpers/models'
+
+const manifest: ModelManifest = {
+  id: 'm',
+  name: 'M',
+  version: '1',
+  classes: ['a', 'b', 'c'],
+  input: { size: 112, channels: 3, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], layout: 'NCHW' },
+  files: { classify: 'classify.onnx', generate: 'generate.onnx' }
+}
+const image = { name: 'image', type: 'float32', shape: ['N', 3, 112, 112] }
+
+async function contractProblems(folder: string): Promise<string[]> {
+  try {
+    await releaseModel(await loadModel(folder, { provider: 'cpu', threads: 1 }))
+    return []
+  } catch (err) {
+    expect(err).toBeInstanceOf(ModelContractError)
+    return (err as ModelContractError).problems
+  }
+}
+
+describe('model contract (pure checks)', () => {
+  it('lists every problem in a model.json, not only the first', () => {
+    const { manifest: m, problems } = parseManifest({ id: 'bad id!', classes: ['x'], input: { size: 3, channels: 1, mean: [0], std: [1, 1, 0] }, files: {} })
+    expect(m).toBeNull()
+    expect(problems).toEqual([
+      'model.json: "name" must be a non-empty string',
+      'model.json: "version" must be a non-empty string',
+      'model.json: "id" may hold only letters, digits, ".", "_" and "-"',
+      'model.json: "classes" must list at least two class names',
+      'model.json: "input.size" must be an integer ≥ 8',
+      'model.json: "input.channels" must be 3 (found 1)',
+      'model.json: "input.mean" must be three numbers',
+      'model.json: "input.std" must be three positive numbers',
+      'model.json: "files.classify" must name the classifier ONNX file'
+    ])
+  })
+
+  it('checks graph names, types, shapes and class count', () => {
+    expect(
+      checkClassifyGraph(manifest, [image], [
+        { name: 'logits', type: 'float32', shape: ['N', 3] },
+        { name: 'emotion_mask', type: 'float32', shape: ['N', 192] },
+        { name: 'attention', type: 'float32', shape: ['N', 7, 7] }
+      ])
+    ).toEqual([])
+    expect(
+      checkClassifyGraph(manifest, [{ name: 'input', type: 'float32', shape: ['N', 3, 112, 112] }], [
+        { name: 'logits', type: 'float32', shape: ['N', 8] },
+        { name: 'attention', type: 'float16', shape: ['N', 7, 6] }
+      ])
+    ).toEqual([
+      'classify.onnx: no input named "image" (inputs: input)',
+      'classify.onnx: output "logits": shape [N,8], expected [N,3]',
+      'classify.onnx: missing output "emotion_mask" (outputs: logits, attention)',
+      'classify.onnx: output "attention" is float16, expected float32',
+      'classify.onnx: output "attention" must be a square patch grid, got [N,7,6]',
+      'classify.onnx: the model has 8 classes but model.json lists 3'
+    ])
+    expect(checkGenerateGraph(manifest, [{ ...image, shape: ['N', 3, 224, 224] }], [{ name: 'poker_face', type: 'float32', shape: ['N', 3, 112, 112] }])).toEqual([
+      'generate.onnx: input "image": shape [N,3,224,224], expected [N,3,112,112]',
+      'generate.onnx: missing output "reconstruction" (outputs: poker_face)',
+      'generate.onnx: missing output "emotion_component" (outputs: poker_face)'
+    ])
+  })
+
+  it('computes a stable softmax', () => {
+    const p = softmax([1000, 1000, 999])
+    expect(p.reduce((a, b) => a + b)).toBeCloseTo(1, 10)
+    expect(p[0]).toBeCloseTo(p[1], 10)
+  })
+
+  it('picks providers per platform and always ends with the CPU', () => {
+    const backends = [
+      { name: 'cpu', bundled: true },
+      { name: 'cuda', bundled: false },
+      { name: 'dml', bundled: true }
+    ]
+    expect(providerCandidates('auto', 'linux', backends)).toEqual(['cuda', 'cpu'])
+    expect(providerCandidates('auto', 'win32', backends)).toEqual(['cuda', 'dml', 'cpu'])
+    expect(providerCandidates('auto', 'darwin', backends)).toEqual(['cpu'])
+    expect(providerCandidates('auto', 'darwin', [...backends, { name: 'coreml', bundled: true }])).toEqual(['coreml', 'cpu'])
+    expect(providerCandidates('cpu', 'linux', backends)).toEqual(['cpu'])
+    expect(providerCandidates('webgpu', 'linux', backends)).toEqual(['webgpu', 'cpu'])
+  })
+})
+
+describe('loading real model folders', () => {
+  it('loads the fixture model on the CPU', async () => {
+    const model = await loadModel(MICRO_MODEL, { provider: 'auto', threads: 1 })
+    expect(model.provider).toBe('cpu')
+    expect(model.generate).not.toBeNull()
+    await releaseModel(model)
+  })
+
+  it('falls back to the CPU, saying why, when a forced provider cannot load', async () => {
+    const model = await loadModel(MICRO_MODEL, { provider: 'cuda', threads: 1, generate: false })
+    expect(model.provider).toBe('cpu')
+    expect(model.warnings).toEqual([expect.stringMatching(/^cuda could not be used \(.+\); falling back$/)])
+    await releaseModel(model)
+  })
+
+  it('names a class-count mismatch between model.json and the graph', async () => {
+    const dir = await brokenModelCopy((m) => (m.classes = m.classes.slice(0, 7)))
+    expect(await contractProblems(dir)).toEqual([
+      'classify.onnx: output "logits": shape [N,8], expected [N,7]',
+      'classify.onnx: the model has 8 classes but model.json lists 7'
+    ])
+  })
+
+  it('names a wrong input size and swapped graphs', async () => {
+    const wrongSize = await brokenModelCopy((m) => (m.input.size = 48))
+    expect(await contractProblems(wrongSize)).toContain('classify.onnx: input "image": shape [N,3,32,32], expected [N,3,48,48]')
+    const swapped = await brokenModelCopy((m) => (m.files = { classify: 'generate.onnx', generate: 'classify.onnx' }))
+    const problems = await contractProblems(swapped)
+    expect(problems).toContain('generate.onnx: missing output "logits" (outputs: reconstruction, poker_face, emotion_component)')
+    expect(problems).toContain('classify.onnx: missing output "poker_face" (outputs: logits, emotion_mask, attention)')
+  })
+
+  it('names missing and corrupt files', async () => {
+    const missing = await brokenModelCopy(() => {})
+    await rm(join(missing, 'generate.onnx'))
+    expect(await contractProblems(missing)).toEqual(['generate.onnx is missing'])
+    const corrupt = await brokenModelCopy(() => {})
+    await writeFile(join(corrupt, 'classify.onnx'), 'not a model')
+    expect(await contractProblems(corrupt)).toEqual([expect.stringMatching(/^cannot load the ONNX graphs: /)])
+    const noManifest = await brokenModelCopy(() => {})
+    await rm(join(noManifest, 'model.json'))
+    expect(await contractProblems(noManifest)).toEqual(['model.json is missing'])
+  })
+})
