@@ -3,6 +3,7 @@ import { ApiError, type ApiHandlers } from '@shared/api'
 import type { InferenceJobStatus } from '@shared/inference'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
+import { ModelContractError } from '../inference/model'
 import { datasetInferenceErrors } from '../store/predictions'
 import type { CliArgs } from './args'
 import { EXIT } from './args'
@@ -53,7 +54,8 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     })
   } catch (err) {
     console.error((err as Error).message)
-    return err instanceof ApiError && err.code === 'bad_request' && /model|provider/i.test(err.message) ? EXIT.badModel : EXIT.usage
+    const modelProblem = err instanceof ModelContractError || (err instanceof ApiError && err.code === 'not_found' && /model/i.test(err.message))
+    return modelProblem ? EXIT.badModel : EXIT.usage
   }
   const tty = process.stderr.isTTY
   let last = 0

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { ApiError } from '@shared/api'
 import type { ModelInfo } from '@shared/inference'
 import type { Db } from '../store/db'
 import { upsertModel, userModels } from '../store/predictions'
@@ -59,15 +60,16 @@ export async function addUserModel(db: Db, folder: string): Promise<ModelInfo> {
 export function pickModel(models: ModelInfo[], modelId: string | undefined): ModelInfo {
   if (modelId) {
     const m = models.find((x) => x.id === modelId)
-    if (!m) throw new ModelContractError(modelId, [`no model with id "${modelId}" (available: ${models.map((x) => x.id).join(', ') || 'none'})`])
+    if (!m) throw new ApiError('not_found', `No model with id "${modelId}" (available: ${models.map((x) => x.id).join(', ') || 'none'}). Pass a model folder to add one.`)
     if (m.problems.length) throw new ModelContractError(m.folder, m.problems)
     return m
   }
   const usable = models.find((m) => m.problems.length === 0)
   if (!usable) {
-    throw new ModelContractError('(none)', [
-      'no usable model is installed: export one with training/export_onnx.py and add its folder (pokerface infer --model <folder>, or Add model in the app)'
-    ])
+    throw new ApiError(
+      'not_found',
+      'No usable model is installed. Export one with training/export_onnx.py and add its folder (pokerface infer --model <folder>, or Add model in the app).'
+    )
   }
   return usable
 }

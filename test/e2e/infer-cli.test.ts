@@ -1,0 +1,132 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildFerplusImageFolder, FERPLUS_DIR, HAS_FERPLUS, NO_FERPLUS_REASON, tempDir } from '../helpers/data'
+import { HAS_BUILD, ROOT } from '../helpers/browser'
+import { brokenModelCopy, MICRO_MODEL } from '../helpers/models'
+
+const CLI = join(ROOT, 'out', 'main', 'cli.js')
+const skipReason = !HAS_FERPLUS ? NO_FERPLUS_REASON : !HAS_BUILD ? 'no build in out/ (run npm run build)' : null
+if (skipReason) console.warn(`[infer-cli] skipped: ${skipReason}`)
+
+function pokerface(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 170_000 })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout.trim().split('\n').at(-1) as string) }
+}
+
+const predictionCount = (dataDir: string): number => {
+  try {
+    const db = new Database(join(dataDir, 'pokerface.sqlite'), { readonly: true, fileMustExist: true })
+    try {
+      return db.prepare('SELECT count(*) FROM predictions').pluck().get() as number
+    } finally {
+      db.close()
+    }
+  } catch {
+    return 0 // not created yet
+  }
+}
+
+describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real ONNX, real SQLite)', () => {
+  let dataset: string
+  let images: number
+
+  beforeAll(async () => {
+    dataset = join(await tempDir('pf-infer-'), 'faces ü')
+    images = (await buildFerplusImageFolder(dataset, 40)).files.length
+    // Passes the scan's header checks (PNG signature, IHDR, IEND) but its pixel data is garbage,
+    // so only the decoder finds out: a per-sample error, and the run goes on.
+    const good = await readFile(join(ROOT, '..', 'shared', 'data', 'ferplus', 'FER2013Test', 'fer0032220.png'))
+    const corrupt = Buffer.from(good)
+    corrupt.fill(0x55, 45, good.length - 20)
+    await mkdir(join(dataset, 'train', 'sad'), { recursive: true })
+    await writeFile(join(dataset, 'train', 'sad', 'corrupt.png'), corrupt)
+  })
+
+  it('runs every image once, records unreadable ones, and a second run does nothing', async () => {
+    const dataDir = await tempDir('pf-infer-home-')
+    const first = pokerface(['infer', dataset, '--model', MICRO_MODEL, '--data-dir', dataDir, '--batch', '8', '--threads', '1', '--json'])
+    expect(first.code, first.stderr).toBe(0)
+    const summary = first.json()
+    expect(summary).toMatchObject({ state: 'done', provider: 'cpu', threads: 1, batchSize: 8, failed: 1, alreadyDone: 0 })
+    expect(summary.done).toBe(summary.total)
+    expect(summary.total).toBeGreaterThan(images * 0.9) // duplicates in FER2013 count once
+    expect(summary.failures).toEqual([{ relPath: 'train/sad/corrupt.png', reason: expect.stringMatching(/^corrupt or truncated image/) }])
+    expect(predictionCount(dataDir)).toBe(summary.total - 1)
+    expect(first.stderr).toContain('running on cpu with 1 threads')
+
+    const second = pokerface(['infer', dataset, '--model', 'pfvit-micro-test', '--data-dir', dataDir, '--json'])
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.json()).toMatchObject({ state: 'done', done: 0, alreadyDone: summary.total })
+  })
+
+  // These two use the 3,573-image FER2013Test folder as it is (the app only reads it), so the run
+  // is still going when the signal arrives, however fast the machine.
+  const bigDataset = join(FERPLUS_DIR, 'FER2013Test')
+
+  it('resumes after kill -9 with only the missing images', async () => {
+    const dataDir = await tempDir('pf-infer-kill-')
+    const child = spawn(process.execPath, [CLI, 'infer', bigDataset, '--model', MICRO_MODEL, '--data-dir', dataDir, '--batch', '2', '--threads', '1'], {
+      stdio: 'ignore'
+    })
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    let seen = 0
+    for (let i = 0; i < 600 && seen === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      seen = predictionCount(dataDir)
+    }
+    child.kill('SIGKILL')
+    await exited
+    const stored = predictionCount(dataDir)
+    expect(seen).toBeGreaterThan(0)
+    const rerun = pokerface(['infer', bigDataset, '--model', 'pfvit-micro-test', '--data-dir', dataDir, '--no-generate', '--json'])
+    expect(rerun.code, rerun.stderr).toBe(0)
+    const s = rerun.json()
+    expect(s.alreadyDone).toBe(stored)
+    expect(s.alreadyDone + s.done).toBe(s.total)
+    expect(s.done).toBeGreaterThan(0)
+  })
+
+  it('stops at once on Ctrl+C, keeping what was stored', async () => {
+    const dataDir = await tempDir('pf-infer-int-')
+    const child = spawn(process.execPath, [CLI, 'infer', bigDataset, '--model', MICRO_MODEL, '--data-dir', dataDir, '--batch', '2', '--threads', '1', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    const code = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    for (let i = 0; i < 600 && predictionCount(dataDir) === 0; i++) await new Promise((r) => setTimeout(r, 50))
+    child.kill('SIGINT')
+    expect(await code).toBe(130)
+    const s = JSON.parse(out.trim().split('\n').at(-1) as string)
+    expect(s.state).toBe('cancelled')
+    expect(s.done).toBeLessThan(s.total)
+  })
+
+  it('refuses a model that does not fit the contract before the run, listing every mismatch', async () => {
+    const bad = await brokenModelCopy((m) => {
+      m.classes = ['a', 'b', 'c']
+      m.input.size = 64
+    })
+    const r = pokerface(['infer', dataset, '--model', bad, '--data-dir', await tempDir('pf-infer-bad-')])
+    expect(r.code).toBe(4)
+    expect(r.stderr).toContain('does not fit the model contract')
+    expect(r.stderr).toContain('the model has 8 classes but model.json lists 3')
+    expect(r.stderr).toContain('input "image": shape [N,3,32,32], expected [N,3,64,64]')
+    expect(pokerface(['infer', dataset, '--model', 'no-such-model', '--data-dir', await tempDir('pf-infer-bad2-')]).code).toBe(4)
+  })
+
+  it('says so when a folder has no images, and never overwrites an export silently', async () => {
+    const empty = await tempDir('pf-infer-empty-')
+    const home = await tempDir('pf-infer-exp-')
+    expect(pokerface(['infer', empty, '--model', MICRO_MODEL, '--data-dir', home]).code).toBe(3)
+    const out = join(home, 'labels.csv')
+    expect(pokerface(['export', dataset, '--out', out, '--data-dir', home]).code).toBe(0)
+    expect((await readFile(out, 'utf8')).split('\n')[0]).toBe('path,original_label,current_label,changed')
+    const again = pokerface(['export', dataset, '--out', out, '--data-dir', home])
+    expect(again.code).toBe(6)
+    expect(again.stderr).toContain('--force')
+  })
+})
