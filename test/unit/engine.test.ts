@@ -2,10 +2,10 @@ import { copyFile, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { artefactPath, InferenceEngine, type InferenceItem } from '@main/inference/engine'
+import { generatedSheetPath, InferenceEngine, type InferenceItem } from '@main/inference/engine'
 import { loadModel, releaseModel, type LoadedModel } from '@main/inference/model'
 import { attentionMap, boxBlur, emotionMap } from '@main/vision/maps'
-import { decodeInto } from '@main/vision/preprocess'
+import { decodeInto, writeRgb } from '@main/vision/preprocess'
 import { FERPLUS_DIR, HAS_FERPLUS, tempDir, writePng } from '../helpers/data'
 import { MICRO_MODEL } from '../helpers/models'
 
@@ -30,15 +30,35 @@ describe('preprocessing', () => {
   })
 })
 
+describe('generated faces back to pixels', () => {
+  it('inverts the normalisation exactly (to the byte) into a sheet panel', async () => {
+    const size = 4
+    const n = { size, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
+    const rgb = Buffer.from(Array.from({ length: size * size * 3 }, (_, i) => (i * 37) % 256))
+    const png = await sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer()
+    const tensor = new Float32Array(3 * size * size)
+    await decodeInto(png, n, tensor, 0)
+    const sheet = new Uint8ClampedArray(2 * size * size * 3)
+    writeRgb(tensor, 0, n, sheet, 2 * size, size) // right-hand panel
+    for (let y = 0; y < size; y++)
+      for (let x = 0; x < size; x++)
+        for (let c = 0; c < 3; c++) {
+          expect(sheet[(y * 2 * size + size + x) * 3 + c]).toBe(rgb[(y * size + x) * 3 + c])
+          expect(sheet[(y * 2 * size + x) * 3 + c]).toBe(0) // left panel untouched
+        }
+  })
+})
+
 describe('emotion and attention maps', () => {
-  it('is zero where the poker face equals the input and grows with the difference', () => {
+  it('is zero where the poker face equals the face and grows with the difference', () => {
     const size = 8
-    const input = new Float32Array(3 * size * size)
-    const poker = new Float32Array(3 * size * size)
-    expect(Math.max(...emotionMap(input, poker, 0, size, [0.25, 0.25, 0.25]))).toBe(0)
-    for (let c = 0; c < 3; c++) poker[c * size * size + 3 * size + 3] = 4 // one pixel differs by 1.0 in pixel units
-    const map = emotionMap(input, poker, 0, size, [0.25, 0.25, 0.25], 1)
-    expect(map[3 * size + 3]).toBeGreaterThan(map[0])
+    const face = new Uint8Array(3 * size * size).fill(100)
+    const poker = new Uint8Array(face)
+    expect(Math.max(...emotionMap(face, poker, size))).toBe(0)
+    poker.fill(200, (3 * size + 3) * 3, (3 * size + 4) * 3) // one pixel differs
+    const map = emotionMap(face, poker, size, 1)
+    expect(map[3 * size + 3]).toBeGreaterThan(0)
+    expect(map[3 * size + 3]).toBeGreaterThan(map[3 * size + 5])
     expect(map[0]).toBe(0)
   })
   it('blurs without losing mass away from the edges', () => {
@@ -92,10 +112,9 @@ describe.skipIf(!HAS_FERPLUS)('inference engine on real faces', () => {
       const r = byHash.get(`good${i}`)
       expect(r).toMatchObject({ ok: true, generated: true })
       if (r?.ok) expect(r.probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 5)
-      for (const kind of ['reconstruction', 'poker_face', 'emotion_component', 'emotion_map', 'attention'] as const) {
-        const meta = await sharp(artefactPath(join(dir, 'cache'), 'pfvit-micro-test', `good${i}`, kind)).metadata()
-        expect([meta.width, meta.height, meta.format]).toEqual([32, 32, 'png'])
-      }
+      if (r?.ok) expect(r.attention).toHaveLength(16) // 4 × 4 patch grid
+      const meta = await sharp(generatedSheetPath(join(dir, 'cache'), 'pfvit-micro-test', `good${i}`)).metadata()
+      expect([meta.width, meta.height, meta.format]).toEqual([3 * 32, 32, 'png']) // reconstruction | poker face | emotion component
     }
     const reason = (hash: string) => {
       const r = byHash.get(hash)

@@ -1,8 +1,13 @@
 import { ApiError, type ApiHandlers } from '@shared/api'
 import type { InferenceJobStatus, SamplePrediction } from '@shared/inference'
-import { MODEL_IMAGE_KINDS, type ModelImageKind } from '@shared/models'
+import { GENERATE_OUTPUTS, MODEL_IMAGE_KINDS, type GeneratedImageKind } from '@shared/models'
 import { existsSync } from 'node:fs'
-import { artefactPath } from '../inference/engine'
+import { readFile } from 'node:fs/promises'
+import sharp from 'sharp'
+import { resolveInside } from '../paths'
+import { datasetRoot } from '../store/datasets'
+import { attentionPng, emotionMapPng } from '../vision/overlays'
+import { generatedSheetPath, sheetPanel } from '../inference/engine'
 import { ModelContractError } from '../inference/model'
 import { isProviderChoice } from '../inference/providers'
 import { addUserModel, listModels, pickModel } from '../inference/registry'
@@ -83,7 +88,8 @@ export function createInferenceHandlers(ctx: AppContext): InferenceHandlers {
       const stored = predictionFor(ctx.db, row.contentHash, model.id)
       const error = inferenceError(ctx.db, row.contentHash, model.id)
       if (!stored && !error) return null
-      const images = MODEL_IMAGE_KINDS.filter((kind) => existsSync(artefactPath(ctx.generatedDir, model.id, row.contentHash, kind)))
+      const generated = existsSync(generatedSheetPath(ctx.generatedDir, model.id, row.contentHash))
+      const images = MODEL_IMAGE_KINDS.filter((kind) => (kind === 'attention' ? (stored?.attention.length ?? 0) > 0 : generated))
       const result: SamplePrediction = {
         modelId: model.id,
         classes: model.classes,
@@ -98,11 +104,23 @@ export function createInferenceHandlers(ctx: AppContext): InferenceHandlers {
   }
 }
 
-/** Path of a generated image for a sample, or null when it does not exist. */
-export function modelImagePath(ctx: AppContext, modelId: string, kind: string, sampleId: number): string | null {
+/**
+ * A model image of a sample as PNG bytes, or null when the run has not produced it: generated
+ * faces come from the cache; the emotion map and attention overlay are drawn on request.
+ */
+export async function modelImage(ctx: AppContext, modelId: string, kind: string, sampleId: number): Promise<Buffer | null> {
   if (!(MODEL_IMAGE_KINDS as readonly string[]).includes(kind) || !/^[\w.-]+$/.test(modelId)) return null
   const row = getSampleRow(ctx.db, sampleId)
   if (!row) return null
-  const path = artefactPath(ctx.generatedDir, modelId, row.contentHash, kind as ModelImageKind)
-  return existsSync(path) ? path : null
+  const sheet = await readFile(generatedSheetPath(ctx.generatedDir, modelId, row.contentHash)).catch(() => null)
+  const size = sheet ? ((await sharp(sheet).metadata()).height ?? 0) : 0
+  const panel = (k: GeneratedImageKind) => sharp(sheet as Buffer).extract({ left: sheetPanel(k) * size, top: 0, width: size, height: size }).png().toBuffer()
+  if ((GENERATE_OUTPUTS as readonly string[]).includes(kind)) return sheet ? panel(kind as GeneratedImageKind) : null
+  if (kind === 'attention') {
+    const stored = predictionFor(ctx.db, row.contentHash, modelId)
+    return stored?.attention.length ? attentionPng(stored.attention, size || 112) : null
+  }
+  const root = datasetRoot(ctx.db, row.datasetId)
+  const face = root ? resolveInside(root, row.relPath) : null
+  return sheet && face ? emotionMapPng(face, await panel('poker_face')).catch(() => null) : null
 }

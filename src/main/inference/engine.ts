@@ -2,10 +2,8 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import sharp from 'sharp'
-import { softmax, type ModelImageKind } from '@shared/models'
-import { heatmapRgba } from '../vision/colormap'
-import { attentionMap, emotionMap } from '../vision/maps'
-import { decodeInto, toRgbBytes } from '../vision/preprocess'
+import { GENERATE_OUTPUTS, softmax, type GeneratedImageKind } from '@shared/models'
+import { decodeInto, writeRgb } from '../vision/preprocess'
 import type { LoadedModel } from './model'
 
 export interface InferenceItem {
@@ -15,12 +13,29 @@ export interface InferenceItem {
 }
 
 export type ItemResult =
-  | { hash: string; ok: true; probabilities: number[]; predicted: number; confidence: number; generated: boolean }
+  | {
+      hash: string
+      ok: true
+      probabilities: number[]
+      predicted: number
+      confidence: number
+      /** [CLS] attention rollout over the g × g patch grid, row-major. */
+      attention: number[]
+      generated: boolean
+    }
   | { hash: string; ok: false; reason: string }
 
-/** Where the images generated for one sample by one model live in the cache. */
-export function artefactPath(cacheDir: string, modelId: string, hash: string, kind: ModelImageKind): string {
-  return join(cacheDir, modelId, hash.slice(0, 2), hash, `${kind}.png`)
+/**
+ * Where the faces generated for one image by one model live in the cache: one PNG sheet,
+ * size × 3·size, holding reconstruction | poker face | emotion component (GENERATE_OUTPUTS
+ * order). One file and one encode per image instead of three; a view cuts out its panel.
+ */
+export function generatedSheetPath(cacheDir: string, modelId: string, hash: string): string {
+  return join(cacheDir, modelId, hash.slice(0, 2), `${hash}.png`)
+}
+
+export function sheetPanel(kind: GeneratedImageKind): number {
+  return GENERATE_OUTPUTS.indexOf(kind)
 }
 
 interface Prepared {
@@ -38,8 +53,11 @@ async function writeAtomic(path: string, bytes: Buffer): Promise<void> {
   await rename(tmp, path)
 }
 
-function pngFromRaw(raw: Buffer, size: number, channels: 3 | 4): Promise<Buffer> {
-  return sharp(raw, { raw: { width: size, height: size, channels } }).png({ compressionLevel: 6 }).toBuffer()
+function sheetPng(rgb: Uint8ClampedArray, size: number): Promise<Buffer> {
+  const panels = GENERATE_OUTPUTS.length
+  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width: size * panels, height: size, channels: 3 } })
+    .png()
+    .toBuffer()
 }
 
 /**
@@ -105,24 +123,20 @@ export class InferenceEngine {
     const logits = c.logits.data as Float32Array
     const k = manifest.classes.length
     const attention = c.attention.data as Float32Array
-    const grid = c.attention.dims[1]
+    const cells = c.attention.dims[1] * c.attention.dims[2]
     const per = 3 * s * s
     const writes: Promise<void>[] = []
     const results: ItemResult[] = decoded.map((item, i) => {
       const probabilities = softmax(logits.subarray(i * k, (i + 1) * k))
       const predicted = probabilities.indexOf(Math.max(...probabilities))
-      const path = (kind: ModelImageKind) => artefactPath(this.cacheDir, manifest.id, item.hash, kind)
       if (g) {
-        for (const kind of ['reconstruction', 'poker_face', 'emotion_component'] as const) {
-          const rgb = toRgbBytes(g[kind].data as Float32Array, i * per, manifest.input)
-          writes.push(pngFromRaw(rgb, s, 3).then((png) => writeAtomic(path(kind), png)))
-        }
-        const map = emotionMap(tensor, g.poker_face.data as Float32Array, i * per, s, manifest.input.std)
-        writes.push(pngFromRaw(heatmapRgba(map), s, 4).then((png) => writeAtomic(path('emotion_map'), png)))
+        const width = s * GENERATE_OUTPUTS.length
+        const sheet = new Uint8ClampedArray(width * s * 3)
+        GENERATE_OUTPUTS.forEach((kind, panel) => writeRgb(g[kind].data as Float32Array, i * per, manifest.input, sheet, width, panel * s))
+        writes.push(sheetPng(sheet, s).then((png) => writeAtomic(generatedSheetPath(this.cacheDir, manifest.id, item.hash), png)))
       }
-      const att = attentionMap(attention, i * grid * grid, grid, s)
-      writes.push(pngFromRaw(heatmapRgba(att), s, 4).then((png) => writeAtomic(path('attention'), png)))
-      return { hash: item.hash, ok: true, probabilities, predicted, confidence: probabilities[predicted], generated: !!g }
+      const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
+      return { hash: item.hash, ok: true, probabilities, predicted, confidence: probabilities[predicted], attention: grid, generated: !!g }
     })
     await Promise.all(writes)
     return [...results, ...failed]

@@ -64,7 +64,10 @@ async function createSession(path: string, provider: string, threads: number): P
     executionProviders: [provider],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
-    graphOptimizationLevel: 'all'
+    graphOptimizationLevel: 'all',
+    // Idle intra-op threads would otherwise spin between calls, taking the cores that decode
+    // images and write PNGs meanwhile; on a 2-core machine that costs more than it saves.
+    extra: { session: { intra_op: { allow_spinning: '0' } } }
   })
 }
 

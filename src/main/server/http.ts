@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ApiError, REQUEST_NAMES, type ApiHandlers, type RequestName } from '@shared/api'
 import type { AppContext } from '../api/context'
-import { modelImagePath } from '../api/inference'
+import { modelImage } from '../api/inference'
 import { parseMediaPath, sampleImage } from '../api/media'
-import { cookieName, hostAllowed, newToken, requestToken, tokensEqual } from './auth'
+import { cookieName, fetchMetadataAllowed, hostAllowed, newToken, requestToken, tokensEqual } from './auth'
 import { CONTENT_SECURITY_POLICY, staticFile } from './static'
 
 /** Larger request bodies are refused; the API's arguments are small JSON objects. */
@@ -83,6 +82,7 @@ export async function startBrowserServer(
     try {
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
       if (!hostAllowed(req.headers.host, port)) return send(res, 403, 'Forbidden: unexpected Host header')
+      if (!fetchMetadataAllowed(req)) return send(res, 403, 'Forbidden: cross-site request')
       const given = requestToken(req, url, port)
       if (!given || !tokensEqual(given, token)) {
         return send(res, 401, 'Unauthorized: open the URL printed by `pokerface serve`, which carries the access token.')
@@ -111,10 +111,10 @@ export async function startBrowserServer(
       if (url.pathname.startsWith('/model-media/')) {
         // /model-media/<model id>/<kind>/<sample id>: poker faces and maps from the image cache.
         const [, modelId, kind, id] = url.pathname.slice(1).split('/')
-        const path = modelImagePath(ctx, decodeURIComponent(modelId ?? ''), kind ?? '', Number(id))
-        if (!path) return send(res, 404, 'Not generated yet')
+        const png = await modelImage(ctx, decodeURIComponent(modelId ?? ''), kind ?? '', Number(id))
+        if (!png) return send(res, 404, 'Not generated yet')
         res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=60', 'x-content-type-options': 'nosniff' })
-        return res.end(await readFile(path))
+        return res.end(png)
       }
 
       if (url.pathname.startsWith('/media/')) {

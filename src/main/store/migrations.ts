@@ -90,7 +90,9 @@ export const MIGRATIONS: readonly string[] = [
     probabilities TEXT NOT NULL, -- JSON array of softmax probabilities in the model's class order
     predicted_label TEXT NOT NULL,
     confidence REAL NOT NULL,
-    -- 1 when the poker face, reconstruction, emotion component and maps are in the image cache
+    -- JSON [g][g]: the [CLS] attention rollout over the patch grid (drawn as an overlay on demand)
+    attention TEXT,
+    -- 1 when the poker face, reconstruction and emotion component are in the image cache
     generated INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     PRIMARY KEY (content_hash, model_id)
@@ -105,5 +107,59 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL,
     PRIMARY KEY (content_hash, model_id)
   );
+  `,
+  // 3: dataset formats (issue 7): how each dataset was read, its label files as read (so an
+  // export can give back byte-identical files), where each sample's label came from, and problems
+  // located by line as well as by file.
+  `
+  ALTER TABLE datasets ADD COLUMN format TEXT;
+  -- FormatOptions as JSON, complete (every default filled in), so a reopen reads the same way.
+  ALTER TABLE datasets ADD COLUMN format_options TEXT;
+  -- 'detection' or 'user': a format chosen by hand sticks across reopens.
+  ALTER TABLE datasets ADD COLUMN format_chosen_by TEXT;
+  -- JSON: what detection proposed, and the source classes with their counts (the class mapping).
+  ALTER TABLE datasets ADD COLUMN format_info TEXT;
+
+  CREATE TABLE label_files (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    rel_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    -- gzip of the exact bytes, so a source-format export needs only the database. NULL above the
+    -- keep limit (FER2013's 290 MB CSV): an export then re-reads the file and checks sha256.
+    content BLOB,
+    read_at TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, rel_path)
+  );
+
+  -- Where a sample's label was read: file, line, the label as written, why it has none.
+  CREATE TABLE sample_sources (
+    sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+    label_file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    token TEXT NOT NULL,
+    excluded TEXT,
+    -- JSON: FERPlus votes, AffectNet face box, valence and arousal.
+    extras TEXT,
+    -- Samples without an image file (FER2013 rows): 8-bit greyscale pixels.
+    pixels BLOB,
+    width INTEGER,
+    height INTEGER
+  );
+
+  CREATE TABLE scan_problems_v2 (
+    id INTEGER PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    rel_path TEXT NOT NULL,
+    line INTEGER,
+    kind TEXT NOT NULL,
+    reason TEXT NOT NULL
+  );
+  INSERT INTO scan_problems_v2 (dataset_id, rel_path, kind, reason)
+    SELECT dataset_id, rel_path, kind, reason FROM scan_problems;
+  DROP TABLE scan_problems;
+  ALTER TABLE scan_problems_v2 RENAME TO scan_problems;
+  CREATE INDEX scan_problems_by_dataset ON scan_problems(dataset_id, kind, rel_path, line);
   `
 ]

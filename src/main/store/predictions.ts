@@ -59,8 +59,8 @@ export function pendingImages(db: Db, datasetId: number, modelId: string, needGe
 export function storeResults(db: Db, modelId: string, classes: string[], results: ItemResult[]): void {
   const now = nowIso()
   const put = db.prepare(
-    `INSERT OR REPLACE INTO predictions (content_hash, model_id, probabilities, predicted_label, confidence, generated, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`
+    `INSERT OR REPLACE INTO predictions (content_hash, model_id, probabilities, predicted_label, confidence, attention, generated, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
   )
   const fail = db.prepare(`INSERT OR REPLACE INTO inference_errors (content_hash, model_id, reason, created_at) VALUES (?, ?, ?, ?)`)
   const clearFailure = db.prepare('DELETE FROM inference_errors WHERE content_hash = ? AND model_id = ?')
@@ -68,7 +68,7 @@ export function storeResults(db: Db, modelId: string, classes: string[], results
     for (const r of results) {
       if (r.ok) {
         const probabilities = r.probabilities.map((p) => Math.round(p * 1e6) / 1e6)
-        put.run(r.hash, modelId, JSON.stringify(probabilities), classes[r.predicted], r.confidence, r.generated ? 1 : 0, now)
+        put.run(r.hash, modelId, JSON.stringify(probabilities), classes[r.predicted], r.confidence, JSON.stringify(r.attention), r.generated ? 1 : 0, now)
         clearFailure.run(r.hash, modelId)
       } else fail.run(r.hash, modelId, r.reason, now)
     }
@@ -80,6 +80,8 @@ export interface StoredPrediction {
   probabilities: number[]
   predictedLabel: string
   confidence: number
+  /** g × g attention grid, row-major. */
+  attention: number[]
   generated: boolean
   createdAt: string
 }
@@ -87,11 +89,14 @@ export interface StoredPrediction {
 export function predictionFor(db: Db, hash: string, modelId: string): StoredPrediction | null {
   const row = db
     .prepare(
-      `SELECT model_id AS modelId, probabilities, predicted_label AS predictedLabel, confidence, generated, created_at AS createdAt
+      `SELECT model_id AS modelId, probabilities, predicted_label AS predictedLabel, confidence, attention, generated, created_at AS createdAt
        FROM predictions WHERE content_hash = ? AND model_id = ?`
     )
-    .get(hash, modelId) as (Omit<StoredPrediction, 'probabilities' | 'generated'> & { probabilities: string; generated: number }) | undefined
-  return row ? { ...row, probabilities: JSON.parse(row.probabilities), generated: row.generated === 1 } : null
+    .get(hash, modelId) as
+    | (Omit<StoredPrediction, 'probabilities' | 'attention' | 'generated'> & { probabilities: string; attention: string | null; generated: number })
+    | undefined
+  if (!row) return null
+  return { ...row, probabilities: JSON.parse(row.probabilities), attention: row.attention ? JSON.parse(row.attention) : [], generated: row.generated === 1 }
 }
 
 export function inferenceError(db: Db, hash: string, modelId: string): string | null {

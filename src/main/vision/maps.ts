@@ -1,25 +1,19 @@
 /**
  * The emotion map: where the face differs from its poker face. Per pixel, the mean absolute
- * difference over the three channels, in pixel units (0..1), box-smoothed so it shows regions
+ * difference over the three channels in pixel units (0..1), box-smoothed so it shows regions
  * (brows, mouth corners) rather than single pixels, and scaled by a fixed range so maps of
  * different faces can be compared: EMOTION_MAP_FULL_SCALE of difference is full heat.
+ * Inputs are RGB bytes (HWC) of the face at the model's input size and of its poker face.
  */
 export const EMOTION_MAP_FULL_SCALE = 0.25
 
-export function emotionMap(
-  input: Float32Array,
-  pokerFace: Float32Array,
-  offset: number,
-  size: number,
-  std: readonly number[],
-  radius = Math.max(1, Math.round(size / 56))
-): Float32Array {
+export function emotionMap(face: Uint8Array, pokerFace: Uint8Array, size: number, radius = Math.max(1, Math.round(size / 56))): Float32Array {
   const plane = size * size
   const diff = new Float32Array(plane)
-  for (let c = 0; c < 3; c++) {
-    const base = offset + c * plane
-    // Normalised space → pixel units: multiply by the channel's std.
-    for (let p = 0; p < plane; p++) diff[p] += (Math.abs(input[base + p] - pokerFace[base + p]) * std[c]) / 3
+  for (let p = 0; p < plane; p++) {
+    let sum = 0
+    for (let c = 0; c < 3; c++) sum += Math.abs(face[p * 3 + c] - pokerFace[p * 3 + c])
+    diff[p] = sum / (3 * 255)
   }
   const smooth = boxBlur(diff, size, radius)
   for (let p = 0; p < plane; p++) smooth[p] = Math.min(1, smooth[p] / EMOTION_MAP_FULL_SCALE)
