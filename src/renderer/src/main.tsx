@@ -1,14 +1,21 @@
 import { createRoot } from 'react-dom/client'
 import { App } from './components/App'
 import { createClient } from './client'
+import { createInferenceStore } from './inferenceStore'
 import { createReviewStore } from './store'
+import { InferenceContext } from './useInference'
 import { StoreContext } from './useReview'
 import './styles.css'
 
-const store = createReviewStore(createClient())
+const client = createClient()
+const store = createReviewStore(client)
+// When a run ends, the grid and detail panel re-read what it stored.
+const inference = createInferenceStore(client, () => void store.getState().reload())
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StoreContext.Provider value={store}>
-    <App />
+    <InferenceContext.Provider value={inference}>
+      <App />
+    </InferenceContext.Provider>
   </StoreContext.Provider>
 )
 void store.getState().init()

@@ -46,6 +46,8 @@ export interface ReviewState {
   labelSelection(label: Label | null): Promise<void>
   undo(): Promise<void>
   redo(): Promise<void>
+  /** Re-reads the dataset and the visible pages (after a model run, for instance). */
+  reload(): Promise<void>
   setOverlay(overlay: ReviewState['overlay']): void
   notify(notice: Notice | null): void
 }
@@ -246,6 +248,7 @@ export const createReviewStore = (client: PokerFaceClient) =>
           else set({ notice: { kind: 'info', text: 'Nothing to redo' } })
         }),
 
+      reload: () => guarded(refresh),
       setOverlay: (overlay) => set({ overlay }),
       notify: (notice) => set({ notice })
     }

@@ -7,6 +7,7 @@ import { Filters } from './Filters'
 import { Grid } from './Grid'
 import { OpenDataset } from './OpenDataset'
 import { ProblemsList } from './ProblemsList'
+import { RunPanel } from './RunPanel'
 import { ScanProgressBar } from './ScanProgressBar'
 import { ShortcutsHelp } from './ShortcutsHelp'
 
@@ -111,7 +112,10 @@ export function App(): React.JSX.Element {
       )}
       {dataset ? (
         <main className="workspace">
-          <Filters />
+          <div className="sidebar">
+            <Filters />
+            <RunPanel />
+          </div>
           <Grid />
           <DetailPanel />
         </main>

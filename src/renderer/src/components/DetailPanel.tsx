@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import { EMOTIONS } from '@shared/emotions'
 import type { SampleDetail } from '@shared/types'
 import { labelColour } from '../labels'
+import { PredictionView } from './PredictionView'
 import { useReview, useReviewStore } from '../useReview'
 
 /** The sample under the cursor: full image, where it came from, its labels and their history. */
@@ -53,6 +54,7 @@ export function DetailPanel(): React.JSX.Element {
           </button>
         ))}
       </div>
+      <PredictionView sampleId={sample.id} />
       {detail && detail.history.length > 0 && (
         <>
           <h3>History</h3>

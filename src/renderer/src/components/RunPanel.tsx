@@ -1,0 +1,143 @@
+import { useEffect, useState } from 'react'
+import type { ProviderName } from '@shared/inference'
+import { useInference } from '../useInference'
+import { useReview } from '../useReview'
+
+const PROVIDERS: { id: ProviderName; label: string }[] = [
+  { id: 'auto', label: 'auto (best available)' },
+  { id: 'cpu', label: 'CPU' },
+  { id: 'cuda', label: 'CUDA (NVIDIA)' },
+  { id: 'dml', label: 'DirectML (Windows)' },
+  { id: 'coreml', label: 'CoreML (macOS)' },
+  { id: 'webgpu', label: 'WebGPU (experimental)' }
+]
+
+function eta(seconds: number | null): string {
+  if (seconds === null) return '–'
+  return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`
+}
+
+/** Run the model over the open dataset: model, hardware, progress, cancel. */
+export function RunPanel(): React.JSX.Element | null {
+  const dataset = useReview((s) => s.dataset)
+  const models = useInference((s) => s.models)
+  const settings = useInference((s) => s.settings)
+  const job = useInference((s) => s.job)
+  const error = useInference((s) => s.error)
+  const { loadModels, addModel, setSettings, watch, start, cancel } = useInference((s) => s)
+  const [folder, setFolder] = useState('')
+
+  useEffect(() => {
+    void loadModels()
+  }, [loadModels])
+  useEffect(() => {
+    if (dataset) void watch(dataset.id)
+  }, [dataset?.id, watch]) // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (!dataset) return null
+  const usable = models.filter((m) => m.problems.length === 0)
+  const running = job && !job.finishedAt
+  const todo = job ? job.total - job.alreadyDone : 0
+  const fraction = job && todo > 0 ? job.done / todo : job?.state === 'done' ? 1 : 0
+
+  return (
+    <section className="run-panel" aria-label="Run the model">
+      <h3>Model</h3>
+      {usable.length === 0 ? (
+        <p className="muted">No model installed yet. Add an exported model folder (model.json, classify.onnx, generate.onnx).</p>
+      ) : (
+        <label>
+          Model
+          <select aria-label="Model to run" value={settings.modelId ?? usable[0].id} onChange={(e) => setSettings({ modelId: e.target.value })} disabled={!!running}>
+            {usable.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name} ({m.id})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label>
+        Hardware
+        <select value={settings.provider} onChange={(e) => setSettings({ provider: e.target.value as ProviderName })} disabled={!!running}>
+          {PROVIDERS.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="row">
+        <label>
+          Threads
+          <input
+            type="number"
+            min={1}
+            max={64}
+            placeholder="auto"
+            value={settings.threads ?? ''}
+            onChange={(e) => setSettings({ threads: e.target.value ? Number(e.target.value) : null })}
+            disabled={!!running}
+          />
+        </label>
+        <label>
+          Batch
+          <input type="number" min={1} max={256} value={settings.batchSize} onChange={(e) => setSettings({ batchSize: Number(e.target.value) || 16 })} disabled={!!running} />
+        </label>
+      </div>
+      <label className="checkbox">
+        <input type="checkbox" checked={settings.generate} onChange={(e) => setSettings({ generate: e.target.checked })} disabled={!!running} />
+        Generate poker faces
+      </label>
+      {running ? (
+        <button onClick={() => void cancel()}>Cancel run</button>
+      ) : (
+        <button onClick={() => void start(dataset.id)} disabled={usable.length === 0}>
+          Run on {dataset.sampleCount.toLocaleString()} images
+        </button>
+      )}
+      {job && (
+        <div className="run-status" data-testid="run-status">
+          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={todo} aria-valuenow={job.done}>
+            <div className="bar" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
+          </div>
+          <p>
+            {job.state === 'starting' && 'Loading the model…'}
+            {job.state === 'running' && `${job.done.toLocaleString()} / ${todo.toLocaleString()} · ${job.imagesPerSecond} img/s · ETA ${eta(job.etaSeconds)}`}
+            {job.state === 'done' && `Done: ${job.done.toLocaleString()} new, ${job.alreadyDone.toLocaleString()} already had results`}
+            {job.state === 'cancelled' && `Cancelled after ${job.done.toLocaleString()} images (kept)`}
+            {job.state === 'failed' && `Failed: ${job.message}`}
+          </p>
+          {job.provider && (
+            <p className="muted" data-testid="run-hardware">
+              {job.modelId} on {job.provider}, {job.threads} threads, batch {job.batchSize}
+              {job.failed > 0 && ` · ${job.failed} images could not be read`}
+            </p>
+          )}
+          {job.warnings.map((w) => (
+            <p key={w} className="muted">
+              ⚠ {w}
+            </p>
+          ))}
+        </div>
+      )}
+      {error && (
+        <p className="notice error" role="alert">
+          {error}
+        </p>
+      )}
+      <form
+        className="add-model"
+        onSubmit={(e) => {
+          e.preventDefault()
+          if (folder.trim()) void addModel(folder.trim())
+        }}
+      >
+        <input aria-label="Model folder" placeholder="Add a model folder…" value={folder} onChange={(e) => setFolder(e.target.value)} />
+        <button type="submit" disabled={!folder.trim()}>
+          Add
+        </button>
+      </form>
+    </section>
+  )
+}
