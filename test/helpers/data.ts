@@ -71,3 +71,6 @@ export async function buildFerplusImageFolder(
   }
   return { files }
 }
+
+/** Artefacts tests keep for a person to look at (screenshots, crops). */
+export const ROOT_TEST_RESULTS = join(__dirname, '..', '..', 'test-results')

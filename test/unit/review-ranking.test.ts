@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest'
+import { argmax, confidentClass, confidentJoint, normalisedMargin, perClassThresholds, selfConfidence } from '@main/review/confidentLearning'
+import { auroc, precisionAt } from '@main/review/metrics'
+
+const items = [
+  { given: 0, probabilities: [0.9, 0.1, 0.0] },
+  { given: 0, probabilities: [0.7, 0.2, 0.1] },
+  { given: 0, probabilities: [0.1, 0.85, 0.05] }, // labelled 0, confidently 1: a label issue
+  { given: 1, probabilities: [0.2, 0.8, 0.0] },
+  { given: 1, probabilities: [0.3, 0.6, 0.1] },
+  { given: 2, probabilities: [0.3, 0.3, 0.4] }
+]
+
+describe('confident learning', () => {
+  it('sets each class’s threshold to the mean probability of that class over its own samples', () => {
+    const t = perClassThresholds(items, 3)
+    expect(t[0]).toBeCloseTo((0.9 + 0.7 + 0.1) / 3)
+    expect(t[1]).toBeCloseTo(0.7)
+    expect(t[2]).toBeCloseTo(0.4)
+    expect(perClassThresholds([], 2)).toEqual([Infinity, Infinity])
+  })
+
+  it('finds the confident class and counts the confident joint', () => {
+    const t = perClassThresholds(items, 3)
+    expect(confidentClass(items[2].probabilities, t)).toBe(1)
+    expect(confidentClass([0.5, 0.45, 0.05], t)).toBeNull() // below every threshold
+    expect(confidentJoint(items, t)).toEqual([
+      [2, 1, 0],
+      [0, 1, 0],
+      [0, 0, 1]
+    ])
+  })
+
+  it('scores self-confidence and normalised margin', () => {
+    expect(selfConfidence(items[2])).toBeCloseTo(0.1)
+    expect(normalisedMargin(items[2])).toBeCloseTo(0.1 - 0.85)
+    expect(normalisedMargin(items[0])).toBeCloseTo(0.8)
+    expect(argmax([0.1, 0.7, 0.2])).toBe(1)
+  })
+})
+
+describe('ranking quality', () => {
+  it('computes precision at n and AUROC with ties as halves', () => {
+    expect(precisionAt([true, false, true, true], 2)).toBe(0.5)
+    expect(auroc([0.9, 0.8, 0.1, 0.2], [true, true, false, false])).toBe(1)
+    expect(auroc([0.1, 0.2, 0.9, 0.8], [true, true, false, false])).toBe(0)
+    expect(auroc([0.5, 0.5, 0.5, 0.5], [true, false, true, false])).toBe(0.5)
+    expect(auroc([0.9, 0.4, 0.4, 0.1], [true, true, false, false])).toBeCloseTo(0.875)
+  })
+})
