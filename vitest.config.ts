@@ -34,6 +34,32 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000
         }
+      },
+      {
+        resolve: { alias },
+        test: {
+          // electron-builder --dir with a stand-in Electron, then the packaged layout (needs a build).
+          name: 'package',
+          include: ['test/package/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000
+        }
+      },
+      {
+        resolve: { alias },
+        test: {
+          // The real desktop app through Playwright's _electron; skips where no Electron binary or display.
+          name: 'electron',
+          include: ['test/electron/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000
+        }
       }
     ]
   }

@@ -10,6 +10,29 @@ function electronBinary(electronDir, env) {
   return relative ? join(electronDir, 'dist', relative) : null
 }
 
+function noDisplay(env, platform) {
+  return platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY
+}
+
+/**
+ * Finds the Electron binary without fetching anything (tests use this). Returns { binary } or
+ * { reason } saying why Electron cannot start here.
+ */
+export function locateElectron(root, env = process.env, platform = process.platform) {
+  const electronDir = join(root, 'node_modules', 'electron')
+  if (!existsSync(electronDir)) return { reason: 'the electron package is not installed (run npm ci)' }
+  const binary = electronBinary(electronDir, env)
+  if (!binary || !existsSync(binary)) {
+    return {
+      reason:
+        'the Electron binary is not installed: it is downloaded on first use, which needs the internet once ' +
+        '(npm start does it; or node node_modules/electron/install.js)'
+    }
+  }
+  if (noDisplay(env, platform)) return { reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset; try xvfb-run)' }
+  return { binary }
+}
+
 /**
  * Finds the Electron binary, fetching it once if the package has not yet (it downloads on first
  * use, which needs the internet). Returns { binary } or { reason } saying why Electron cannot start.
@@ -33,7 +56,21 @@ export function findElectron(root, env = process.env, platform = process.platfor
       }
     }
   }
-  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY)
-    return { reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' }
-  return { binary }
+  return locateElectron(root, env, platform)
+}
+
+/**
+ * Whether native/electron/ holds better-sqlite3 built for this Electron, platform and arch
+ * (`npm run setup:electron`); without it the desktop app cannot open its database.
+ */
+export function electronSqliteReady(root, platform = process.platform, arch = process.arch) {
+  const manifestPath = join(root, 'native', 'electron', 'manifest.json')
+  if (!existsSync(manifestPath) || !existsSync(join(root, 'native', 'electron', 'better_sqlite3.node'))) return false
+  try {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+    const electron = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version
+    return manifest.electron === electron && manifest.platform === platform && manifest.arch === arch
+  } catch {
+    return false
+  }
 }

@@ -8,6 +8,7 @@ import {
   type RequestResult
 } from '@shared/api'
 import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, type Envelope } from '@shared/envelope'
+import { DESKTOP_CHANNELS } from '../main/ipc/channels'
 
 /** The slice of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -16,19 +17,29 @@ export interface IpcRendererLike {
   removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown
 }
 
+/** The slice of Electron's webUtils the bridge uses. */
+export interface WebUtilsLike {
+  getPathForFile(file: File): string
+}
+
 /** What the preload exposes as `window.pokerface`: one named function per request, plus `on`. */
 export type PokerFaceBridge = {
   [N in RequestName]: (args: RequestArgs<N>) => Promise<Envelope<RequestResult<N>>>
 } & {
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void
   pickFolder(): Promise<string | null>
+  /**
+   * Where a file or folder dropped on the window lives on disk ('' when it has no path).
+   * Electron no longer puts a path on File objects; only the preload can ask (webUtils).
+   */
+  pathForFile(file: File): string
 }
 
 /**
  * Builds the bridge from the request list: named, typed functions bound to fixed channels.
  * The renderer can never name a channel itself.
  */
-export function buildBridge(ipc: IpcRendererLike): PokerFaceBridge {
+export function buildBridge(ipc: IpcRendererLike, webUtils?: WebUtilsLike): PokerFaceBridge {
   const bridge: Record<string, unknown> = {}
   for (const name of REQUEST_NAMES) {
     bridge[name] = (args: unknown) => ipc.invoke(IPC_CALL_PREFIX + name, args)
@@ -41,6 +52,7 @@ export function buildBridge(ipc: IpcRendererLike): PokerFaceBridge {
     ipc.on(IPC_EVENT_CHANNEL, wrapped as (event: unknown, ...args: unknown[]) => void)
     return () => ipc.removeListener(IPC_EVENT_CHANNEL, wrapped as (event: unknown, ...args: unknown[]) => void)
   }
-  bridge.pickFolder = () => ipc.invoke('pf:pickFolder') as Promise<string | null>
+  bridge.pickFolder = () => ipc.invoke(DESKTOP_CHANNELS.pickFolder) as Promise<string | null>
+  bridge.pathForFile = (file: File) => webUtils?.getPathForFile(file) ?? ''
   return bridge as PokerFaceBridge
 }

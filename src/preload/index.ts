@@ -1,5 +1,5 @@
-import { contextBridge, ipcRenderer } from 'electron'
+import { contextBridge, ipcRenderer, webUtils } from 'electron'
 import { buildBridge } from './bridge'
 
 // Only the typed bridge crosses into the page; ipcRenderer itself never does.
-contextBridge.exposeInMainWorld('pokerface', buildBridge(ipcRenderer))
+contextBridge.exposeInMainWorld('pokerface', buildBridge(ipcRenderer, webUtils))

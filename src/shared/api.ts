@@ -8,6 +8,7 @@
 import type { Label } from './emotions'
 import type { InferenceJobStatus, InferenceOptions, ModelInfo, SamplePrediction } from './inference'
 import type { ModelImageKind } from './models'
+import type { DatasetFormatInfo, FormatCandidate, FormatId, FormatOptions, FormatSpec } from './formats/types'
 import type {
   DatasetSummary,
   ExportFormat,
@@ -32,8 +33,21 @@ export interface AppInfo {
 export interface ApiRequests {
   getAppInfo: { args: Record<string, never>; result: AppInfo }
   listDatasets: { args: Record<string, never>; result: DatasetSummary[] }
-  /** Scans (or rescans, incrementally) a folder and returns it; progress comes as `scanProgress`. */
-  openDataset: { args: { root: string }; result: { dataset: DatasetSummary; report: ScanReport } }
+  /**
+   * Scans (or rescans, incrementally) a folder and returns it; progress comes as `scanProgress`.
+   * `format` absent: the format the dataset was read with last time, else detection; 'auto': detect again.
+   * `options` override what detection found (FERPlus mode, CSV columns…).
+   */
+  openDataset: {
+    args: { root: string; format?: FormatId | 'auto'; options?: FormatOptions }
+    result: { dataset: DatasetSummary; report: ScanReport; format: DatasetFormatInfo }
+  }
+  /** The dataset formats the app reads and writes, for the open screen's choice. */
+  listFormats: { args: Record<string, never>; result: FormatSpec[] }
+  /** What a folder looks like, best reading first, without opening it. */
+  detectFormat: { args: { root: string }; result: FormatCandidate[] }
+  /** How a dataset was read, and its class mapping checked against a model's classes (default: the canonical eight). */
+  getDatasetFormat: { args: { datasetId: number; modelClasses?: string[] }; result: DatasetFormatInfo }
   getDataset: { args: { datasetId: number }; result: DatasetSummary }
   listProblems: { args: { datasetId: number }; result: ScanProblem[] }
   querySamples: {
@@ -98,6 +112,9 @@ export const REQUEST_NAMES = [
   'redo',
   'exportLabels',
   'suggestExportPath',
+  'listFormats',
+  'detectFormat',
+  'getDatasetFormat',
   'listModels',
   'addModel',
   'startInference',

@@ -29,6 +29,20 @@ export interface SampleDetail extends Sample {
   contentHash: string
   history: LabelEvent[]
   flags: string[]
+  /** Where the label was read from a label file (null for ImageFolder samples). */
+  source?: SampleSource | null
+}
+
+/** A sample's line in its dataset's label file, and what the file said there. */
+export interface SampleSource {
+  labelFile: string
+  line: number
+  /** The label as written: `5`, `happy`, FERPlus's ten votes `4,0,0,1,3,2,0,0,0,0`. */
+  token: string
+  /** Why the sample has no label although the file lists it (FERPlus no majority, AffectNet None…). */
+  excluded: string | null
+  /** FERPlus `votes` (ten counts, FERPlus column order), AffectNet `faceBox`, `valence`, `arousal`. */
+  extras: Record<string, unknown>
 }
 
 export type LabelSource = 'user' | 'undo' | 'redo' | 'import'
@@ -44,6 +58,8 @@ export interface LabelEvent {
 
 export interface ScanProblem {
   relPath: string
+  /** 1-based line, when the problem is in a label file. */
+  line?: number
   kind: 'error' | 'ignored'
   reason: string
 }
@@ -71,7 +87,12 @@ export interface SamplePage {
   samples: Sample[]
 }
 
-export type ExportFormat = 'csv' | 'imagefolder'
+/**
+ * 'source': the dataset's own label files, changed lines rewritten (into a folder, mirroring the
+ * dataset); 'provenance-csv' / 'provenance-json': every sample with old and new label, when, by
+ * what, from which file line; 'changelog-csv': every label event.
+ */
+export type ExportFormat = 'csv' | 'imagefolder' | 'source' | 'provenance-csv' | 'provenance-json' | 'changelog-csv'
 
 export interface ExportResult {
   path: string
@@ -79,6 +100,11 @@ export interface ExportResult {
   changed: number
   /** Where the file that was replaced now lives, when overwrite was asked for. */
   backupPath: string | null
+  /** Every file written (a source-format export may write several), and the backups of those replaced. */
+  files?: string[]
+  backups?: string[]
+  /** Samples left out because their label was removed and the format cannot say "no label". */
+  dropped?: number
 }
 
 export interface UndoResult {

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { buildFerplusImageFolder, FERPLUS_DIR, HAS_FERPLUS, NO_FERPLUS_REASON, tempDir } from '../helpers/data'
 import { HAS_BUILD, ROOT } from '../helpers/browser'
 import { brokenModelCopy, MICRO_MODEL } from '../helpers/models'
+import { facePixels, pickFaces } from '../helpers/formatFixtures'
 
 const CLI = join(ROOT, 'out', 'main', 'cli.js')
 const skipReason = !HAS_FERPLUS ? NO_FERPLUS_REASON : !HAS_BUILD ? 'no build in out/ (run npm run build)' : null
@@ -103,6 +104,19 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
     const s = JSON.parse(out.trim().split('\n').at(-1) as string)
     expect(s.state).toBe('cancelled')
     expect(s.done).toBeLessThan(s.total)
+  })
+
+  it('runs on FER2013 CSV rows, whose images exist only as pixels in the file', async () => {
+    const dir = await tempDir('pf-infer-fer2013-')
+    const ids = ['anger', 'disgust', 'fear', 'happiness', 'sadness', 'surprise', 'neutral']
+    const lines = ['emotion,pixels,Usage']
+    for (const face of pickFaces(3, ['anger', 'happiness', 'neutral'])) {
+      lines.push(`${ids.indexOf(face.label)},${Array.from(await facePixels(face)).join(' ')},Training`)
+    }
+    await writeFile(join(dir, 'fer2013.csv'), lines.join('\n') + '\n')
+    const r = pokerface(['infer', dir, '--model', MICRO_MODEL, '--data-dir', await tempDir('pf-infer-fer2013-home-'), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.json()).toMatchObject({ state: 'done', done: 9, failed: 0, failures: [] })
   })
 
   it('refuses a model that does not fit the contract before the run, listing every mismatch', async () => {

@@ -88,7 +88,7 @@ describe.skipIf(!HAS_FERPLUS)('inference engine on real faces', () => {
     const items: InferenceItem[] = []
     for (const [i, f] of faces.entries()) {
       await copyFile(join(FERPLUS_DIR, 'FER2013Test', f), join(dir, f))
-      items.push({ hash: `good${i}`, path: join(dir, f) })
+      items.push({ hash: `good${i}`, source: join(dir, f) })
     }
     await writeFile(join(dir, 'empty.png'), '')
     const png = await (await import('node:fs/promises')).readFile(join(dir, faces[0]))
@@ -100,8 +100,8 @@ describe.skipIf(!HAS_FERPLUS)('inference engine on real faces', () => {
     bomb.writeUInt32BE(100_000, 16)
     bomb.writeUInt32BE(100_000, 20)
     await writeFile(join(dir, 'bomb.png'), bomb)
-    items.splice(2, 0, { hash: 'empty', path: join(dir, 'empty.png') }, { hash: 'trunc', path: join(dir, 'truncated.png') })
-    items.push({ hash: 'text', path: join(dir, 'text.jpg') }, { hash: 'bomb', path: join(dir, 'bomb.png') }, { hash: 'gone', path: join(dir, 'missing.png') })
+    items.splice(2, 0, { hash: 'empty', source: join(dir, 'empty.png') }, { hash: 'trunc', source: join(dir, 'truncated.png') })
+    items.push({ hash: 'text', source: join(dir, 'text.jpg') }, { hash: 'bomb', source: join(dir, 'bomb.png') }, { hash: 'gone', source: join(dir, 'missing.png') })
 
     const engine = new InferenceEngine(model, join(dir, 'cache'))
     const { ran, results } = engine.infer(await engine.prepare(items))
@@ -129,7 +129,7 @@ describe.skipIf(!HAS_FERPLUS)('inference engine on real faces', () => {
 
   it('gives the same probabilities for an image whatever batch it is in', async () => {
     const faces = (await readdir(join(FERPLUS_DIR, 'FER2013Test'))).filter((f) => f.endsWith('.png')).slice(0, 4)
-    const items = faces.map((f, i) => ({ hash: `b${i}`, path: join(FERPLUS_DIR, 'FER2013Test', f) }))
+    const items = faces.map((f, i) => ({ hash: `b${i}`, source: join(FERPLUS_DIR, 'FER2013Test', f) }))
     const engine = new InferenceEngine({ ...model, generate: null }, join(dir, 'cache2'))
     const batch = await engine.infer(await engine.prepare(items)).results
     const single = await engine.infer(await engine.prepare([items[2]])).results

@@ -81,3 +81,92 @@ describe('exporting through the API', () => {
     ctx.db.close()
   })
 })
+
+describe('exports with provenance', () => {
+  async function relabelled() {
+    const root = await tempDir('pf-prov-')
+    await writePng(join(root, 'train', 'happy', 'a.png'), 10)
+    await writePng(join(root, 'train', 'sad', 'b.png'), 20)
+    await writePng(join(root, 'c.png'), 30)
+    const ctx = createContext(await tempDir('pf-home-'), '0.0.0')
+    const api = createApiHandlers(ctx)
+    const { dataset } = await api.openDataset({ root })
+    const { samples } = await api.querySamples({ datasetId: dataset.id, filter: {}, offset: 0, limit: 10 })
+    const id = (relPath: string) => samples.find((s) => s.relPath === relPath)!.id
+    await api.setLabel({ datasetId: dataset.id, sampleIds: [id('train/happy/a.png')], label: 'fear' })
+    await api.setLabel({ datasetId: dataset.id, sampleIds: [id('train/happy/a.png')], label: 'anger' })
+    await api.setLabel({ datasetId: dataset.id, sampleIds: [id('c.png')], label: 'neutral' })
+    return { api, ctx, dataset, out: await tempDir('pf-out-') }
+  }
+
+  it('writes every sample with old and new label, when and by what it changed', async () => {
+    const { api, dataset, out } = await relabelled()
+    const path = join(out, 'provenance.csv')
+    expect(await api.exportLabels({ datasetId: dataset.id, format: 'provenance-csv', path, overwrite: false })).toMatchObject({
+      rows: 3,
+      changed: 2
+    })
+    const lines = (await readFile(path, 'utf8')).trim().split('\n')
+    expect(lines[0]).toBe(
+      'path,split,label_file,line,source_label,original_label,current_label,changed,changed_at,change_source,excluded,score,status'
+    )
+    expect(lines[1]).toMatch(/^c\.png,,,,,,neutral,1,\d{4}-\d\d-\d\dT[\d:.]+Z,user,,,present$/)
+    expect(lines[2]).toMatch(/^train\/happy\/a\.png,train,,,,happiness,anger,1,[^,]+,user,,,present$/)
+    expect(lines[3]).toBe('train/sad/b.png,train,,,,sadness,sadness,0,,,,,present')
+  })
+
+  it('writes the change log, and one JSON with the format, class mapping, samples and changes', async () => {
+    const { api, dataset, out } = await relabelled()
+    await api.undo({ datasetId: dataset.id })
+    const log = join(out, 'changes.csv')
+    expect(await api.exportLabels({ datasetId: dataset.id, format: 'changelog-csv', path: log, overwrite: false })).toMatchObject(
+      { rows: 4 }
+    )
+    expect(
+      (await readFile(log, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^[^,]+,/, ''))
+    ).toEqual([
+      'path,old_label,new_label,source',
+      'train/happy/a.png,happiness,fear,user',
+      'train/happy/a.png,fear,anger,user',
+      'c.png,,neutral,user',
+      'c.png,neutral,,undo'
+    ])
+    const path = join(out, 'provenance.json')
+    await api.exportLabels({ datasetId: dataset.id, format: 'provenance-json', path, overwrite: false })
+    const doc = JSON.parse(await readFile(path, 'utf8'))
+    expect(doc).toMatchObject({
+      dataset: { name: expect.stringMatching(/^pf-prov-/) },
+      format: {
+        format: 'imagefolder',
+        classMapping: expect.arrayContaining([expect.objectContaining({ id: 'happy', label: 'happiness' })])
+      },
+      counts: { samples: 3, changed: 1, changes: 4 }
+    })
+    expect(doc.samples[1]).toMatchObject({
+      path: 'train/happy/a.png',
+      originalLabel: 'happiness',
+      currentLabel: 'anger',
+      changed: true,
+      changeSource: 'user',
+      score: null
+    })
+    expect(doc.changes).toHaveLength(4)
+  })
+
+  it('exports in the source format into a folder, refusing to replace without asking, keeping backups when asked', async () => {
+    const { api, dataset, out } = await relabelled()
+    const folder = join(out, 'source')
+    const first = await api.exportLabels({ datasetId: dataset.id, format: 'source', path: folder, overwrite: false })
+    expect(first).toMatchObject({ path: folder, files: [join(folder, 'imagefolder-moves.tsv')], backups: [] })
+    await expect(
+      api.exportLabels({ datasetId: dataset.id, format: 'source', path: folder, overwrite: false })
+    ).rejects.toMatchObject({ code: 'exists' })
+    const second = await api.exportLabels({ datasetId: dataset.id, format: 'source', path: folder, overwrite: true })
+    expect(second.backups).toEqual([expect.stringMatching(/imagefolder-moves\.tsv\.\d{8}-\d{6}\.bak$/)])
+    expect(await api.suggestExportPath({ datasetId: dataset.id, format: 'source' })).toMatch(/-labels-\d{8}-\d{6}$/)
+    expect(await api.suggestExportPath({ datasetId: dataset.id, format: 'provenance-json' })).toMatch(/-provenance\.json$/)
+  })
+})

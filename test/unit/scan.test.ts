@@ -1,10 +1,12 @@
 import { mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { resolveDatasetRoot, scanDataset } from '@main/datasets/scan'
 import { openDb } from '@main/store/db'
+import { MIGRATIONS } from '@main/store/migrations'
 import { getDatasetSummary } from '@main/store/datasets'
-import { setLabels } from '@main/store/labels'
+import { labelHistory, setLabels } from '@main/store/labels'
 import { listProblems, querySamples } from '@main/store/samples'
 import type { ScanProgress } from '@shared/types'
 import { tempDir, writePng } from '../helpers/data'
@@ -93,5 +95,40 @@ describe('scanning a folder', () => {
     expect(listProblems(db, datasetId)).toEqual([
       { relPath: 'happy/elsewhere', kind: 'ignored', reason: 'symbolic link leads outside the dataset folder' }
     ])
+  })
+})
+
+describe('datasets stored before formats existed', () => {
+  it('upgrade in place: samples, labels, history and problems kept; the next open reads the format', async () => {
+    const root = await messyDataset()
+    const file = join(await tempDir('pf-old-db-'), 'pf.sqlite')
+    // A database as the app left it before dataset formats (schema 2), with a relabelled sample.
+    const old = new Database(file)
+    for (const sql of MIGRATIONS.slice(0, 2)) old.exec(sql)
+    old.pragma('user_version = 2')
+    old.prepare(`INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, ?, 'old', 'then', 'then')`).run(root)
+    old
+      .prepare(
+        `INSERT INTO samples (id, dataset_id, rel_path, size, mtime_ms, content_hash, split, original_label, current_label)
+         VALUES (1, 1, 'train/happy/a.png', 1, 1, 'x', 'train', 'happiness', 'fear')`
+      )
+      .run()
+    old
+      .prepare(
+        `INSERT INTO label_events (sample_id, old_label, new_label, source, created_at) VALUES (1, 'happiness', 'fear', 'user', 'then')`
+      )
+      .run()
+    old.prepare(`INSERT INTO scan_problems VALUES (1, 'readme.txt', 'ignored', 'not an image file (.txt)')`).run()
+    old.close()
+
+    const db = openDb(file)
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length)
+    expect(listProblems(db, 1)).toEqual([{ relPath: 'readme.txt', kind: 'ignored', reason: 'not an image file (.txt)' }])
+    const { format, report } = await scanDataset(db, root)
+    expect(format).toMatchObject({ format: 'imagefolder', chosenBy: 'detection' })
+    expect(report).toMatchObject({ added: 4, changed: 1 })
+    const a = querySamples(db, 1, {}, 0, 100).samples.find((s) => s.relPath === 'train/happy/a.png')
+    expect(a).toMatchObject({ id: 1, originalLabel: 'happiness', currentLabel: 'fear' })
+    expect(labelHistory(db, 1).map((e) => e.source)).toEqual(['user'])
   })
 })

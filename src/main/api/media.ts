@@ -2,8 +2,9 @@ import { realpath } from 'node:fs/promises'
 import { ApiError, type ImageKind } from '@shared/api'
 import { isPathInside, resolveInside } from '../paths'
 import { datasetRoot } from '../store/datasets'
-import { getSampleRow } from '../store/samples'
+import { getSampleRow, samplePixels } from '../store/samples'
 import { fullImage, type ImageBytes } from '../vision/images'
+import { pngFromPixels } from '../vision/pixels'
 import type { AppContext } from './context'
 
 /**
@@ -13,6 +14,10 @@ import type { AppContext } from './context'
 export async function sampleImage(ctx: AppContext, kind: ImageKind, sampleId: number): Promise<ImageBytes> {
   const row = Number.isSafeInteger(sampleId) ? getSampleRow(ctx.db, sampleId) : null
   if (!row) throw new ApiError('not_found', `No sample with id ${sampleId}`)
+  // Samples that exist only as pixels (FER2013 rows) are encoded on request: a 48×48 PNG takes
+  // well under a millisecond, and it is already thumbnail-sized, so both kinds get the same bytes.
+  const pixels = samplePixels(ctx.db, row.id)
+  if (pixels) return { bytes: await pngFromPixels(pixels), contentType: 'image/png' }
   const root = datasetRoot(ctx.db, row.datasetId)
   const abs = root ? resolveInside(root, row.relPath) : null
   if (!abs) throw new ApiError('outside_root', 'Refused: the image path lies outside its dataset folder')

@@ -6,8 +6,9 @@ import { resolveDatasetRoot, scanDataset } from '../datasets/scan'
 import { exists, timestamp, writeFileAtomic } from '../fsutil'
 import { datasetRoot, getDatasetSummary, listDatasetIds } from '../store/datasets'
 import { getUndoState, labelHistory, redo, setLabels, undo } from '../store/labels'
-import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags } from '../store/samples'
+import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags, sampleSource } from '../store/samples'
 import type { AppContext } from './context'
+import { createFormatHandlers, datasetFormatInfo, exportWithFormats, FORMAT_EXPORT_SUFFIX, isFormatExport } from './formats'
 import { createInferenceHandlers } from './inference'
 
 const MAX_PAGE = 2000
@@ -23,13 +24,14 @@ function checkId(value: unknown, what: string): number {
   return value as number
 }
 
-const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: '.csv', imagefolder: '.tsv' }
+const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: '.csv', imagefolder: '.tsv', ...FORMAT_EXPORT_SUFFIX }
 
 /** The one implementation of the API contract. Transports call these and nothing else. */
 export function createApiHandlers(ctx: AppContext): ApiHandlers {
   const { db } = ctx
   return {
     ...createInferenceHandlers(ctx),
+    ...createFormatHandlers(ctx),
     async getAppInfo() {
       return {
         productName: 'PokerFace Studio',
@@ -45,11 +47,14 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
         .filter((s): s is DatasetSummary => s !== null)
     },
 
-    async openDataset({ root }) {
+    async openDataset({ root, format, options }) {
       const resolved = await resolveDatasetRoot(String(root ?? ''))
-      const { datasetId, report } = await scanDataset(db, resolved, (p) => ctx.events.emit('scanProgress', p))
+      const { datasetId, report } = await scanDataset(db, resolved, (p) => ctx.events.emit('scanProgress', p), {
+        format,
+        options
+      })
       ctx.events.emit('datasetChanged', { datasetId })
-      return { dataset: summaryOrThrow(ctx, datasetId), report }
+      return { dataset: summaryOrThrow(ctx, datasetId), report, format: datasetFormatInfo(ctx, datasetId) }
     },
 
     async getDataset({ datasetId }) {
@@ -71,7 +76,12 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
       const row = getSampleRow(db, checkId(sampleId, 'sampleId'))
       if (!row) throw new ApiError('not_found', `No sample with id ${sampleId}`)
       const { datasetId: _datasetId, ...sample } = row
-      return { ...sample, history: labelHistory(db, sampleId), flags: sampleFlags(db, sampleId) }
+      return {
+        ...sample,
+        history: labelHistory(db, sampleId),
+        flags: sampleFlags(db, sampleId),
+        source: sampleSource(db, sampleId)
+      }
     },
 
     async setLabel({ datasetId, sampleIds, label }) {
@@ -117,9 +127,11 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
       checkId(datasetId, 'datasetId')
       if (typeof path !== 'string' || !isAbsolute(path))
         throw new ApiError('bad_request', 'Export path must be an absolute file path')
-      if (format !== 'csv' && format !== 'imagefolder') throw new ApiError('bad_request', `Unknown export format: ${format}`)
+      if (format !== 'csv' && format !== 'imagefolder' && !isFormatExport(format))
+        throw new ApiError('bad_request', `Unknown export format: ${format}`)
       const root = datasetRoot(db, datasetId)
       if (!root) throw new ApiError('not_found', `No dataset with id ${datasetId}`)
+      if (isFormatExport(format)) return exportWithFormats(ctx, root, { datasetId, format, path, overwrite })
       if (!overwrite && (await exists(path))) {
         throw new ApiError('exists', `${path} already exists. Choose another name, or confirm to replace it (a backup is kept).`)
       }

@@ -132,7 +132,7 @@ Usage:
   pokerface infer <folder> [--model ID|FOLDER] [--provider auto|cpu|cuda|dml|coreml|webgpu]
                   [--batch N] [--threads N] [--no-generate] [--json]
       Run PF-ViT over every image that has no result yet for that model.
-  pokerface export <folder> --out FILE [--format csv|imagefolder] [--force]
+  pokerface export <folder> --out PATH [--format csv|imagefolder|source|provenance-csv|provenance-json|changelog-csv] [--force]
       Write the current labels of an opened dataset.
   pokerface help
 

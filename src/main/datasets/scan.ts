@@ -1,11 +1,24 @@
 import { createHash } from 'node:crypto'
 import { readFile, realpath, stat } from 'node:fs/promises'
 import { ApiError } from '@shared/api'
+import { FORMATS } from '@shared/formats'
+import type { GreyPixels, SampleRecord } from '@shared/formats/types'
 import type { ScanProblem, ScanProgress, ScanReport } from '@shared/types'
-import type { Db } from '../store/db'
+import { nowIso, type Db } from '../store/db'
 import { ensureDataset } from '../store/datasets'
-import { applyScanChanges, knownFiles, type ScanChanges, type ScannedFile } from '../store/samples'
-import { labelFromPath } from './layout'
+import {
+  applyScanChanges,
+  knownFiles,
+  sourceSignature,
+  type KnownFile,
+  type ScanChanges,
+  type ScannedFile
+} from '../store/samples'
+import { datasetIdForRoot, getDatasetFormat, saveDatasetFormat, saveLabelFiles, type StoredFormat } from '../store/sources'
+import { chooseFormat, type FormatRequest } from './chooseFormat'
+import { readLabelFiles, toStored } from './labelFiles'
+import { planSamples } from './plan'
+import { detectListedFolder } from './probe'
 import { sniffImage } from './sniff'
 import { describeFsError, listImageFiles, type FoundFile } from './walk'
 
@@ -33,56 +46,138 @@ export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex')
 }
 
-type Examined = { file: FoundFile; scanned: ScannedFile } | { file: FoundFile; problem: ScanProblem }
+/** The content hash of an image that exists only as pixels: its size and pixels, never confused with a file's hash. */
+export function pixelsHash(pixels: GreyPixels): string {
+  return createHash('sha256').update(`gray8 ${pixels.width}x${pixels.height}\n`).update(pixels.data).digest('hex')
+}
 
-async function examine(file: FoundFile): Promise<Examined> {
+type Planned = { file: FoundFile; record: SampleRecord }
+type Examined = { planned: Planned; scanned: ScannedFile } | { planned: Planned; problem: ScanProblem }
+
+async function examine(planned: Planned): Promise<Examined> {
+  const { file, record } = planned
   let bytes: Buffer
   try {
     bytes = await readFile(file.absPath)
   } catch (err) {
-    return { file, problem: { relPath: file.relPath, kind: 'error', reason: `cannot read: ${describeFsError(err)}` } }
+    return { planned, problem: { relPath: file.relPath, kind: 'error', reason: `cannot read: ${describeFsError(err)}` } }
   }
   const sniff = sniffImage(bytes)
-  if (!sniff.ok) return { file, problem: { relPath: file.relPath, kind: 'error', reason: sniff.reason } }
-  const { split, label } = labelFromPath(file.relPath)
+  if (!sniff.ok) return { planned, problem: { relPath: file.relPath, kind: 'error', reason: sniff.reason } }
   return {
-    file,
+    planned,
     scanned: {
       relPath: file.relPath,
       size: bytes.length,
       mtimeMs: file.mtimeMs,
       contentHash: contentHash(bytes),
-      split,
-      originalLabel: label
+      split: record.split,
+      originalLabel: record.label,
+      source: record.source
     }
   }
 }
 
 /**
- * Opens a dataset folder: lists it, reads only files that are new or whose size or
- * modification time moved since the last scan, and records added, changed and removed files in
- * one transaction. Returns the dataset id and what changed.
+ * Notes what the label file now says about a sample the store already has, where that moved.
+ * A label file that could not be read this time says nothing: its samples keep what they had.
+ */
+function followRecord(changes: ScanChanges, prior: KnownFile, record: SampleRecord, unreadable: ReadonlySet<string>): void {
+  if (record.source === null && prior.sourceFile !== null && unreadable.has(prior.sourceFile)) return
+  if (prior.originalLabel !== record.label || prior.split !== record.split) {
+    changes.relabelled?.push({ id: prior.id, split: record.split, originalLabel: record.label })
+  }
+  if (prior.source !== sourceSignature(record.source)) changes.sources?.push({ id: prior.id, source: record.source })
+}
+
+export interface ScanResult {
+  datasetId: number
+  report: ScanReport
+  /** The format used, with every option filled in, and the classes found. */
+  format: StoredFormat
+}
+
+/**
+ * Opens a dataset folder: lists it, detects its format (or uses the one asked for, or the one
+ * chosen by hand last time), reads the label files, reads only image files that are new or whose
+ * size or modification time moved since the last scan, and records everything in one transaction.
+ * Label-file problems (malformed lines, unknown ids, missing or duplicate images) are listed with
+ * file and line; they never stop the scan.
  */
 export async function scanDataset(
   db: Db,
   root: string,
-  onProgress: ProgressListener = () => {}
-): Promise<{ datasetId: number; report: ScanReport }> {
+  onProgress: ProgressListener = () => {},
+  request: FormatRequest = {}
+): Promise<ScanResult> {
   const started = performance.now()
   onProgress({ root, phase: 'listing', done: 0, total: 0 })
   const listing = await listImageFiles(root)
+  const images = new Set(listing.files.map((f) => f.relPath))
+  const candidates = await detectListedFolder(listing)
+  const existingId = datasetIdForRoot(db, root)
+  // Choosing first: a format that cannot apply is refused before anything is stored.
+  const choice = chooseFormat(request, existingId === null ? null : getDatasetFormat(db, existingId), candidates)
+  const format = FORMATS[choice.format]
+
+  const labelRead = await readLabelFiles(root, choice.options.labelFiles ?? [])
+  const options = format.completeOptions?.(choice.options, { files: labelRead.files, images }) ?? choice.options
+  const read = format.read({ files: labelRead.files, images, options })
+  const plan = planSamples(read.records, listing.files, format, options, [
+    ...labelRead.missing.map((m) => ({ relPath: m.relPath, kind: 'error' as const, reason: m.reason })),
+    ...read.problems
+  ])
+  const usedLabelFiles = new Set(labelRead.files.map((f) => f.path))
+  const unreadable = new Set(labelRead.missing.map((m) => m.relPath))
+  const labelMtime = new Map(labelRead.files.map((f) => [f.path, f.mtimeMs]))
+
   const datasetId = ensureDataset(db, root)
   const known = knownFiles(db, datasetId)
-
-  const toRead: FoundFile[] = []
-  const changes: ScanChanges = { added: [], changed: [], touched: [], removedIds: [], problems: [...listing.problems] }
+  const changes: ScanChanges = {
+    added: [],
+    changed: [],
+    touched: [],
+    removedIds: [],
+    relabelled: [],
+    sources: [],
+    // Label files in use are not "files that could not be used".
+    problems: [...listing.problems.filter((p) => !usedLabelFiles.has(p.relPath)), ...plan.problems]
+  }
   let unchanged = 0
   const seen = new Set<string>()
-  for (const file of listing.files) {
-    seen.add(file.relPath)
-    const prior = known.get(file.relPath)
-    if (prior && prior.status === 'present' && prior.size === file.size && prior.mtimeMs === file.mtimeMs) unchanged++
-    else toRead.push(file)
+  const toRead: Planned[] = []
+  for (const planned of plan.files) {
+    seen.add(planned.file.relPath)
+    const prior = known.get(planned.file.relPath)
+    if (prior && prior.status === 'present' && prior.size === planned.file.size && prior.mtimeMs === planned.file.mtimeMs) {
+      unchanged++
+      followRecord(changes, prior, planned.record, unreadable)
+    } else toRead.push(planned)
+  }
+  for (const record of plan.virtual) {
+    seen.add(record.relPath)
+    const pixels = record.pixels as GreyPixels
+    const hash = pixelsHash(pixels)
+    const prior = known.get(record.relPath)
+    const scanned: ScannedFile = {
+      relPath: record.relPath,
+      size: pixels.data.length,
+      mtimeMs: labelMtime.get(record.source?.file ?? '') ?? 0,
+      contentHash: hash,
+      split: record.split,
+      originalLabel: record.label,
+      source: record.source,
+      pixels
+    }
+    if (!prior) changes.added.push(scanned)
+    else {
+      if (prior.contentHash === hash && prior.status === 'present') unchanged++
+      else {
+        changes.changed.push({ ...scanned, id: prior.id })
+        changes.sources?.push({ id: prior.id, source: record.source, pixels })
+      }
+      followRecord(changes, prior, record, unreadable)
+    }
   }
   for (const [relPath, prior] of known) {
     if (!seen.has(relPath) && prior.status === 'present') changes.removedIds.push(prior.id)
@@ -104,15 +199,18 @@ export async function scanDataset(
       const result = await examine(toRead[next++])
       done++
       report()
-      const prior = known.get(result.file.relPath)
+      const prior = known.get(result.planned.file.relPath)
       if ('problem' in result) {
         changes.problems.push(result.problem)
         // A file that was a sample and is now unreadable leaves the grid, labels kept.
         if (prior?.status === 'present') changes.removedIds.push(prior.id)
       } else if (!prior) changes.added.push(result.scanned)
-      else if (prior.contentHash === result.scanned.contentHash && prior.status === 'present')
-        changes.touched.push({ id: prior.id, mtimeMs: result.scanned.mtimeMs })
-      else changes.changed.push({ ...result.scanned, id: prior.id })
+      else {
+        if (prior.contentHash === result.scanned.contentHash && prior.status === 'present')
+          changes.touched.push({ id: prior.id, mtimeMs: result.scanned.mtimeMs })
+        else changes.changed.push({ ...result.scanned, id: prior.id })
+        followRecord(changes, prior, result.planned.record, unreadable)
+      }
     }
   }
   await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker))
@@ -120,11 +218,24 @@ export async function scanDataset(
   onProgress({ root, phase: 'saving', done: toRead.length, total: toRead.length })
   // Workers finish out of order; keep ids in path order so the grid shows a sorted dataset.
   changes.added.sort((a, b) => (a.relPath < b.relPath ? -1 : 1))
-  changes.problems.sort((a, b) => (a.relPath < b.relPath ? -1 : 1))
-  applyScanChanges(db, datasetId, changes)
+  changes.problems.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : (a.line ?? 0) - (b.line ?? 0)))
+  const storedFiles = await Promise.all(labelRead.files.map(toStored))
+  const stored: StoredFormat = {
+    format: choice.format,
+    options,
+    chosenBy: choice.chosenBy,
+    detected: choice.detected,
+    classes: read.classes
+  }
+  db.transaction(() => {
+    applyScanChanges(db, datasetId, changes)
+    saveDatasetFormat(db, datasetId, stored)
+    saveLabelFiles(db, datasetId, storedFiles, nowIso(), unreadable)
+  })()
   onProgress({ root, phase: 'done', done: toRead.length, total: toRead.length })
   return {
     datasetId,
+    format: stored,
     report: {
       added: changes.added.length,
       removed: changes.removedIds.length,

@@ -15,10 +15,14 @@ export interface FoundFile {
  * Lists every image-named file under `root` (recursively, sorted, '/'-separated relative paths).
  * Hidden entries are skipped; other files and unreadable folders become problems, never errors,
  * so one bad corner of a dataset cannot stop the scan. Symbolic links are followed only while
- * they stay inside the dataset root.
+ * they stay inside the dataset root. The other files are listed too (`others`): some of them are
+ * label files.
  */
-export async function listImageFiles(root: string): Promise<{ files: FoundFile[]; problems: ScanProblem[] }> {
+export async function listImageFiles(
+  root: string
+): Promise<{ files: FoundFile[]; others: FoundFile[]; problems: ScanProblem[] }> {
   const files: FoundFile[] = []
+  const others: FoundFile[] = []
   const problems: ScanProblem[] = []
   const pending: string[] = ['']
   while (pending.length > 0) {
@@ -59,19 +63,19 @@ export async function listImageFiles(root: string): Promise<{ files: FoundFile[]
             return
           }
           if (!isFile) return
-          if (!IMAGE_EXTENSIONS.has(extensionOf(entry.name))) {
+          const isImage = IMAGE_EXTENSIONS.has(extensionOf(entry.name))
+          if (!isImage) {
             problems.push({
               relPath,
               kind: 'ignored',
               reason: `not an image file (${extensionOf(entry.name) || 'no extension'})`
             })
-            return
           }
           try {
             const s = await stat(absPath)
-            files.push({ relPath, absPath, size: s.size, mtimeMs: Math.trunc(s.mtimeMs) })
+            ;(isImage ? files : others).push({ relPath, absPath, size: s.size, mtimeMs: Math.trunc(s.mtimeMs) })
           } catch (err) {
-            problems.push({ relPath, kind: 'error', reason: `cannot read: ${describeFsError(err)}` })
+            if (isImage) problems.push({ relPath, kind: 'error', reason: `cannot read: ${describeFsError(err)}` })
           }
         })()
       )
@@ -81,8 +85,9 @@ export async function listImageFiles(root: string): Promise<{ files: FoundFile[]
   const byPath = (a: { relPath: string }, b: { relPath: string }): number =>
     a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0
   files.sort(byPath)
+  others.sort(byPath)
   problems.sort(byPath)
-  return { files, problems }
+  return { files, others, problems }
 }
 
 export function describeFsError(err: unknown): string {

@@ -9,7 +9,8 @@ import type { LoadedModel } from './model'
 export interface InferenceItem {
   /** Content hash: the key results are stored under. */
   hash: string
-  path: string
+  /** The image file, or its encoded bytes for samples that exist only as pixels (FER2013 rows). */
+  source: string | Uint8Array
 }
 
 export type ItemResult =
@@ -44,6 +45,10 @@ interface Prepared {
   decoded: InferenceItem[]
   tensor: Float32Array
   failed: ItemResult[]
+}
+
+async function sizeOf(source: string | Uint8Array): Promise<number | null> {
+  return typeof source === 'string' ? ((await stat(source).catch(() => null))?.size ?? null) : source.byteLength
 }
 
 async function writeAtomic(path: string, bytes: Buffer): Promise<void> {
@@ -81,9 +86,9 @@ export class InferenceEngine {
     const tensor = new Float32Array(items.length * per)
     const outcomes = await Promise.all(
       items.map((item, i) =>
-        decodeInto(item.path, input, tensor, i * per).then(
+        decodeInto(item.source, input, tensor, i * per).then(
           () => null,
-          async (err: Error) => ((await stat(item.path).catch(() => null))?.size === 0 ? 'empty file (0 bytes)' : describeDecodeError(err))
+          async (err: Error) => ((await sizeOf(item.source)) === 0 ? 'empty file (0 bytes)' : describeDecodeError(err))
         )
       )
     )

@@ -2,7 +2,9 @@ import { Worker } from 'node:worker_threads'
 import type { InferenceJobStatus, ModelInfo } from '@shared/inference'
 import type { Db } from '../store/db'
 import { datasetRoot } from '../store/datasets'
-import { pendingImages, storeResults } from '../store/predictions'
+import { pendingImages, storeResults, type PendingImage } from '../store/predictions'
+import { pixelsForHash } from '../store/samples'
+import { pngFromPixels } from '../vision/pixels'
 import { resolveInside } from '../paths'
 import { nowIso } from '../store/db'
 import type { InferenceItem } from './engine'
@@ -116,10 +118,12 @@ export class InferenceJob {
     this.emit()
     if (pending.length === 0) return this.finish('done', 'Nothing to do: every image already has a result for this model')
 
-    const items: InferenceItem[] = []
-    for (const p of pending) {
-      const path = resolveInside(root, p.relPath)
-      if (path) items.push({ hash: p.hash, path })
+    // Sources are resolved batch by batch as they are sent: FER2013 rows are encoded from their
+    // pixels then, not all at once before the run starts.
+    const source = async (p: PendingImage): Promise<InferenceItem> => {
+      const pixels = pixelsForHash(this.db, datasetId, p.hash)
+      if (pixels) return { hash: p.hash, source: await pngFromPixels(pixels) }
+      return { hash: p.hash, source: resolveInside(root, p.relPath) ?? '' }
     }
 
     const worker = new Worker(this.options.workerPath)
@@ -131,13 +135,19 @@ export class InferenceJob {
     let batchId = 0
 
     const pump = (): void => {
-      while (inFlight < IN_FLIGHT && next < items.length && this.status.state === 'running') {
-        const batch = items.slice(next, next + this.options.batchSize)
+      while (inFlight < IN_FLIGHT && next < pending.length && this.status.state === 'running') {
+        const batch = pending.slice(next, next + this.options.batchSize)
         next += batch.length
         inFlight++
-        send({ type: 'batch', id: batchId++, items: batch })
+        const id = batchId++
+        Promise.all(batch.map(source)).then(
+          (items) => {
+            if (this.worker === worker) send({ type: 'batch', id, items })
+          },
+          (err: Error) => this.finish('failed', `cannot read images: ${err.message}`)
+        )
       }
-      if (inFlight === 0 && next >= items.length) this.finish('done', null)
+      if (inFlight === 0 && next >= pending.length) this.finish('done', null)
     }
 
     worker.on('message', (m: FromWorker) => {

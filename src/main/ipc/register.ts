@@ -1,13 +1,17 @@
 import { REQUEST_NAMES, type ApiEvents, type ApiHandlers, type EventName } from '@shared/api'
 import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, toEnvelope } from '@shared/envelope'
 import type { EventHub } from '../api/events'
+import { DESKTOP_CHANNELS } from './channels'
+
+/** What the sender check sees of an IPC event (Electron's IpcMainInvokeEvent has more). */
+export interface IpcEventLike {
+  senderFrame: { url: string; parent?: unknown } | null
+  sender: unknown
+}
 
 /** The slice of Electron's ipcMain this module uses, so the wiring can be exercised without Electron. */
 export interface IpcMainLike {
-  handle(
-    channel: string,
-    listener: (event: { senderFrame: { url: string } | null; sender: unknown }, ...args: unknown[]) => unknown
-  ): void
+  handle(channel: string, listener: (event: IpcEventLike, ...args: unknown[]) => unknown): void
   removeHandler(channel: string): void
 }
 
@@ -22,7 +26,7 @@ export interface EventTarget {
 export function registerIpcHandlers(
   ipcMain: IpcMainLike,
   handlers: ApiHandlers,
-  isTrustedSender: (event: { senderFrame: { url: string } | null; sender: unknown }) => boolean
+  isTrustedSender: (event: IpcEventLike) => boolean
 ): () => void {
   for (const name of REQUEST_NAMES) {
     ipcMain.handle(IPC_CALL_PREFIX + name, (event, args) => {
@@ -34,6 +38,21 @@ export function registerIpcHandlers(
     })
   }
   return () => REQUEST_NAMES.forEach((name) => ipcMain.removeHandler(IPC_CALL_PREFIX + name))
+}
+
+/** What the desktop shell answers besides the API table. */
+export interface DesktopHandlers {
+  pickFolder(): Promise<string | null>
+}
+
+/** The desktop-only channels, behind the same sender check as the API. An untrusted sender gets null. */
+export function registerDesktopHandlers(
+  ipcMain: IpcMainLike,
+  handlers: DesktopHandlers,
+  isTrustedSender: (event: IpcEventLike) => boolean
+): () => void {
+  ipcMain.handle(DESKTOP_CHANNELS.pickFolder, (event) => (isTrustedSender(event) ? handlers.pickFolder() : null))
+  return () => ipcMain.removeHandler(DESKTOP_CHANNELS.pickFolder)
 }
 
 /** Forwards every main-side event to a window. Returns the unsubscribe function. */

@@ -16,7 +16,15 @@ const TYPES: Record<string, string> = {
 
 /** Reads one file of the built renderer. No directory listings: `/` is index.html, folders are 404. */
 export async function staticFile(dir: string, urlPath: string): Promise<{ body: Buffer; type: string } | null> {
-  const rel = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath).replace(/^\/+/, '')
+  let rel: string
+  try {
+    rel = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath).replace(/^\/+/, '')
+  } catch {
+    return null // malformed %-escape
+  }
+  // A backslash (a separator on Windows, `%5c`) or a NUL (`%00`) never names a file of the build;
+  // `..` in any spelling is caught by resolveInside.
+  if (rel.includes('\0') || rel.includes('\\')) return null
   const abs = resolveInside(dir, rel)
   if (!abs) return null
   try {
@@ -26,17 +34,33 @@ export async function staticFile(dir: string, urlPath: string): Promise<{ body: 
   }
 }
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'"
-].join('; ')
+export interface CspExtras {
+  imgSrc?: string[]
+  scriptSrc?: string[]
+  connectSrc?: string[]
+}
+
+/**
+ * The page's Content-Security-Policy: scripts and styles from the app itself only, no plugins,
+ * no <base>, no framing, no form posts. Each transport adds only the image source it serves
+ * images from (pf-media: in the desktop app).
+ */
+export function contentSecurityPolicy(extra: CspExtras = {}): string {
+  const list = (base: string[], more: string[] = []) => [...base, ...more].join(' ')
+  return [
+    "default-src 'self'",
+    `script-src ${list(["'self'"], extra.scriptSrc)}`,
+    "style-src 'self' 'unsafe-inline'",
+    `img-src ${list(["'self'", 'data:', 'blob:'], extra.imgSrc)}`,
+    `connect-src ${list(["'self'"], extra.connectSrc)}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'"
+  ].join('; ')
+}
+
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy()
 
 export function staticDirNextTo(moduleDir: string): string {
   return join(moduleDir, '..', 'renderer')

@@ -1,6 +1,8 @@
+import type { Label } from '@shared/emotions'
+import type { GreyPixels, RecordSource } from '@shared/formats/types'
 import type { Split } from '@shared/splits'
-import type { Sample, SampleFilter, SamplePage, ScanProblem } from '@shared/types'
-import type { Db } from './db'
+import type { Sample, SampleFilter, SamplePage, SampleSource, ScanProblem } from '@shared/types'
+import { nowIso, type Db } from './db'
 
 /** What the store remembers of a file, to decide on a rescan whether it must be read again. */
 export interface KnownFile {
@@ -9,11 +11,22 @@ export interface KnownFile {
   mtimeMs: number
   contentHash: string
   status: 'present' | 'missing'
+  split: Split | null
+  originalLabel: Label | null
+  /** The stored source, as `sourceSignature` writes it; null when the sample has none. */
+  source: string | null
+  /** The label file the stored source is in. */
+  sourceFile: string | null
 }
 
 export function knownFiles(db: Db, datasetId: number): Map<string, KnownFile> {
   const rows = db
-    .prepare('SELECT id, rel_path, size, mtime_ms, content_hash, status FROM samples WHERE dataset_id = ?')
+    .prepare(
+      `SELECT s.id, s.rel_path, s.size, s.mtime_ms, s.content_hash, s.status, s.split, s.original_label,
+              src.label_file, src.line, src.token, src.excluded, src.extras
+         FROM samples s LEFT JOIN sample_sources src ON src.sample_id = s.id
+        WHERE s.dataset_id = ?`
+    )
     .all(datasetId) as {
     id: number
     rel_path: string
@@ -21,10 +34,48 @@ export function knownFiles(db: Db, datasetId: number): Map<string, KnownFile> {
     mtime_ms: number
     content_hash: string
     status: 'present' | 'missing'
+    split: Split | null
+    original_label: Label | null
+    label_file: string | null
+    line: number
+    token: string
+    excluded: string | null
+    extras: string | null
   }[]
   return new Map(
-    rows.map((r) => [r.rel_path, { id: r.id, size: r.size, mtimeMs: r.mtime_ms, contentHash: r.content_hash, status: r.status }])
+    rows.map((r) => [
+      r.rel_path,
+      {
+        id: r.id,
+        size: r.size,
+        mtimeMs: r.mtime_ms,
+        contentHash: r.content_hash,
+        status: r.status,
+        split: r.split,
+        originalLabel: r.original_label,
+        sourceFile: r.label_file,
+        source:
+          r.label_file === null
+            ? null
+            : sourceSignature({
+                file: r.label_file,
+                line: r.line,
+                token: r.token,
+                excluded: r.excluded ?? undefined,
+                extras: parseExtras(r.extras)
+              })
+      }
+    ])
   )
+}
+
+function parseExtras(json: string | null): Record<string, unknown> | undefined {
+  return json ? (JSON.parse(json) as Record<string, unknown>) : undefined
+}
+
+/** One string per source, to tell on a rescan whether a sample's source line moved or changed. */
+export function sourceSignature(source: RecordSource | null): string | null {
+  return source ? JSON.stringify([source.file, source.line, source.token, source.excluded ?? null, source.extras ?? null]) : null
 }
 
 export interface ScannedFile {
@@ -34,6 +85,10 @@ export interface ScannedFile {
   contentHash: string
   split: Split | null
   originalLabel: string | null
+  /** Where the label was read (label-file formats); null or absent for ImageFolder. */
+  source?: RecordSource | null
+  /** The image itself, for samples without an image file (FER2013 rows). */
+  pixels?: GreyPixels
 }
 
 export interface ScanChanges {
@@ -44,6 +99,14 @@ export interface ScanChanges {
   touched: { id: number; mtimeMs: number }[]
   removedIds: number[]
   problems: ScanProblem[]
+  /**
+   * Known samples whose label file now says something else (edited file, another format or
+   * FERPlus mode). The original label follows the file; the current label follows too unless the
+   * user had changed it, and that move is recorded as an 'import' event.
+   */
+  relabelled?: { id: number; split: Split | null; originalLabel: Label | null }[]
+  /** Known samples whose source line or extras changed (null: no longer from a label file). */
+  sources?: { id: number; source: RecordSource | null; pixels?: GreyPixels }[]
 }
 
 /** Writes one scan's outcome in a single transaction: a crash leaves the previous state. */
@@ -60,24 +123,72 @@ export function applyScanChanges(db: Db, datasetId: number, changes: ScanChanges
   const touch = db.prepare('UPDATE samples SET mtime_ms = ? WHERE id = ?')
   const markMissing = db.prepare(`UPDATE samples SET status = 'missing' WHERE id = ?`)
   const clearProblems = db.prepare('DELETE FROM scan_problems WHERE dataset_id = ?')
-  const addProblem = db.prepare('INSERT OR REPLACE INTO scan_problems (dataset_id, rel_path, kind, reason) VALUES (?, ?, ?, ?)')
+  const addProblem = db.prepare('INSERT INTO scan_problems (dataset_id, rel_path, line, kind, reason) VALUES (?, ?, ?, ?, ?)')
+  const writeSource = db.prepare(
+    `INSERT INTO sample_sources (sample_id, label_file, line, token, excluded, extras, pixels, width, height)
+     VALUES (@id, @file, @line, @token, @excluded, @extras, @pixels, @width, @height)
+     ON CONFLICT (sample_id) DO UPDATE SET label_file = excluded.label_file, line = excluded.line, token = excluded.token,
+       excluded = excluded.excluded, extras = excluded.extras,
+       pixels = coalesce(excluded.pixels, pixels), width = coalesce(excluded.width, width), height = coalesce(excluded.height, height)`
+  )
+  const dropSource = db.prepare('DELETE FROM sample_sources WHERE sample_id = ?')
+  const saveSource = (id: number, source: RecordSource | null | undefined, pixels?: GreyPixels): void => {
+    if (!source) {
+      dropSource.run(id)
+      return
+    }
+    writeSource.run({
+      id,
+      file: source.file,
+      line: source.line,
+      token: source.token,
+      excluded: source.excluded ?? null,
+      extras: source.extras ? JSON.stringify(source.extras) : null,
+      pixels: pixels ? Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength) : null,
+      width: pixels?.width ?? null,
+      height: pixels?.height ?? null
+    })
+  }
+  const readLabels = db.prepare('SELECT original_label AS original, current_label AS current FROM samples WHERE id = ?')
+  const relabel = db.prepare('UPDATE samples SET original_label = ?, split = ? WHERE id = ?')
+  const follow = db.prepare('UPDATE samples SET current_label = ? WHERE id = ?')
+  const logImport = db.prepare(
+    `INSERT INTO label_events (sample_id, batch_id, old_label, new_label, source, created_at) VALUES (?, NULL, ?, ?, 'import', ?)`
+  )
+  const now = nowIso()
   db.transaction(() => {
-    for (const f of changes.added) insert.run({ datasetId, ...f })
-    for (const f of changes.changed) update.run(f)
+    for (const f of changes.added) {
+      const { source, pixels, ...row } = f
+      const id = Number(insert.run({ datasetId, ...row }).lastInsertRowid)
+      if (source) saveSource(id, source, pixels)
+    }
+    for (const f of changes.changed) update.run({ id: f.id, size: f.size, mtimeMs: f.mtimeMs, contentHash: f.contentHash })
     for (const t of changes.touched) touch.run(t.mtimeMs, t.id)
     for (const id of changes.removedIds) markMissing.run(id)
+    for (const r of changes.relabelled ?? []) {
+      const before = readLabels.get(r.id) as { original: Label | null; current: Label | null } | undefined
+      if (!before) continue
+      relabel.run(r.originalLabel, r.split, r.id)
+      // The user's own decision outlives a change in the file; an untouched label follows it.
+      if (before.current === before.original && before.current !== r.originalLabel) {
+        follow.run(r.originalLabel, r.id)
+        logImport.run(r.id, before.current, r.originalLabel, now)
+      }
+    }
+    for (const s of changes.sources ?? []) saveSource(s.id, s.source, s.pixels)
     clearProblems.run(datasetId)
-    for (const p of changes.problems) addProblem.run(datasetId, p.relPath, p.kind, p.reason)
+    for (const p of changes.problems) addProblem.run(datasetId, p.relPath, p.line ?? null, p.kind, p.reason)
   })()
 }
 
 export function listProblems(db: Db, datasetId: number): ScanProblem[] {
-  return db
+  const rows = db
     .prepare(
-      `SELECT rel_path AS relPath, kind, reason FROM scan_problems WHERE dataset_id = ?
-       ORDER BY kind = 'ignored', rel_path`
+      `SELECT rel_path AS relPath, line, kind, reason FROM scan_problems WHERE dataset_id = ?
+       ORDER BY kind = 'ignored', rel_path, line, id`
     )
-    .all(datasetId) as ScanProblem[]
+    .all(datasetId) as (ScanProblem & { line: number | null })[]
+  return rows.map(({ line, ...p }) => (line === null ? p : { ...p, line }))
 }
 
 const SAMPLE_COLUMNS = `id, rel_path AS relPath, split, original_label AS originalLabel,
@@ -131,4 +242,40 @@ export function allSamples(db: Db, datasetId: number): Sample[] {
   return db
     .prepare(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE dataset_id = ? AND status = 'present' ORDER BY rel_path`)
     .all(datasetId) as Sample[]
+}
+
+/** Where a sample's label was read, for the detail panel and the review of votes. */
+export function sampleSource(db: Db, sampleId: number): SampleSource | null {
+  const row = db
+    .prepare('SELECT label_file, line, token, excluded, extras FROM sample_sources WHERE sample_id = ?')
+    .get(sampleId) as
+    { label_file: string; line: number; token: string; excluded: string | null; extras: string | null } | undefined
+  if (!row) return null
+  return {
+    labelFile: row.label_file,
+    line: row.line,
+    token: row.token,
+    excluded: row.excluded,
+    extras: parseExtras(row.extras) ?? {}
+  }
+}
+
+/** The pixels of a sample that has no image file (FER2013 rows), or null for ordinary samples. */
+export function samplePixels(db: Db, sampleId: number): GreyPixels | null {
+  const row = db.prepare('SELECT pixels, width, height FROM sample_sources WHERE sample_id = ?').get(sampleId) as
+    { pixels: Buffer | null; width: number | null; height: number | null } | undefined
+  if (!row?.pixels || !row.width || !row.height) return null
+  return { width: row.width, height: row.height, data: new Uint8Array(row.pixels) }
+}
+
+/**
+ * The pixels of an image known only by content hash, when it has no file (FER2013 rows): what the
+ * inference runner needs for images it addresses by hash. Null for images that are files.
+ */
+export function pixelsForHash(db: Db, datasetId: number, contentHash: string): GreyPixels | null {
+  const id = db
+    .prepare('SELECT id FROM samples WHERE dataset_id = ? AND content_hash = ? LIMIT 1')
+    .pluck()
+    .get(datasetId, contentHash) as number | undefined
+  return id === undefined ? null : samplePixels(db, id)
 }

@@ -7,11 +7,13 @@ import type { GreyPixels } from '@shared/formats/types'
  * pixels decoded from the PNG are exactly the dataset's.
  */
 export async function pngFromPixels(pixels: GreyPixels): Promise<Buffer> {
-  return sharp(Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength), {
-    raw: { width: pixels.width, height: pixels.height, channels: 1 }
-  })
-    // Keep one channel: sharp would otherwise write an RGB PNG three times the size.
-    .toColourspace('b-w')
-    .png()
-    .toBuffer()
+  return (
+    sharp(Buffer.from(pixels.data.buffer, pixels.data.byteOffset, pixels.data.byteLength), {
+      raw: { width: pixels.width, height: pixels.height, channels: 1 }
+    })
+      // Keep one channel: sharp would otherwise write an RGB PNG three times the size.
+      .toColourspace('b-w')
+      .png()
+      .toBuffer()
+  )
 }

@@ -13,7 +13,7 @@ export interface Normalisation {
  * normalised channel by channel — the same steps as training/pfvit/augment.py at evaluation time.
  * Writes into `out` at `offset` (NCHW, one image = 3·size² floats) so a batch needs one buffer.
  */
-export async function decodeInto(input: string | Buffer, norm: Normalisation, out: Float32Array, offset: number): Promise<void> {
+export async function decodeInto(input: string | Uint8Array, norm: Normalisation, out: Float32Array, offset: number): Promise<void> {
   const { data, info } = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
     .rotate()
     .removeAlpha()

@@ -1,18 +1,54 @@
 import { useEffect, useState } from 'react'
 import { ApiError } from '@shared/api'
+import type { DatasetFormatInfo } from '@shared/formats/types'
 import type { ExportFormat, ExportResult } from '@shared/types'
 import { useReview, useReviewStore } from '../useReview'
 import { Overlay } from './Overlay'
 
 const FORMATS: { id: ExportFormat; what: string }[] = [
+  {
+    id: 'source',
+    what: "The dataset's own label files, changed lines rewritten (into a folder; unchanged files come out byte-identical)"
+  },
   { id: 'csv', what: 'CSV: path, original_label, current_label, changed' },
+  { id: 'provenance-csv', what: 'CSV with provenance: source file and line, old and new label, when, by what' },
+  { id: 'provenance-json', what: 'JSON with provenance, the class mapping and the change log' },
+  { id: 'changelog-csv', what: 'Change log (CSV): every label change, undo and redo' },
   { id: 'imagefolder', what: 'ImageFolder listing (TSV): source path → split/label/file' }
 ]
+
+/** How the dataset was read and how its classes map onto the model's, so an export holds no surprise. */
+function ClassMapping({ info }: { info: DatasetFormatInfo }): React.JSX.Element {
+  return (
+    <details className="class-mapping">
+      <summary>
+        Read as {info.formatName}
+        {info.chosenBy === 'user' ? ' (chosen by hand)' : ''}
+        {info.labelFiles.length > 0 ? ` from ${info.labelFiles.join(', ')}` : ''} · class mapping
+      </summary>
+      <table>
+        <tbody>
+          {info.classMapping.map((c) => (
+            <tr key={c.id} className={c.inModel ? '' : 'notice'}>
+              <td>
+                <code>{c.id}</code> {c.name !== c.id ? c.name : ''}
+              </td>
+              <td>→ {c.label ?? 'no label'}</td>
+              <td>{c.count.toLocaleString()}</td>
+              <td className="muted">{c.note ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  )
+}
 
 export function ExportDialog(): React.JSX.Element {
   const store = useReviewStore()
   const dataset = useReview((s) => s.dataset)
   const [format, setFormat] = useState<ExportFormat>('csv')
+  const [info, setInfo] = useState<DatasetFormatInfo | null>(null)
   const [path, setPath] = useState('')
   const [confirmReplace, setConfirmReplace] = useState(false)
   const [done, setDone] = useState<ExportResult | null>(null)
@@ -22,6 +58,9 @@ export function ExportDialog(): React.JSX.Element {
   useEffect(() => {
     if (dataset) void client.call('suggestExportPath', { datasetId: dataset.id, format }).then(setPath)
   }, [client, dataset, format])
+  useEffect(() => {
+    if (dataset) void client.call('getDatasetFormat', { datasetId: dataset.id }).then(setInfo, () => setInfo(null))
+  }, [client, dataset])
 
   const run = async (overwrite: boolean): Promise<void> => {
     if (!dataset) return
@@ -41,10 +80,12 @@ export function ExportDialog(): React.JSX.Element {
         {FORMATS.map((f) => (
           <label key={f.id} className="checkbox">
             <input type="radio" name="format" checked={format === f.id} onChange={() => setFormat(f.id)} />
+            {f.id === 'source' && info ? `${info.formatName}: ` : ''}
             {f.what}
           </label>
         ))}
       </fieldset>
+      {info && <ClassMapping info={info} />}
       <label>
         Save to
         <input
@@ -67,14 +108,20 @@ export function ExportDialog(): React.JSX.Element {
         </button>
       )}
       {error && (
-        <p className="notice error" role="alert">
+        <p className="notice error" role="alert" style={{ whiteSpace: 'pre-line' }}>
           {error}
         </p>
       )}
       {done && (
         <p className="notice info" role="status" data-testid="export-done">
           Wrote {done.rows.toLocaleString()} rows ({done.changed.toLocaleString()} changed) to {done.path}
-          {done.backupPath ? `; the previous file is kept as ${done.backupPath}` : ''}
+          {done.files && done.files.length > 1 ? ` (${done.files.length} files)` : ''}
+          {done.dropped ? `; ${done.dropped} samples whose label you removed are left out, as the format has no "no label"` : ''}
+          {done.backups && done.backups.length > 1
+            ? `; the replaced files are kept as backups (${done.backups.join(', ')})`
+            : done.backupPath
+              ? `; the previous file is kept as ${done.backupPath}`
+              : ''}
         </p>
       )}
     </Overlay>

@@ -1,0 +1,106 @@
+import { join } from 'node:path'
+import { ApiError } from '@shared/api'
+import { spellingsOf } from '@shared/formats/classes'
+import { FORMATS } from '@shared/formats'
+import { imageFolderMoves } from '@shared/formats/imagefolder'
+import { rewriteLabelFiles } from '@shared/formats/rewrite'
+import type { ExportResult } from '@shared/types'
+import { exists, writeFileAtomic } from '../fsutil'
+import { isPathInside } from '../paths'
+import type { Db } from '../store/db'
+import { exportRows, getDatasetFormat, labelFileRows } from '../store/sources'
+import { labelFileBytes } from './labelFiles'
+
+/** The listing written for ImageFolder datasets, which have no label file of their own. */
+export const IMAGEFOLDER_MOVES = 'imagefolder-moves.tsv'
+
+const MAX_NAMED = 10
+
+/**
+ * Writes the dataset's label files, as they were read, into `outDir` at the same relative paths
+ * (so the folder can be laid over a copy of the dataset), with the lines of changed samples
+ * rewritten. Every file is written atomically and a file it replaces is kept as a backup. Refuses
+ * — writing nothing — when a label cannot be expressed in the format, and says which samples.
+ */
+export async function exportSourceFormat(
+  db: Db,
+  datasetId: number,
+  root: string,
+  outDir: string,
+  overwrite: boolean
+): Promise<ExportResult> {
+  const stored = getDatasetFormat(db, datasetId)
+  const formatId = stored?.format ?? 'imagefolder'
+  const format = FORMATS[formatId]
+  const rows = exportRows(db, datasetId)
+  const spellings = spellingsOf(stored?.classes ?? [])
+  const changed = rows.filter((r) => r.originalLabel !== r.currentLabel).length
+
+  let outputs: { relPath: string; bytes: Uint8Array | string }[]
+  let dropped = 0
+  if (formatId === 'imagefolder') {
+    const present = rows.filter((r) => r.status === 'present')
+    outputs = [{ relPath: IMAGEFOLDER_MOVES, bytes: imageFolderMoves(present, spellings) }]
+  } else {
+    const files = await Promise.all(labelFileRows(db, datasetId).map((f) => labelFileBytes(root, f)))
+    if (files.length === 0) {
+      throw new ApiError(
+        'not_found',
+        `No ${format.name} label file was read when the dataset was last opened; reopen it, then export.`
+      )
+    }
+    const outcome = rewriteLabelFiles(
+      format,
+      files,
+      rows.map((r) => ({
+        relPath: r.relPath,
+        source: r.labelFile === null || r.line === null ? null : { file: r.labelFile, line: r.line },
+        originalLabel: r.originalLabel,
+        currentLabel: r.currentLabel
+      })),
+      stored?.options ?? {},
+      spellings
+    )
+    if (outcome.unwritable.length > 0) {
+      const named = outcome.unwritable.slice(0, MAX_NAMED).map((u) => `${u.relPath}: ${u.reason}`)
+      const more = outcome.unwritable.length > MAX_NAMED ? `\n… and ${outcome.unwritable.length - MAX_NAMED} more` : ''
+      throw new ApiError(
+        'bad_request',
+        `${outcome.unwritable.length} changed label${outcome.unwritable.length === 1 ? '' : 's'} cannot be written as ${format.name}; ` +
+          `nothing was written. Relabel them, or export as CSV/JSON with provenance, which holds any label:\n${named.join('\n')}${more}`
+      )
+    }
+    dropped = outcome.files.reduce((n, f) => n + f.dropped, 0)
+    outputs = outcome.files.map((f) => ({ relPath: f.path, bytes: f.bytes }))
+  }
+
+  const targets = outputs.map((o) => ({ ...o, path: join(outDir, ...o.relPath.split('/')) }))
+  for (const t of targets) {
+    if (!isPathInside(outDir, t.path))
+      throw new ApiError('outside_root', `Refused: ${t.relPath} would be written outside ${outDir}`)
+  }
+  if (!overwrite) {
+    const taken = []
+    for (const t of targets) if (await exists(t.path)) taken.push(t.path)
+    if (taken.length > 0) {
+      throw new ApiError(
+        'exists',
+        `${taken.join(', ')} already exist${taken.length === 1 ? 's' : ''}. Choose another folder, or confirm to replace (a backup is kept).`
+      )
+    }
+  }
+  const backups: string[] = []
+  for (const t of targets) {
+    const { backupPath } = await writeFileAtomic(t.path, t.bytes, { keepBackup: true })
+    if (backupPath) backups.push(backupPath)
+  }
+  return {
+    path: outDir,
+    rows: rows.length,
+    changed,
+    backupPath: backups[0] ?? null,
+    files: targets.map((t) => t.path),
+    backups,
+    dropped
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * ImageFolder (torchvision's convention): `<split>/<class>/<image>`. There is no label file: the
+ * folder an image sits in is its label, so "exporting in the source format" means saying where
+ * each image must move — a listing a two-line script (or `imagefolderMoves` below) applies.
+ */
+import { normaliseLabel, type Label } from '../emotions'
+import { splitFromFolderName, type Split } from '../splits'
+import { countObservedClasses } from './classes'
+import type { DatasetFormat, SampleRecord } from './types'
+
+/**
+ * What a file's place in the folder tree says about it: a split folder anywhere on the path gives
+ * the split; the nearest folder above the file that is not a split folder gives the class. Files
+ * directly under the root or a split folder are unlabelled. `relPath` uses '/' separators.
+ */
+export function placeInTree(relPath: string): { split: Split | null; label: Label | null; classFolder: string | null } {
+  const folders = relPath.split('/').slice(0, -1)
+  let split: Split | null = null
+  let classFolder: string | null = null
+  for (const folder of folders) {
+    const s = splitFromFolderName(folder)
+    if (s) split = s
+    else classFolder = folder
+  }
+  return { split, label: classFolder === null ? null : normaliseLabel(classFolder), classFolder }
+}
+
+export function labelFromPath(relPath: string): { split: Split | null; label: Label | null } {
+  const { split, label } = placeInTree(relPath)
+  return { split, label }
+}
+
+export const imageFolder: DatasetFormat = {
+  id: 'imagefolder',
+  name: 'ImageFolder',
+  description: 'Class folders (happy/, train/anger/…) give labels; split folders (train, val, test, FER2013Train…) give splits.',
+  read({ images }) {
+    const records: SampleRecord[] = []
+    const observed: { id: string; label: Label | null }[] = []
+    for (const relPath of [...images].sort()) {
+      const { split, label, classFolder } = placeInTree(relPath)
+      records.push({ relPath, split, label, source: null })
+      if (classFolder !== null) observed.push({ id: classFolder, label })
+    }
+    return { records, problems: [], classes: countObservedClasses(observed) }
+  },
+  ownsImage: () => true
+}
+
+/** Marks a folder of images whose label was removed: torchvision's ImageFolder only reads class folders. */
+export const UNLABELLED_FOLDER = '_unlabelled'
+
+/**
+ * Where each image goes in the cleaned tree: unchanged images stay where they are; a relabelled
+ * image moves to the class folder of its new label, spelled as the dataset already spells it
+ * (`happy/`, not `happiness/`, if that is what the folders are called); an image whose label was
+ * removed moves to `_unlabelled/` in the same place.
+ */
+export function imageFolderTarget(relPath: string, newLabel: Label | null, spellings: ReadonlyMap<Label, string>): string {
+  const parts = relPath.split('/')
+  const file = parts.pop() as string
+  const folder = newLabel === null ? UNLABELLED_FOLDER : (spellings.get(newLabel) ?? newLabel)
+  let classAt = -1
+  parts.forEach((p, i) => {
+    if (!splitFromFolderName(p)) classAt = i
+  })
+  if (classAt === -1) parts.push(folder)
+  else parts[classAt] = folder
+  return [...parts, file].join('/')
+}
+
+export interface ImageFolderMove {
+  relPath: string
+  originalLabel: Label | null
+  currentLabel: Label | null
+}
+
+/**
+ * `source_path<TAB>target_path` for every image; an unchanged dataset lists every image at its
+ * own place. Two images never share a target: a clash gets a numeric suffix.
+ */
+export function imageFolderMoves(samples: ImageFolderMove[], spellings: ReadonlyMap<Label, string>): string {
+  const lines = ['source_path\ttarget_path']
+  const used = new Set(samples.filter((s) => s.originalLabel === s.currentLabel).map((s) => s.relPath))
+  for (const s of samples) {
+    let target = s.relPath
+    if (s.originalLabel !== s.currentLabel) {
+      const wanted = imageFolderTarget(s.relPath, s.currentLabel, spellings)
+      target = wanted
+      const dot = wanted.lastIndexOf('.')
+      for (let n = 2; used.has(target); n++)
+        target = dot > wanted.lastIndexOf('/') ? `${wanted.slice(0, dot)}-${n}${wanted.slice(dot)}` : `${wanted}-${n}`
+      used.add(target)
+    }
+    lines.push(`${s.relPath}\t${target}`)
+  }
+  return lines.join('\n') + '\n'
+}
