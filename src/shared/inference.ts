@@ -1,4 +1,5 @@
 import type { ModelImageKind } from './models'
+import type { Split } from './splits'
 
 export type ProviderName = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu'
 
@@ -25,6 +26,8 @@ export interface InferenceOptions {
   batchSize?: number
   /** Also generate poker faces, reconstructions and emotion maps (slower). Default true. */
   generate?: boolean
+  /** Only this split's images (e.g. test, for an evaluation); default all. */
+  split?: Split
 }
 
 export type JobState = 'starting' | 'running' | 'done' | 'cancelled' | 'failed'

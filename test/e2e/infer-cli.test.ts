@@ -119,6 +119,15 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
     expect(r.json()).toMatchObject({ state: 'done', done: 9, failed: 0, failures: [] })
   })
 
+  it('evaluates a model on the FERPlus test split through the app’s own pipeline', async () => {
+    const r = pokerface(['eval', '--model', MICRO_MODEL, '--data-dir', await tempDir('pf-eval-'), '--threads', '1'])
+    expect(r.code, r.stderr).toBe(0)
+    const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')))
+    expect(report).toMatchObject({ model: 'pfvit-micro-test', samples: 3137, skipped_labels_not_in_model: 0 })
+    expect(report.confusion_matrix.flat().reduce((a: number, b: number) => a + b)).toBe(3137)
+    expect(report.class_counts).toEqual({ neutral: 1083, happiness: 892, surprise: 394, sadness: 382, anger: 269, disgust: 16, fear: 86, contempt: 15 })
+  })
+
   it('refuses a model that does not fit the contract before the run, listing every mismatch', async () => {
     const bad = await brokenModelCopy((m) => {
       m.classes = ['a', 'b', 'c']

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { argmax, confidentClass, confidentJoint, normalisedMargin, perClassThresholds, selfConfidence } from '@main/review/confidentLearning'
 import { auroc, precisionAt } from '@main/review/metrics'
+import { classificationReport } from '@main/review/accuracy'
 
 const items = [
   { given: 0, probabilities: [0.9, 0.1, 0.0] },
@@ -46,5 +47,22 @@ describe('ranking quality', () => {
     expect(auroc([0.1, 0.2, 0.9, 0.8], [true, true, false, false])).toBe(0)
     expect(auroc([0.5, 0.5, 0.5, 0.5], [true, false, true, false])).toBe(0.5)
     expect(auroc([0.9, 0.4, 0.4, 0.1], [true, true, false, false])).toBeCloseTo(0.875)
+  })
+})
+
+describe('classification report (same keys as training/pfvit/metrics.py)', () => {
+  it('counts accuracy, per-class accuracy and the confusion matrix with true classes as rows', () => {
+    expect(classificationReport([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], ['a', 'b', 'c'])).toEqual({
+      samples: 5,
+      accuracy: 0.6,
+      per_class_accuracy: { a: 0.5, b: 0.666667, c: null },
+      class_counts: { a: 2, b: 3, c: 0 },
+      classes: ['a', 'b', 'c'],
+      confusion_matrix: [
+        [1, 1, 0],
+        [1, 2, 0],
+        [0, 0, 0]
+      ]
+    })
   })
 })

@@ -1,4 +1,5 @@
 import { ApiError, type ApiHandlers } from '@shared/api'
+import { SPLITS } from '@shared/splits'
 import type { InferenceJobStatus, SamplePrediction } from '@shared/inference'
 import { GENERATE_OUTPUTS, MODEL_IMAGE_KINDS, type GeneratedImageKind } from '@shared/models'
 import { existsSync } from 'node:fs'
@@ -28,18 +29,19 @@ function contractError(err: unknown): never {
 
 /** Starts a run and returns its job; used by the API and the CLI alike. */
 export async function startInferenceJob(ctx: AppContext, args: Parameters<ApiHandlers['startInference']>[0]): Promise<InferenceJob> {
-  const { datasetId, modelId, provider = 'auto', threads, batchSize = 16, generate = true } = args
+  const { datasetId, modelId, provider = 'auto', threads, batchSize = 16, generate = true, split } = args
   if (!Number.isSafeInteger(datasetId)) throw new ApiError('bad_request', 'datasetId must be a whole number')
   if (!isProviderChoice(provider)) throw new ApiError('bad_request', `Unknown execution provider "${provider}" (auto, cpu, cuda, dml, coreml, webgpu)`)
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) throw new ApiError('bad_request', `batchSize must be 1–${MAX_BATCH}`)
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) throw new ApiError('bad_request', 'threads must be a positive whole number')
+  if (split !== undefined && !SPLITS.includes(split)) throw new ApiError('bad_request', `Unknown split "${split}" (train, valid, test)`)
   const running = ctx.jobs.get(datasetId)
   if (running && !running.status.finishedAt) throw new ApiError('bad_request', 'A run is already going on this dataset; cancel it first')
   const model = pickModel(await listModels(ctx.db, ctx.modelsDir), modelId)
   const job = new InferenceJob(
     ctx.db,
     nextJobId++,
-    { datasetId, model, provider, threads, batchSize, generate, cacheDir: ctx.generatedDir, workerPath: ctx.workerPath },
+    { datasetId, model, provider, threads, batchSize, generate, split, cacheDir: ctx.generatedDir, workerPath: ctx.workerPath },
     (status) => ctx.events.emit('inferenceProgress', status)
   )
   ctx.jobs.set(datasetId, job)

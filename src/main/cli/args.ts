@@ -14,14 +14,16 @@ export interface CliArgs {
   /** export */
   format: string
   out: string | null
+  /** eval */
+  split: string | null
   force: boolean
   errors: string[]
 }
 
-const COMMANDS = new Set(['serve', 'open', 'infer', 'export', 'help'])
+const COMMANDS = new Set(['serve', 'open', 'infer', 'export', 'eval', 'help'])
 
 /** Options that take a value. */
-const VALUE_OPTIONS = new Set(['--data-dir', '--port', '--model', '--provider', '--batch', '--threads', '--format', '--out'])
+const VALUE_OPTIONS = new Set(['--data-dir', '--port', '--model', '--provider', '--batch', '--threads', '--format', '--out', '--split'])
 
 function integer(value: string | null, name: string, min: number, max: number, errors: string[]): number | null {
   const v = Number(value)
@@ -46,6 +48,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     generate: true,
     format: 'csv',
     out: null,
+    split: null,
     force: false,
     errors: []
   }
@@ -87,6 +90,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
         break
       case '--out':
         out.out = value
+        break
+      case '--split':
+        out.split = value
         break
       case '--no-generate':
         out.generate = false
@@ -134,6 +140,9 @@ Usage:
       Run PF-ViT over every image that has no result yet for that model.
   pokerface export <folder> --out PATH [--format csv|imagefolder|source|provenance-csv|provenance-json|changelog-csv] [--force]
       Write the current labels of an opened dataset.
+  pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train]
+      Accuracy, per-class accuracy and confusion matrix (JSON) through the app's own pipeline;
+      default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus).
   pokerface help
 
 Options:

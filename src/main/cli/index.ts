@@ -10,6 +10,7 @@ import { defaultDataDir } from '../paths'
 import { startBrowserServer } from '../server/http'
 import { staticDirNextTo } from '../server/static'
 import { EXIT, parseCliArgs, USAGE } from './args'
+import { evaluate } from './evaluate'
 import { exportLabels } from './exportLabels'
 import { infer } from './infer'
 import { openWithProgress } from './open'
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
       return dataset.sampleCount === 0 ? EXIT.noImages : EXIT.ok
     }
     if (args.command === 'infer') return await infer(ctx, handlers, args)
+    if (args.command === 'eval') return await evaluate(ctx, handlers, args)
     return await exportLabels(ctx, handlers, args)
   } finally {
     ctx.db.close()

@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs'
 import { ApiError, type ApiHandlers } from '@shared/api'
 import type { InferenceJobStatus } from '@shared/inference'
 import type { AppContext } from '../api/context'
@@ -7,6 +6,7 @@ import { ModelContractError } from '../inference/model'
 import { datasetInferenceErrors } from '../store/predictions'
 import type { CliArgs } from './args'
 import { EXIT } from './args'
+import { resolveModelArg } from './modelArg'
 import { openWithProgress } from './open'
 
 function formatEta(seconds: number | null): string {
@@ -30,15 +30,12 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     console.error('pokerface infer needs a dataset folder')
     return EXIT.usage
   }
-  let modelId = args.model ?? undefined
-  if (args.model && existsSync(args.model) && statSync(args.model).isDirectory()) {
-    try {
-      modelId = (await handlers.addModel({ folder: args.model })).id
-    } catch (err) {
-      console.error((err as Error).message)
-      return EXIT.badModel
-    }
+  const model = await resolveModelArg(handlers, args.model)
+  if (model.error) {
+    console.error(model.error)
+    return EXIT.badModel
   }
+  const modelId = model.id
   const dataset = await openWithProgress(ctx, handlers, args.folder, false)
   if (dataset.sampleCount === 0) return EXIT.noImages
 

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { InferenceJobStatus, ModelInfo } from '@shared/inference'
+import type { Split } from '@shared/splits'
 import type { Db } from '../store/db'
 import { datasetRoot } from '../store/datasets'
 import { pendingImages, storeResults, type PendingImage } from '../store/predictions'
@@ -19,6 +20,7 @@ export interface JobOptions {
   threads?: number
   batchSize: number
   generate: boolean
+  split?: Split
   cacheDir: string
   workerPath: string
 }
@@ -57,7 +59,8 @@ export class InferenceJob {
   constructor(
     private readonly db: Db,
     jobId: number,
-    private readonly options: JobOptions,
+    /** Public so the review can rank with the model a run used, the moment it finishes. */
+    readonly options: JobOptions,
     private readonly onProgress: (status: InferenceJobStatus) => void
   ) {
     this.status = {
@@ -80,6 +83,10 @@ export class InferenceJob {
       finishedAt: null
     }
     this.finished = new Promise((resolve) => (this.settle = resolve))
+  }
+
+  get model(): ModelInfo {
+    return this.options.model
   }
 
   /** Resolves when the run ends, whatever the outcome; the status says which. */
@@ -113,7 +120,7 @@ export class InferenceJob {
     const { datasetId, model } = this.options
     const root = datasetRoot(this.db, datasetId)
     if (!root) throw new Error(`No dataset with id ${datasetId}`)
-    const { pending, total } = pendingImages(this.db, datasetId, model.id, this.options.generate && model.generates)
+    const { pending, total } = pendingImages(this.db, datasetId, model.id, this.options.generate && model.generates, this.options.split ?? null)
     Object.assign(this.status, { total, alreadyDone: total - pending.length })
     this.emit()
     if (pending.length === 0) return this.finish('done', 'Nothing to do: every image already has a result for this model')

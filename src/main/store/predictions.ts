@@ -37,21 +37,30 @@ export interface PendingImage {
  * generated images when they are wanted), and no recorded failure. Identical files in two places
  * are computed once.
  */
-export function pendingImages(db: Db, datasetId: number, modelId: string, needGenerated: boolean): { pending: PendingImage[]; total: number } {
+export function pendingImages(
+  db: Db,
+  datasetId: number,
+  modelId: string,
+  needGenerated: boolean,
+  split: string | null = null
+): { pending: PendingImage[]; total: number } {
+  // An optional split narrows the run (e.g. `pokerface eval` on the test split only).
+  const inSplit = split === null ? '' : ' AND split = @split'
+  const params = { datasetId, modelId, needGenerated: needGenerated ? 1 : 0, split }
   const total = db
-    .prepare(`SELECT count(DISTINCT content_hash) FROM samples WHERE dataset_id = ? AND status = 'present'`)
+    .prepare(`SELECT count(DISTINCT content_hash) FROM samples WHERE dataset_id = @datasetId AND status = 'present'${inSplit}`)
     .pluck()
-    .get(datasetId) as number
+    .get(params) as number
   const pending = db
     .prepare(
       `SELECT s.content_hash AS hash, min(s.rel_path) AS relPath FROM samples s
-       WHERE s.dataset_id = ? AND s.status = 'present'
-         AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.content_hash = s.content_hash AND p.model_id = ?
-                         AND (p.generated = 1 OR ? = 0))
-         AND NOT EXISTS (SELECT 1 FROM inference_errors e WHERE e.content_hash = s.content_hash AND e.model_id = ?)
+       WHERE s.dataset_id = @datasetId AND s.status = 'present'${inSplit.replace('split', 's.split')}
+         AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.content_hash = s.content_hash AND p.model_id = @modelId
+                         AND (p.generated = 1 OR @needGenerated = 0))
+         AND NOT EXISTS (SELECT 1 FROM inference_errors e WHERE e.content_hash = s.content_hash AND e.model_id = @modelId)
        GROUP BY s.content_hash ORDER BY min(s.rel_path)`
     )
-    .all(datasetId, modelId, needGenerated ? 1 : 0, modelId) as PendingImage[]
+    .all(params) as PendingImage[]
   return { pending, total }
 }
 

@@ -1,0 +1,84 @@
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { ApiHandlers } from '@shared/api'
+import type { AppContext } from '../api/context'
+import { startInferenceJob } from '../api/inference'
+import { classificationReport } from '../review/accuracy'
+import { EXIT, type CliArgs } from './args'
+import { progressLine } from './infer'
+import { resolveModelArg } from './modelArg'
+import { openWithProgress } from './open'
+
+/** Labelled samples of one split with this model's prediction, in the model's class indices. */
+function labelledPredictions(ctx: AppContext, datasetId: number, modelId: string, split: string) {
+  return ctx.db
+    .prepare(
+      `SELECT s.original_label AS label, p.predicted_label AS predicted FROM samples s
+       JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
+       WHERE s.dataset_id = ? AND s.status = 'present' AND s.split = ? AND s.original_label IS NOT NULL`
+    )
+    .all(modelId, datasetId, split) as { label: string; predicted: string }[]
+}
+
+/**
+ * `pokerface eval [folder]`: the benchmark through the app's own code — the dataset reader
+ * (FERPlus majority protocol), sharp preprocessing and onnxruntime-node inference — so anyone can
+ * check a model card's figures from the shipped ONNX files. Default: FERPlus test split.
+ */
+export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: CliArgs): Promise<number> {
+  const folder = args.folder ?? join(resolve(process.env.PF_DATA_DIR ?? join(process.cwd(), '..', 'shared', 'data')), 'ferplus')
+  if (!existsSync(folder)) {
+    console.error(`No dataset at ${folder}: pass a folder, or set PF_DATA_DIR to the folder holding ferplus/`)
+    return EXIT.usage
+  }
+  const split = args.split ?? 'test'
+  const model = await resolveModelArg(handlers, args.model)
+  if (model.error) {
+    console.error(model.error)
+    return EXIT.badModel
+  }
+  const dataset = await openWithProgress(ctx, handlers, folder, false)
+  const job = await startInferenceJob(ctx, {
+    datasetId: dataset.id,
+    modelId: model.id,
+    provider: args.provider as never,
+    threads: args.threads ?? undefined,
+    batchSize: args.batch,
+    generate: false,
+    split: split as never
+  }).catch((err: Error) => err)
+  if (job instanceof Error) {
+    console.error(job.message)
+    return EXIT.badModel
+  }
+  let last = 0
+  const stop = ctx.events.subscribe((event, payload) => {
+    if (event !== 'inferenceProgress' || Date.now() - last < 5000) return
+    last = Date.now()
+    process.stderr.write(progressLine(payload as never) + '\n')
+  })
+  const final = await job.done
+  stop()
+  if (final.state !== 'done') {
+    console.error(`evaluation run ${final.state}: ${final.message ?? ''}`)
+    return final.state === 'cancelled' ? EXIT.cancelled : EXIT.runFailed
+  }
+  const { id: modelId, classes } = job.model
+  const rows = labelledPredictions(ctx, dataset.id, modelId, split)
+  const index = new Map(classes.map((c, i) => [c, i]))
+  const scored = rows.filter((r) => index.has(r.label))
+  const report = classificationReport(
+    scored.map((r) => index.get(r.label) as number),
+    scored.map((r) => index.get(r.predicted) as number),
+    classes
+  )
+  const result = {
+    model: modelId,
+    data: `${dataset.root} (${split} split, labels as the dataset format reads them)`,
+    pipeline: 'PokerFace Studio: sharp preprocessing + onnxruntime-node, fp32',
+    skipped_labels_not_in_model: rows.length - scored.length,
+    ...report
+  }
+  console.log(JSON.stringify(result, null, 2))
+  return EXIT.ok
+}
