@@ -4,7 +4,7 @@
 
 Works for PF-ViT (E, S, C) and ViT-baseline checkpoints alike. The default is the FERPlus benchmark
 protocol: FER2013Test, votes from its label.csv, majority mode, 8 classes. For PF-ViT it also
-reports how far poker faces are from the reconstructions (see train_pfvit.separation_measure).
+reports how far poker faces are from the reconstructions (see pfvit/separation.py).
 """
 import argparse
 import contextlib
@@ -20,9 +20,9 @@ from pfvit.data import FaceDataset, ferplus_samples, image_folder_samples
 from pfvit.metrics import classification_report
 from pfvit.predict import predict
 from pfvit.runtime import available_cpus
+from pfvit.separation import separation_measure, summarise
 from pfvit.sources import require_ferplus
 from pfvit.trained import load_trained
-from train_pfvit import separation_measure
 
 
 def parse_args(argv):
@@ -69,7 +69,7 @@ def main(argv=None) -> dict:
     report = {'checkpoint': os.path.abspath(args.checkpoint), 'kind': trained.kind, 'data': source,
               'precision': args.precision, **classification_report(labels, predictions, trained.classes)}
     if extra:
-        report['separation'] = summarise_separation(extra, labels, trained.neutral)
+        report['separation'] = summarise(extra, labels, trained.neutral)
     text = readable_json(report)
     print(text)
     if args.out:
@@ -81,20 +81,10 @@ def main(argv=None) -> dict:
 def readable_json(obj) -> str:
     """Indented JSON with each list of numbers (a confusion-matrix row) on one line."""
     text = json.dumps(obj, indent=2)
+
     def one_line(match):
         return '[' + ', '.join(item.strip() for item in match.group(1).split(',')) + ']'
     return re.sub(r'\[([-0-9.e,\s]+)\]', one_line, text)
-
-
-def summarise_separation(extra: dict, labels, neutral: int) -> dict:
-    """Means over neutral and expressive images: a poker face that barely differs from the
-    reconstruction on expressive faces means the separation failed."""
-    out = {}
-    for name, values in extra.items():
-        for group, keep in (('neutral', lambda y: y == neutral), ('expressive', lambda y: y != neutral)):
-            picked = [v for v, y in zip(values, labels) if keep(y)]
-            out[f'{name.replace("val_", "")}_{group}'] = round(sum(picked) / len(picked), 6) if picked else None
-    return out
 
 
 if __name__ == '__main__':

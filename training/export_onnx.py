@@ -1,7 +1,6 @@
 """Export a trained model to the app's model folder: classify.onnx, generate.onnx, model.json.
 
-    /usr/bin/python3 training/export_onnx.py --checkpoint training/runs/pfvit/best.pt \
-        --id pfvit-cpu-small --name "PF-ViT (192x6, FERPlus)" --metrics metrics.json
+    /usr/bin/python3 training/export_onnx.py --checkpoint training/runs/pfvit/best.pt --id pfvit-cpu-small --name "PF-ViT (192x6, FERPlus)" --metrics metrics.json
 
 writes resources/models/<id>/. Graphs are fp32, opset 17, with a dynamic batch. `--parity N` also
 writes parity.json: N real FERPlus test faces (the exact input tensors) with PyTorch's outputs, which
@@ -55,18 +54,20 @@ def main(argv=None) -> str:
     torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
     trained = load_trained(args.checkpoint) if args.checkpoint else random_model(args)
     trained.model.float().eval()
-    model_id = args.id or f'{"pfvit" if trained.kind == "pfvit" else "vit"}-{trained.config.embed_dim}x{trained.config.depth}'
+    cfg = trained.config
+    model_id = args.id or f'{"pfvit" if trained.kind == "pfvit" else "vit"}-{cfg.embed_dim}x{cfg.depth}'
     out = args.out or os.path.join(REPO, 'resources', 'models', model_id)
     os.makedirs(out, exist_ok=True)
 
     shapes = expected_shapes(trained)
     files = {'classify': 'classify.onnx', 'generate': None}
-    export_graph(ClassifyGraph(trained), trained, os.path.join(out, files['classify']), CLASSIFY_OUTPUTS, args.opset)
-    check_graph(os.path.join(out, files['classify']), trained, shapes['classify'])
+    graphs = [('classify', ClassifyGraph, CLASSIFY_OUTPUTS)]
     if trained.kind == 'pfvit':
-        files['generate'] = 'generate.onnx'
-        export_graph(GenerateGraph(trained), trained, os.path.join(out, files['generate']), GENERATE_OUTPUTS, args.opset)
-        check_graph(os.path.join(out, files['generate']), trained, shapes['generate'])
+        graphs.append(('generate', GenerateGraph, GENERATE_OUTPUTS))
+    for name, graph, outputs in graphs:
+        files[name] = f'{name}.onnx'
+        export_graph(graph(trained), trained, os.path.join(out, files[name]), outputs, args.opset)
+        check_graph(os.path.join(out, files[name]), trained, shapes[name])
 
     metrics = None
     if args.metrics:
@@ -75,7 +76,8 @@ def main(argv=None) -> str:
     name = args.name or ('PF-ViT' if trained.kind == 'pfvit' else 'ViT baseline')
     write_json(os.path.join(out, 'model.json'), model_card(trained, model_id, name, args.version, files, metrics))
     if args.parity:
-        write_json(os.path.join(out, 'parity.json'), parity_record(trained, args.parity, args.data_dir, files), indent=None)
+        parity = parity_record(trained, args.parity, args.data_dir, files)
+        write_json(os.path.join(out, 'parity.json'), parity, indent=None)
     print(out)
     return out
 
@@ -128,7 +130,8 @@ def check_graph(path: str, trained: TrainedModel, expected_outputs: dict) -> Non
 def parity_record(trained: TrainedModel, count: int, data_dir, files: dict) -> dict:
     """PyTorch fp32 outputs on real faces, with the exact inputs, flattened row-major."""
     require_ferplus(data_dir)
-    dataset = FaceDataset(ferplus_samples('test', data_dir, limit=count), FaceTransform(trained.config.img_size, False))
+    samples = ferplus_samples('test', data_dir, limit=count)
+    dataset = FaceDataset(samples, FaceTransform(trained.config.img_size, train=False))
     images = torch.stack([dataset[i][0] for i in range(len(dataset))])
     record = {'images': [os.path.basename(s.path) for s in dataset.samples],
               'input': tensor_record(images), 'outputs': {}}

@@ -8,7 +8,7 @@ train_pfvit.py take it with --init, and so does any tool that reads facebookrese
 import argparse
 import sys
 
-from pfvit.checkpoint import load_encoder, mae_state_dict
+from pfvit.checkpoint import load_part, mae_state_dict
 from pfvit.mae import MAE
 from pfvit.presets import model_config
 from pfvit.runtime import Run, add_common_args
@@ -28,7 +28,7 @@ def parse_args(argv):
     g.add_argument('--blr', type=float, default=1.5e-4, help='base lr; lr = blr * batch / 256 (MAE)')
     g.add_argument('--weight-decay', type=float, default=0.05)
     g.add_argument('--warmup-epochs', type=float, default=5)
-    g.add_argument('--init', help='start from an MAE-format checkpoint (e.g. official ViT weights)')
+    g.add_argument('--init', help='continue pre-training from MAE-format weights (e.g. facebookresearch/mae)')
     return p.parse_args(argv)
 
 
@@ -38,8 +38,6 @@ def main(argv=None) -> str:
     cfg = model_config(args.preset, args.input_size)
     dataset, source = unlabelled_dataset(args, cfg.img_size)
     model = MAE(cfg, args.mask_ratio, norm_pix_loss=not args.no_norm_pix).to(run.device)
-    if args.init:
-        run.log.write({'event': 'init', 'report': load_encoder(model, mae_state_dict(args.init), 'mae').summary()})
 
     lr = args.blr * run.batch_size / 256
     optimizer = torch.optim.AdamW(param_groups_without_decay(model, args.weight_decay), lr=lr, betas=(0.9, 0.95))
@@ -52,6 +50,8 @@ def main(argv=None) -> str:
         model.load_state_dict(ckpt['model'])
         optimizer.load_state_dict(ckpt['optimizer'])
         scheduler.load_state_dict(ckpt['scheduler'])
+    elif args.init:
+        run.log.write({'event': 'init', 'report': load_part(model, mae_state_dict(args.init), 'mae').summary()})
     run.restore_rng()
 
     def step(images, _labels):

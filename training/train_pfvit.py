@@ -1,7 +1,6 @@
 """PF-ViT training: E, S, C learn emotions while G and D learn to generate and judge poker faces.
 
-    /usr/bin/python3 training/train_pfvit.py --preset cpu_small --init training/runs/mae/last.pt \
-        --out training/runs/pfvit
+    /usr/bin/python3 training/train_pfvit.py --preset cpu_small --init training/runs/mae/last.pt --out training/runs/pfvit
 
 Each step: (1) E, S, G, C minimise
     w_emo L_emo + w_rec L_rec(x^, x) + w_rec_neutral L_rec(x~, x | neutral) + w_adv L_adv + w_orth L_orth
@@ -25,6 +24,7 @@ from pfvit.pfvit import PFViT
 from pfvit.predict import predict
 from pfvit.presets import model_config
 from pfvit.runtime import Run, add_common_args
+from pfvit.separation import separation_measure
 from pfvit.sources import add_labelled_args, labelled_datasets
 
 ORTHO_MODES = ('perceptual', 'direct', 'both', 'none')
@@ -56,7 +56,6 @@ def main(argv=None) -> str:
     perceptual = args.ortho in ('perceptual', 'both')
     direct = args.ortho in ('direct', 'both')
     extractor = FrozenExtractor(cfg).to(run.device) if perceptual else None
-    initialise(run, args, model, extractor)
 
     main_params = [p for name, p in model.named_parameters()
                    if not name.startswith('discriminator.') and p.requires_grad]
@@ -65,14 +64,18 @@ def main(argv=None) -> str:
     best = {'accuracy': -1.0, 'epoch': None}
 
     ckpt = run.load_resume()
-    if ckpt:
+    if ckpt:  # everything comes from the checkpoint, even if the --init file has moved since
         run.check_config(ckpt, cfg)
         model.load_state_dict(ckpt['model'])
         opt_main.load_state_dict(ckpt['optimizers']['main'])
         opt_d.load_state_dict(ckpt['optimizers']['discriminator'])
-        if extractor is not None:
+        if extractor is not None and ckpt['feature_extractor'] is not None:
             extractor.load_state_dict(ckpt['feature_extractor'])
+        elif extractor is not None:  # resumed with --ortho changed to use the extractor
+            initialise(run, args, None, extractor)
         best = ckpt['best']
+    else:
+        initialise(run, args, model, extractor)
     run.restore_rng()
     k, disc = cfg.num_classes, model.discriminator
 
@@ -132,33 +135,21 @@ def main(argv=None) -> str:
             best.update(accuracy=accuracy, epoch=epoch)
             run.save(checkpoint(), 'best.pt')
         return {'val_accuracy': accuracy, 'best_val_accuracy': best['accuracy'],
-                **{k: sum(v) / len(v) for k, v in extra.items()}}
+                **{f'val_{name}': sum(v) / len(v) for name, v in extra.items()}}
 
     return run.train(train, step, checkpoint, end_of_epoch,
                      lrs=lambda: {'lr': opt_main.param_groups[0]['lr'], 'lr_d': opt_d.param_groups[0]['lr']})
 
 
-def separation_measure(model):
-    """Per image: mean |x^ - x| (reconstruction error) and mean |x~ - x^| (how much the poker face
-    differs from the reconstruction). The paper warns that with small encoders x~ ~ x^: separation
-    fails; this number makes that visible instead of hiding it."""
-    def measure(x):
-        z, _, _, v_p = model.separate(x)
-        x_hat, x_tilde = model.generator(z).float(), model.generator(v_p).float()
-        return {'val_reconstruction_error': (x_hat - x).abs().mean(dim=(1, 2, 3)),
-                'val_poker_face_change': (x_tilde - x_hat).abs().mean(dim=(1, 2, 3))}
-    return measure
-
-
 def initialise(run, args, model, extractor) -> None:
     """Weights before training: MAE into E, G, D; optionally a fine-tuned encoder into E; and the
-    frozen extractor. Each load reports what matched."""
+    frozen extractor (model=None: the extractor only). Each load reports what matched."""
     reports = []
-    if args.init:
+    if model is not None and args.init:
         state = mae_state_dict(args.init)
         reports += [load_encoder(model.encoder, state), load_generator(model.generator, state),
                     load_discriminator(model.discriminator, state)]
-    if args.encoder_init:
+    if model is not None and args.encoder_init:
         reports.append(load_encoder(model.encoder, mae_state_dict(read_file(args.encoder_init))))
     if extractor is not None:
         source = args.feature_extractor or args.init

@@ -1,7 +1,6 @@
 """ViT baseline: fine-tune the MAE-pretrained encoder with a linear head on [CLS].
 
-    /usr/bin/python3 training/train_vit.py --preset cpu_small --init training/runs/mae/last.pt \
-        --out training/runs/vit
+    /usr/bin/python3 training/train_vit.py --preset cpu_small --init training/runs/mae/last.pt --out training/runs/vit
 
 The paper's recipe: Adam, batch 32, lr 1e-4 divided by 10 when validation accuracy plateaus,
 at most 100 epochs, random scaling and flipping. `best.pt` keeps the epoch with the best
@@ -40,8 +39,6 @@ def main(argv=None) -> str:
     train, val, classes, source = labelled_datasets(args, model_config(args.preset, args.input_size).img_size)
     cfg = model_config(args.preset, args.input_size, num_classes=len(classes))
     model = ViTClassifier(cfg).to(run.device)
-    if args.init:
-        run.log.write({'event': 'init', 'report': load_encoder(model, mae_state_dict(args.init)).summary()})
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='max', factor=0.1, patience=args.patience)
     best = {'accuracy': -1.0, 'epoch': None}
@@ -53,6 +50,8 @@ def main(argv=None) -> str:
         optimizer.load_state_dict(ckpt['optimizer'])
         scheduler.load_state_dict(ckpt['scheduler'])
         best = ckpt['best']
+    elif args.init:
+        run.log.write({'event': 'init', 'report': load_encoder(model, mae_state_dict(args.init)).summary()})
     run.restore_rng()
 
     def step(images, labels):

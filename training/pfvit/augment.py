@@ -14,11 +14,15 @@ from PIL import Image
 MEAN = (0.485, 0.456, 0.406)
 STD = (0.229, 0.224, 0.225)
 
+# Pillow >= 9.1 names these enums; older Pillow only has the module constants.
+BILINEAR = getattr(Image, 'Resampling', Image).BILINEAR
+FLIP_LEFT_RIGHT = getattr(Image, 'Transpose', Image).FLIP_LEFT_RIGHT
+
 
 def to_tensor(image: Image.Image, size: int) -> torch.Tensor:
     """Resize (bilinear) to size x size and normalise: [3, size, size] float32."""
     if image.size != (size, size):
-        image = image.resize((size, size), Image.BILINEAR)
+        image = image.resize((size, size), BILINEAR)
     x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0).permute(2, 0, 1)
     return (x - torch.tensor(MEAN).view(3, 1, 1)) / torch.tensor(STD).view(3, 1, 1)
 
@@ -35,7 +39,7 @@ class FaceTransform:
             rng = random.Random(seed)
             image = self.random_crop(image, rng)
             if self.flip and rng.random() < 0.5:
-                image = image.transpose(Image.FLIP_LEFT_RIGHT)
+                image = image.transpose(FLIP_LEFT_RIGHT)
         return to_tensor(image, self.size)
 
     def random_crop(self, image: Image.Image, rng: random.Random) -> Image.Image:

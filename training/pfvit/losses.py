@@ -43,16 +43,18 @@ def _bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 def discriminator_loss(d_real, d_reconstruction, d_poker, labels, num_classes: int,
                        neutral: int = NEUTRAL) -> torch.Tensor:
     """L_dis for D: real x -> (label, real); x^ -> (label, fake); x~ -> (neutral, fake)."""
-    return (_bce(d_real, discriminator_targets(labels, num_classes, real=True))
-            + _bce(d_reconstruction, discriminator_targets(labels, num_classes, real=False))
-            + _bce(d_poker, discriminator_targets(labels, num_classes, real=False, as_neutral=True, neutral=neutral))) / 3
+    def targets(real, as_neutral=False):
+        return discriminator_targets(labels, num_classes, real, as_neutral, neutral)
+    return (_bce(d_real, targets(real=True)) + _bce(d_reconstruction, targets(real=False))
+            + _bce(d_poker, targets(real=False, as_neutral=True))) / 3
 
 
 def adversarial_loss(d_reconstruction, d_poker, labels, num_classes: int, neutral: int = NEUTRAL) -> torch.Tensor:
     """The E/S/G side of L_dis: the same emotion targets, but both generated faces should be judged
     real; so x^ must keep the emotion and look real, and x~ must look real and neutral."""
-    return (_bce(d_reconstruction, discriminator_targets(labels, num_classes, real=True))
-            + _bce(d_poker, discriminator_targets(labels, num_classes, real=True, as_neutral=True, neutral=neutral))) / 2
+    def targets(as_neutral=False):
+        return discriminator_targets(labels, num_classes, True, as_neutral, neutral)
+    return (_bce(d_reconstruction, targets()) + _bce(d_poker, targets(as_neutral=True))) / 2
 
 
 def abs_cosine(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

@@ -107,6 +107,7 @@ class Run:
         self.log = JsonLog(os.path.join(self.out_dir, 'log.jsonl'), echo=not args.quiet)
         self.progress = Progress()
         self.stop_signal = None
+        self._dataset_size = self._resumed_dataset_size = self._resumed_rng = None
         self._last_save = time.monotonic()
         random.seed(args.seed)
         np.random.seed(args.seed)
@@ -153,6 +154,7 @@ class Run:
                              '--batch-size so the data order continues where it stopped')
         self.progress = Progress(**ckpt['progress'])
         self._resumed_rng = ckpt['rng']
+        self._resumed_dataset_size = ckpt.get('dataset_size')
         self.log.write({'event': 'resume', 'from': path, **asdict(self.progress)})
         return ckpt
 
@@ -163,13 +165,13 @@ class Run:
                              f'({ckpt["config"]}); resume with the same --preset and --input-size')
 
     def restore_rng(self) -> None:
-        if getattr(self, '_resumed_rng', None) is not None:
+        if self._resumed_rng is not None:
             set_rng_state(self._resumed_rng)
 
     def save(self, payload: dict, name: str = 'last.pt') -> str:
         path = os.path.join(self.out_dir, name)
         save_file({'kind': self.kind, 'progress': asdict(self.progress), 'rng': rng_state(),
-                   'batch_size': self.batch_size,
+                   'batch_size': self.batch_size, 'dataset_size': self._dataset_size,
                    'args': {k: v for k, v in vars(self.args).items() if not k.startswith('_')},
                    **payload}, path)
         self._last_save = time.monotonic()
@@ -194,6 +196,10 @@ class Run:
         validate and step a scheduler; `lrs() -> dict` names the learning rates to log.
         Returns why the loop stopped: 'epochs', 'max_steps' or the signal name."""
         args = self.args
+        self._dataset_size = len(dataset)
+        if self._resumed_dataset_size not in (None, len(dataset)):
+            raise SystemExit(f'the checkpoint was trained on {self._resumed_dataset_size} images, this run has '
+                             f'{len(dataset)}: resume with the same data flags (--limit, folders)')
         per_epoch = EpochBatches(len(dataset), self.batch_size, args.seed, 0).batches_per_epoch()
         if per_epoch == 0:
             raise SystemExit(f'{len(dataset)} training images is less than one batch of {self.batch_size}')

@@ -62,7 +62,8 @@ def unlabelled_dataset(args, size: int):
         samples, source = image_file_samples(args.images), f'images under {os.path.abspath(args.images)}'
     else:
         require_ferplus(args.data_dir)
-        samples, source = ferplus_samples('train', args.data_dir, labelled=False), 'FERPlus FER2013Train images (unlabelled)'
+        samples = ferplus_samples('train', args.data_dir, labelled=False)
+        source = 'FERPlus FER2013Train images (unlabelled)'
     if args.limit:
         samples = samples[:args.limit]
     return FaceDataset(samples, FaceTransform(size, train=True, scale=(args.crop_scale, 1.0))), source

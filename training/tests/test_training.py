@@ -68,6 +68,10 @@ class TrainingScriptsTest(unittest.TestCase):
             torch.testing.assert_close(a['model'][key], b['model'][key], rtol=0, atol=0, msg=key)
         return read_log(straight), a
 
+    @staticmethod
+    def has_trained(run_dir):
+        return os.path.exists(os.path.join(run_dir, 'log.jsonl')) and any('loss' in r for r in read_log(run_dir))
+
     def test_mae_checkpoint_is_mae_format(self):
         state = mae_state_dict(os.path.join(self.mae, 'last.pt'))
         for key in ('patch_embed.proj.weight', 'cls_token', 'pos_embed', 'blocks.0.attn.qkv.weight', 'norm.weight',
@@ -86,7 +90,7 @@ class TrainingScriptsTest(unittest.TestCase):
             train_vit, LABELLED + ['--init', os.path.join(self.mae, 'last.pt')], 'vit')
         self.assertIn('val_accuracy', [r for r in log if r.get('event') == 'epoch'][0])
         self.assertIn('scheduler', ckpt)
-        report = quietly(evaluate.main, ['--checkpoint', self.path('vit-straight/best.pt'), '--limit', '20', '--threads', '2'])
+        report = quietly(evaluate.main, ['--checkpoint', self.path('vit-straight/best.pt'), '--limit', '20'])
         self.assertEqual(report['samples'], 20)
         self.assertEqual(sum(map(sum, report['confusion_matrix'])), 20)
         self.assertEqual(set(report['per_class_accuracy']), set(report['classes']))
@@ -101,15 +105,16 @@ class TrainingScriptsTest(unittest.TestCase):
             self.assertIn(term, step)
         self.assertIsNotNone(ckpt['feature_extractor'])
 
-        report = quietly(evaluate.main, ['--checkpoint', self.path('pfvit-straight/last.pt'), '--limit', '16', '--threads', '2'])
+        checkpoint = self.path('pfvit-straight/last.pt')
+        report = quietly(evaluate.main, ['--checkpoint', checkpoint, '--limit', '16'])
         self.assertEqual(report['kind'], 'pfvit')
         self.assertIn('poker_face_change_expressive', report['separation'])
 
         metrics = self.path('metrics.json')
         with open(metrics, 'w') as f:
             json.dump(report, f)
-        out = quietly(export_onnx.main, ['--checkpoint', self.path('pfvit-straight/last.pt'), '--out', self.path('export'),
-                                '--id', 'test-model', '--metrics', metrics])
+        out = quietly(export_onnx.main, ['--checkpoint', checkpoint, '--out', self.path('export'),
+                                         '--id', 'test-model', '--metrics', metrics])
         with open(os.path.join(out, 'model.json')) as f:
             card = json.load(f)
         self.assertEqual(card['files'], {'classify': 'classify.onnx', 'generate': 'generate.onnx'})
@@ -128,11 +133,10 @@ class TrainingScriptsTest(unittest.TestCase):
     def test_sigterm_saves_a_checkpoint_and_stops(self):
         out = self.path('mae-sigterm')
         script = os.path.join(os.path.dirname(train_mae.__file__), 'train_mae.py')
-        proc = subprocess.Popen([sys.executable, script] + TINY + ['--out', out, '--epochs', '100000', '--checkpoint-minutes', '60'],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        log = os.path.join(out, 'log.jsonl')
+        argv = TINY + ['--out', out, '--epochs', '100000', '--checkpoint-minutes', '60']
+        proc = subprocess.Popen([sys.executable, script] + argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any('loss' in r for r in (read_log(out) if os.path.exists(log) else [])):
+        while time.monotonic() < deadline and not self.has_trained(out):  # handler is installed by then
             time.sleep(0.1)
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=60)
@@ -144,3 +148,31 @@ class TrainingScriptsTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class OwnDataTest(unittest.TestCase):
+    """A researcher's ImageFolder tree and unlabelled folder work without FERPlus."""
+
+    def test_image_folder_and_unlabelled_folder(self):
+        import numpy as np
+        from PIL import Image
+        with tempfile.TemporaryDirectory() as tmp:
+            rng = np.random.RandomState(0)
+            for split in ('train', 'val'):
+                for name in ('neutral', 'happiness', 'surprise'):
+                    os.makedirs(os.path.join(tmp, split, name))
+                    for i in range(4):
+                        Image.fromarray(rng.randint(0, 255, (40, 40), np.uint8), 'L').save(
+                            os.path.join(tmp, split, name, f'{i}.png'))
+            mae = os.path.join(tmp, 'mae')
+            train_mae.main(TINY + ['--images', os.path.join(tmp, 'train'), '--max-steps', '1', '--out', mae])
+            out = os.path.join(tmp, 'pfvit')
+            folders = ['--train-folder', os.path.join(tmp, 'train'), '--val-folder', os.path.join(tmp, 'val')]
+            init = ['--init', os.path.join(mae, 'last.pt')]
+            train_pfvit.main(TINY + folders + init + ['--max-steps', '2', '--out', out])
+            ckpt = read_file(os.path.join(out, 'last.pt'))
+            self.assertEqual(ckpt['classes'], ['neutral', 'happiness', 'surprise'])
+            self.assertEqual(ckpt['config']['num_classes'], 3)
+            report = quietly(evaluate.main, ['--checkpoint', os.path.join(out, 'last.pt'),
+                                             '--folder', os.path.join(tmp, 'val')])
+            self.assertEqual(report['samples'], 12)
