@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,7 +7,8 @@ import { planAlignment, rotatePoint } from '@main/vision/faces/align'
 import { decodeDetections, iou, weightedNms, type FaceDetection } from '@main/vision/faces/blazeface'
 import { alignedFace } from '@main/vision/faces/crop'
 import { FaceDetector } from '@main/vision/faces/detector'
-import { DATA_DIR, ROOT_TEST_RESULTS } from '../helpers/data'
+import { extractFaces, faceFileName } from '@main/vision/faces/extract'
+import { DATA_DIR, ROOT_TEST_RESULTS, tempDir } from '../helpers/data'
 
 const PHOTOS = join(DATA_DIR, 'photos')
 const HAS_PHOTOS = existsSync(join(PHOTOS, 'sample1.jpg'))
@@ -116,5 +117,27 @@ describe.skipIf(!HAS_PHOTOS)('faces in real group photos (BlazeFace ONNX from np
       expect((le.x - re.x) / 224).toBeGreaterThan(0.25)
       expect((le.x - re.x) / 224).toBeLessThan(0.5)
     }
+  })
+})
+
+describe.skipIf(!HAS_PHOTOS)('a folder of raw photos into a folder of faces', () => {
+  it('crops every face into the same subfolders, links each to its photo, and reports bad photos', async () => {
+    const photos = await tempDir('pf-photos-')
+    await mkdir(join(photos, 'party night'))
+    for (const n of [1, 2]) await copyFile(join(PHOTOS, `sample${n}.jpg`), join(photos, 'party night', `sample${n}.jpg`))
+    await writeFile(join(photos, 'party night', 'broken.jpg'), 'not a jpeg')
+    const out = join(await tempDir('pf-faces-'), 'faces')
+    const report = await extractFaces(photos, out)
+    expect(report.photos).toBe(3)
+    expect(report.faces).toBeGreaterThanOrEqual(5)
+    expect(report.skipped).toEqual([{ relPath: 'party night/broken.jpg', reason: expect.stringMatching(/^cannot decode/) }])
+    const rows = (await readFile(report.linksFile, 'utf8')).trim().split('\n')
+    expect(rows[0]).toBe('face_path,photo_path,face_index,score,box_x,box_y,box_w,box_h,right_eye_x,right_eye_y,left_eye_x,left_eye_y')
+    expect(rows).toHaveLength(report.faces + 1)
+    expect(rows[1]).toMatch(/^party night\/sample1__face1\.png,party night\/sample1\.jpg,1,0\.\d{3},/)
+    const meta = await sharp(join(out, 'party night', 'sample1__face1.png')).metadata()
+    expect([meta.width, meta.height]).toEqual([224, 224])
+    await expect(extractFaces(photos, join(photos, 'inside'))).rejects.toThrow(/outside the photos folder/)
+    expect(faceFileName('a/b.c/photo.jpeg', 3)).toBe('a/b.c/photo__face3.png')
   })
 })

@@ -20,7 +20,7 @@ export interface CliArgs {
   errors: string[]
 }
 
-const COMMANDS = new Set(['serve', 'open', 'infer', 'export', 'eval', 'help'])
+const COMMANDS = new Set(['serve', 'open', 'infer', 'export', 'eval', 'faces', 'help'])
 
 /** Options that take a value. */
 const VALUE_OPTIONS = new Set(['--data-dir', '--port', '--model', '--provider', '--batch', '--threads', '--format', '--out', '--split'])
@@ -143,6 +143,9 @@ Usage:
   pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train]
       Accuracy, per-class accuracy and confusion matrix (JSON) through the app's own pipeline;
       default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus).
+  pokerface faces <photos folder> --out FOLDER [--json]
+      Find every face in raw photos (BlazeFace), align it by the eyes and save the crops, in the
+      same subfolders, with faces.csv linking each crop to its photo. Open FOLDER as a dataset.
   pokerface help
 
 Options:

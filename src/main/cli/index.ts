@@ -12,6 +12,7 @@ import { staticDirNextTo } from '../server/static'
 import { EXIT, parseCliArgs, USAGE } from './args'
 import { evaluate } from './evaluate'
 import { exportLabels } from './exportLabels'
+import { faces } from './faces'
 import { infer } from './infer'
 import { openWithProgress } from './open'
 import { version } from '../../../package.json'
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
     }
     if (args.command === 'infer') return await infer(ctx, handlers, args)
     if (args.command === 'eval') return await evaluate(ctx, handlers, args)
+    if (args.command === 'faces') return await faces(args)
     return await exportLabels(ctx, handlers, args)
   } finally {
     ctx.db.close()
