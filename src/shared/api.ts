@@ -13,9 +13,14 @@ import type {
   DatasetSummary,
   ExportFormat,
   ExportResult,
+  RankingSummary,
+  ReviewFlag,
+  ReviewMetrics,
   SampleDetail,
   SampleFilter,
   SamplePage,
+  SampleReview,
+  SampleSort,
   ScanProblem,
   ScanProgress,
   ScanReport,
@@ -50,8 +55,9 @@ export interface ApiRequests {
   getDatasetFormat: { args: { datasetId: number; modelClasses?: string[] }; result: DatasetFormatInfo }
   getDataset: { args: { datasetId: number }; result: DatasetSummary }
   listProblems: { args: { datasetId: number }; result: ScanProblem[] }
+  /** One page of the grid; `sort` absent: path order. */
   querySamples: {
-    args: { datasetId: number; filter: SampleFilter; offset: number; limit: number }
+    args: { datasetId: number; filter: SampleFilter; offset: number; limit: number; sort?: SampleSort }
     result: SamplePage
   }
   getSample: { args: { sampleId: number }; result: SampleDetail }
@@ -80,6 +86,25 @@ export interface ApiRequests {
   getInferenceJob: { args: { datasetId: number }; result: InferenceJobStatus | null }
   /** A sample's stored prediction by a model (default: the dataset's last-run model). */
   getPrediction: { args: { sampleId: number; modelId?: string }; result: SamplePrediction | null }
+  /**
+   * Ranks the dataset's labels by how likely each is wrong, from a model's stored predictions
+   * (default: the dataset's last run, else the model with most predictions), replacing the
+   * previous ranking. Also done automatically when a run finishes; answers `labelIssuesRanked` too.
+   */
+  rankLabelIssues: { args: { datasetId: number; modelId?: string }; result: RankingSummary }
+  /** Review progress, confusion matrix, per-class agreement and class distribution, as of now. */
+  getReviewMetrics: { args: { datasetId: number }; result: ReviewMetrics }
+  /** A sample's label-issue scores, note, review flags and whether it counts as reviewed. */
+  getSampleReview: { args: { sampleId: number }; result: SampleReview }
+  /** Sets (on) or clears a review flag on samples; answers the samples whose flags changed. */
+  setReviewFlag: {
+    args: { datasetId: number; sampleIds: number[]; flag: ReviewFlag; on: boolean }
+    result: { sampleIds: number[] }
+  }
+  /** A free-text note on a sample; an empty note removes it. */
+  setNote: { args: { sampleId: number; note: string }; result: { sampleId: number; note: string } }
+  /** Sets each sample to the label the ranking suggests for it, as one undoable action; samples without a suggestion are left. */
+  acceptSuggestions: { args: { datasetId: number; sampleIds: number[] }; result: UndoResult }
 }
 
 export type RequestName = keyof ApiRequests
@@ -91,6 +116,8 @@ export interface ApiEvents {
   labelsChanged: { datasetId: number; sampleIds: number[] }
   datasetChanged: { datasetId: number }
   inferenceProgress: InferenceJobStatus
+  /** A dataset's labels were ranked again (after a run, or on request). */
+  labelIssuesRanked: RankingSummary
 }
 export type EventName = keyof ApiEvents
 
@@ -120,10 +147,22 @@ export const REQUEST_NAMES = [
   'startInference',
   'cancelInference',
   'getInferenceJob',
-  'getPrediction'
+  'getPrediction',
+  'rankLabelIssues',
+  'getReviewMetrics',
+  'getSampleReview',
+  'setReviewFlag',
+  'setNote',
+  'acceptSuggestions'
 ] as const satisfies readonly RequestName[]
 
-export const EVENT_NAMES = ['scanProgress', 'labelsChanged', 'datasetChanged', 'inferenceProgress'] as const satisfies readonly EventName[]
+export const EVENT_NAMES = [
+  'scanProgress',
+  'labelsChanged',
+  'datasetChanged',
+  'inferenceProgress',
+  'labelIssuesRanked'
+] as const satisfies readonly EventName[]
 
 /** Image variants the main side serves by sample id. */
 export type ImageKind = 'thumb' | 'full'

@@ -1,4 +1,17 @@
 import { EMOTIONS, labelForDigit, type Label } from './emotions'
+import type { ReviewFlag } from './types'
+
+/** The compare view's images, in the order `v` steps through them. */
+export const COMPARE_MODES = [
+  'original',
+  'reconstruction',
+  'poker_face',
+  'emotion_component',
+  'emotion_map',
+  'wipe',
+  'blink'
+] as const
+export type CompareMode = (typeof COMPARE_MODES)[number]
 
 export type ReviewAction =
   | { type: 'move'; by: 'left' | 'right' | 'up' | 'down' | 'pageUp' | 'pageDown' | 'home' | 'end' }
@@ -7,6 +20,13 @@ export type ReviewAction =
   | { type: 'redo' }
   | { type: 'help' }
   | { type: 'close' }
+  /** Set the label the ranking suggests (on every selected sample) and advance. */
+  | { type: 'accept' }
+  /** Flag-style review decisions; 'keep' = the label was checked and is right. */
+  | { type: 'flag'; flag: ReviewFlag }
+  | { type: 'compare'; mode: CompareMode | 'next' }
+  | { type: 'note' }
+  | { type: 'metrics' }
 
 export interface KeyPress {
   key: string
@@ -14,6 +34,20 @@ export interface KeyPress {
   metaKey: boolean
   shiftKey: boolean
   altKey: boolean
+}
+
+/** Letter keys of the review, without modifiers. */
+const LETTERS: Record<string, ReviewAction> = {
+  a: { type: 'accept' },
+  k: { type: 'flag', flag: 'keep' },
+  n: { type: 'flag', flag: 'not_a_face' },
+  u: { type: 'flag', flag: 'ambiguous' },
+  x: { type: 'flag', flag: 'exclude' },
+  v: { type: 'compare', mode: 'next' },
+  b: { type: 'compare', mode: 'blink' },
+  w: { type: 'compare', mode: 'wipe' },
+  e: { type: 'note' },
+  m: { type: 'metrics' }
 }
 
 const MOVES: Record<string, Extract<ReviewAction, { type: 'move' }>['by']> = {
@@ -39,6 +73,9 @@ export function actionForKey(k: KeyPress): ReviewAction | null {
   if (k.key === '0') return { type: 'label', label: null }
   if (k.key === '?') return { type: 'help' }
   if (k.key === 'Escape') return { type: 'close' }
+  if (k.key === 'Enter' && !k.shiftKey) return { type: 'accept' }
+  // Shift+letter stays with the browser; a letter typed with Caps Lock on still works.
+  if (!k.shiftKey && LETTERS[k.key.toLowerCase()]) return LETTERS[k.key.toLowerCase()]
   return null
 }
 
@@ -48,7 +85,14 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'PgUp PgDn Home End', what: 'Jump a screen, or to the start or end' },
   ...EMOTIONS.map((e, i) => ({ keys: String(i + 1), what: `Label as ${e} and advance` })),
   { keys: '0', what: 'Remove the label (unlabelled) and advance' },
-  { keys: 'Click, Ctrl/Cmd+Click, Shift+Click', what: 'Select one, toggle one, select a range' },
+  { keys: 'Enter or A', what: 'Accept the suggested label and advance' },
+  { keys: 'K', what: 'Keep the label (reviewed, it is right) and advance' },
+  { keys: 'N / U / X', what: 'Mark not a face / ambiguous / exclude (again: clear it)' },
+  { keys: 'V', what: 'Next view of the face: original, reconstruction, poker face, emotion component, emotion map, wipe, blink' },
+  { keys: 'W / B', what: 'Wipe / blink between the original and its poker face' },
+  { keys: 'E', what: 'Write a note on the sample' },
+  { keys: 'M', what: 'Show or hide the metrics (confusion matrix, precision and recall)' },
+  { keys: 'Click, Ctrl/Cmd+Click, Shift+Click', what: 'Select one, toggle one, select a range; keys act on the whole selection' },
   { keys: 'Ctrl/Cmd+Z', what: 'Undo' },
   { keys: 'Shift+Ctrl/Cmd+Z or Ctrl+Y', what: 'Redo' },
   { keys: '?', what: 'Show this list' },

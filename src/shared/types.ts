@@ -23,6 +23,8 @@ export interface Sample {
   originalLabel: Label | null
   currentLabel: Label | null
   size: number
+  /** The label-issue ranking's view of this sample (querySamples, where the dataset has a ranking). */
+  review?: SampleReviewBrief
 }
 
 export interface SampleDetail extends Sample {
@@ -79,6 +81,25 @@ export interface SampleFilter {
   originalLabel?: Label | null
   split?: Split | null
   changedOnly?: boolean
+  /** Only samples the label-issue ranking flags (confident learning). */
+  flaggedOnly?: boolean
+  /** true: only reviewed samples; false: only those not reviewed yet (see SampleReview.reviewed). */
+  reviewed?: boolean
+  /** The class the ranked model predicts (a confusion-matrix cell is currentLabel × predictedLabel). */
+  predictedLabel?: Label
+  /** Only samples carrying this review flag. */
+  flag?: ReviewFlag
+}
+
+/**
+ * Grid order. Every key but 'path' sorts most-likely-wrong first: 'likelyWrong' by the combined
+ * score, 'selfConfidence' and 'margin' lowest first, 'intensityMismatch' highest first. Samples the
+ * ranking cannot judge come last. `reverse` flips the order (not where they come).
+ */
+export type SampleSortKey = 'path' | 'likelyWrong' | 'selfConfidence' | 'margin' | 'intensityMismatch'
+export interface SampleSort {
+  by: SampleSortKey
+  reverse?: boolean
 }
 
 export interface SamplePage {
@@ -119,4 +140,81 @@ export interface ScanProgress {
   phase: 'listing' | 'reading' | 'saving' | 'done'
   done: number
   total: number
+}
+
+/**
+ * Review decisions besides labels: 'keep' (checked, the label is right), 'not_a_face',
+ * 'ambiguous' (no single label fits), 'exclude' (leave out of the cleaned dataset).
+ */
+export type ReviewFlag = 'keep' | 'not_a_face' | 'ambiguous' | 'exclude'
+
+export interface SampleReviewBrief {
+  /** Combined "most likely wrong" score, 0..1; null when the label cannot be judged. */
+  score: number | null
+  flagged: boolean
+  suggestedLabel: Label | null
+  reviewed: boolean
+}
+
+/** One sample's label-issue scores from the dataset's ranking (see src/main/review/ranking.ts). */
+export interface LabelIssueScores {
+  modelId: string
+  /** The label that was judged: the current label when the ranking ran. */
+  givenLabel: Label | null
+  predictedLabel: Label
+  selfConfidence: number | null
+  margin: number | null
+  /** Confident-learning class, if any reaches its threshold. */
+  confidentLabel: Label | null
+  suggestedLabel: Label | null
+  flagged: boolean
+  /** PF-ViT: mean |face − poker face| (0..1); null without a poker face. */
+  intensity: number | null
+  intensityMismatch: number | null
+  score: number | null
+  /** true: the model did not train on this image; false: it did; null: unknown. */
+  outOfSample: boolean | null
+}
+
+export interface SampleReview {
+  sampleId: number
+  issue: LabelIssueScores | null
+  note: string
+  flags: ReviewFlag[]
+  /**
+   * Reviewed = the researcher decided on it: a label change of theirs that is not undone, or a
+   * review flag (keep, not a face, ambiguous, exclude).
+   */
+  reviewed: boolean
+}
+
+export interface RankingSummary {
+  datasetId: number
+  modelId: string
+  rankedAt: string
+  classes: string[]
+  /** Confident-learning threshold per class, in the model's class order; null where no sample is labelled so. */
+  thresholds: (number | null)[]
+  thresholdsFrom: 'out-of-sample' | 'mixed' | 'all'
+  /** Samples with a prediction; of them, those whose label could be judged, and those flagged. */
+  predicted: number
+  scored: number
+  flagged: number
+  /** Judged samples by whether the model trained on them. */
+  outOfSample: { out: number; in: number; unknown: number }
+  /** What the model card says it trained on, and what that means for this dataset. */
+  trainingData: string | null
+  overlap: string
+  /** How long ranking took: reading predictions, scoring, writing every sample's scores. */
+  durationMs: number
+}
+
+export interface ReviewMetrics {
+  ranking: RankingSummary | null
+  progress: { flagged: number; reviewed: number }
+  /** Rows: current labels; columns: predicted classes; only samples with both. */
+  confusion: { rows: Label[]; columns: Label[]; counts: number[][] }
+  perClass: { label: Label; precision: number | null; recall: number | null; support: number; predicted: number }[]
+  /** Per label: original labels, current labels, and current labels without excluded and not-a-face samples. */
+  distribution: { label: Label; original: number; current: number; cleaned: number }[]
 }

@@ -45,9 +45,11 @@ describe.skipIf(skipReason !== null)('running the model from the workspace (brow
     await page.locator('.tile[data-sample-id]').first().click()
     await page.getByTestId('prediction').waitFor()
     expect(await page.getByTestId('prediction').textContent()).toMatch(/Model says \w+ \(\d+ %\)/)
+    // The compare strip: original (48 px), then reconstruction, poker face, emotion component at the
+    // model's 32 px, and the emotion map (the 48 px face under the 32 px map).
     await expect
-      .poll(() => page.locator('.faces img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)))
-      .toEqual([32, 48, 32]) // poker face and emotion map at the model's 32 px, the original face at 48 px
+      .poll(() => page.locator('.compare-modes img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)))
+      .toEqual([48, 32, 32, 32, 48, 32])
     await page.screenshot({ path: join(SHOTS, '05-prediction.png') })
     expect(errors).toEqual([])
   })

@@ -172,6 +172,7 @@ describe('one API, two transports', () => {
     // The contract itself, as a reviewable snapshot: any change to it shows up as a diff.
     expect(Object.keys(createApiHandlers(ipcCtx)).sort()).toMatchInlineSnapshot(`
       [
+        "acceptSuggestions",
         "addModel",
         "cancelInference",
         "detectFormat",
@@ -181,7 +182,9 @@ describe('one API, two transports', () => {
         "getDatasetFormat",
         "getInferenceJob",
         "getPrediction",
+        "getReviewMetrics",
         "getSample",
+        "getSampleReview",
         "getUndoState",
         "listDatasets",
         "listFormats",
@@ -189,8 +192,11 @@ describe('one API, two transports', () => {
         "listProblems",
         "openDataset",
         "querySamples",
+        "rankLabelIssues",
         "redo",
         "setLabel",
+        "setNote",
+        "setReviewFlag",
         "startInference",
         "suggestExportPath",
         "undo",

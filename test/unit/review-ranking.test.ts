@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { argmax, confidentClass, confidentJoint, normalisedMargin, perClassThresholds, selfConfidence } from '@main/review/confidentLearning'
-import { auroc, precisionAt } from '@main/review/metrics'
+import {
+  argmax,
+  confidentClass,
+  confidentJoint,
+  normalisedMargin,
+  perClassThresholds,
+  selfConfidence
+} from '@main/review/confidentLearning'
+import { auroc, expectedPrecisionAt, precisionAt } from '@main/review/metrics'
 import { classificationReport } from '@main/review/accuracy'
 
 const items = [
@@ -47,6 +54,18 @@ describe('ranking quality', () => {
     expect(auroc([0.1, 0.2, 0.9, 0.8], [true, true, false, false])).toBe(0)
     expect(auroc([0.5, 0.5, 0.5, 0.5], [true, false, true, false])).toBe(0.5)
     expect(auroc([0.9, 0.4, 0.4, 0.1], [true, true, false, false])).toBeCloseTo(0.875)
+  })
+
+  it('takes precision at n of tied scores as its expected value under random tie-breaking', () => {
+    // A yes/no score: 2 of the 4 "yes" are wrong; the top 2 are then 1 wrong in expectation.
+    const flag = [1, 1, 1, 1, 0, 0]
+    const wrong = [true, true, false, false, true, false]
+    expect(expectedPrecisionAt(flag, wrong, 2)).toBeCloseTo(0.5)
+    expect(expectedPrecisionAt(flag, wrong, 4)).toBeCloseTo(0.5)
+    expect(expectedPrecisionAt(flag, wrong, 5)).toBeCloseTo((2 + 0.5) / 5)
+    expect(expectedPrecisionAt([3, 2, 1], [true, false, true], 2)).toBe(0.5) // no ties: plain precision
+    expect(expectedPrecisionAt([3, 2, 1], [true, false, true], 10)).toBeCloseTo(2 / 3) // n past the end: all
+    expect(expectedPrecisionAt([], [], 5)).toBe(0)
   })
 })
 

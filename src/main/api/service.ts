@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path'
 import { ApiError, type ApiHandlers } from '@shared/api'
-import type { DatasetSummary, ExportFormat } from '@shared/types'
+import type { DatasetSummary, ExportFormat, SampleSort } from '@shared/types'
 import { imageFolderListing, labelsCsv, isChanged } from '../datasets/exportFormats'
 import { resolveDatasetRoot, scanDataset } from '../datasets/scan'
 import { exists, timestamp, writeFileAtomic } from '../fsutil'
@@ -10,6 +10,7 @@ import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags, samp
 import type { AppContext } from './context'
 import { createFormatHandlers, datasetFormatInfo, exportWithFormats, FORMAT_EXPORT_SUFFIX, isFormatExport } from './formats'
 import { createInferenceHandlers } from './inference'
+import { createReviewHandlers } from './review'
 
 const MAX_PAGE = 2000
 
@@ -17,6 +18,15 @@ function summaryOrThrow(ctx: AppContext, datasetId: number): DatasetSummary {
   const summary = getDatasetSummary(ctx.db, datasetId)
   if (!summary) throw new ApiError('not_found', `No dataset with id ${datasetId}. Open its folder again.`)
   return summary
+}
+
+const SORT_KEYS = new Set(['path', 'likelyWrong', 'selfConfidence', 'margin', 'intensityMismatch'])
+
+function checkSort(sort: unknown): SampleSort | undefined {
+  if (sort === undefined || sort === null) return undefined
+  const s = sort as SampleSort
+  if (typeof s !== 'object' || !SORT_KEYS.has(s.by)) throw new ApiError('bad_request', `Unknown sort: ${JSON.stringify(sort)}`)
+  return { by: s.by, reverse: s.reverse === true }
 }
 
 function checkId(value: unknown, what: string): number {
@@ -32,6 +42,7 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
   return {
     ...createInferenceHandlers(ctx),
     ...createFormatHandlers(ctx),
+    ...createReviewHandlers(ctx),
     async getAppInfo() {
       return {
         productName: 'PokerFace Studio',
@@ -66,10 +77,10 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
       return listProblems(db, datasetId)
     },
 
-    async querySamples({ datasetId, filter, offset, limit }) {
+    async querySamples({ datasetId, filter, offset, limit, sort }) {
       checkId(datasetId, 'datasetId')
       const safeLimit = Math.min(checkId(limit, 'limit'), MAX_PAGE)
-      return querySamples(db, datasetId, filter ?? {}, checkId(offset, 'offset'), safeLimit)
+      return querySamples(db, datasetId, filter ?? {}, checkId(offset, 'offset'), safeLimit, checkSort(sort))
     },
 
     async getSample({ sampleId }) {

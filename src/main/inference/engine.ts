@@ -4,6 +4,7 @@ import * as ort from 'onnxruntime-node'
 import sharp from 'sharp'
 import { GENERATE_OUTPUTS, softmax, type GeneratedImageKind } from '@shared/models'
 import { decodeInto, writeRgb } from '../vision/preprocess'
+import { emotionIntensity } from '../review/intensity'
 import type { LoadedModel } from './model'
 
 export interface InferenceItem {
@@ -23,6 +24,8 @@ export type ItemResult =
       /** [CLS] attention rollout over the g × g patch grid, row-major. */
       attention: number[]
       generated: boolean
+      /** Mean |face − poker face| in pixel units (0..1), for the label-issue ranking; null without generation. */
+      intensity: number | null
     }
   | { hash: string; ok: false; reason: string }
 
@@ -141,7 +144,8 @@ export class InferenceEngine {
         writes.push(sheetPng(sheet, s).then((png) => writeAtomic(generatedSheetPath(this.cacheDir, manifest.id, item.hash), png)))
       }
       const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
-      return { hash: item.hash, ok: true, probabilities, predicted, confidence: probabilities[predicted], attention: grid, generated: !!g }
+      const intensity = g ? emotionIntensity(tensor, g.poker_face.data as Float32Array, i * per, manifest.input) : null
+      return { hash: item.hash, ok: true, probabilities, predicted, confidence: probabilities[predicted], attention: grid, generated: !!g, intensity }
     })
     await Promise.all(writes)
     return [...results, ...failed]

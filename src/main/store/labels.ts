@@ -47,10 +47,25 @@ export function getUndoState(db: Db, datasetId: number): Pick<UndoResult, 'canUn
 
 /** Sets one label on many samples as one undoable action. Samples of other datasets are refused. */
 export function setLabels(db: Db, datasetId: number, sampleIds: number[], label: Label | null): UndoResult {
+  return setLabelsEach(
+    db,
+    datasetId,
+    sampleIds.map((sampleId) => ({ sampleId, label }))
+  )
+}
+
+/**
+ * Sets each sample its own label, all as one undoable action (accepting the review's suggestions
+ * on a multi-selection). Samples of other datasets are refused; the first label given for a
+ * sample wins.
+ */
+export function setLabelsEach(db: Db, datasetId: number, changes: { sampleId: number; label: Label | null }[]): UndoResult {
   return db.transaction(() => {
     const owned = db.prepare('SELECT 1 FROM samples WHERE id = ? AND dataset_id = ?').pluck()
-    const ids = [...new Set(sampleIds)].filter((id) => owned.get(id, datasetId) !== undefined)
-    if (ids.length !== new Set(sampleIds).size) {
+    const wanted = new Map<number, Label | null>()
+    for (const c of changes) if (!wanted.has(c.sampleId)) wanted.set(c.sampleId, c.label)
+    const ids = [...wanted.keys()].filter((id) => owned.get(id, datasetId) !== undefined)
+    if (ids.length !== wanted.size) {
       throw new Error(`Some samples do not belong to dataset ${datasetId}`)
     }
     const batchId = Number(
@@ -60,7 +75,7 @@ export function setLabels(db: Db, datasetId: number, sampleIds: number[], label:
     const moved = applyChange(
       db,
       batchId,
-      ids.map((sampleId) => ({ sampleId, newLabel: label })),
+      ids.map((sampleId) => ({ sampleId, newLabel: wanted.get(sampleId) as Label | null })),
       'user'
     )
     if (moved.length === 0) {

@@ -161,5 +161,54 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE scan_problems;
   ALTER TABLE scan_problems_v2 RENAME TO scan_problems;
   CREATE INDEX scan_problems_by_dataset ON scan_problems(dataset_id, kind, rel_path, line);
+  `,
+  // 4: the review workspace (issue 6): each sample's label-issue scores from the dataset's latest
+  // ranking, the ranking itself, notes, and the expression intensity PF-ViT's generator gives an image.
+  `
+  -- Mean |face - poker face| in pixel units (0..1); NULL where no poker face was generated.
+  ALTER TABLE predictions ADD COLUMN emotion_intensity REAL;
+
+  -- One ranking per dataset: the model it used and the confident-learning thresholds it found.
+  CREATE TABLE review_rankings (
+    dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    summary TEXT NOT NULL, -- JSON RankingSummary
+    ranked_at TEXT NOT NULL
+  );
+
+  -- A row per sample with a prediction by the ranking's model. Scores are NULL where the label
+  -- cannot be judged (unlabelled, or a class the model lacks). dataset_id is repeated here so
+  -- that sorting and filtering a 35k-sample dataset by any score is an index range, not a scan.
+  CREATE TABLE review_scores (
+    sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    given_label TEXT,
+    predicted_label TEXT NOT NULL,
+    self_confidence REAL,
+    margin REAL,
+    confident_label TEXT,
+    suggested_label TEXT,
+    flagged INTEGER NOT NULL DEFAULT 0,
+    intensity REAL,
+    intensity_mismatch REAL,
+    score REAL,
+    out_of_sample INTEGER -- 1 out-of-sample, 0 the model trained on it, NULL unknown
+  );
+  CREATE INDEX review_scores_by_score ON review_scores(dataset_id, score);
+  CREATE INDEX review_scores_by_self_confidence ON review_scores(dataset_id, self_confidence);
+  CREATE INDEX review_scores_by_margin ON review_scores(dataset_id, margin);
+  CREATE INDEX review_scores_by_mismatch ON review_scores(dataset_id, intensity_mismatch);
+  CREATE INDEX review_scores_by_predicted ON review_scores(dataset_id, predicted_label);
+  CREATE INDEX review_scores_flagged ON review_scores(dataset_id, flagged, score);
+
+  -- Filtering the grid by a review flag (keep, not_a_face, ambiguous, exclude).
+  CREATE INDEX flags_by_flag ON flags(flag, sample_id);
+
+  CREATE TABLE sample_notes (
+    sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+    note TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
   `
 ]

@@ -68,8 +68,8 @@ export function pendingImages(
 export function storeResults(db: Db, modelId: string, classes: string[], results: ItemResult[]): void {
   const now = nowIso()
   const put = db.prepare(
-    `INSERT OR REPLACE INTO predictions (content_hash, model_id, probabilities, predicted_label, confidence, attention, generated, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+    `INSERT OR REPLACE INTO predictions (content_hash, model_id, probabilities, predicted_label, confidence, attention, generated, created_at, emotion_intensity)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
   const fail = db.prepare(`INSERT OR REPLACE INTO inference_errors (content_hash, model_id, reason, created_at) VALUES (?, ?, ?, ?)`)
   const clearFailure = db.prepare('DELETE FROM inference_errors WHERE content_hash = ? AND model_id = ?')
@@ -77,7 +77,8 @@ export function storeResults(db: Db, modelId: string, classes: string[], results
     for (const r of results) {
       if (r.ok) {
         const probabilities = r.probabilities.map((p) => Math.round(p * 1e6) / 1e6)
-        put.run(r.hash, modelId, JSON.stringify(probabilities), classes[r.predicted], r.confidence, JSON.stringify(r.attention), r.generated ? 1 : 0, now)
+        const intensity = r.intensity === null || r.intensity === undefined ? null : Math.round(r.intensity * 1e6) / 1e6
+        put.run(r.hash, modelId, JSON.stringify(probabilities), classes[r.predicted], r.confidence, JSON.stringify(r.attention), r.generated ? 1 : 0, now, intensity)
         clearFailure.run(r.hash, modelId)
       } else fail.run(r.hash, modelId, r.reason, now)
     }

@@ -1,7 +1,9 @@
 import { create } from 'zustand'
 import { ApiError, type AppInfo, type PokerFaceClient } from '@shared/api'
 import type { Label } from '@shared/emotions'
-import type { DatasetSummary, Sample, SampleFilter, ScanProblem, ScanProgress, ScanReport } from '@shared/types'
+import type { CompareMode } from '@shared/shortcuts'
+import type { DatasetSummary, Sample, SampleFilter, SampleSort, ScanProblem, ScanProgress, ScanReport } from '@shared/types'
+import { createReviewSlice, type ReviewSlice } from './reviewSlice'
 
 /** Rows fetched per request while scrolling; the grid asks only for the pages it shows. */
 export const PAGE_SIZE = 300
@@ -11,7 +13,15 @@ export interface Notice {
   text: string
 }
 
-export interface ReviewState {
+export interface CompareSettings {
+  mode: CompareMode
+  /** Emotion-map overlay opacity, 0..1. */
+  opacity: number
+  /** Wipe position: the share of the width showing the poker face, 0..1. */
+  wipe: number
+}
+
+export interface ReviewState extends ReviewSlice {
   client: PokerFaceClient
   appInfo: AppInfo | null
   recent: DatasetSummary[]
@@ -20,6 +30,7 @@ export interface ReviewState {
   problems: ScanProblem[]
   scan: ScanProgress | null
   filter: SampleFilter
+  sort: SampleSort
   total: number
   /** Loaded pages of the current filter, by page index. Replaced (not mutated) on change. */
   pages: Map<number, Sample[]>
@@ -32,41 +43,58 @@ export interface ReviewState {
   canRedo: boolean
   notice: Notice | null
   overlay: 'help' | 'export' | 'problems' | null
+  /** The centre pane: the grid of faces, or the metrics charts. */
+  view: 'grid' | 'metrics'
+  compare: CompareSettings
 
   init(): Promise<void>
   openFolder(root: string): Promise<void>
   showDataset(datasetId: number): Promise<void>
   setFilter(patch: Partial<SampleFilter>): void
   clearFilter(): void
+  setSort(sort: SampleSort): void
   ensurePages(first: number, last: number): void
   sampleAt(index: number): Sample | undefined
   select(index: number, mode?: 'replace' | 'toggle' | 'range'): void
   move(delta: number): void
   setColumns(columns: number): void
+  /** The samples a key acts on: the selection, else the one under the cursor. */
+  targetIds(): number[]
+  /**
+   * Runs one review decision on the target samples, then re-reads the grid and metrics and, when
+   * `advance` (and `apply` did not answer false: nothing changed), moves to the next sample, which
+   * has slid into place if the decided one left the view.
+   */
+  decide(apply: (datasetId: number, ids: number[]) => Promise<boolean | void>, advance: boolean): Promise<void>
   labelSelection(label: Label | null): Promise<void>
   undo(): Promise<void>
   redo(): Promise<void>
   /** Re-reads the dataset and the visible pages (after a model run, for instance). */
   reload(): Promise<void>
   setOverlay(overlay: ReviewState['overlay']): void
+  setView(view: ReviewState['view']): void
+  setCompare(patch: Partial<CompareSettings>): void
   notify(notice: Notice | null): void
 }
 
 const pending = new Set<string>()
 
-function message(err: unknown): string {
+export function message(err: unknown): string {
   return err instanceof ApiError || err instanceof Error ? err.message : String(err)
 }
 
 export const createReviewStore = (client: PokerFaceClient) =>
-  create<ReviewState>((set, get) => {
-    /** Re-reads the count and summary, drops cached pages; the grid refetches what it shows. */
-    const refresh = async (): Promise<void> => {
-      const { dataset, filter } = get()
+  create<ReviewState>((set, get, api) => {
+    /**
+     * Re-reads the count (and, unless only the order or filter changed, the dataset summary) and
+     * drops cached pages; the grid refetches what it shows.
+     */
+    const refresh = async (options: { summary?: boolean } = {}): Promise<void> => {
+      const { dataset, filter, sort } = get()
       if (!dataset) return
       const [summary, first] = await Promise.all([
-        client.call('getDataset', { datasetId: dataset.id }),
-        client.call('querySamples', { datasetId: dataset.id, filter, offset: 0, limit: PAGE_SIZE })
+        options.summary === false ? dataset : client.call('getDataset', { datasetId: dataset.id }),
+        client.call('querySamples', { datasetId: dataset.id, filter, sort, offset: 0, limit: PAGE_SIZE })
       ])
       pending.clear()
       set((s) => ({
@@ -86,7 +114,14 @@ export const createReviewStore = (client: PokerFaceClient) =>
       }
     }
 
+    /** A new filter or order: back to the top, selection cleared, pages fetched again. */
+    const restart = (patch: Partial<ReviewState>): void => {
+      set({ ...patch, cursor: 0, selected: new Set() })
+      void guarded(() => refresh({ summary: false }))
+    }
+
     return {
+      ...createReviewSlice(set, get, api, client),
       client,
       appInfo: null,
       recent: [],
@@ -95,6 +130,7 @@ export const createReviewStore = (client: PokerFaceClient) =>
       problems: [],
       scan: null,
       filter: {},
+      sort: { by: 'path' },
       total: 0,
       pages: new Map(),
       generation: 0,
@@ -105,10 +141,13 @@ export const createReviewStore = (client: PokerFaceClient) =>
       canRedo: false,
       notice: null,
       overlay: null,
+      view: 'grid',
+      compare: { mode: 'original', opacity: 0.7, wipe: 0.5 },
 
       init: () =>
         guarded(async () => {
           client.on('scanProgress', (p) => set({ scan: p.phase === 'done' ? null : p }))
+          client.on('labelIssuesRanked', (summary) => get().onRanked(summary))
           const [appInfo, recent] = await Promise.all([client.call('getAppInfo', {}), client.call('listDatasets', {})])
           set({ appInfo, recent })
           if (appInfo.startupDatasetId !== null) await get().showDataset(appInfo.startupDatasetId)
@@ -146,35 +185,47 @@ export const createReviewStore = (client: PokerFaceClient) =>
             client.call('listProblems', { datasetId }),
             client.call('listDatasets', {})
           ])
-          set({ dataset, problems, recent, filter: {}, cursor: 0, selected: new Set(), canUndo: false, canRedo: false })
-          await refresh()
+          set({
+            dataset,
+            problems,
+            recent,
+            filter: {},
+            sort: { by: 'path' },
+            view: 'grid',
+            cursor: 0,
+            selected: new Set(),
+            canUndo: false,
+            canRedo: false,
+            metrics: null
+          })
+          await refresh({})
           const undoState = await client.call('getUndoState', { datasetId })
           set({ canUndo: undoState.canUndo, canRedo: undoState.canRedo })
+          await get().loadMetrics()
         }),
 
       setFilter: (patch) => {
         const filter = { ...get().filter, ...patch }
         for (const key of Object.keys(filter) as (keyof SampleFilter)[]) {
-          if (filter[key] === undefined || filter[key] === false) delete filter[key]
+          // false is "off" for the check boxes, but `reviewed: false` means "not reviewed yet".
+          if (filter[key] === undefined || (filter[key] === false && key !== 'reviewed')) delete filter[key]
         }
-        set({ filter, cursor: 0, selected: new Set() })
-        void guarded(refresh)
+        restart({ filter })
       },
 
-      clearFilter: () => {
-        set({ filter: {}, cursor: 0, selected: new Set() })
-        void guarded(refresh)
-      },
+      clearFilter: () => restart({ filter: {} }),
+
+      setSort: (sort) => restart({ sort }),
 
       ensurePages: (first, last) => {
-        const { dataset, filter, pages, generation } = get()
+        const { dataset, filter, sort, pages, generation } = get()
         if (!dataset) return
         for (let page = Math.max(0, first); page <= last; page++) {
           const key = `${generation}:${page}`
           if (pages.has(page) || pending.has(key)) continue
           pending.add(key)
           void client
-            .call('querySamples', { datasetId: dataset.id, filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+            .call('querySamples', { datasetId: dataset.id, filter, sort, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
             .then((result) => {
               if (get().generation !== generation) return // a newer filter or relabel superseded this
               const next = new Map(get().pages)
@@ -212,21 +263,33 @@ export const createReviewStore = (client: PokerFaceClient) =>
 
       setColumns: (columns) => set({ columns: Math.max(1, columns) }),
 
-      labelSelection: (label) =>
+      targetIds: () => {
+        const { selected, cursor, sampleAt } = get()
+        const current = sampleAt(cursor)
+        return selected.size > 0 ? [...selected] : current ? [current.id] : []
+      },
+
+      decide: (apply, advance) =>
         guarded(async () => {
-          const { dataset, selected, cursor, total, sampleAt } = get()
+          const { dataset, cursor, total } = get()
           if (!dataset) return
-          const current = sampleAt(cursor)
-          const ids = selected.size > 0 ? [...selected] : current ? [current.id] : []
+          const ids = get().targetIds()
           if (ids.length === 0) return
-          const result = await client.call('setLabel', { datasetId: dataset.id, sampleIds: ids, label })
-          set({ canUndo: result.canUndo, canRedo: result.canRedo })
-          await refresh()
-          // Advance to the next sample. When the labelled one left the filtered view, the next
-          // one has already slid into its place.
+          const changed = await apply(dataset.id, ids)
+          await refresh({})
+          set((s) => ({ reviewVersion: s.reviewVersion + 1 }))
+          void get().loadMetrics()
+          if (!advance || changed === false) return
+          // When the decided sample left the filtered view, the next one has already slid into its place.
           const left = get().total < total
           get().select(left ? Math.min(cursor, get().total - 1) : cursor + 1)
         }),
+
+      labelSelection: (label) =>
+        get().decide(async (datasetId, ids) => {
+          const result = await client.call('setLabel', { datasetId, sampleIds: ids, label })
+          set({ canUndo: result.canUndo, canRedo: result.canRedo })
+        }, true),
 
       undo: () =>
         guarded(async () => {
@@ -234,8 +297,10 @@ export const createReviewStore = (client: PokerFaceClient) =>
           if (!dataset) return
           const result = await client.call('undo', { datasetId: dataset.id })
           set({ canUndo: result.canUndo, canRedo: result.canRedo })
-          if (result.sampleIds.length) await refresh()
-          else set({ notice: { kind: 'info', text: 'Nothing to undo' } })
+          if (result.sampleIds.length) {
+            await refresh({})
+            void get().loadMetrics()
+          } else set({ notice: { kind: 'info', text: 'Nothing to undo' } })
         }),
 
       redo: () =>
@@ -244,12 +309,23 @@ export const createReviewStore = (client: PokerFaceClient) =>
           if (!dataset) return
           const result = await client.call('redo', { datasetId: dataset.id })
           set({ canUndo: result.canUndo, canRedo: result.canRedo })
-          if (result.sampleIds.length) await refresh()
-          else set({ notice: { kind: 'info', text: 'Nothing to redo' } })
+          if (result.sampleIds.length) {
+            await refresh({})
+            void get().loadMetrics()
+          } else set({ notice: { kind: 'info', text: 'Nothing to redo' } })
         }),
 
-      reload: () => guarded(refresh),
+      reload: () =>
+        guarded(async () => {
+          await refresh({})
+          await get().loadMetrics()
+        }),
       setOverlay: (overlay) => set({ overlay }),
+      setView: (view) => {
+        set({ view })
+        if (view === 'metrics') void get().loadMetrics()
+      },
+      setCompare: (patch) => set((s) => ({ compare: { ...s.compare, ...patch } })),
       notify: (notice) => set({ notice })
     }
   })

@@ -1,5 +1,5 @@
 import { useEffect } from 'react'
-import { actionForKey } from '@shared/shortcuts'
+import { actionForKey, COMPARE_MODES } from '@shared/shortcuts'
 import { useReview, useReviewStore } from '../useReview'
 import { DetailPanel } from './DetailPanel'
 import { ExportDialog } from './ExportDialog'
@@ -8,6 +8,9 @@ import { Grid } from './Grid'
 import { OpenDataset } from './OpenDataset'
 import { ProblemsList } from './ProblemsList'
 import { RunPanel } from './RunPanel'
+import { BulkBar } from './review/BulkBar'
+import { MetricsView } from './review/MetricsView'
+import { ReviewPanel } from './review/ReviewPanel'
 import { ScanProgressBar } from './ScanProgressBar'
 import { ShortcutsHelp } from './ShortcutsHelp'
 
@@ -29,6 +32,8 @@ function useReviewKeyboard(): void {
       if (isTyping(e.target)) return
       const action = actionForKey(e)
       if (!action) return
+      // Enter on a focused button presses that button, as everywhere else.
+      if (e.key === 'Enter' && (e.target as HTMLElement | null)?.closest?.('button, a')) return
       const s = store.getState()
       if (action.type === 'close') return s.setOverlay(null)
       if (action.type === 'help') return s.setOverlay(s.overlay === 'help' ? null : 'help')
@@ -37,7 +42,15 @@ function useReviewKeyboard(): void {
       if (action.type === 'undo') void s.undo()
       else if (action.type === 'redo') void s.redo()
       else if (action.type === 'label') void s.labelSelection(action.label)
-      else {
+      else if (action.type === 'accept') void s.acceptSuggestion()
+      else if (action.type === 'flag') void s.toggleFlag(action.flag)
+      else if (action.type === 'note') s.focusNote()
+      else if (action.type === 'metrics') s.setView(s.view === 'metrics' ? 'grid' : 'metrics')
+      else if (action.type === 'compare') {
+        const mode =
+          action.mode === 'next' ? COMPARE_MODES[(COMPARE_MODES.indexOf(s.compare.mode) + 1) % COMPARE_MODES.length] : action.mode
+        s.setCompare({ mode: action.mode !== 'next' && s.compare.mode === action.mode ? 'original' : mode })
+      } else {
         const screen = s.columns * 5
         const by = {
           left: -1,
@@ -65,6 +78,8 @@ export function App(): React.JSX.Element {
   const { notify, setOverlay, undo, redo } = useReviewStore().getState()
   const canUndo = useReview((s) => s.canUndo)
   const canRedo = useReview((s) => s.canRedo)
+  const view = useReview((s) => s.view)
+  const { setView } = useReviewStore().getState()
 
   return (
     <div className="app">
@@ -114,9 +129,26 @@ export function App(): React.JSX.Element {
         <main className="workspace">
           <div className="sidebar">
             <Filters />
+            <ReviewPanel />
             <RunPanel />
           </div>
-          <Grid />
+          <div className="centre">
+            <nav className="tabs" aria-label="View">
+              <button className={view === 'grid' ? 'active' : ''} aria-pressed={view === 'grid'} onClick={() => setView('grid')}>
+                Faces
+              </button>
+              <button
+                className={view === 'metrics' ? 'active' : ''}
+                aria-pressed={view === 'metrics'}
+                onClick={() => setView('metrics')}
+                title="M"
+              >
+                Metrics
+              </button>
+            </nav>
+            <BulkBar />
+            {view === 'grid' ? <Grid /> : <MetricsView />}
+          </div>
           <DetailPanel />
         </main>
       ) : (

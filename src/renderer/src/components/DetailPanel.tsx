@@ -1,36 +1,43 @@
-import { useEffect, useState } from 'react'
 import { EMOTIONS } from '@shared/emotions'
-import type { SampleDetail } from '@shared/types'
 import { labelColour } from '../labels'
-import { PredictionView } from './PredictionView'
 import { useReview, useReviewStore } from '../useReview'
+import { useSampleData } from '../useSampleData'
+import { CompareView } from './review/CompareView'
+import { IssueCard } from './review/IssueCard'
+import { ProbabilityBars } from './review/ProbabilityBars'
+import { ReviewControls } from './review/ReviewControls'
+import { VotesChart } from './review/VotesChart'
 
-/** The sample under the cursor: full image, where it came from, its labels and their history. */
+/**
+ * The sample under the cursor: the face beside what PF-ViT made of it, the ranking's verdict on
+ * its label, the model's probabilities, the dataset's own votes, the labels with their history,
+ * and the review flags and note.
+ */
 export function DetailPanel(): React.JSX.Element {
   const store = useReviewStore()
   const sample = useReview((s) => s.sampleAt(s.cursor))
   const selectedCount = useReview((s) => s.selected.size)
-  const generation = useReview((s) => s.generation)
-  const [detail, setDetail] = useState<SampleDetail | null>(null)
-  const { client, labelSelection } = store.getState()
-
-  useEffect(() => {
-    if (!sample) return setDetail(null)
-    let live = true
-    client.call('getSample', { sampleId: sample.id }).then(
-      (d) => live && setDetail(d),
-      () => live && setDetail(null)
-    )
-    return () => {
-      live = false
-    }
-  }, [client, sample?.id, generation]) // eslint-disable-line react-hooks/exhaustive-deps
+  const { detail, review, prediction } = useSampleData(sample?.id)
+  const { labelSelection } = store.getState()
 
   if (!sample) return <aside className="detail muted">Select an image.</aside>
+  const suggested = review?.issue?.suggestedLabel ?? null
   return (
     <aside className="detail" aria-label="Sample detail" data-testid="detail">
-      <img className="full" src={client.imageUrl('full', sample.id)} alt={sample.relPath} />
-      <dl>
+      <CompareView sampleId={sample.id} prediction={prediction} />
+      {selectedCount > 1 && (
+        <p className="muted small" data-testid="selection-note">
+          {selectedCount} selected: label keys, Accept, Keep and the flags act on all of them.
+        </p>
+      )}
+      <IssueCard review={review} currentLabel={sample.currentLabel} />
+      {prediction?.error && <p className="notice error">The model could not read this image: {prediction.error}</p>}
+      {prediction && !prediction.error && (
+        <ProbabilityBars prediction={prediction} label={sample.currentLabel} suggested={suggested} />
+      )}
+      {!prediction && <p className="muted small">No prediction yet: run the model.</p>}
+      <VotesChart source={detail?.source} />
+      <dl className="facts">
         <dt>File</dt>
         <dd className="path">{sample.relPath}</dd>
         <dt>Split</dt>
@@ -40,7 +47,6 @@ export function DetailPanel(): React.JSX.Element {
         <dt>Current label</dt>
         <dd data-testid="current-label">{sample.currentLabel ?? 'unlabelled'}</dd>
       </dl>
-      {selectedCount > 1 && <p className="muted">{selectedCount} selected: a label key sets all of them.</p>}
       <div className="label-buttons">
         {EMOTIONS.map((e, i) => (
           <button
@@ -54,11 +60,11 @@ export function DetailPanel(): React.JSX.Element {
           </button>
         ))}
       </div>
-      <PredictionView sampleId={sample.id} />
+      <ReviewControls sampleId={sample.id} review={review} />
       {detail && detail.history.length > 0 && (
         <>
           <h3>History</h3>
-          <ol className="history">
+          <ol className="history" data-testid="history">
             {detail.history.map((h) => (
               <li key={h.id}>
                 {new Date(h.at).toLocaleString()}: {h.oldLabel ?? 'unlabelled'} → {h.newLabel ?? 'unlabelled'}{' '}

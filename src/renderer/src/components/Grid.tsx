@@ -42,7 +42,15 @@ export function Grid(): React.JSX.Element {
   const lastIndex = Math.min(total - 1, (lastRow + 1) * columns - 1)
 
   useEffect(() => {
-    if (total > 0) store.getState().ensurePages(Math.floor(firstIndex / PAGE_SIZE), Math.floor(lastIndex / PAGE_SIZE))
+    // One page either side of the view too, so a fast scroll finds the next rows already there.
+    const lastPage = Math.floor(Math.max(0, total - 1) / PAGE_SIZE)
+    if (total > 0)
+      store
+        .getState()
+        .ensurePages(
+          Math.max(0, Math.floor(firstIndex / PAGE_SIZE) - 1),
+          Math.min(lastPage, Math.floor(lastIndex / PAGE_SIZE) + 1)
+        )
   }, [store, firstIndex, lastIndex, total, generation])
 
   // Keep the cursor in view when the keyboard moves it.
@@ -66,7 +74,11 @@ export function Grid(): React.JSX.Element {
       ref={ref}
       tabIndex={-1}
       data-testid="grid"
-      onScroll={(e) => setView((v) => ({ ...v, top: e.currentTarget.scrollTop }))}
+      onScroll={(e) => {
+        // Read now: the updater may run after React has cleared the event's currentTarget.
+        const top = e.currentTarget.scrollTop
+        setView((v) => ({ ...v, top }))
+      }}
       // Take focus from a filter control so the review keys work right after a click.
       onMouseDown={() => ref.current?.focus({ preventScroll: true })}
     >

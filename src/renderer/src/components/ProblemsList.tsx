@@ -8,7 +8,7 @@ export function ProblemsList(): React.JSX.Element {
       <p className="muted">These files were skipped; everything else opened normally. Nothing was changed on disk.</p>
       <ul className="problems">
         {problems.map((p, i) => (
-          <li key={`${p.relPath}:${p.line ?? ""}:${i}`} className={p.kind}>
+          <li key={`${p.relPath}:${p.line ?? ''}:${i}`} className={p.kind}>
             <code>{p.relPath}</code>: {p.reason}
           </li>
         ))}

@@ -48,7 +48,12 @@ export function RunPanel(): React.JSX.Element | null {
       ) : (
         <label>
           Model
-          <select aria-label="Model to run" value={settings.modelId ?? usable[0].id} onChange={(e) => setSettings({ modelId: e.target.value })} disabled={!!running}>
+          <select
+            aria-label="Model to run"
+            value={settings.modelId ?? usable[0].id}
+            onChange={(e) => setSettings({ modelId: e.target.value })}
+            disabled={!!running}
+          >
             {usable.map((m) => (
               <option key={m.id} value={m.id}>
                 {m.name} ({m.id})
@@ -59,7 +64,11 @@ export function RunPanel(): React.JSX.Element | null {
       )}
       <label>
         Hardware
-        <select value={settings.provider} onChange={(e) => setSettings({ provider: e.target.value as ProviderName })} disabled={!!running}>
+        <select
+          value={settings.provider}
+          onChange={(e) => setSettings({ provider: e.target.value as ProviderName })}
+          disabled={!!running}
+        >
           {PROVIDERS.map((p) => (
             <option key={p.id} value={p.id}>
               {p.label}
@@ -82,11 +91,23 @@ export function RunPanel(): React.JSX.Element | null {
         </label>
         <label>
           Batch
-          <input type="number" min={1} max={256} value={settings.batchSize} onChange={(e) => setSettings({ batchSize: Number(e.target.value) || 16 })} disabled={!!running} />
+          <input
+            type="number"
+            min={1}
+            max={256}
+            value={settings.batchSize}
+            onChange={(e) => setSettings({ batchSize: Number(e.target.value) || 16 })}
+            disabled={!!running}
+          />
         </label>
       </div>
       <label className="checkbox">
-        <input type="checkbox" checked={settings.generate} onChange={(e) => setSettings({ generate: e.target.checked })} disabled={!!running} />
+        <input
+          type="checkbox"
+          checked={settings.generate}
+          onChange={(e) => setSettings({ generate: e.target.checked })}
+          disabled={!!running}
+        />
         Generate poker faces
       </label>
       {running ? (
@@ -103,8 +124,10 @@ export function RunPanel(): React.JSX.Element | null {
           </div>
           <p>
             {job.state === 'starting' && 'Loading the model…'}
-            {job.state === 'running' && `${job.done.toLocaleString()} / ${todo.toLocaleString()} · ${job.imagesPerSecond} img/s · ETA ${eta(job.etaSeconds)}`}
-            {job.state === 'done' && `Done: ${job.done.toLocaleString()} new, ${job.alreadyDone.toLocaleString()} already had results`}
+            {job.state === 'running' &&
+              `${job.done.toLocaleString()} / ${todo.toLocaleString()} · ${job.imagesPerSecond} img/s · ETA ${eta(job.etaSeconds)}`}
+            {job.state === 'done' &&
+              `Done: ${job.done.toLocaleString()} new, ${job.alreadyDone.toLocaleString()} already had results`}
             {job.state === 'cancelled' && `Cancelled after ${job.done.toLocaleString()} images (kept)`}
             {job.state === 'failed' && `Failed: ${job.message}`}
           </p>
@@ -133,7 +156,12 @@ export function RunPanel(): React.JSX.Element | null {
           if (folder.trim()) void addModel(folder.trim())
         }}
       >
-        <input aria-label="Model folder" placeholder="Add a model folder…" value={folder} onChange={(e) => setFolder(e.target.value)} />
+        <input
+          aria-label="Model folder"
+          placeholder="Add a model folder…"
+          value={folder}
+          onChange={(e) => setFolder(e.target.value)}
+        />
         <button type="submit" disabled={!folder.trim()}>
           Add
         </button>

@@ -17,6 +17,7 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
   const style = { transform: `translate(${left}px, ${top}px)` }
   if (!sample) return <div className="tile loading" style={style} />
   const changed = sample.currentLabel !== sample.originalLabel
+  const review = sample.review
   return (
     <div
       className={`tile${isCursor ? ' cursor' : ''}${isSelected ? ' selected' : ''}`}
@@ -33,6 +34,21 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
       {changed && (
         <span className="changed" title={`was ${sample.originalLabel ?? 'unlabelled'}`}>
           ●
+        </span>
+      )}
+      {review?.flagged && !review.reviewed && <span className="issue-mark" title="Likely wrong label (confident learning)" />}
+      {review?.reviewed && (
+        <span className="reviewed-mark" title="Reviewed">
+          ✓
+        </span>
+      )}
+      {review?.suggestedLabel && review.suggestedLabel !== sample.currentLabel && (
+        <span
+          className="suggestion"
+          style={{ background: labelColour(review.suggestedLabel) }}
+          title={`suggested: ${review.suggestedLabel}`}
+        >
+          →{labelShort(review.suggestedLabel)}
         </span>
       )}
     </div>

@@ -1,0 +1,161 @@
+import { ApiError, type ApiHandlers } from '@shared/api'
+import type { InferenceJobStatus } from '@shared/inference'
+import type { ReviewFlag, ReviewMetrics } from '@shared/types'
+import { listModels } from '../inference/registry'
+import { classDistribution, confusionMatrix, perClassAgreement, type ConfusionCount } from '../review/agreement'
+import { datasetRoot } from '../store/datasets'
+import { getUndoState, setLabelsEach } from '../store/labels'
+import {
+  droppedByLabel,
+  getNote,
+  isReviewed,
+  issueFor,
+  labelTally,
+  mostPredictedModel,
+  ownedSamples,
+  rankingSummary,
+  REVIEW_FLAGS,
+  reviewFlags,
+  reviewProgress,
+  setFlag,
+  setNote,
+  suggestions
+} from '../store/review'
+import { getSampleRow } from '../store/samples'
+import type { AppContext } from './context'
+import { rankDataset } from './ranking'
+
+type ReviewHandlers = Pick<
+  ApiHandlers,
+  'rankLabelIssues' | 'getReviewMetrics' | 'getSampleReview' | 'setReviewFlag' | 'setNote' | 'acceptSuggestions'
+>
+
+const MAX_NOTE = 10_000
+
+function checkDataset(ctx: AppContext, datasetId: unknown): number {
+  if (!Number.isSafeInteger(datasetId) || datasetRoot(ctx.db, datasetId as number) === null) {
+    throw new ApiError('not_found', `No dataset with id ${datasetId}. Open its folder again.`)
+  }
+  return datasetId as number
+}
+
+function checkSamples(ctx: AppContext, datasetId: number, sampleIds: unknown): number[] {
+  if (!Array.isArray(sampleIds) || sampleIds.length === 0) throw new ApiError('bad_request', 'No samples selected')
+  if (sampleIds.some((id) => !Number.isSafeInteger(id))) throw new ApiError('bad_request', 'sampleIds must be whole numbers')
+  const owned = ownedSamples(ctx.db, datasetId, sampleIds as number[])
+  if (owned.length !== new Set(sampleIds).size)
+    throw new ApiError('bad_request', `Some samples do not belong to dataset ${datasetId}`)
+  return owned
+}
+
+const ranksAfterRuns = new WeakSet<AppContext>()
+
+/**
+ * After every run that stored something, rank the dataset with the model that ran, so the grid
+ * can open on the most likely wrong labels. Subscribed once per context (handlers may be built
+ * more than once for one context). Ranking runs inside the event, before the transports relay the
+ * run's end: see rankDataset for why.
+ */
+function rankAfterRuns(ctx: AppContext): void {
+  if (ranksAfterRuns.has(ctx)) return
+  ranksAfterRuns.add(ctx)
+  ctx.events.subscribe((event, payload) => {
+    if (event !== 'inferenceProgress') return
+    const status = payload as InferenceJobStatus
+    if (!status.finishedAt || status.state === 'failed') return
+    const job = ctx.jobs.get(status.datasetId)
+    if (!job || job.status.jobId !== status.jobId) return
+    try {
+      const summary = rankDataset(ctx.db, status.datasetId, job.options.model)
+      if (summary) ctx.events.emit('labelIssuesRanked', summary)
+    } catch (err) {
+      console.error('[pokerface] ranking label issues failed:', err)
+    }
+  })
+}
+
+export function createReviewHandlers(ctx: AppContext): ReviewHandlers {
+  rankAfterRuns(ctx)
+  const { db } = ctx
+  return {
+    async rankLabelIssues({ datasetId, modelId }) {
+      checkDataset(ctx, datasetId)
+      const id =
+        modelId ??
+        ctx.jobs.get(datasetId)?.status.modelId ??
+        rankingSummary(db, datasetId)?.modelId ??
+        mostPredictedModel(db, datasetId)
+      if (!id) throw new ApiError('bad_request', 'No predictions for this dataset yet: run a model first.')
+      const model = (await listModels(db, ctx.modelsDir)).find((m) => m.id === id)
+      if (!model)
+        throw new ApiError(
+          'not_found',
+          `The model "${id}" that made these predictions is no longer installed. Add its folder again.`
+        )
+      const summary = rankDataset(db, datasetId, model)
+      if (!summary) throw new ApiError('bad_request', `No predictions by "${id}" for this dataset yet: run it first.`)
+      ctx.events.emit('labelIssuesRanked', summary)
+      return summary
+    },
+
+    async getReviewMetrics({ datasetId }) {
+      checkDataset(ctx, datasetId)
+      const ranking = rankingSummary(db, datasetId)
+      const tally = labelTally(db, datasetId)
+      const cells: ConfusionCount[] = []
+      for (const t of tally)
+        if (t.current !== null && t.predicted !== null) cells.push({ actual: t.current, predicted: t.predicted, n: t.n })
+      const confusion = confusionMatrix(cells, ranking?.classes ?? [])
+      const metrics: ReviewMetrics = {
+        ranking,
+        progress: reviewProgress(db, datasetId),
+        confusion,
+        perClass: perClassAgreement(confusion),
+        distribution: classDistribution(tally, droppedByLabel(db, datasetId))
+      }
+      return metrics
+    },
+
+    async getSampleReview({ sampleId }) {
+      if (!Number.isSafeInteger(sampleId) || !getSampleRow(db, sampleId))
+        throw new ApiError('not_found', `No sample with id ${sampleId}`)
+      return {
+        sampleId,
+        issue: issueFor(db, sampleId),
+        note: getNote(db, sampleId),
+        flags: reviewFlags(db, sampleId),
+        reviewed: isReviewed(db, sampleId)
+      }
+    },
+
+    async setReviewFlag({ datasetId, sampleIds, flag, on }) {
+      checkDataset(ctx, datasetId)
+      if (!REVIEW_FLAGS.includes(flag as ReviewFlag))
+        throw new ApiError('bad_request', `Unknown review flag "${flag}" (${REVIEW_FLAGS.join(', ')})`)
+      return { sampleIds: setFlag(db, checkSamples(ctx, datasetId, sampleIds), flag, on !== false) }
+    },
+
+    async setNote({ sampleId, note }) {
+      if (!Number.isSafeInteger(sampleId) || !getSampleRow(db, sampleId))
+        throw new ApiError('not_found', `No sample with id ${sampleId}`)
+      if (typeof note !== 'string') throw new ApiError('bad_request', 'A note must be text')
+      if (note.length > MAX_NOTE) throw new ApiError('bad_request', `A note may hold up to ${MAX_NOTE} characters`)
+      setNote(db, sampleId, note)
+      return { sampleId, note: getNote(db, sampleId) }
+    },
+
+    async acceptSuggestions({ datasetId, sampleIds }) {
+      checkDataset(ctx, datasetId)
+      const ids = checkSamples(ctx, datasetId, sampleIds)
+      const suggested = suggestions(db, ids)
+      if (suggested.size === 0) return { sampleIds: [], ...getUndoState(db, datasetId) }
+      const result = setLabelsEach(
+        db,
+        datasetId,
+        [...suggested].map(([sampleId, label]) => ({ sampleId, label }))
+      )
+      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
+      return result
+    }
+  }
+}

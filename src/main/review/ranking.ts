@@ -1,0 +1,170 @@
+/**
+ * Label-issue ranking: per sample, how likely its label is wrong, from the classifier's
+ * probabilities (confident learning) and from what only PF-ViT has, the poker face.
+ *
+ * Probabilities must be out-of-sample — from a model that did not train on the image — or every
+ * training label looks right (the model has memorised it). Items say whether they are; the
+ * per-class thresholds come from the out-of-sample ones wherever a class has any.
+ *
+ * Scores, all "higher = more likely wrong" except where noted:
+ * - self-confidence p(given) and normalised margin p(given) − max p(other): low = likely wrong;
+ * - confident-learning flag: the confident class (Northcutt et al.) is not the given label;
+ * - intensity mismatch (PF-ViT only): how unusual the face's distance from its poker face is for
+ *   the label — a "neutral" face the generator had to change a lot, or an expressive label on a
+ *   face it left as it was. Calibrated on the dataset itself: the share of faces labelled neutral
+ *   among faces of similar intensity, compared with the share overall (a log-likelihood ratio), so
+ *   it carries only what the intensity adds — an uninformative generator gives 0.5 to every face
+ *   rather than ranking one class above the others. It uses the generator, not the classifier
+ *   head, so it is a second opinion rather than the same one twice;
+ * - combined: the normalised margin mapped to 0..1, mixed with the intensity mismatch.
+ */
+import { argmax, confidentClass, normalisedMargin, perClassThresholds, selfConfidence } from './confidentLearning'
+
+export interface RankItem {
+  /** Index of the label being judged in the model's classes; null when the model has no such class or there is no label. */
+  given: number | null
+  probabilities: ArrayLike<number>
+  /** Mean |face − poker face| (0..1); null when no poker face was generated. */
+  intensity: number | null
+  /** true: the model did not train on this image; false: it did; null: unknown. */
+  outOfSample: boolean | null
+}
+
+export interface IssueScores {
+  predicted: number
+  selfConfidence: number | null
+  margin: number | null
+  /** Confident-learning class (probability at or above its class threshold), if any. */
+  confident: number | null
+  /** Confident learning counts this label as an issue: the confident class is another one. */
+  flagged: boolean
+  /** The class to suggest instead of the label; null when the ranking agrees with it or cannot judge. */
+  suggested: number | null
+  intensityMismatch: number | null
+  /** Combined "most likely wrong" score in 0..1; null when the label cannot be judged. */
+  score: number | null
+}
+
+export interface Ranking {
+  thresholds: number[]
+  /** Where the thresholds came from: out-of-sample items (all classes), or some or all from in-sample ones. */
+  thresholdsFrom: 'out-of-sample' | 'mixed' | 'all'
+  scores: IssueScores[]
+}
+
+/**
+ * Weight of the PF-ViT intensity mismatch in the combined score. The margin is the stronger
+ * signal in the confident-learning literature, so it leads; `npm run bench:noise` measures each
+ * score separately on real FER2013 noise, and this weight should follow what it shows for the
+ * shipped model.
+ */
+export const INTENSITY_WEIGHT = 0.2
+/** Intensity quantile bins for the neutral-share calibration. */
+export const INTENSITY_BINS = 10
+
+function thresholdsFor(items: RankItem[], k: number): Pick<Ranking, 'thresholds' | 'thresholdsFrom'> {
+  const labelled = items.filter((i): i is RankItem & { given: number } => i.given !== null)
+  const all = perClassThresholds(labelled, k)
+  const outside = perClassThresholds(
+    labelled.filter((i) => i.outOfSample === true),
+    k
+  )
+  const thresholds = outside.map((t, j) => (Number.isFinite(t) ? t : all[j]))
+  const fromOutside = outside.filter((t, j) => Number.isFinite(t) || !Number.isFinite(all[j])).length
+  return { thresholds, thresholdsFrom: fromOutside === k ? 'out-of-sample' : outside.some(Number.isFinite) ? 'mixed' : 'all' }
+}
+
+/**
+ * P(label is neutral | intensity), estimated from the labelled faces themselves by intensity
+ * quantile bins, Laplace-smoothed towards the overall neutral share. Returns null when there is
+ * nothing to calibrate on.
+ */
+export function neutralShareByIntensity(
+  items: RankItem[],
+  neutral: number,
+  bins = INTENSITY_BINS
+): { prior: number; share: (intensity: number) => number } | null {
+  const points = items
+    .filter((i) => i.given !== null && i.intensity !== null && Number.isFinite(i.intensity))
+    .map((i) => ({ x: i.intensity as number, neutral: i.given === neutral }))
+    .sort((a, b) => a.x - b.x)
+  if (points.length === 0) return null
+  const prior = points.filter((p) => p.neutral).length / points.length
+  const n = Math.min(bins, points.length)
+  // Upper edge of each bin; bin b holds points[floor(b·len/n) .. floor((b+1)·len/n) − 1].
+  const edges: number[] = []
+  const share: number[] = []
+  for (let b = 0; b < n; b++) {
+    const from = Math.floor((b * points.length) / n)
+    const to = Math.floor(((b + 1) * points.length) / n)
+    const slice = points.slice(from, to)
+    edges.push(slice[slice.length - 1].x)
+    share.push((slice.filter((p) => p.neutral).length + prior) / (slice.length + 1))
+  }
+  return {
+    prior,
+    share: (intensity) => {
+      let b = 0
+      while (b < n - 1 && intensity > edges[b]) b++
+      return share[b]
+    }
+  }
+}
+
+const logit = (p: number): number => Math.log(p / (1 - p))
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x))
+
+/**
+ * How much the intensity speaks against the label, 0..1 (0.5: not at all): the evidence that the
+ * face is neutral at this intensity, beyond the neutral share overall, against a neutral label or
+ * for it against an expressive one.
+ */
+export function intensityMismatch(neutralShare: number, prior: number, labelIsNeutral: boolean): number {
+  const clamp = (p: number): number => Math.min(1 - 1e-6, Math.max(1e-6, p))
+  const evidenceNeutral = logit(clamp(neutralShare)) - logit(clamp(prior))
+  return sigmoid(labelIsNeutral ? -evidenceNeutral : evidenceNeutral)
+}
+
+/** Ranks every item; `k` classes, `neutral` the index of the neutral class (null if the model has none). */
+export function rankLabelIssues(items: RankItem[], k: number, neutral: number | null): Ranking {
+  const { thresholds, thresholdsFrom } = thresholdsFor(items, k)
+  const calibration = neutral === null ? null : neutralShareByIntensity(items, neutral)
+  const scores = items.map((item): IssueScores => {
+    const predicted = argmax(item.probabilities)
+    if (item.given === null) {
+      // Nothing to judge; the model's class is still a useful suggestion for an unlabelled face.
+      return {
+        predicted,
+        selfConfidence: null,
+        margin: null,
+        confident: null,
+        flagged: false,
+        suggested: predicted,
+        intensityMismatch: null,
+        score: null
+      }
+    }
+    const judged = { given: item.given, probabilities: item.probabilities }
+    const margin = normalisedMargin(judged)
+    const confident = confidentClass(item.probabilities, thresholds)
+    const flagged = confident !== null && confident !== item.given
+    const suggestion = flagged ? confident : predicted
+    const mismatch =
+      calibration && item.intensity !== null
+        ? intensityMismatch(calibration.share(item.intensity), calibration.prior, item.given === neutral)
+        : null
+    const base = (1 - margin) / 2
+    const score = mismatch === null ? base : (1 - INTENSITY_WEIGHT) * base + INTENSITY_WEIGHT * mismatch
+    return {
+      predicted,
+      selfConfidence: selfConfidence(judged),
+      margin,
+      confident,
+      flagged,
+      suggested: suggestion !== item.given ? suggestion : null,
+      intensityMismatch: mismatch,
+      score
+    }
+  })
+  return { thresholds, thresholdsFrom, scores }
+}

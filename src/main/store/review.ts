@@ -1,0 +1,245 @@
+import type { Label } from '@shared/emotions'
+import type { Split } from '@shared/splits'
+import type { LabelIssueScores, RankingSummary, ReviewFlag, SampleReviewBrief } from '@shared/types'
+import { nowIso, type Db } from './db'
+
+/**
+ * What the review workspace stores besides labels: each sample's label-issue scores from the
+ * dataset's latest ranking (review_scores), the ranking's summary, review flags and notes. The
+ * scores are computed by src/main/review/ranking.ts; this file only reads and writes rows.
+ */
+
+export const REVIEW_FLAGS: readonly ReviewFlag[] = ['keep', 'not_a_face', 'ambiguous', 'exclude']
+
+/**
+ * SQL: the sample aliased `s` has been reviewed — a label change of the researcher's that is not
+ * undone (its batch is 'done'; undo marks it 'undone'), or any review flag.
+ */
+export const REVIEWED_SQL = `(EXISTS (SELECT 1 FROM label_events e JOIN label_batches b ON b.id = e.batch_id
+    WHERE e.sample_id = s.id AND e.source = 'user' AND b.state = 'done')
+  OR EXISTS (SELECT 1 FROM flags f WHERE f.sample_id = s.id AND f.flag IN ('keep', 'not_a_face', 'ambiguous', 'exclude')))`
+
+export interface RankingInput {
+  sampleId: number
+  currentLabel: Label | null
+  split: Split | null
+  probabilities: number[]
+  intensity: number | null
+}
+
+/** Every present sample of a dataset with a prediction by the model, with what the ranking needs. */
+export function rankingInputs(db: Db, datasetId: number, modelId: string): RankingInput[] {
+  const rows = db
+    .prepare(
+      `SELECT s.id AS sampleId, s.current_label AS currentLabel, s.split, p.probabilities, p.emotion_intensity AS intensity
+         FROM samples s JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
+        WHERE s.dataset_id = ? AND s.status = 'present'
+        ORDER BY s.id`
+    )
+    .all(modelId, datasetId) as (Omit<RankingInput, 'probabilities'> & { probabilities: string })[]
+  return rows.map((r) => ({ ...r, probabilities: JSON.parse(r.probabilities) as number[] }))
+}
+
+/** The model with predictions for most of a dataset's images: what to rank with when no run says. */
+export function mostPredictedModel(db: Db, datasetId: number): string | null {
+  return (
+    (db
+      .prepare(
+        `SELECT p.model_id FROM samples s JOIN predictions p ON p.content_hash = s.content_hash
+          WHERE s.dataset_id = ? AND s.status = 'present' GROUP BY p.model_id ORDER BY count(*) DESC, p.model_id LIMIT 1`
+      )
+      .pluck()
+      .get(datasetId) as string | undefined) ?? null
+  )
+}
+
+export type ScoreRow = Omit<LabelIssueScores, 'modelId'> & { sampleId: number }
+
+/**
+ * Replaces a dataset's ranking in one transaction: readers see the old one or the new one.
+ * `elapsedMs` is asked just before the summary is written, so it counts writing the scores too.
+ */
+export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], elapsedMs?: () => number): void {
+  const put = db.prepare(
+    `INSERT INTO review_scores (sample_id, dataset_id, model_id, given_label, predicted_label, self_confidence, margin,
+       confident_label, suggested_label, flagged, intensity, intensity_mismatch, score, out_of_sample)
+     VALUES (@sampleId, @datasetId, @modelId, @givenLabel, @predictedLabel, @selfConfidence, @margin,
+       @confidentLabel, @suggestedLabel, @flagged, @intensity, @intensityMismatch, @score, @outOfSample)`
+  )
+  const { datasetId, modelId } = summary
+  db.transaction(() => {
+    db.prepare('DELETE FROM review_scores WHERE dataset_id = ?').run(datasetId)
+    for (const r of rows) {
+      put.run({
+        ...r,
+        datasetId,
+        modelId,
+        flagged: r.flagged ? 1 : 0,
+        outOfSample: r.outOfSample === null ? null : r.outOfSample ? 1 : 0
+      })
+    }
+    if (elapsedMs) summary.durationMs = elapsedMs()
+    db.prepare(
+      `INSERT INTO review_rankings (dataset_id, model_id, summary, ranked_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (dataset_id) DO UPDATE SET model_id = excluded.model_id, summary = excluded.summary, ranked_at = excluded.ranked_at`
+    ).run(datasetId, modelId, JSON.stringify(summary), summary.rankedAt)
+  })()
+}
+
+export function rankingSummary(db: Db, datasetId: number): RankingSummary | null {
+  const json = db.prepare('SELECT summary FROM review_rankings WHERE dataset_id = ?').pluck().get(datasetId) as string | undefined
+  return json ? (JSON.parse(json) as RankingSummary) : null
+}
+
+export function hasRanking(db: Db, datasetId: number): boolean {
+  return db.prepare('SELECT 1 FROM review_rankings WHERE dataset_id = ?').pluck().get(datasetId) !== undefined
+}
+
+interface ScoreDbRow {
+  sample_id: number
+  model_id: string
+  given_label: Label | null
+  predicted_label: Label
+  self_confidence: number | null
+  margin: number | null
+  confident_label: Label | null
+  suggested_label: Label | null
+  flagged: number
+  intensity: number | null
+  intensity_mismatch: number | null
+  score: number | null
+  out_of_sample: number | null
+}
+
+export function issueFor(db: Db, sampleId: number): LabelIssueScores | null {
+  const r = db.prepare('SELECT * FROM review_scores WHERE sample_id = ?').get(sampleId) as ScoreDbRow | undefined
+  if (!r) return null
+  return {
+    modelId: r.model_id,
+    givenLabel: r.given_label,
+    predictedLabel: r.predicted_label,
+    selfConfidence: r.self_confidence,
+    margin: r.margin,
+    confidentLabel: r.confident_label,
+    suggestedLabel: r.suggested_label,
+    flagged: r.flagged === 1,
+    intensity: r.intensity,
+    intensityMismatch: r.intensity_mismatch,
+    score: r.score,
+    outOfSample: r.out_of_sample === null ? null : r.out_of_sample === 1
+  }
+}
+
+/** The grid's per-tile review marks for one page of samples. */
+export function reviewBriefs(db: Db, sampleIds: number[]): Map<number, SampleReviewBrief> {
+  const out = new Map<number, SampleReviewBrief>()
+  if (sampleIds.length === 0) return out
+  const rows = db
+    .prepare(
+      `SELECT s.id, r.score, r.flagged, r.suggested_label AS suggested, ${REVIEWED_SQL} AS reviewed
+         FROM samples s LEFT JOIN review_scores r ON r.sample_id = s.id
+        WHERE s.id IN (SELECT value FROM json_each(?))`
+    )
+    .all(JSON.stringify(sampleIds)) as {
+    id: number
+    score: number | null
+    flagged: number | null
+    suggested: Label | null
+    reviewed: number
+  }[]
+  for (const r of rows)
+    out.set(r.id, { score: r.score, flagged: r.flagged === 1, suggestedLabel: r.suggested, reviewed: r.reviewed === 1 })
+  return out
+}
+
+export function isReviewed(db: Db, sampleId: number): boolean {
+  return db.prepare(`SELECT ${REVIEWED_SQL} FROM samples s WHERE s.id = ?`).pluck().get(sampleId) === 1
+}
+
+/** The suggested label of each sample that has one. */
+export function suggestions(db: Db, sampleIds: number[]): Map<number, Label> {
+  const rows = db
+    .prepare(
+      `SELECT sample_id AS id, suggested_label AS label FROM review_scores
+        WHERE suggested_label IS NOT NULL AND sample_id IN (SELECT value FROM json_each(?))`
+    )
+    .all(JSON.stringify(sampleIds)) as { id: number; label: Label }[]
+  return new Map(rows.map((r) => [r.id, r.label]))
+}
+
+/** Samples of the list that belong to the dataset (and exist). */
+export function ownedSamples(db: Db, datasetId: number, sampleIds: number[]): number[] {
+  return db
+    .prepare(`SELECT id FROM samples WHERE dataset_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`)
+    .pluck()
+    .all(datasetId, JSON.stringify([...new Set(sampleIds)])) as number[]
+}
+
+/** Sets or clears one review flag on many samples; returns the samples whose flags changed. */
+export function setFlag(db: Db, sampleIds: number[], flag: ReviewFlag, on: boolean): number[] {
+  const add = db.prepare('INSERT OR IGNORE INTO flags (sample_id, flag, created_at) VALUES (?, ?, ?)')
+  const remove = db.prepare('DELETE FROM flags WHERE sample_id = ? AND flag = ?')
+  const now = nowIso()
+  return db.transaction(() => sampleIds.filter((id) => (on ? add.run(id, flag, now) : remove.run(id, flag)).changes > 0))()
+}
+
+export function reviewFlags(db: Db, sampleId: number): ReviewFlag[] {
+  const flags = db.prepare('SELECT flag FROM flags WHERE sample_id = ?').pluck().all(sampleId) as string[]
+  return REVIEW_FLAGS.filter((f) => flags.includes(f))
+}
+
+export function getNote(db: Db, sampleId: number): string {
+  return (db.prepare('SELECT note FROM sample_notes WHERE sample_id = ?').pluck().get(sampleId) as string | undefined) ?? ''
+}
+
+/** An empty note deletes the row, so "has a note" stays a plain EXISTS. */
+export function setNote(db: Db, sampleId: number, note: string): void {
+  if (note.trim() === '') db.prepare('DELETE FROM sample_notes WHERE sample_id = ?').run(sampleId)
+  else
+    db.prepare(
+      `INSERT INTO sample_notes (sample_id, note, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (sample_id) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at`
+    ).run(sampleId, note, nowIso())
+}
+
+/** Flagged samples of the current ranking, and how many of them have been reviewed. */
+export function reviewProgress(db: Db, datasetId: number): { flagged: number; reviewed: number } {
+  const row = db
+    .prepare(
+      `SELECT count(*) AS flagged, coalesce(sum(${REVIEWED_SQL}), 0) AS reviewed
+         FROM review_scores r JOIN samples s ON s.id = r.sample_id
+        WHERE r.dataset_id = ? AND r.flagged = 1 AND s.status = 'present'`
+    )
+    .get(datasetId) as { flagged: number; reviewed: number }
+  return row
+}
+
+/**
+ * Present samples counted by (original label, current label, predicted class): a few hundred
+ * groups from one scan, from which the confusion matrix and the class distribution are both drawn.
+ */
+export function labelTally(
+  db: Db,
+  datasetId: number
+): { original: Label | null; current: Label | null; predicted: Label | null; n: number }[] {
+  return db
+    .prepare(
+      `SELECT s.original_label AS original, s.current_label AS current, r.predicted_label AS predicted, count(*) AS n
+         FROM samples s LEFT JOIN review_scores r ON r.sample_id = s.id
+        WHERE s.dataset_id = ? AND s.status = 'present'
+        GROUP BY 1, 2, 3`
+    )
+    .all(datasetId) as { original: Label | null; current: Label | null; predicted: Label | null; n: number }[]
+}
+
+/** Current labels of the samples marked exclude or not-a-face: what a cleaned dataset leaves out. */
+export function droppedByLabel(db: Db, datasetId: number): Map<Label, number> {
+  const rows = db
+    .prepare(
+      `SELECT s.current_label AS label, count(DISTINCT s.id) AS n FROM flags f JOIN samples s ON s.id = f.sample_id
+        WHERE s.dataset_id = ? AND s.status = 'present' AND s.current_label IS NOT NULL AND f.flag IN ('exclude', 'not_a_face')
+        GROUP BY 1`
+    )
+    .all(datasetId) as { label: Label; n: number }[]
+  return new Map(rows.map((r) => [r.label, r.n]))
+}

@@ -1,0 +1,142 @@
+import type { StoreApi } from 'zustand'
+import type { PokerFaceClient } from '@shared/api'
+import type { Label } from '@shared/emotions'
+import type { RankingSummary, ReviewFlag, ReviewMetrics } from '@shared/types'
+import type { ReviewState } from './store'
+
+/** The label-issue review: ranking, metrics, suggestions, flags and notes. */
+export interface ReviewSlice {
+  metrics: ReviewMetrics | null
+  /** Bumped when a sample's review (flags, note, reviewed) may have changed, so views re-read it. */
+  reviewVersion: number
+  /** Bumped by the note key: the note field takes the focus. */
+  noteFocus: number
+  focusNote(): void
+  loadMetrics(): Promise<void>
+  /** Sets the suggested label on the target samples (one undo step) and advances. */
+  acceptSuggestion(): Promise<void>
+  /**
+   * Sets a review flag on the target samples and advances, or — `on` not given and the cursor's
+   * sample already has it — clears it.
+   */
+  toggleFlag(flag: ReviewFlag, on?: boolean): Promise<void>
+  saveNote(sampleId: number, note: string): Promise<void>
+  rank(): Promise<void>
+  /** Filters the grid to one confusion-matrix cell and shows it. */
+  showCell(actual: Label, predicted: Label): void
+  onRanked(summary: RankingSummary): void
+}
+
+const FLAG_NAMES: Record<ReviewFlag, string> = {
+  keep: 'kept',
+  not_a_face: 'not a face',
+  ambiguous: 'ambiguous',
+  exclude: 'excluded'
+}
+
+export function createReviewSlice(
+  set: StoreApi<ReviewState>['setState'],
+  get: StoreApi<ReviewState>['getState'],
+  _api: StoreApi<ReviewState>,
+  client: PokerFaceClient
+): ReviewSlice {
+  const fail = (err: unknown): void => set({ notice: { kind: 'error', text: (err as Error).message ?? String(err) } })
+  return {
+    metrics: null,
+    reviewVersion: 0,
+    noteFocus: 0,
+    focusNote: () => set((s) => ({ noteFocus: s.noteFocus + 1 })),
+
+    loadMetrics: async () => {
+      const { dataset } = get()
+      if (!dataset) return
+      try {
+        const metrics = await client.call('getReviewMetrics', { datasetId: dataset.id })
+        if (get().dataset?.id === dataset.id) set({ metrics })
+      } catch (err) {
+        fail(err)
+      }
+    },
+
+    acceptSuggestion: () =>
+      get().decide(async (datasetId, ids) => {
+        const result = await client.call('acceptSuggestions', { datasetId, sampleIds: ids })
+        set({ canUndo: result.canUndo, canRedo: result.canRedo })
+        if (result.sampleIds.length === 0) {
+          set({
+            notice: {
+              kind: 'info',
+              text: 'Nothing to accept: no suggestion differs from the label (rank the labels after a run).'
+            }
+          })
+          return false
+        }
+        if (ids.length > 1)
+          set({
+            notice: { kind: 'info', text: `Accepted the suggestion on ${result.sampleIds.length} of ${ids.length} selected.` }
+          })
+      }, true),
+
+    toggleFlag: async (flag, on) => {
+      const current = get().sampleAt(get().cursor)
+      let has = on === undefined ? false : !on
+      try {
+        if (current && on === undefined)
+          has = (await client.call('getSampleReview', { sampleId: current.id })).flags.includes(flag)
+      } catch (err) {
+        return fail(err)
+      }
+      await get().decide(async (datasetId, ids) => {
+        await client.call('setReviewFlag', { datasetId, sampleIds: ids, flag, on: !has })
+        if (ids.length > 1)
+          set({ notice: { kind: 'info', text: `${ids.length} samples ${has ? 'no longer' : 'marked'} ${FLAG_NAMES[flag]}.` } })
+      }, !has)
+    },
+
+    saveNote: async (sampleId, note) => {
+      try {
+        await client.call('setNote', { sampleId, note })
+      } catch (err) {
+        fail(err)
+      }
+    },
+
+    rank: async () => {
+      const { dataset } = get()
+      if (!dataset) return
+      try {
+        // The answer also arrives as a labelIssuesRanked event, which re-sorts the grid (onRanked).
+        await client.call('rankLabelIssues', { datasetId: dataset.id })
+      } catch (err) {
+        fail(err)
+      }
+    },
+
+    showCell: (actual, predicted) => {
+      set({ view: 'grid' })
+      get().setFilter({
+        currentLabel: actual,
+        predictedLabel: predicted,
+        flaggedOnly: undefined,
+        reviewed: undefined,
+        flag: undefined
+      })
+    },
+
+    onRanked: (summary) => {
+      if (get().dataset?.id !== summary.datasetId) return
+      set({
+        filter: {},
+        view: 'grid',
+        notice: {
+          kind: 'info',
+          text:
+            `Ranked ${summary.scored.toLocaleString()} labels with ${summary.modelId}: ${summary.flagged.toLocaleString()} flagged as likely wrong. ` +
+            'Sorted by most likely wrong.'
+        }
+      })
+      get().setSort({ by: 'likelyWrong' })
+      void get().loadMetrics()
+    }
+  }
+}
