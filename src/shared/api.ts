@@ -75,6 +75,14 @@ export interface ApiRequests {
   }
   /** A sensible place to export to: the app's exports folder, never inside the dataset. */
   suggestExportPath: { args: { datasetId: number; format: ExportFormat }; result: string }
+  /**
+   * Raw photos → a folder of aligned face crops (BlazeFace), each linked to its photo in
+   * faces.csv; open `out` afterwards. Default `out`: the app's data folder.
+   */
+  extractFaces: {
+    args: { photos: string; out?: string }
+    result: { out: string; photos: number; faces: number; skipped: { relPath: string; reason: string }[] }
+  }
   /** Built-in and user models, each with the problems that keep it from running (if any). */
   listModels: { args: Record<string, never>; result: ModelInfo[] }
   /** Checks a model folder against the model contract and adds it; the error lists every mismatch. */
@@ -139,6 +147,7 @@ export const REQUEST_NAMES = [
   'redo',
   'exportLabels',
   'suggestExportPath',
+  'extractFaces',
   'listFormats',
   'detectFormat',
   'getDatasetFormat',

@@ -177,6 +177,7 @@ describe('one API, two transports', () => {
         "cancelInference",
         "detectFormat",
         "exportLabels",
+        "extractFaces",
         "getAppInfo",
         "getDataset",
         "getDatasetFormat",

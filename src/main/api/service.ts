@@ -9,6 +9,7 @@ import { getUndoState, labelHistory, redo, setLabels, undo } from '../store/labe
 import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags, sampleSource } from '../store/samples'
 import type { AppContext } from './context'
 import { createFormatHandlers, datasetFormatInfo, exportWithFormats, FORMAT_EXPORT_SUFFIX, isFormatExport } from './formats'
+import { createFaceHandlers } from './faces'
 import { createInferenceHandlers } from './inference'
 import { createReviewHandlers } from './review'
 
@@ -43,6 +44,7 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     ...createInferenceHandlers(ctx),
     ...createFormatHandlers(ctx),
     ...createReviewHandlers(ctx),
+    ...createFaceHandlers(ctx),
     async getAppInfo() {
       return {
         productName: 'PokerFace Studio',

@@ -1,5 +1,6 @@
 import { useState } from 'react'
 import { useReview, useReviewStore } from '../useReview'
+import { ExtractFaces } from './ExtractFaces'
 import { FormatChoice, type FormatChoiceValue } from './FormatChoice'
 import { useFolderDrop } from '../useFolderDrop'
 
@@ -67,6 +68,7 @@ export function OpenDataset(): React.JSX.Element {
         )}
       </form>
       <FormatChoice value={choice} onChange={setChoice} disabled={!!scan} />
+      <ExtractFaces />
       {recent.length > 0 && (
         <>
           <h2>Recent</h2>

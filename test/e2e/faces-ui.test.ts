@@ -1,0 +1,50 @@
+import { copyFile, mkdir } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DATA_DIR, tempDir } from '../helpers/data'
+import { HAS_BUILD, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_REASON, ROOT, startServe, type RunningServer } from '../helpers/browser'
+
+const PHOTOS = join(DATA_DIR, 'photos')
+const skipReason = !existsSync(join(PHOTOS, 'sample1.jpg'))
+  ? `photos not found at ${PHOTOS} (set PF_DATA_DIR)`
+  : !HAS_CHROMIUM
+    ? NO_CHROMIUM_REASON
+    : !HAS_BUILD
+      ? 'no build in out/ (run npm run build)'
+      : null
+if (skipReason) console.warn(`[e2e faces] skipped: ${skipReason}`)
+
+describe.skipIf(skipReason !== null)('a folder of raw photos, from the start screen', () => {
+  let browser: Browser
+  let server: RunningServer | null = null
+  beforeAll(async () => {
+    browser = await launchChromium()
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await browser?.close()
+  })
+
+  it('finds the faces, saves aligned crops in the data folder and opens them as a dataset', async () => {
+    const photos = join(await tempDir('pf-e2e-photos-'), 'group photos')
+    await mkdir(join(photos, 'happy'), { recursive: true })
+    for (const n of [1, 3]) await copyFile(join(PHOTOS, `sample${n}.jpg`), join(photos, 'happy', `sample${n}.jpg`))
+    const home = await tempDir('pf-e2e-photos-home-')
+    server = await startServe(['--data-dir', home])
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    await page.goto(server.url)
+    await page.getByText('A folder of raw photos? Find the faces first').click()
+    await page.getByLabel('Photos folder').fill(photos)
+    await page.getByRole('button', { name: 'Find faces' }).click()
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/^\d+ faces from 2 photos, saved in .*group photos/)
+    const faces = Number((await page.getByRole('status').textContent())?.match(/^(\d+)/)?.[1])
+    expect(faces).toBeGreaterThanOrEqual(4)
+    await expect.poll(() => page.getByTestId('counts').textContent()).toContain(`${faces} images`)
+    // Class folders carry over: every crop is labelled as its photo's folder.
+    await expect.poll(() => page.locator('.tile[data-label="happiness"]').count()).toBe(faces)
+    expect(existsSync(join(home, 'faces', 'group photos', 'faces.csv'))).toBe(true)
+    await page.screenshot({ path: join(ROOT, 'test-results', 'e2e', '20-faces-from-photos.png') })
+  })
+})
