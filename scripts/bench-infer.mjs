@@ -34,7 +34,21 @@ function benchModel() {
   if (process.env.BENCH_MODEL) return resolve(process.env.BENCH_MODEL)
   const dir = join(tmpdir(), 'pokerface-bench-models', 'pfvit-cpu-small-untrained')
   if (existsSync(join(dir, 'model.json'))) return dir
-  const r = spawnSync('/usr/bin/python3', [join(root, 'training', 'export_onnx.py'), '--random-init', 'pfvit', '--preset', 'cpu_small', '--id', 'pfvit-cpu-small-untrained', '--out', dir], { encoding: 'utf8' })
+  const r = spawnSync(
+    '/usr/bin/python3',
+    [
+      join(root, 'training', 'export_onnx.py'),
+      '--random-init',
+      'pfvit',
+      '--preset',
+      'cpu_small',
+      '--id',
+      'pfvit-cpu-small-untrained',
+      '--out',
+      dir
+    ],
+    { encoding: 'utf8' }
+  )
   if (r.status === 0) return dir
   console.log('(PyTorch not available: benchmarking the micro test fixture instead of the cpu_small architecture)')
   return join(root, 'test', 'fixtures', 'models', 'pfvit-micro')
@@ -46,7 +60,10 @@ const manifest = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'))
 const S = manifest.input.size
 
 // The same N real faces for both measurements.
-const files = readdirSync(testDir).filter((f) => f.endsWith('.png')).sort().slice(0, N)
+const files = readdirSync(testDir)
+  .filter((f) => f.endsWith('.png'))
+  .sort()
+  .slice(0, N)
 const datasetDir = mkdtempSync(join(tmpdir(), 'pf-bench-infer-'))
 mkdirSync(join(datasetDir, 'faces'))
 for (const f of files) copyFileSync(join(testDir, f), join(datasetDir, 'faces', f))
@@ -59,9 +76,15 @@ async function tensors() {
     const data = new Float32Array(chunk.length * per)
     await Promise.all(
       chunk.map(async (f, j) => {
-        const { data: px, info } = await sharp(join(testDir, f)).removeAlpha().resize(S, S, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true })
+        const { data: px, info } = await sharp(join(testDir, f))
+          .removeAlpha()
+          .resize(S, S, { fit: 'fill' })
+          .raw()
+          .toBuffer({ resolveWithObject: true })
         for (let c = 0; c < 3; c++)
-          for (let p = 0; p < S * S; p++) data[j * per + c * S * S + p] = (px[p * info.channels + (info.channels === 1 ? 0 : c)] / 255 - manifest.input.mean[c]) / manifest.input.std[c]
+          for (let p = 0; p < S * S; p++)
+            data[j * per + c * S * S + p] =
+              (px[p * info.channels + (info.channels === 1 ? 0 : c)] / 255 - manifest.input.mean[c]) / manifest.input.std[c]
       })
     )
     batches.push(new ort.Tensor('float32', data, [chunk.length, 3, S, S]))
@@ -79,7 +102,9 @@ async function modelOnly(batches) {
     extra: { session: { intra_op: { allow_spinning: '0' } } }
   }
   const classify = await ort.InferenceSession.create(join(modelDir, manifest.files.classify), opts)
-  const generate = manifest.files.generate ? await ort.InferenceSession.create(join(modelDir, manifest.files.generate), opts) : null
+  const generate = manifest.files.generate
+    ? await ort.InferenceSession.create(join(modelDir, manifest.files.generate), opts)
+    : null
   await classify.run({ image: batches[0] }) // warm-up, as the worker's first batch pays it too
   const t0 = performance.now()
   for (const image of batches) {
@@ -95,7 +120,26 @@ async function modelOnly(batches) {
 function endToEnd() {
   const home = mkdtempSync(join(tmpdir(), 'pf-bench-home-'))
   try {
-    const r = spawnSync(process.execPath, [join(root, 'out', 'main', 'cli.js'), 'infer', datasetDir, '--model', modelDir, '--provider', 'cpu', '--threads', String(THREADS), '--batch', String(BATCH), '--data-dir', home, '--json'], { encoding: 'utf8' })
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(root, 'out', 'main', 'cli.js'),
+        'infer',
+        datasetDir,
+        '--model',
+        modelDir,
+        '--provider',
+        'cpu',
+        '--threads',
+        String(THREADS),
+        '--batch',
+        String(BATCH),
+        '--data-dir',
+        home,
+        '--json'
+      ],
+      { encoding: 'utf8' }
+    )
     if (r.status !== 0) throw new Error(r.stderr)
     const s = JSON.parse(r.stdout.trim().split('\n').at(-1))
     return s.done / s.seconds
@@ -113,7 +157,11 @@ for (let i = 0; i < RUNS; i++) {
 }
 rmSync(datasetDir, { recursive: true, force: true })
 const fmt = (xs) => xs.map((x) => x.toFixed(1)).join(', ')
-console.log(`bench:infer ${manifest.id} (${S}×${S}, ${manifest.files.generate ? 'classify + generate' : 'classify'}), ${files.length} FERPlus test faces, ${THREADS} threads, batch ${BATCH}, ${RUNS} runs`)
+console.log(
+  `bench:infer ${manifest.id} (${S}×${S}, ${manifest.files.generate ? 'classify + generate' : 'classify'}), ${files.length} FERPlus test faces, ${THREADS} threads, batch ${BATCH}, ${RUNS} runs`
+)
 console.log(`  model-only  : median ${median(model).toFixed(1)} img/s  [${fmt(model)}]`)
-console.log(`  end-to-end  : median ${median(e2e).toFixed(1)} img/s  [${fmt(e2e)}]  (decode → infer → PNGs + SQLite, worker start and model load included)`)
+console.log(
+  `  end-to-end  : median ${median(e2e).toFixed(1)} img/s  [${fmt(e2e)}]  (decode → infer → PNGs + SQLite, worker start and model load included)`
+)
 console.log(`  ratio       : ${((100 * median(e2e)) / median(model)).toFixed(0)} % of model-only (target ≥ 80 %)`)

@@ -8,12 +8,17 @@ import { join } from 'node:path'
 import { root } from './lib.mjs'
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.log(`setup:cuda: onnxruntime-node ships its CUDA provider for linux/x64 only (this is ${process.platform}/${process.arch}).`)
+  console.log(
+    `setup:cuda: onnxruntime-node ships its CUDA provider for linux/x64 only (this is ${process.platform}/${process.arch}).`
+  )
   console.log('On Windows, DirectML is bundled; on macOS, CoreML is bundled: nothing to install.')
   process.exit(0)
 }
 const script = join(root, 'node_modules', 'onnxruntime-node', 'script', 'install.js')
-const result = spawnSync(process.execPath, [script, '--onnxruntime-node-install=cuda12'], { stdio: 'inherit', cwd: join(root, 'node_modules', 'onnxruntime-node') })
+const result = spawnSync(process.execPath, [script, '--onnxruntime-node-install=cuda12'], {
+  stdio: 'inherit',
+  cwd: join(root, 'node_modules', 'onnxruntime-node')
+})
 if (result.status !== 0) {
   console.error('setup:cuda failed. It needs the internet, and CUDA 12 with cuDNN 9 on this machine.')
   process.exit(result.status ?? 1)

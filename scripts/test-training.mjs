@@ -7,7 +7,9 @@ import { root } from './lib.mjs'
 const python = process.env.PF_PYTHON ?? '/usr/bin/python3'
 const probe = spawnSync(python, ['-c', 'import torch, onnx'], { encoding: 'utf8' })
 if (probe.error || probe.status !== 0) {
-  console.log(`test:training skipped: ${python} cannot import torch and onnx (apt-get install -y python3-torch python3-onnx python3-torchvision)`)
+  console.log(
+    `test:training skipped: ${python} cannot import torch and onnx (apt-get install -y python3-torch python3-onnx python3-torchvision)`
+  )
   process.exit(0)
 }
 const run = spawnSync(python, ['-m', 'unittest', 'discover', '-s', 'training/tests', '-t', '.'], { cwd: root, stdio: 'inherit' })

@@ -43,7 +43,8 @@ export function parseManifest(json: unknown): { manifest: ModelManifest | null; 
   for (const key of ['id', 'name', 'version'] as const) {
     if (typeof m[key] !== 'string' || m[key].trim() === '') problems.push(`model.json: "${key}" must be a non-empty string`)
   }
-  if (typeof m.id === 'string' && !/^[\w.-]+$/.test(m.id)) problems.push('model.json: "id" may hold only letters, digits, ".", "_" and "-"')
+  if (typeof m.id === 'string' && !/^[\w.-]+$/.test(m.id))
+    problems.push('model.json: "id" may hold only letters, digits, ".", "_" and "-"')
   if (!Array.isArray(m.classes) || m.classes.length < 2 || !m.classes.every((c: unknown) => typeof c === 'string' && c)) {
     problems.push('model.json: "classes" must list at least two class names')
   } else if (new Set(m.classes).size !== m.classes.length) problems.push('model.json: "classes" has duplicates')
@@ -51,10 +52,13 @@ export function parseManifest(json: unknown): { manifest: ModelManifest | null; 
   if (!Number.isInteger(input.size) || input.size < 8) problems.push('model.json: "input.size" must be an integer ≥ 8')
   if (input.channels !== 3) problems.push(`model.json: "input.channels" must be 3 (found ${JSON.stringify(input.channels)})`)
   if (!isNumberTriple(input.mean)) problems.push('model.json: "input.mean" must be three numbers')
-  if (!isNumberTriple(input.std) || input.std.some((s: number) => s <= 0)) problems.push('model.json: "input.std" must be three positive numbers')
-  if (input.layout !== undefined && input.layout !== 'NCHW') problems.push(`model.json: "input.layout" must be "NCHW" (found ${JSON.stringify(input.layout)})`)
+  if (!isNumberTriple(input.std) || input.std.some((s: number) => s <= 0))
+    problems.push('model.json: "input.std" must be three positive numbers')
+  if (input.layout !== undefined && input.layout !== 'NCHW')
+    problems.push(`model.json: "input.layout" must be "NCHW" (found ${JSON.stringify(input.layout)})`)
   const files = m.files ?? {}
-  if (typeof files.classify !== 'string' || !files.classify) problems.push('model.json: "files.classify" must name the classifier ONNX file')
+  if (typeof files.classify !== 'string' || !files.classify)
+    problems.push('model.json: "files.classify" must name the classifier ONNX file')
   if (files.generate !== undefined && files.generate !== null && typeof files.generate !== 'string') {
     problems.push('model.json: "files.generate" must name the generator ONNX file, or be null')
   }
@@ -83,7 +87,9 @@ function describeShape(shape: (number | string)[]): string {
 function checkShape(where: string, actual: (number | string)[], expected: (number | 'N' | '?')[], problems: string[]): void {
   const ok =
     actual.length === expected.length &&
-    expected.every((e, i) => (e === 'N' ? true : e === '?' ? typeof actual[i] === 'number' || typeof actual[i] === 'string' : actual[i] === e))
+    expected.every((e, i) =>
+      e === 'N' ? true : e === '?' ? typeof actual[i] === 'number' || typeof actual[i] === 'string' : actual[i] === e
+    )
   if (!ok) problems.push(`${where}: shape ${describeShape(actual)}, expected ${describeShape(expected)}`)
 }
 
@@ -101,7 +107,13 @@ function checkIo(
     if (image.type !== 'float32') problems.push(`${file}: input "image" is ${image.type}, expected float32`)
     checkShape(`${file}: input "image"`, image.shape, ['N', 3, size, size], problems)
   }
-  if (inputs.length > 1) problems.push(`${file}: unexpected extra inputs ${inputs.filter((i) => i.name !== 'image').map((i) => i.name).join(', ')}`)
+  if (inputs.length > 1)
+    problems.push(
+      `${file}: unexpected extra inputs ${inputs
+        .filter((i) => i.name !== 'image')
+        .map((i) => i.name)
+        .join(', ')}`
+    )
   for (const [name, shape] of Object.entries(expectedOutputs)) {
     const out = outputs.find((o) => o.name === name)
     if (!out) {
@@ -117,7 +129,14 @@ function checkIo(
 export function checkClassifyGraph(manifest: ModelManifest, inputs: TensorSignature[], outputs: TensorSignature[]): string[] {
   const problems: string[] = []
   const file = manifest.files.classify
-  checkIo(file, inputs, outputs, { logits: ['N', manifest.classes.length], emotion_mask: ['N', '?'], attention: ['N', '?', '?'] }, manifest.input.size, problems)
+  checkIo(
+    file,
+    inputs,
+    outputs,
+    { logits: ['N', manifest.classes.length], emotion_mask: ['N', '?'], attention: ['N', '?', '?'] },
+    manifest.input.size,
+    problems
+  )
   const attention = outputs.find((o) => o.name === 'attention')
   if (attention && attention.shape.length === 3 && attention.shape[1] !== attention.shape[2]) {
     problems.push(`${file}: output "attention" must be a square patch grid, got ${describeShape(attention.shape)}`)

@@ -4,7 +4,15 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATA_DIR, tempDir } from '../helpers/data'
-import { HAS_BUILD, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_REASON, ROOT, startServe, type RunningServer } from '../helpers/browser'
+import {
+  HAS_BUILD,
+  HAS_CHROMIUM,
+  launchChromium,
+  NO_CHROMIUM_REASON,
+  ROOT,
+  startServe,
+  type RunningServer
+} from '../helpers/browser'
 
 const PHOTOS = join(DATA_DIR, 'photos')
 const skipReason = !existsSync(join(PHOTOS, 'sample1.jpg'))
@@ -38,7 +46,9 @@ describe.skipIf(skipReason !== null)('a folder of raw photos, from the start scr
     await page.getByText('A folder of raw photos? Find the faces first').click()
     await page.getByLabel('Photos folder').fill(photos)
     await page.getByRole('button', { name: 'Find faces' }).click()
-    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/^\d+ faces from 2 photos, saved in .*group photos/)
+    await expect
+      .poll(() => page.getByRole('status').textContent(), { timeout: 60_000 })
+      .toMatch(/^\d+ faces from 2 photos, saved in .*group photos/)
     const faces = Number((await page.getByRole('status').textContent())?.match(/^(\d+)/)?.[1])
     expect(faces).toBeGreaterThanOrEqual(4)
     await expect.poll(() => page.getByTestId('counts').textContent()).toContain(`${faces} images`)

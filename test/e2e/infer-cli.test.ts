@@ -14,7 +14,12 @@ if (skipReason) console.warn(`[infer-cli] skipped: ${skipReason}`)
 
 function pokerface(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 170_000 })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout.trim().split('\n').at(-1) as string) }
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    json: () => JSON.parse(r.stdout.trim().split('\n').at(-1) as string)
+  }
 }
 
 const predictionCount = (dataDir: string): number => {
@@ -48,13 +53,27 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
 
   it('runs every image once, records unreadable ones, and a second run does nothing', async () => {
     const dataDir = await tempDir('pf-infer-home-')
-    const first = pokerface(['infer', dataset, '--model', MICRO_MODEL, '--data-dir', dataDir, '--batch', '8', '--threads', '1', '--json'])
+    const first = pokerface([
+      'infer',
+      dataset,
+      '--model',
+      MICRO_MODEL,
+      '--data-dir',
+      dataDir,
+      '--batch',
+      '8',
+      '--threads',
+      '1',
+      '--json'
+    ])
     expect(first.code, first.stderr).toBe(0)
     const summary = first.json()
     expect(summary).toMatchObject({ state: 'done', provider: 'cpu', threads: 1, batchSize: 8, failed: 1, alreadyDone: 0 })
     expect(summary.done).toBe(summary.total)
     expect(summary.total).toBeGreaterThan(images * 0.9) // duplicates in FER2013 count once
-    expect(summary.failures).toEqual([{ relPath: 'train/sad/corrupt.png', reason: expect.stringMatching(/^corrupt or truncated image/) }])
+    expect(summary.failures).toEqual([
+      { relPath: 'train/sad/corrupt.png', reason: expect.stringMatching(/^corrupt or truncated image/) }
+    ])
     expect(predictionCount(dataDir)).toBe(summary.total - 1)
     expect(first.stderr).toContain('running on cpu with 1 threads')
 
@@ -69,9 +88,13 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
 
   it('resumes after kill -9 with only the missing images', async () => {
     const dataDir = await tempDir('pf-infer-kill-')
-    const child = spawn(process.execPath, [CLI, 'infer', bigDataset, '--model', MICRO_MODEL, '--data-dir', dataDir, '--batch', '2', '--threads', '1'], {
-      stdio: 'ignore'
-    })
+    const child = spawn(
+      process.execPath,
+      [CLI, 'infer', bigDataset, '--model', MICRO_MODEL, '--data-dir', dataDir, '--batch', '2', '--threads', '1'],
+      {
+        stdio: 'ignore'
+      }
+    )
     const exited = new Promise((resolve) => child.once('exit', resolve))
     let seen = 0
     for (let i = 0; i < 600 && seen === 0; i++) {
@@ -82,7 +105,16 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
     await exited
     const stored = predictionCount(dataDir)
     expect(seen).toBeGreaterThan(0)
-    const rerun = pokerface(['infer', bigDataset, '--model', 'pfvit-micro-test', '--data-dir', dataDir, '--no-generate', '--json'])
+    const rerun = pokerface([
+      'infer',
+      bigDataset,
+      '--model',
+      'pfvit-micro-test',
+      '--data-dir',
+      dataDir,
+      '--no-generate',
+      '--json'
+    ])
     expect(rerun.code, rerun.stderr).toBe(0)
     const s = rerun.json()
     expect(s.alreadyDone).toBe(stored)
@@ -92,9 +124,13 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
 
   it('stops at once on Ctrl+C, keeping what was stored', async () => {
     const dataDir = await tempDir('pf-infer-int-')
-    const child = spawn(process.execPath, [CLI, 'infer', bigDataset, '--model', MICRO_MODEL, '--data-dir', dataDir, '--batch', '2', '--threads', '1', '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
+    const child = spawn(
+      process.execPath,
+      [CLI, 'infer', bigDataset, '--model', MICRO_MODEL, '--data-dir', dataDir, '--batch', '2', '--threads', '1', '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
     let out = ''
     child.stdout.on('data', (d) => (out += d))
     const code = new Promise<number | null>((resolve) => child.once('exit', resolve))
@@ -125,7 +161,16 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
     const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')))
     expect(report).toMatchObject({ model: 'pfvit-micro-test', samples: 3137, skipped_labels_not_in_model: 0 })
     expect(report.confusion_matrix.flat().reduce((a: number, b: number) => a + b)).toBe(3137)
-    expect(report.class_counts).toEqual({ neutral: 1083, happiness: 892, surprise: 394, sadness: 382, anger: 269, disgust: 16, fear: 86, contempt: 15 })
+    expect(report.class_counts).toEqual({
+      neutral: 1083,
+      happiness: 892,
+      surprise: 394,
+      sadness: 382,
+      anger: 269,
+      disgust: 16,
+      fear: 86,
+      contempt: 15
+    })
   })
 
   it('refuses a model that does not fit the contract before the run, listing every mismatch', async () => {

@@ -3,10 +3,24 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildFerplusImageFolder, HAS_FERPLUS, NO_FERPLUS_REASON, tempDir } from '../helpers/data'
-import { HAS_BUILD, HAS_CHROMIUM, launchChromium, NO_CHROMIUM_REASON, ROOT, startServe, type RunningServer } from '../helpers/browser'
+import {
+  HAS_BUILD,
+  HAS_CHROMIUM,
+  launchChromium,
+  NO_CHROMIUM_REASON,
+  ROOT,
+  startServe,
+  type RunningServer
+} from '../helpers/browser'
 import { MICRO_MODEL } from '../helpers/models'
 
-const skipReason = !HAS_FERPLUS ? NO_FERPLUS_REASON : !HAS_CHROMIUM ? NO_CHROMIUM_REASON : !HAS_BUILD ? 'no build in out/ (run npm run build)' : null
+const skipReason = !HAS_FERPLUS
+  ? NO_FERPLUS_REASON
+  : !HAS_CHROMIUM
+    ? NO_CHROMIUM_REASON
+    : !HAS_BUILD
+      ? 'no build in out/ (run npm run build)'
+      : null
 if (skipReason) console.warn(`[e2e infer] skipped: ${skipReason}`)
 const SHOTS = join(ROOT, 'test-results', 'e2e')
 
@@ -40,7 +54,9 @@ describe.skipIf(skipReason !== null)('running the model from the workspace (brow
     await page.getByLabel('Hardware').selectOption('cpu')
     await page.getByRole('button', { name: `Run on ${files.length} images` }).click()
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toMatch(/Done: \d+ new/)
-    await expect.poll(() => page.getByTestId('run-hardware').textContent()).toMatch(/^pfvit-micro-test on cpu, \d+ threads, batch 16/)
+    await expect
+      .poll(() => page.getByTestId('run-hardware').textContent())
+      .toMatch(/^pfvit-micro-test on cpu, \d+ threads, batch 16/)
 
     await page.locator('.tile[data-sample-id]').first().click()
     await page.getByTestId('prediction').waitFor()

@@ -13,7 +13,9 @@ const norm = { size: 4, mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] }
 
 describe('preprocessing', () => {
   it('repeats greyscale over three channels and normalises with the model’s mean and std', async () => {
-    const grey = await sharp(Buffer.alloc(16, 255), { raw: { width: 4, height: 4, channels: 1 } }).png().toBuffer()
+    const grey = await sharp(Buffer.alloc(16, 255), { raw: { width: 4, height: 4, channels: 1 } })
+      .png()
+      .toBuffer()
     const out = new Float32Array(3 * 16)
     await decodeInto(grey, norm, out, 0)
     expect([...new Set(out)]).toEqual([2]) // (1 − 0.5) / 0.25
@@ -22,7 +24,10 @@ describe('preprocessing', () => {
   it('applies EXIF orientation before resizing', async () => {
     // 2×1: left black, right white; orientation 6 (rotate 90° clockwise) makes it 1×2, black on top.
     const raw = Buffer.from([0, 0, 0, 255, 255, 255])
-    const jpeg = await sharp(raw, { raw: { width: 2, height: 1, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer()
+    const jpeg = await sharp(raw, { raw: { width: 2, height: 1, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .withMetadata({ orientation: 6 })
+      .toBuffer()
     const out = new Float32Array(3 * 16)
     await decodeInto(jpeg, { size: 4, mean: [0, 0, 0], std: [1, 1, 1] }, out, 0)
     expect(out[0]).toBeLessThan(0.3) // top row dark
@@ -35,7 +40,9 @@ describe('generated faces back to pixels', () => {
     const size = 4
     const n = { size, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
     const rgb = Buffer.from(Array.from({ length: size * size * 3 }, (_, i) => (i * 37) % 256))
-    const png = await sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).png().toBuffer()
+    const png = await sharp(rgb, { raw: { width: size, height: size, channels: 3 } })
+      .png()
+      .toBuffer()
     const tensor = new Float32Array(3 * size * size)
     await decodeInto(png, n, tensor, 0)
     const sheet = new Uint8ClampedArray(2 * size * size * 3)
@@ -101,7 +108,11 @@ describe.skipIf(!HAS_FERPLUS)('inference engine on real faces', () => {
     bomb.writeUInt32BE(100_000, 20)
     await writeFile(join(dir, 'bomb.png'), bomb)
     items.splice(2, 0, { hash: 'empty', source: join(dir, 'empty.png') }, { hash: 'trunc', source: join(dir, 'truncated.png') })
-    items.push({ hash: 'text', source: join(dir, 'text.jpg') }, { hash: 'bomb', source: join(dir, 'bomb.png') }, { hash: 'gone', source: join(dir, 'missing.png') })
+    items.push(
+      { hash: 'text', source: join(dir, 'text.jpg') },
+      { hash: 'bomb', source: join(dir, 'bomb.png') },
+      { hash: 'gone', source: join(dir, 'missing.png') }
+    )
 
     const engine = new InferenceEngine(model, join(dir, 'cache'))
     const { ran, results } = engine.infer(await engine.prepare(items))
@@ -134,6 +145,10 @@ describe.skipIf(!HAS_FERPLUS)('inference engine on real faces', () => {
     const batch = await engine.infer(await engine.prepare(items)).results
     const single = await engine.infer(await engine.prepare([items[2]])).results
     const a = batch.find((r) => r.hash === 'b2')
-    expect(a?.ok && single[0].ok && a.probabilities.map((p, i) => Math.abs(p - (single[0] as typeof a).probabilities[i])).every((d) => d < 1e-5)).toBe(true)
+    expect(
+      a?.ok &&
+        single[0].ok &&
+        a.probabilities.map((p, i) => Math.abs(p - (single[0] as typeof a).probabilities[i])).every((d) => d < 1e-5)
+    ).toBe(true)
   })
 })

@@ -53,10 +53,16 @@ describe('alignment geometry (pure)', () => {
     // A 40×20 image, black with one white pixel at (30, 5); rotate 90° clockwise with sharp.
     const raw = Buffer.alloc(40 * 20 * 3)
     raw.fill(255, (5 * 40 + 30) * 3, (5 * 40 + 31) * 3)
-    const { data, info } = await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } }).rotate(90).raw().toBuffer({ resolveWithObject: true })
+    const { data, info } = await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } })
+      .rotate(90)
+      .raw()
+      .toBuffer({ resolveWithObject: true })
     const white = data.findIndex((v) => v > 200) / 3
     const expected = rotatePoint({ x: 30.5, y: 5.5 }, 40, 20, 90)
-    expect({ x: (white % info.width) + 0.5, y: Math.floor(white / info.width) + 0.5 }).toEqual({ x: expect.closeTo(expected.x, 0), y: expect.closeTo(expected.y, 0) })
+    expect({ x: (white % info.width) + 0.5, y: Math.floor(white / info.width) + 0.5 }).toEqual({
+      x: expect.closeTo(expected.x, 0),
+      y: expect.closeTo(expected.y, 0)
+    })
   })
 
   it('levels tilted eyes and frames them at the planned place', () => {
@@ -132,7 +138,9 @@ describe.skipIf(!HAS_PHOTOS)('a folder of raw photos into a folder of faces', ()
     expect(report.faces).toBeGreaterThanOrEqual(5)
     expect(report.skipped).toEqual([{ relPath: 'party night/broken.jpg', reason: expect.stringMatching(/^cannot decode/) }])
     const rows = (await readFile(report.linksFile, 'utf8')).trim().split('\n')
-    expect(rows[0]).toBe('face_path,photo_path,face_index,score,box_x,box_y,box_w,box_h,right_eye_x,right_eye_y,left_eye_x,left_eye_y')
+    expect(rows[0]).toBe(
+      'face_path,photo_path,face_index,score,box_x,box_y,box_w,box_h,right_eye_x,right_eye_y,left_eye_x,left_eye_y'
+    )
     expect(rows).toHaveLength(report.faces + 1)
     expect(rows[1]).toMatch(/^party night\/sample1__face1\.png,party night\/sample1\.jpg,1,0\.\d{3},/)
     const meta = await sharp(join(out, 'party night', 'sample1__face1.png')).metadata()

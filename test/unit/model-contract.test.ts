@@ -28,7 +28,12 @@ async function contractProblems(folder: string): Promise<string[]> {
 
 describe('model contract (pure checks)', () => {
   it('lists every problem in a model.json, not only the first', () => {
-    const { manifest: m, problems } = parseManifest({ id: 'bad id!', classes: ['x'], input: { size: 3, channels: 1, mean: [0], std: [1, 1, 0] }, files: {} })
+    const { manifest: m, problems } = parseManifest({
+      id: 'bad id!',
+      classes: ['x'],
+      input: { size: 3, channels: 1, mean: [0], std: [1, 1, 0] },
+      files: {}
+    })
     expect(m).toBeNull()
     expect(problems).toEqual([
       'model.json: "name" must be a non-empty string',
@@ -45,17 +50,25 @@ describe('model contract (pure checks)', () => {
 
   it('checks graph names, types, shapes and class count', () => {
     expect(
-      checkClassifyGraph(manifest, [image], [
-        { name: 'logits', type: 'float32', shape: ['N', 3] },
-        { name: 'emotion_mask', type: 'float32', shape: ['N', 192] },
-        { name: 'attention', type: 'float32', shape: ['N', 7, 7] }
-      ])
+      checkClassifyGraph(
+        manifest,
+        [image],
+        [
+          { name: 'logits', type: 'float32', shape: ['N', 3] },
+          { name: 'emotion_mask', type: 'float32', shape: ['N', 192] },
+          { name: 'attention', type: 'float32', shape: ['N', 7, 7] }
+        ]
+      )
     ).toEqual([])
     expect(
-      checkClassifyGraph(manifest, [{ name: 'input', type: 'float32', shape: ['N', 3, 112, 112] }], [
-        { name: 'logits', type: 'float32', shape: ['N', 8] },
-        { name: 'attention', type: 'float16', shape: ['N', 7, 6] }
-      ])
+      checkClassifyGraph(
+        manifest,
+        [{ name: 'input', type: 'float32', shape: ['N', 3, 112, 112] }],
+        [
+          { name: 'logits', type: 'float32', shape: ['N', 8] },
+          { name: 'attention', type: 'float16', shape: ['N', 7, 6] }
+        ]
+      )
     ).toEqual([
       'classify.onnx: no input named "image" (inputs: input)',
       'classify.onnx: output "logits": shape [N,8], expected [N,3]',
@@ -64,7 +77,13 @@ describe('model contract (pure checks)', () => {
       'classify.onnx: output "attention" must be a square patch grid, got [N,7,6]',
       'classify.onnx: the model has 8 classes but model.json lists 3'
     ])
-    expect(checkGenerateGraph(manifest, [{ ...image, shape: ['N', 3, 224, 224] }], [{ name: 'poker_face', type: 'float32', shape: ['N', 3, 112, 112] }])).toEqual([
+    expect(
+      checkGenerateGraph(
+        manifest,
+        [{ ...image, shape: ['N', 3, 224, 224] }],
+        [{ name: 'poker_face', type: 'float32', shape: ['N', 3, 112, 112] }]
+      )
+    ).toEqual([
       'generate.onnx: input "image": shape [N,3,224,224], expected [N,3,112,112]',
       'generate.onnx: missing output "reconstruction" (outputs: poker_face)',
       'generate.onnx: missing output "emotion_component" (outputs: poker_face)'

@@ -9,10 +9,13 @@ export function createFaceHandlers(ctx: AppContext): Pick<ApiHandlers, 'extractF
   return {
     async extractFaces({ photos, out }) {
       const root = await resolveDatasetRoot(String(photos ?? ''))
-      if (out !== undefined && (typeof out !== 'string' || !isAbsolute(out))) throw new ApiError('bad_request', 'The faces folder must be an absolute path')
+      if (out !== undefined && (typeof out !== 'string' || !isAbsolute(out)))
+        throw new ApiError('bad_request', 'The faces folder must be an absolute path')
       const target = out ?? join(ctx.dataDir, 'faces', basename(root))
       try {
-        const report = await extractFaces(root, target, {}, (done, total) => ctx.events.emit('scanProgress', { root, phase: 'reading', done, total }))
+        const report = await extractFaces(root, target, {}, (done, total) =>
+          ctx.events.emit('scanProgress', { root, phase: 'reading', done, total })
+        )
         ctx.events.emit('scanProgress', { root, phase: 'done', done: report.photos, total: report.photos })
         return { out: target, photos: report.photos, faces: report.faces, skipped: report.skipped }
       } catch (err) {

@@ -17,7 +17,10 @@ import { inferenceError, predictionFor } from '../store/predictions'
 import { getSampleRow } from '../store/samples'
 import type { AppContext } from './context'
 
-type InferenceHandlers = Pick<ApiHandlers, 'listModels' | 'addModel' | 'startInference' | 'cancelInference' | 'getInferenceJob' | 'getPrediction'>
+type InferenceHandlers = Pick<
+  ApiHandlers,
+  'listModels' | 'addModel' | 'startInference' | 'cancelInference' | 'getInferenceJob' | 'getPrediction'
+>
 
 const MAX_BATCH = 256
 let nextJobId = 1
@@ -28,15 +31,23 @@ function contractError(err: unknown): never {
 }
 
 /** Starts a run and returns its job; used by the API and the CLI alike. */
-export async function startInferenceJob(ctx: AppContext, args: Parameters<ApiHandlers['startInference']>[0]): Promise<InferenceJob> {
+export async function startInferenceJob(
+  ctx: AppContext,
+  args: Parameters<ApiHandlers['startInference']>[0]
+): Promise<InferenceJob> {
   const { datasetId, modelId, provider = 'auto', threads, batchSize = 16, generate = true, split } = args
   if (!Number.isSafeInteger(datasetId)) throw new ApiError('bad_request', 'datasetId must be a whole number')
-  if (!isProviderChoice(provider)) throw new ApiError('bad_request', `Unknown execution provider "${provider}" (auto, cpu, cuda, dml, coreml, webgpu)`)
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) throw new ApiError('bad_request', `batchSize must be 1–${MAX_BATCH}`)
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256)) throw new ApiError('bad_request', 'threads must be a positive whole number')
-  if (split !== undefined && !SPLITS.includes(split)) throw new ApiError('bad_request', `Unknown split "${split}" (train, valid, test)`)
+  if (!isProviderChoice(provider))
+    throw new ApiError('bad_request', `Unknown execution provider "${provider}" (auto, cpu, cuda, dml, coreml, webgpu)`)
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH)
+    throw new ApiError('bad_request', `batchSize must be 1–${MAX_BATCH}`)
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256))
+    throw new ApiError('bad_request', 'threads must be a positive whole number')
+  if (split !== undefined && !SPLITS.includes(split))
+    throw new ApiError('bad_request', `Unknown split "${split}" (train, valid, test)`)
   const running = ctx.jobs.get(datasetId)
-  if (running && !running.status.finishedAt) throw new ApiError('bad_request', 'A run is already going on this dataset; cancel it first')
+  if (running && !running.status.finishedAt)
+    throw new ApiError('bad_request', 'A run is already going on this dataset; cancel it first')
   const model = pickModel(await listModels(ctx.db, ctx.modelsDir), modelId)
   const job = new InferenceJob(
     ctx.db,
@@ -116,7 +127,11 @@ export async function modelImage(ctx: AppContext, modelId: string, kind: string,
   if (!row) return null
   const sheet = await readFile(generatedSheetPath(ctx.generatedDir, modelId, row.contentHash)).catch(() => null)
   const size = sheet ? ((await sharp(sheet).metadata()).height ?? 0) : 0
-  const panel = (k: GeneratedImageKind) => sharp(sheet as Buffer).extract({ left: sheetPanel(k) * size, top: 0, width: size, height: size }).png().toBuffer()
+  const panel = (k: GeneratedImageKind) =>
+    sharp(sheet as Buffer)
+      .extract({ left: sheetPanel(k) * size, top: 0, width: size, height: size })
+      .png()
+      .toBuffer()
   if ((GENERATE_OUTPUTS as readonly string[]).includes(kind)) return sheet ? panel(kind as GeneratedImageKind) : null
   if (kind === 'attention') {
     const stored = predictionFor(ctx.db, row.contentHash, modelId)

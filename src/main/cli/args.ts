@@ -23,7 +23,17 @@ export interface CliArgs {
 const COMMANDS = new Set(['serve', 'open', 'infer', 'export', 'eval', 'faces', 'help'])
 
 /** Options that take a value. */
-const VALUE_OPTIONS = new Set(['--data-dir', '--port', '--model', '--provider', '--batch', '--threads', '--format', '--out', '--split'])
+const VALUE_OPTIONS = new Set([
+  '--data-dir',
+  '--port',
+  '--model',
+  '--provider',
+  '--batch',
+  '--threads',
+  '--format',
+  '--out',
+  '--split'
+])
 
 function integer(value: string | null, name: string, min: number, max: number, errors: string[]): number | null {
   const v = Number(value)

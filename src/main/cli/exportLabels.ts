@@ -14,8 +14,15 @@ export async function exportLabels(ctx: AppContext, handlers: ApiHandlers, args:
   const dataset = await openWithProgress(ctx, handlers, args.folder, false)
   const path = isAbsolute(args.out) ? args.out : resolve(args.out)
   try {
-    const r = await handlers.exportLabels({ datasetId: dataset.id, format: args.format as ExportFormat, path, overwrite: args.force })
-    console.log(`Wrote ${r.rows} rows (${r.changed} changed) to ${r.path}${r.backupPath ? `; previous file kept as ${r.backupPath}` : ''}`)
+    const r = await handlers.exportLabels({
+      datasetId: dataset.id,
+      format: args.format as ExportFormat,
+      path,
+      overwrite: args.force
+    })
+    console.log(
+      `Wrote ${r.rows} rows (${r.changed} changed) to ${r.path}${r.backupPath ? `; previous file kept as ${r.backupPath}` : ''}`
+    )
     return EXIT.ok
   } catch (err) {
     console.error((err as Error).message + (err instanceof ApiError && err.code === 'exists' ? ' (use --force)' : ''))

@@ -17,7 +17,9 @@ export async function faces(args: CliArgs): Promise<number> {
   })
   if (args.json) console.log(JSON.stringify(report))
   else {
-    console.log(`${report.faces} faces from ${report.photos} photos → ${resolve(args.out)} (links in ${report.linksFile}; open the folder with the ImageFolder format)`)
+    console.log(
+      `${report.faces} faces from ${report.photos} photos → ${resolve(args.out)} (links in ${report.linksFile}; open the folder with the ImageFolder format)`
+    )
     for (const s of report.skipped.slice(0, 20)) console.log(`  skipped ${s.relPath}: ${s.reason}`)
   }
   return report.photos === 0 ? EXIT.noImages : EXIT.ok

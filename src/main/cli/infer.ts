@@ -51,7 +51,8 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     })
   } catch (err) {
     console.error((err as Error).message)
-    const modelProblem = err instanceof ModelContractError || (err instanceof ApiError && err.code === 'not_found' && /model/i.test(err.message))
+    const modelProblem =
+      err instanceof ModelContractError || (err instanceof ApiError && err.code === 'not_found' && /model/i.test(err.message))
     return modelProblem ? EXIT.badModel : EXIT.usage
   }
   const tty = process.stderr.isTTY
@@ -63,7 +64,9 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     if (!announced && s.provider) {
       announced = true
       for (const w of s.warnings) process.stderr.write(`warning: ${w}\n`)
-      process.stderr.write(`running on ${s.provider} with ${s.threads} threads; ${s.alreadyDone} of ${s.total} images already done\n`)
+      process.stderr.write(
+        `running on ${s.provider} with ${s.threads} threads; ${s.alreadyDone} of ${s.total} images already done\n`
+      )
     }
     const now = Date.now()
     if (tty) process.stderr.write(`\r${progressLine(s)}\x1b[K`)

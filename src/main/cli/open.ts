@@ -3,7 +3,12 @@ import type { DatasetSummary } from '@shared/types'
 import type { AppContext } from '../api/context'
 
 /** Scans a folder with a progress line on stderr, prints a summary (or JSON), returns the dataset. */
-export async function openWithProgress(ctx: AppContext, handlers: ApiHandlers, folder: string, json: boolean): Promise<DatasetSummary> {
+export async function openWithProgress(
+  ctx: AppContext,
+  handlers: ApiHandlers,
+  folder: string,
+  json: boolean
+): Promise<DatasetSummary> {
   let lastLine = 0
   const stop = ctx.events.subscribe((event, payload) => {
     if (event !== 'scanProgress') return
@@ -18,7 +23,16 @@ export async function openWithProgress(ctx: AppContext, handlers: ApiHandlers, f
   const errors = report.problems.filter((p) => p.kind === 'error')
   if (json) {
     const { problems: _problems, ...counts } = report
-    console.log(JSON.stringify({ datasetId: dataset.id, root: dataset.root, images: dataset.sampleCount, ...counts, unusable: errors.length, ms: report.durationMs }))
+    console.log(
+      JSON.stringify({
+        datasetId: dataset.id,
+        root: dataset.root,
+        images: dataset.sampleCount,
+        ...counts,
+        unusable: errors.length,
+        ms: report.durationMs
+      })
+    )
   } else {
     console.log(
       `Opened ${dataset.root}: ${dataset.sampleCount} images (${report.added} new, ${report.changed} changed, ` +

@@ -63,7 +63,9 @@ async function writeAtomic(path: string, bytes: Buffer): Promise<void> {
 
 function sheetPng(rgb: Uint8ClampedArray, size: number): Promise<Buffer> {
   const panels = GENERATE_OUTPUTS.length
-  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), { raw: { width: size * panels, height: size, channels: 3 } })
+  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
+    raw: { width: size * panels, height: size, channels: 3 }
+  })
     .png()
     .toBuffer()
 }
@@ -140,12 +142,23 @@ export class InferenceEngine {
       if (g) {
         const width = s * GENERATE_OUTPUTS.length
         const sheet = new Uint8ClampedArray(width * s * 3)
-        GENERATE_OUTPUTS.forEach((kind, panel) => writeRgb(g[kind].data as Float32Array, i * per, manifest.input, sheet, width, panel * s))
+        GENERATE_OUTPUTS.forEach((kind, panel) =>
+          writeRgb(g[kind].data as Float32Array, i * per, manifest.input, sheet, width, panel * s)
+        )
         writes.push(sheetPng(sheet, s).then((png) => writeAtomic(generatedSheetPath(this.cacheDir, manifest.id, item.hash), png)))
       }
       const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
       const intensity = g ? emotionIntensity(tensor, g.poker_face.data as Float32Array, i * per, manifest.input) : null
-      return { hash: item.hash, ok: true, probabilities, predicted, confidence: probabilities[predicted], attention: grid, generated: !!g, intensity }
+      return {
+        hash: item.hash,
+        ok: true,
+        probabilities,
+        predicted,
+        confidence: probabilities[predicted],
+        attention: grid,
+        generated: !!g,
+        intensity
+      }
     })
     await Promise.all(writes)
     return [...results, ...failed]

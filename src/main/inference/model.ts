@@ -28,7 +28,9 @@ export async function readManifest(folder: string): Promise<ModelManifest> {
     json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'))
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
-    throw new ModelContractError(folder, [missing ? 'model.json is missing' : `model.json is not valid JSON (${(err as Error).message})`])
+    throw new ModelContractError(folder, [
+      missing ? 'model.json is missing' : `model.json is not valid JSON (${(err as Error).message})`
+    ])
   }
   const { manifest, problems } = parseManifest(json)
   if (!manifest) throw new ModelContractError(folder, problems)
@@ -90,7 +92,8 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
       continue
     }
     const problems = checkClassifyGraph(manifest, signatures(classify.inputMetadata), signatures(classify.outputMetadata))
-    if (generate) problems.push(...checkGenerateGraph(manifest, signatures(generate.inputMetadata), signatures(generate.outputMetadata)))
+    if (generate)
+      problems.push(...checkGenerateGraph(manifest, signatures(generate.inputMetadata), signatures(generate.outputMetadata)))
     if (problems.length) {
       await classify.release()
       await generate?.release()

@@ -60,7 +60,11 @@ export async function addUserModel(db: Db, folder: string): Promise<ModelInfo> {
 export function pickModel(models: ModelInfo[], modelId: string | undefined): ModelInfo {
   if (modelId) {
     const m = models.find((x) => x.id === modelId)
-    if (!m) throw new ApiError('not_found', `No model with id "${modelId}" (available: ${models.map((x) => x.id).join(', ') || 'none'}). Pass a model folder to add one.`)
+    if (!m)
+      throw new ApiError(
+        'not_found',
+        `No model with id "${modelId}" (available: ${models.map((x) => x.id).join(', ') || 'none'}). Pass a model folder to add one.`
+      )
     if (m.problems.length) throw new ModelContractError(m.folder, m.problems)
     return m
   }

@@ -120,7 +120,13 @@ export class InferenceJob {
     const { datasetId, model } = this.options
     const root = datasetRoot(this.db, datasetId)
     if (!root) throw new Error(`No dataset with id ${datasetId}`)
-    const { pending, total } = pendingImages(this.db, datasetId, model.id, this.options.generate && model.generates, this.options.split ?? null)
+    const { pending, total } = pendingImages(
+      this.db,
+      datasetId,
+      model.id,
+      this.options.generate && model.generates,
+      this.options.split ?? null
+    )
     Object.assign(this.status, { total, alreadyDone: total - pending.length })
     this.emit()
     if (pending.length === 0) return this.finish('done', 'Nothing to do: every image already has a result for this model')
@@ -174,7 +180,10 @@ export class InferenceJob {
         meter.add(m.results.length)
         const rate = meter.rate()
         const left = pending.length - this.status.done
-        Object.assign(this.status, { imagesPerSecond: Math.round(rate * 10) / 10, etaSeconds: rate > 0 ? Math.round(left / rate) : null })
+        Object.assign(this.status, {
+          imagesPerSecond: Math.round(rate * 10) / 10,
+          etaSeconds: rate > 0 ? Math.round(left / rate) : null
+        })
         this.emit()
         pump()
       }

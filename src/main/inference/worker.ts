@@ -21,9 +21,17 @@ port.on('message', (message: ToWorker) => {
     loadModel(message.folder, { provider: message.provider, threads: message.threads, generate: message.generate }).then(
       (model) => {
         engine = new InferenceEngine(model, message.cacheDir)
-        post({ type: 'ready', provider: model.provider, threads: model.threads, warnings: model.warnings, modelId: model.manifest.id, generates: !!model.generate })
+        post({
+          type: 'ready',
+          provider: model.provider,
+          threads: model.threads,
+          warnings: model.warnings,
+          modelId: model.manifest.id,
+          generates: !!model.generate
+        })
       },
-      (err: Error) => post({ type: 'fatal', message: err.message, problems: err instanceof ModelContractError ? err.problems : undefined })
+      (err: Error) =>
+        post({ type: 'fatal', message: err.message, problems: err instanceof ModelContractError ? err.problems : undefined })
     )
     return
   }

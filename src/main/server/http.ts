@@ -113,7 +113,11 @@ export async function startBrowserServer(
         const [, modelId, kind, id] = url.pathname.slice(1).split('/')
         const png = await modelImage(ctx, decodeURIComponent(modelId ?? ''), kind ?? '', Number(id))
         if (!png) return send(res, 404, 'Not generated yet')
-        res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'private, max-age=60', 'x-content-type-options': 'nosniff' })
+        res.writeHead(200, {
+          'content-type': 'image/png',
+          'cache-control': 'private, max-age=60',
+          'x-content-type-options': 'nosniff'
+        })
         return res.end(png)
       }
 

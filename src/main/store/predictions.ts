@@ -20,10 +20,9 @@ export function upsertModel(db: Db, manifest: ModelManifest, folder: string, sou
 }
 
 export function userModels(db: Db): ModelRow[] {
-  const rows = db.prepare(`SELECT id, name, version, folder, classes, source FROM models WHERE source = 'user' ORDER BY added_at`).all() as (Omit<
-    ModelRow,
-    'classes'
-  > & { classes: string })[]
+  const rows = db
+    .prepare(`SELECT id, name, version, folder, classes, source FROM models WHERE source = 'user' ORDER BY added_at`)
+    .all() as (Omit<ModelRow, 'classes'> & { classes: string })[]
   return rows.map((r) => ({ ...r, classes: JSON.parse(r.classes) }))
 }
 
@@ -71,14 +70,26 @@ export function storeResults(db: Db, modelId: string, classes: string[], results
     `INSERT OR REPLACE INTO predictions (content_hash, model_id, probabilities, predicted_label, confidence, attention, generated, created_at, emotion_intensity)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
-  const fail = db.prepare(`INSERT OR REPLACE INTO inference_errors (content_hash, model_id, reason, created_at) VALUES (?, ?, ?, ?)`)
+  const fail = db.prepare(
+    `INSERT OR REPLACE INTO inference_errors (content_hash, model_id, reason, created_at) VALUES (?, ?, ?, ?)`
+  )
   const clearFailure = db.prepare('DELETE FROM inference_errors WHERE content_hash = ? AND model_id = ?')
   db.transaction(() => {
     for (const r of results) {
       if (r.ok) {
         const probabilities = r.probabilities.map((p) => Math.round(p * 1e6) / 1e6)
         const intensity = r.intensity === null || r.intensity === undefined ? null : Math.round(r.intensity * 1e6) / 1e6
-        put.run(r.hash, modelId, JSON.stringify(probabilities), classes[r.predicted], r.confidence, JSON.stringify(r.attention), r.generated ? 1 : 0, now, intensity)
+        put.run(
+          r.hash,
+          modelId,
+          JSON.stringify(probabilities),
+          classes[r.predicted],
+          r.confidence,
+          JSON.stringify(r.attention),
+          r.generated ? 1 : 0,
+          now,
+          intensity
+        )
         clearFailure.run(r.hash, modelId)
       } else fail.run(r.hash, modelId, r.reason, now)
     }
@@ -103,14 +114,28 @@ export function predictionFor(db: Db, hash: string, modelId: string): StoredPred
        FROM predictions WHERE content_hash = ? AND model_id = ?`
     )
     .get(hash, modelId) as
-    | (Omit<StoredPrediction, 'probabilities' | 'attention' | 'generated'> & { probabilities: string; attention: string | null; generated: number })
+    | (Omit<StoredPrediction, 'probabilities' | 'attention' | 'generated'> & {
+        probabilities: string
+        attention: string | null
+        generated: number
+      })
     | undefined
   if (!row) return null
-  return { ...row, probabilities: JSON.parse(row.probabilities), attention: row.attention ? JSON.parse(row.attention) : [], generated: row.generated === 1 }
+  return {
+    ...row,
+    probabilities: JSON.parse(row.probabilities),
+    attention: row.attention ? JSON.parse(row.attention) : [],
+    generated: row.generated === 1
+  }
 }
 
 export function inferenceError(db: Db, hash: string, modelId: string): string | null {
-  return (db.prepare('SELECT reason FROM inference_errors WHERE content_hash = ? AND model_id = ?').pluck().get(hash, modelId) as string) ?? null
+  return (
+    (db
+      .prepare('SELECT reason FROM inference_errors WHERE content_hash = ? AND model_id = ?')
+      .pluck()
+      .get(hash, modelId) as string) ?? null
+  )
 }
 
 /** Per-sample failures of a dataset for a model, for the run summary. */

@@ -7,7 +7,12 @@
  */
 export const EMOTION_MAP_FULL_SCALE = 0.25
 
-export function emotionMap(face: Uint8Array, pokerFace: Uint8Array, size: number, radius = Math.max(1, Math.round(size / 56))): Float32Array {
+export function emotionMap(
+  face: Uint8Array,
+  pokerFace: Uint8Array,
+  size: number,
+  radius = Math.max(1, Math.round(size / 56))
+): Float32Array {
   const plane = size * size
   const diff = new Float32Array(plane)
   for (let p = 0; p < plane; p++) {

@@ -21,7 +21,9 @@ async function rgbAt(input: string | Buffer, size: number): Promise<Buffer> {
 }
 
 function rgbaPng(rgba: Buffer, size: number): Promise<Buffer> {
-  return sharp(rgba, { raw: { width: size, height: size, channels: 4 } }).png().toBuffer()
+  return sharp(rgba, { raw: { width: size, height: size, channels: 4 } })
+    .png()
+    .toBuffer()
 }
 
 /** Heat map of |face − poker face|, RGBA at the model's input size, transparent where they agree. */

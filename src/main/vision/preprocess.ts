@@ -13,7 +13,12 @@ export interface Normalisation {
  * normalised channel by channel — the same steps as training/pfvit/augment.py at evaluation time.
  * Writes into `out` at `offset` (NCHW, one image = 3·size² floats) so a batch needs one buffer.
  */
-export async function decodeInto(input: string | Uint8Array, norm: Normalisation, out: Float32Array, offset: number): Promise<void> {
+export async function decodeInto(
+  input: string | Uint8Array,
+  norm: Normalisation,
+  out: Float32Array,
+  offset: number
+): Promise<void> {
   const { data, info } = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
     .rotate()
     .removeAlpha()
@@ -53,7 +58,7 @@ export function writeRgb(
     const shift = norm.mean[c] * 255
     const base = offset + c * plane
     for (let y = 0; y < size; y++) {
-      let dst = ((y * stride + column) * 3) + c
+      let dst = (y * stride + column) * 3 + c
       const row = base + y * size
       for (let x = 0; x < size; x++, dst += 3) out[dst] = tensor[row + x] * scale + shift
     }

@@ -39,12 +39,23 @@ export function rotatePoint(p: Point, w: number, h: number, angleDeg: number): P
 }
 
 /** Plans the crop for a face whose eyes (on the image: left one, right one) are given in photo pixels. */
-export function planAlignment(imageLeftEye: Point, imageRightEye: Point, w: number, h: number, options: AlignOptions = DEFAULT_ALIGN): AlignPlan {
+export function planAlignment(
+  imageLeftEye: Point,
+  imageRightEye: Point,
+  w: number,
+  h: number,
+  options: AlignOptions = DEFAULT_ALIGN
+): AlignPlan {
   const dx = imageRightEye.x - imageLeftEye.x
   const dy = imageRightEye.y - imageLeftEye.y
   const angle = (-Math.atan2(dy, dx) * 180) / Math.PI
   const eyes = Math.hypot(dx, dy)
-  const centre = rotatePoint({ x: (imageLeftEye.x + imageRightEye.x) / 2, y: (imageLeftEye.y + imageRightEye.y) / 2 }, w, h, angle)
+  const centre = rotatePoint(
+    { x: (imageLeftEye.x + imageRightEye.x) / 2, y: (imageLeftEye.y + imageRightEye.y) / 2 },
+    w,
+    h,
+    angle
+  )
   const side = eyes / options.eyeDistance
   return { angle, left: centre.x - side / 2, top: centre.y - side * options.eyeHeight, side }
 }

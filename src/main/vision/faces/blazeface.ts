@@ -35,7 +35,12 @@ const sigmoid = (x: number): number => 1 / (1 + Math.exp(-Math.max(-100, Math.mi
  * Decodes the raw outputs of one image. `scores` are the two score tensors (512 and 384 values),
  * `boxes` the two regressor tensors (512·16 and 384·16), `inputSize` the model's side (128/256).
  */
-export function decodeDetections(scores: ArrayLike<number>[], boxes: ArrayLike<number>[], inputSize: number, threshold: number): FaceDetection[] {
+export function decodeDetections(
+  scores: ArrayLike<number>[],
+  boxes: ArrayLike<number>[],
+  inputSize: number,
+  threshold: number
+): FaceDetection[] {
   const out: FaceDetection[] = []
   const scale = 1 / inputSize
   LAYERS.forEach((layer, l) => {
@@ -51,7 +56,14 @@ export function decodeDetections(scores: ArrayLike<number>[], boxes: ArrayLike<n
           const o = i * 16
           const keypoints: Point[] = []
           for (let k = 0; k < 6; k++) keypoints.push({ x: ax + b[o + 4 + 2 * k] * scale, y: ay + b[o + 5 + 2 * k] * scale })
-          out.push({ cx: ax + b[o] * scale, cy: ay + b[o + 1] * scale, w: b[o + 2] * scale, h: b[o + 3] * scale, keypoints, score })
+          out.push({
+            cx: ax + b[o] * scale,
+            cy: ay + b[o + 1] * scale,
+            w: b[o + 2] * scale,
+            h: b[o + 3] * scale,
+            keypoints,
+            score
+          })
         }
       }
     }
@@ -96,7 +108,10 @@ export function weightedNms(detections: FaceDetection[], iouThreshold = 0.3): Fa
 }
 
 /** Maps a detection from a letterboxed square input back to the photo's pixel coordinates. */
-export function toPhotoPixels(d: FaceDetection, letterbox: { scale: number; padX: number; padY: number; size: number }): FaceDetection {
+export function toPhotoPixels(
+  d: FaceDetection,
+  letterbox: { scale: number; padX: number; padY: number; size: number }
+): FaceDetection {
   const px = (x: number): number => (x * letterbox.size - letterbox.padX) / letterbox.scale
   const py = (y: number): number => (y * letterbox.size - letterbox.padY) / letterbox.scale
   return {

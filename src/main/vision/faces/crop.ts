@@ -7,7 +7,11 @@ import type { FaceDetection } from './blazeface'
  * planned square (padding with black where it runs past the photo), resize to the output size.
  * Returns a PNG.
  */
-export async function alignedFace(photo: { rgb: Buffer; width: number; height: number }, face: FaceDetection, options: AlignOptions = DEFAULT_ALIGN): Promise<Buffer> {
+export async function alignedFace(
+  photo: { rgb: Buffer; width: number; height: number },
+  face: FaceDetection,
+  options: AlignOptions = DEFAULT_ALIGN
+): Promise<Buffer> {
   // keypoints[0] is the subject's right eye: the one on the left of the image.
   const plan = planAlignment(face.keypoints[0], face.keypoints[1], photo.width, photo.height, options)
   const rotated = await sharp(photo.rgb, { raw: { width: photo.width, height: photo.height, channels: 3 } })

@@ -56,7 +56,12 @@ export class FaceDetector {
 
   /** The photo as the detector and the aligner see it: EXIF orientation applied, RGB. */
   static async orient(photo: string | Buffer): Promise<{ rgb: Buffer; width: number; height: number }> {
-    const { data, info } = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true })
+    const { data, info } = await sharp(photo, { limitInputPixels: MAX_INPUT_PIXELS })
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true })
     return { rgb: data, width: info.width, height: info.height }
   }
 
@@ -66,14 +71,19 @@ export class FaceDetector {
     if (options.tiles !== false && Math.max(photo.width, photo.height) > 3 * this.size) {
       const tw = Math.round(photo.width * 0.6)
       const th = Math.round(photo.height * 0.6)
-      for (const left of [0, photo.width - tw]) for (const top of [0, photo.height - th]) regions.push({ left, top, width: tw, height: th })
+      for (const left of [0, photo.width - tw])
+        for (const top of [0, photo.height - th]) regions.push({ left, top, width: tw, height: th })
     }
     const all: FaceDetection[] = []
     for (const region of regions) all.push(...(await this.detectIn(photo, region, threshold)))
     return weightedNms(all).sort((a, b) => a.cx - b.cx)
   }
 
-  private async detectIn(photo: { rgb: Buffer; width: number; height: number }, region: Region, threshold: number): Promise<FaceDetection[]> {
+  private async detectIn(
+    photo: { rgb: Buffer; width: number; height: number },
+    region: Region,
+    threshold: number
+  ): Promise<FaceDetection[]> {
     const s = this.size
     const scale = s / Math.max(region.width, region.height)
     const w = Math.round(region.width * scale)
@@ -94,7 +104,12 @@ export class FaceDetector {
     const detections = decodeDetections([data(names[0]), data(names[1])], [data(names[2]), data(names[3])], s, threshold)
     return detections.map((d) => {
       const p = toPhotoPixels(d, { scale, padX, padY, size: s })
-      return { ...p, cx: p.cx + region.left, cy: p.cy + region.top, keypoints: p.keypoints.map((k) => ({ x: k.x + region.left, y: k.y + region.top })) }
+      return {
+        ...p,
+        cx: p.cx + region.left,
+        cy: p.cy + region.top,
+        keypoints: p.keypoints.map((k) => ({ x: k.x + region.left, y: k.y + region.top }))
+      }
     })
   }
 }

@@ -45,7 +45,8 @@ export async function extractFaces(
   options: ExtractOptions = {},
   onProgress: (done: number, total: number) => void = () => {}
 ): Promise<ExtractReport> {
-  if (isPathInside(photosRoot, outDir)) throw new Error('Write the faces outside the photos folder, or the next scan would read them as photos')
+  if (isPathInside(photosRoot, outDir))
+    throw new Error('Write the faces outside the photos folder, or the next scan would read them as photos')
   const { files, problems } = await listImageFiles(photosRoot)
   const skipped = problems.filter((p) => p.kind === 'error').map((p) => ({ relPath: p.relPath, reason: p.reason }))
   const detector = await FaceDetector.create(options.model ?? 'back')
@@ -70,7 +71,20 @@ export async function extractFaces(
         const [re, le] = face.keypoints
         const n = (v: number): string => v.toFixed(1)
         links.push(
-          [name, file.relPath, String(k + 1), face.score.toFixed(3), n(face.cx - face.w / 2), n(face.cy - face.h / 2), n(face.w), n(face.h), n(re.x), n(re.y), n(le.x), n(le.y)]
+          [
+            name,
+            file.relPath,
+            String(k + 1),
+            face.score.toFixed(3),
+            n(face.cx - face.w / 2),
+            n(face.cy - face.h / 2),
+            n(face.w),
+            n(face.h),
+            n(re.x),
+            n(re.y),
+            n(le.x),
+            n(le.y)
+          ]
             .map(csvField)
             .join(',')
         )

@@ -22,7 +22,9 @@ export function ExtractFaces(): React.JSX.Element {
       await s.showDataset(dataset.id)
       s.notify({
         kind: r.faces ? 'info' : 'error',
-        text: `${r.faces} faces from ${r.photos} photos, saved in ${r.out}` + (r.skipped.length ? `; ${r.skipped.length} photos skipped (no face, or unreadable)` : '')
+        text:
+          `${r.faces} faces from ${r.photos} photos, saved in ${r.out}` +
+          (r.skipped.length ? `; ${r.skipped.length} photos skipped (no face, or unreadable)` : '')
       })
     } catch (err) {
       s.notify({ kind: 'error', text: (err as Error).message })
@@ -35,8 +37,8 @@ export function ExtractFaces(): React.JSX.Element {
     <details className="extract-faces">
       <summary>A folder of raw photos? Find the faces first</summary>
       <p className="muted">
-        Every face is detected (BlazeFace), aligned by its eyes and saved as a crop in the app's data folder, in the same subfolders as
-        its photo; <code>faces.csv</code> there links each crop to its photo. The crops then open as a dataset.
+        Every face is detected (BlazeFace), aligned by its eyes and saved as a crop in the app's data folder, in the same
+        subfolders as its photo; <code>faces.csv</code> there links each crop to its photo. The crops then open as a dataset.
       </p>
       <form
         onSubmit={(e) => {
@@ -44,7 +46,13 @@ export function ExtractFaces(): React.JSX.Element {
           if (photos.trim()) void run()
         }}
       >
-        <input aria-label="Photos folder" placeholder="/path/to/photos" value={photos} onChange={(e) => setPhotos(e.target.value)} disabled={busy || !!scan} />
+        <input
+          aria-label="Photos folder"
+          placeholder="/path/to/photos"
+          value={photos}
+          onChange={(e) => setPhotos(e.target.value)}
+          disabled={busy || !!scan}
+        />
         <button type="submit" disabled={busy || !!scan || !photos.trim()}>
           {busy ? 'Finding faces…' : 'Find faces'}
         </button>
