@@ -22,6 +22,8 @@ const N = Number(process.env.BENCH_IMAGES ?? 1024)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const THREADS = Number(process.env.BENCH_THREADS ?? 2)
 const BATCH = Number(process.env.BENCH_BATCH ?? 16)
+// BENCH_GENERATE=0: classification only, on both sides (the model panel's "Generate poker faces" off).
+const GENERATE = process.env.BENCH_GENERATE !== '0'
 const dataDir = resolve(process.env.PF_DATA_DIR ?? join(root, '..', 'shared', 'data'))
 const testDir = join(dataDir, 'ferplus', 'FER2013Test')
 if (!existsSync(testDir)) {
@@ -102,9 +104,8 @@ async function modelOnly(batches) {
     extra: { session: { intra_op: { allow_spinning: '0' } } }
   }
   const classify = await ort.InferenceSession.create(join(modelDir, manifest.files.classify), opts)
-  const generate = manifest.files.generate
-    ? await ort.InferenceSession.create(join(modelDir, manifest.files.generate), opts)
-    : null
+  const generate =
+    GENERATE && manifest.files.generate ? await ort.InferenceSession.create(join(modelDir, manifest.files.generate), opts) : null
   await classify.run({ image: batches[0] }) // warm-up, as the worker's first batch pays it too
   const t0 = performance.now()
   for (const image of batches) {
@@ -136,6 +137,7 @@ function endToEnd() {
         String(BATCH),
         '--data-dir',
         home,
+        ...(GENERATE ? [] : ['--no-generate']),
         '--json'
       ],
       { encoding: 'utf8' }
@@ -158,7 +160,7 @@ for (let i = 0; i < RUNS; i++) {
 rmSync(datasetDir, { recursive: true, force: true })
 const fmt = (xs) => xs.map((x) => x.toFixed(1)).join(', ')
 console.log(
-  `bench:infer ${manifest.id} (${S}×${S}, ${manifest.files.generate ? 'classify + generate' : 'classify'}), ${files.length} FERPlus test faces, ${THREADS} threads, batch ${BATCH}, ${RUNS} runs`
+  `bench:infer ${manifest.id} (${S}×${S}, ${GENERATE && manifest.files.generate ? 'classify + generate' : 'classify only'}), ${files.length} FERPlus test faces, ${THREADS} threads, batch ${BATCH}, ${RUNS} runs`
 )
 console.log(`  model-only  : median ${median(model).toFixed(1)} img/s  [${fmt(model)}]`)
 console.log(

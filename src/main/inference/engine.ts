@@ -66,7 +66,9 @@ function sheetPng(rgb: Uint8ClampedArray, size: number): Promise<Buffer> {
   return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
     raw: { width: size * panels, height: size, channels: 3 }
   })
-    .png()
+    // Light compression: the encode runs beside the model on the same cores, and a slightly larger
+    // cache file costs less than a slower run (level 2 takes about a third less time than 6).
+    .png({ compressionLevel: 2 })
     .toBuffer()
 }
 
