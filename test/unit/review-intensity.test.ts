@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import sharp from 'sharp'
+import { faceRgbAt } from '@main/vision/preprocess'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generatedSheetPath, InferenceEngine, sheetPanel } from '@main/inference/engine'
 import { loadModel, releaseModel, type LoadedModel } from '@main/inference/model'
@@ -30,12 +31,7 @@ describe('emotion intensity stored by the engine', () => {
     for (const [i, r] of results.entries()) {
       if (!r.ok) throw new Error(r.reason)
       expect(r.intensity).not.toBeNull()
-      const face = await sharp(sources[i])
-        .removeAlpha()
-        .resize(size, size, { fit: 'fill', kernel: 'linear' })
-        .toColourspace('srgb')
-        .raw()
-        .toBuffer()
+      const face = await faceRgbAt(sources[i], size) // the face as the model saw it
       const poker = await sharp(generatedSheetPath(join(dir, 'cache'), model.manifest.id, `h${i}`))
         .extract({ left: sheetPanel('poker_face') * size, top: 0, width: size, height: size })
         .raw()

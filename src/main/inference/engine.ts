@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import sharp from 'sharp'
 import { GENERATE_OUTPUTS, softmax, type GeneratedImageKind } from '@shared/models'
-import { decodeInto, writeRgb } from '../vision/preprocess'
+import { decodeInto, writeRgb, type Normalisation } from '../vision/preprocess'
 import { emotionIntensity } from '../review/intensity'
 import type { LoadedModel } from './model'
 
@@ -42,12 +42,39 @@ export function sheetPanel(kind: GeneratedImageKind): number {
   return GENERATE_OUTPUTS.indexOf(kind)
 }
 
-interface Prepared {
-  items: InferenceItem[]
-  /** Items that decoded, in batch order, with their slot in `tensor`. */
-  decoded: InferenceItem[]
+/** A batch ready for the model: what `prepareBatch` makes and the worker runs. */
+export interface PreparedBatch {
+  /** Content hashes of the images that decoded, in the order of their slots in `tensor`. */
+  decoded: string[]
   tensor: Float32Array
   failed: ItemResult[]
+}
+
+/**
+ * Decodes a batch into one NCHW tensor. Runs on the job runner's thread while the worker runs the
+ * previous batch, so decoding never waits for the model nor the model for decoding.
+ */
+export async function prepareBatch(items: InferenceItem[], input: Normalisation): Promise<PreparedBatch> {
+  const per = 3 * input.size * input.size
+  const tensor = new Float32Array(items.length * per)
+  const outcomes = await Promise.all(
+    items.map((item, i) =>
+      decodeInto(item.source, input, tensor, i * per).then(
+        () => null,
+        async (err: Error) => ((await sizeOf(item.source)) === 0 ? 'empty file (0 bytes)' : describeDecodeError(err))
+      )
+    )
+  )
+  const decoded: string[] = []
+  const failed: ItemResult[] = []
+  // Compact the tensor so decoded images are contiguous from slot 0.
+  items.forEach((item, i) => {
+    const problem = outcomes[i]
+    if (problem) return failed.push({ hash: item.hash, ok: false, reason: problem })
+    if (decoded.length !== i) tensor.copyWithin(decoded.length * per, i * per, (i + 1) * per)
+    decoded.push(item.hash)
+  })
+  return { decoded, tensor: tensor.slice(0, decoded.length * per), failed }
 }
 
 async function sizeOf(source: string | Uint8Array): Promise<number | null> {
@@ -63,13 +90,15 @@ async function writeAtomic(path: string, bytes: Buffer): Promise<void> {
 
 function sheetPng(rgb: Uint8ClampedArray, size: number): Promise<Buffer> {
   const panels = GENERATE_OUTPUTS.length
-  return sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
-    raw: { width: size * panels, height: size, channels: 3 }
-  })
-    // Light compression: the encode runs beside the model on the same cores, and a slightly larger
-    // cache file costs less than a slower run (level 2 takes about a third less time than 6).
-    .png({ compressionLevel: 2 })
-    .toBuffer()
+  return (
+    sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
+      raw: { width: size * panels, height: size, channels: 3 }
+    })
+      // Light compression: the encode runs beside the model on the same cores, and a slightly larger
+      // cache file costs less than a slower run (level 2 takes about a third less time than 6).
+      .png({ compressionLevel: 2 })
+      .toBuffer()
+  )
 }
 
 /**
@@ -87,42 +116,22 @@ export class InferenceEngine {
     return this.model.manifest.input.size
   }
 
-  async prepare(items: InferenceItem[]): Promise<Prepared> {
-    const { input } = this.model.manifest
-    const per = 3 * input.size * input.size
-    const tensor = new Float32Array(items.length * per)
-    const outcomes = await Promise.all(
-      items.map((item, i) =>
-        decodeInto(item.source, input, tensor, i * per).then(
-          () => null,
-          async (err: Error) => ((await sizeOf(item.source)) === 0 ? 'empty file (0 bytes)' : describeDecodeError(err))
-        )
-      )
-    )
-    const decoded: InferenceItem[] = []
-    const failed: ItemResult[] = []
-    // Compact the tensor so decoded images are contiguous from slot 0.
-    items.forEach((item, i) => {
-      const problem = outcomes[i]
-      if (problem) return failed.push({ hash: item.hash, ok: false, reason: problem })
-      if (decoded.length !== i) tensor.copyWithin(decoded.length * per, i * per, (i + 1) * per)
-      decoded.push(item)
-    })
-    return { items, decoded, tensor: tensor.subarray(0, decoded.length * per), failed }
+  prepare(items: InferenceItem[]): Promise<PreparedBatch> {
+    return prepareBatch(items, this.model.manifest.input)
   }
 
   /**
    * Runs both graphs on a prepared batch. Resolves `ran` as soon as the model is done (so the
    * next batch can start) and `results` once every image is written.
    */
-  infer(prepared: Prepared): { ran: Promise<void>; results: Promise<ItemResult[]> } {
+  infer(prepared: PreparedBatch): { ran: Promise<void>; results: Promise<ItemResult[]> } {
     let markRan: () => void = () => {}
     const ran = new Promise<void>((resolve) => (markRan = resolve))
     const results = this.run(prepared, () => markRan()).finally(() => markRan())
     return { ran, results }
   }
 
-  private async run(prepared: Prepared, onRan: () => void): Promise<ItemResult[]> {
+  private async run(prepared: PreparedBatch, onRan: () => void): Promise<ItemResult[]> {
     const { decoded, tensor, failed } = prepared
     if (decoded.length === 0) return failed
     const { manifest, classify, generate } = this.model
@@ -138,7 +147,7 @@ export class InferenceEngine {
     const cells = c.attention.dims[1] * c.attention.dims[2]
     const per = 3 * s * s
     const writes: Promise<void>[] = []
-    const results: ItemResult[] = decoded.map((item, i) => {
+    const results: ItemResult[] = decoded.map((hash, i) => {
       const probabilities = softmax(logits.subarray(i * k, (i + 1) * k))
       const predicted = probabilities.indexOf(Math.max(...probabilities))
       if (g) {
@@ -147,12 +156,12 @@ export class InferenceEngine {
         GENERATE_OUTPUTS.forEach((kind, panel) =>
           writeRgb(g[kind].data as Float32Array, i * per, manifest.input, sheet, width, panel * s)
         )
-        writes.push(sheetPng(sheet, s).then((png) => writeAtomic(generatedSheetPath(this.cacheDir, manifest.id, item.hash), png)))
+        writes.push(sheetPng(sheet, s).then((png) => writeAtomic(generatedSheetPath(this.cacheDir, manifest.id, hash), png)))
       }
       const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
       const intensity = g ? emotionIntensity(tensor, g.poker_face.data as Float32Array, i * per, manifest.input) : null
       return {
-        hash: item.hash,
+        hash,
         ok: true,
         probabilities,
         predicted,

@@ -1,12 +1,28 @@
-import type { InferenceItem, ItemResult } from './engine'
+import type { ItemResult, PreparedBatch } from './engine'
 import type { ProviderChoice } from './providers'
+import type { Normalisation } from '../vision/preprocess'
 
-/** Messages between the job runner (main thread) and the inference worker. */
+/**
+ * Messages between the job runner and the inference worker. The runner decodes images (its
+ * thread is free while the model runs) and hands the worker ready tensors, transferred, not copied.
+ */
 export type ToWorker =
   | { type: 'init'; folder: string; cacheDir: string; provider: ProviderChoice; threads?: number; generate: boolean }
-  | { type: 'batch'; id: number; items: InferenceItem[] }
+  | { type: 'batch'; id: number; batch: PreparedBatch }
+  /** Finish the batch running now, skip the rest, then say `stopped`. */
+  | { type: 'stop' }
 
 export type FromWorker =
-  | { type: 'ready'; provider: string; threads: number; warnings: string[]; modelId: string; generates: boolean }
+  | {
+      type: 'ready'
+      provider: string
+      threads: number
+      warnings: string[]
+      modelId: string
+      generates: boolean
+      /** How the model wants its input, for the runner's decoding. */
+      input: Normalisation
+    }
   | { type: 'result'; id: number; results: ItemResult[] }
   | { type: 'fatal'; message: string; problems?: string[] }
+  | { type: 'stopped' }

@@ -8,7 +8,8 @@ import { pixelsForHash } from '../store/samples'
 import { pngFromPixels } from '../vision/pixels'
 import { resolveInside } from '../paths'
 import { nowIso } from '../store/db'
-import type { InferenceItem } from './engine'
+import { prepareBatch, type InferenceItem } from './engine'
+import type { Normalisation } from '../vision/preprocess'
 import { ModelContractError } from './model'
 import type { FromWorker, ToWorker } from './protocol'
 import type { ProviderChoice } from './providers'
@@ -25,7 +26,10 @@ export interface JobOptions {
   workerPath: string
 }
 
-/** Batches in flight at once: one running, one decoding, one arriving. */
+/** How long a worker may take to finish its current batch after being asked to stop. */
+const STOP_TIMEOUT_MS = 30_000
+
+/** Batches in flight at once: one running in the worker, the next ones decoding here. */
 const IN_FLIGHT = 3
 
 /** Images per second over a sliding window, so the ETA follows the current speed. */
@@ -109,11 +113,23 @@ export class InferenceJob {
 
   private finish(state: 'done' | 'cancelled' | 'failed', message: string | null): void {
     if (this.status.finishedAt) return
-    void this.worker?.terminate()
+    const worker = this.worker
     this.worker = null
     Object.assign(this.status, { state, message, finishedAt: nowIso(), etaSeconds: state === 'done' ? 0 : null })
     this.emit()
-    this.settle({ ...this.status })
+    const final = { ...this.status }
+    if (!worker) return this.settle(final)
+    // The status says "cancelled" at once, but the worker is asked to stop rather than killed:
+    // terminating a thread inside onnxruntime's run() can take the whole process down. It stops
+    // after the batch it is running (a fraction of a second); the job ends when it has.
+    const stop = (): void => {
+      clearTimeout(timer)
+      void worker.terminate().finally(() => this.settle(final))
+    }
+    const timer = setTimeout(stop, STOP_TIMEOUT_MS)
+    worker.on('message', (m: FromWorker) => m.type === 'stopped' && stop())
+    worker.once('exit', stop)
+    worker.postMessage({ type: 'stop' } satisfies ToWorker)
   }
 
   private async run(): Promise<void> {
@@ -141,7 +157,9 @@ export class InferenceJob {
 
     const worker = new Worker(this.options.workerPath)
     this.worker = worker
-    const send = (m: ToWorker): void => worker.postMessage(m)
+    const send = (m: ToWorker): void =>
+      m.type === 'batch' ? worker.postMessage(m, [m.batch.tensor.buffer as ArrayBuffer]) : worker.postMessage(m)
+    let input: Normalisation | null = null
     const meter = new RateMeter()
     let next = 0
     let inFlight = 0
@@ -153,21 +171,28 @@ export class InferenceJob {
         next += batch.length
         inFlight++
         const id = batchId++
-        Promise.all(batch.map(source)).then(
-          (items) => {
-            if (this.worker === worker) send({ type: 'batch', id, items })
-          },
-          (err: Error) => this.finish('failed', `cannot read images: ${err.message}`)
-        )
+        Promise.all(batch.map(source))
+          .then((items) => prepareBatch(items, input as Normalisation))
+          .then(
+            (prepared) => {
+              if (this.worker === worker) send({ type: 'batch', id, batch: prepared })
+            },
+            (err: Error) => this.finish('failed', `cannot read images: ${err.message}`)
+          )
       }
       if (inFlight === 0 && next >= pending.length) this.finish('done', null)
     }
 
     worker.on('message', (m: FromWorker) => {
-      if (this.status.finishedAt) return
+      if (this.status.finishedAt) {
+        // A batch that was running when the run was cancelled: its work is kept all the same.
+        if (m.type === 'result') storeResults(this.db, model.id, model.classes, m.results)
+        return
+      }
       if (m.type === 'fatal') {
         this.finish('failed', m.problems ? new ModelContractError(model.folder, m.problems).message : m.message)
       } else if (m.type === 'ready') {
+        input = m.input
         Object.assign(this.status, { state: 'running', provider: m.provider, threads: m.threads, warnings: m.warnings })
         this.emit()
         pump()
@@ -188,8 +213,13 @@ export class InferenceJob {
         pump()
       }
     })
-    worker.on('error', (err) => this.finish('failed', `inference worker crashed: ${err.message}`))
+    // A worker that crashed or exited has nothing left to stop: forget it before finishing.
+    worker.on('error', (err) => {
+      if (this.worker === worker) this.worker = null
+      this.finish('failed', `inference worker crashed: ${err.message}`)
+    })
     worker.on('exit', (code) => {
+      if (this.worker === worker) this.worker = null
       if (!this.status.finishedAt) this.finish('failed', `inference worker exited unexpectedly (code ${code})`)
     })
     send({

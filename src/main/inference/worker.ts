@@ -1,8 +1,8 @@
 /**
  * The inference worker thread. onnxruntime-node's run() blocks the thread it runs on, so the
- * model never runs on the thread that serves the window or the HTTP API. Batches are decoded
- * as soon as they arrive and run one after another, so decoding batch k+1 (on sharp's threads)
- * overlaps running batch k.
+ * model never runs on the thread that serves the window or the HTTP API. It receives decoded
+ * batches from the runner (which decodes batch k+1 while this thread runs batch k) and runs them
+ * one after another; writing a batch's PNGs overlaps running the next.
  */
 import { parentPort } from 'node:worker_threads'
 import { InferenceEngine } from './engine'
@@ -15,6 +15,7 @@ const post = (message: FromWorker): void => port.postMessage(message)
 
 let engine: InferenceEngine | null = null
 let queue: Promise<void> = Promise.resolve()
+let stopping = false
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'init') {
@@ -27,7 +28,8 @@ port.on('message', (message: ToWorker) => {
           threads: model.threads,
           warnings: model.warnings,
           modelId: model.manifest.id,
-          generates: !!model.generate
+          generates: !!model.generate,
+          input: model.manifest.input
         })
       },
       (err: Error) =>
@@ -35,12 +37,17 @@ port.on('message', (message: ToWorker) => {
     )
     return
   }
+  if (message.type === 'stop') {
+    stopping = true
+    queue = queue.then(() => post({ type: 'stopped' }))
+    return
+  }
   const current = engine
   if (!current) return post({ type: 'fatal', message: 'batch before the model was loaded' })
-  const prepared = current.prepare(message.items)
   queue = queue.then(async () => {
+    if (stopping) return
     try {
-      const { ran, results } = current.infer(await prepared)
+      const { ran, results } = current.infer(message.batch)
       // Writing this batch's PNGs continues while the next batch runs.
       void results.then(
         (r) => post({ type: 'result', id: message.id, results: r }),

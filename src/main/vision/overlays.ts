@@ -2,6 +2,7 @@ import sharp from 'sharp'
 import { heatmapRgba } from './colormap'
 import { MAX_INPUT_PIXELS } from './images'
 import { attentionMap, emotionMap } from './maps'
+import { faceRgbAt } from './preprocess'
 
 /**
  * Overlays are drawn when viewed, from what the run stored (the poker face PNG, the attention
@@ -30,7 +31,8 @@ function rgbaPng(rgba: Buffer, size: number): Promise<Buffer> {
 export async function emotionMapPng(facePath: string, pokerFacePng: Buffer): Promise<Buffer> {
   const size = (await sharp(pokerFacePng).metadata()).width ?? 0
   if (!size) throw new Error('poker face image has no size')
-  const [face, poker] = await Promise.all([rgbAt(facePath, size), rgbAt(pokerFacePng, size)])
+  // The face exactly as the model saw it, so the map shows what the generator changed, not resampling.
+  const [face, poker] = await Promise.all([faceRgbAt(facePath, size), rgbAt(pokerFacePng, size)])
   return rgbaPng(heatmapRgba(emotionMap(face, poker, size)), size)
 }
 

@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises'
 import sharp from 'sharp'
+import { decodeSimplePng, resizeBilinear, type RawImage } from './fastPng'
 import { MAX_INPUT_PIXELS } from './images'
 
 export interface Normalisation {
@@ -8,9 +10,29 @@ export interface Normalisation {
 }
 
 /**
+ * The face as RGB or grey bytes at its own size: EXIF orientation applied, alpha dropped. Small
+ * 8-bit PNGs (FER datasets) are decoded in JavaScript — for 48-px faces sharp's per-image setup
+ * costs more CPU than the model — and everything else by sharp.
+ */
+async function decodeFace(input: string | Uint8Array, size: number): Promise<RawImage> {
+  const bytes = typeof input === 'string' ? await readFile(input) : input
+  const simple = decodeSimplePng(bytes)
+  if (simple) return simple
+  const pipeline = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate().removeAlpha()
+  const { width = 0, height = 0 } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata()
+  // Shrinking large photos is left to sharp, which filters; enlarging (the usual case) happens
+  // below, with the training code's sampling.
+  if (width > size || height > size) pipeline.resize(size, size, { fit: 'fill', kernel: 'linear' })
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true })
+  if (info.channels !== 1 && info.channels !== 3) throw new Error(`unsupported image with ${info.channels} channels`)
+  return { width: info.width, height: info.height, channels: info.channels, data }
+}
+
+/**
  * Decodes one image into the model's input: EXIF orientation applied, alpha dropped, greyscale
- * repeated over three channels, the whole face crop resized (bilinear) to size × size, then
- * normalised channel by channel — the same steps as training/pfvit/augment.py at evaluation time.
+ * repeated over three channels, the whole face crop resized to size × size with PIL's bilinear
+ * sampling (what training/pfvit/augment.py uses; sharp's `linear` kernel samples a fraction of a
+ * pixel off, up to 57/255 apart on FERPlus faces), then normalised channel by channel.
  * Writes into `out` at `offset` (NCHW, one image = 3·size² floats) so a batch needs one buffer.
  */
 export async function decodeInto(
@@ -19,22 +41,27 @@ export async function decodeInto(
   out: Float32Array,
   offset: number
 ): Promise<void> {
-  const { data, info } = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
-    .rotate()
-    .removeAlpha()
-    .resize(norm.size, norm.size, { fit: 'fill', kernel: 'linear' })
-    .raw()
-    .toBuffer({ resolveWithObject: true })
+  const face = await decodeFace(input, norm.size)
+  const pixels = face.width === norm.size && face.height === norm.size ? face.data : resizeBilinear(face, norm.size)
   const plane = norm.size * norm.size
-  const channels = info.channels
-  if (channels !== 1 && channels !== 3) throw new Error(`unsupported image with ${channels} channels`)
+  const channels = face.channels
   for (let c = 0; c < 3; c++) {
     const src = channels === 1 ? 0 : c
     const scale = 1 / (255 * norm.std[c])
     const shift = norm.mean[c] / norm.std[c]
     const base = offset + c * plane
-    for (let p = 0; p < plane; p++) out[base + p] = data[p * channels + src] * scale - shift
+    for (let p = 0; p < plane; p++) out[base + p] = pixels[p * channels + src] * scale - shift
   }
+}
+
+/** The face as the model sees it, before normalisation: RGB bytes (HWC) at size × size. */
+export async function faceRgbAt(input: string | Uint8Array, size: number): Promise<Uint8Array> {
+  const face = await decodeFace(input, size)
+  const pixels = face.width === size && face.height === size ? face.data : resizeBilinear(face, size)
+  const rgb = new Uint8ClampedArray(size * size * 3)
+  for (let p = 0; p < size * size; p++)
+    for (let c = 0; c < 3; c++) rgb[p * 3 + c] = pixels[p * face.channels + (face.channels === 1 ? 0 : c)]
+  return new Uint8Array(rgb.buffer)
 }
 
 /**
