@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildFerplusImageFolder, FERPLUS_DIR, HAS_FERPLUS, NO_FERPLUS_REASON, tempDir } from '../helpers/data'
-import { HAS_BUILD, ROOT } from '../helpers/browser'
+import { HAS_BUILD, ROOT, testEnv } from '../helpers/browser'
 import { brokenModelCopy, MICRO_MODEL } from '../helpers/models'
 import { facePixels, pickFaces } from '../helpers/formatFixtures'
 
@@ -13,7 +13,7 @@ const skipReason = !HAS_FERPLUS ? NO_FERPLUS_REASON : !HAS_BUILD ? 'no build in 
 if (skipReason) console.warn(`[infer-cli] skipped: ${skipReason}`)
 
 function pokerface(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 170_000 })
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 170_000, env: testEnv() })
   return {
     code: r.status,
     stdout: r.stdout,

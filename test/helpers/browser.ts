@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 
@@ -34,10 +35,18 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
+/**
+ * Built-in models the app under test sees: none, unless a test says otherwise, so the tests do not
+ * depend on which trained model the repository ships (resources/models).
+ */
+export const NO_BUILTIN_MODELS = mkdtempSync(join(tmpdir(), 'pf-no-models-'))
+export const testEnv = (): NodeJS.ProcessEnv => ({ ...process.env, PF_MODELS_DIR: NO_BUILTIN_MODELS })
+
 /** Starts the real `pokerface serve` from the build and waits for the URL it prints. */
 export function startServe(args: string[]): Promise<RunningServer> {
   const child = spawn(process.execPath, [join(ROOT, 'out', 'main', 'cli.js'), 'serve', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: testEnv()
   })
   let output = ''
   return new Promise((resolve, reject) => {
