@@ -97,7 +97,10 @@ export function decodeSimplePng(bytes: Uint8Array): RawImage | null {
  * — the same sampling as sharp's `linear` kernel when enlarging, PIL's BILINEAR and PyTorch's
  * `align_corners=False`. Used for enlarging only; shrinking goes through sharp, which filters.
  */
-export function resizeBilinear(image: RawImage, size: number): Float32Array {
+export function resizeBilinear(
+  image: { width: number; height: number; channels: number; data: ArrayLike<number> },
+  size: number
+): Float32Array {
   const { width, height, channels, data } = image
   const out = new Float32Array(size * size * channels)
   for (let y = 0; y < size; y++) {

@@ -1,3 +1,5 @@
+import { resizeBilinear } from './fastPng'
+
 /**
  * The emotion map: where the face differs from its poker face. Per pixel, the mean absolute
  * difference over the three channels in pixel units (0..1), box-smoothed so it shows regions
@@ -47,24 +49,11 @@ export function boxBlur(values: Float32Array, size: number, radius: number): Flo
 
 /** Bilinear upsampling of a g × g attention grid to size × size, scaled so its maximum is 1. */
 export function attentionMap(grid: Float32Array, offset: number, g: number, size: number): Float32Array {
-  const out = new Float32Array(size * size)
+  const cells = grid.subarray(offset, offset + g * g)
+  const out = resizeBilinear({ width: g, height: g, channels: 1, data: cells }, size)
   let max = 0
-  for (let i = 0; i < g * g; i++) max = Math.max(max, grid[offset + i])
+  for (let i = 0; i < cells.length; i++) max = Math.max(max, cells[i])
   const scale = max > 0 ? 1 / max : 0
-  for (let y = 0; y < size; y++) {
-    const fy = Math.min(g - 1, Math.max(0, ((y + 0.5) * g) / size - 0.5))
-    const y0 = Math.floor(fy)
-    const y1 = Math.min(g - 1, y0 + 1)
-    const wy = fy - y0
-    for (let x = 0; x < size; x++) {
-      const fx = Math.min(g - 1, Math.max(0, ((x + 0.5) * g) / size - 0.5))
-      const x0 = Math.floor(fx)
-      const x1 = Math.min(g - 1, x0 + 1)
-      const wx = fx - x0
-      const at = (yy: number, xx: number): number => grid[offset + yy * g + xx]
-      const v = (1 - wy) * ((1 - wx) * at(y0, x0) + wx * at(y0, x1)) + wy * ((1 - wx) * at(y1, x0) + wx * at(y1, x1))
-      out[y * size + x] = v * scale
-    }
-  }
+  for (let i = 0; i < out.length; i++) out[i] *= scale
   return out
 }
