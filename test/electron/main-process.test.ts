@@ -190,6 +190,9 @@ describe.skipIf(skipReason !== null)('Electron main process wiring (built bundle
     expect(fake.calls).toContain('whenReady')
     fake.start()
     await vi.waitFor(() => expect(fake.menu().length).toBeGreaterThan(0), { timeout: 60_000 })
+    // Opening the start-up dataset builds the menu before the window exists (the window waits for
+    // its saved state): on a busy machine that gap is long enough to race, so wait for the window too.
+    await vi.waitFor(() => expect(fake.windows.length).toBeGreaterThan(0), { timeout: 60_000 })
   })
   afterAll(() => {
     process.argv = argv
