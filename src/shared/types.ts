@@ -33,6 +33,18 @@ export interface SampleDetail extends Sample {
   flags: string[]
   /** Where the label was read from a label file (null for ImageFolder samples). */
   source?: SampleSource | null
+  /** For a face cropped from a photo by "Find faces": the photo and where in it. */
+  photo?: FacePhotoLink | null
+}
+
+export interface FacePhotoLink {
+  /** The photo's path relative to the photos folder the faces were found in. */
+  photo: string
+  /** 1-based, left to right. */
+  face: number
+  score: number
+  /** x, y, width, height in the photo's pixels. */
+  box: [number, number, number, number] | null
 }
 
 /** A sample's line in its dataset's label file, and what the file said there. */

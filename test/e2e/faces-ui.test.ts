@@ -55,6 +55,11 @@ describe.skipIf(skipReason !== null)('a folder of raw photos, from the start scr
     // Class folders carry over: every crop is labelled as its photo's folder.
     await expect.poll(() => page.locator('.tile[data-label="happiness"]').count()).toBe(faces)
     expect(existsSync(join(home, 'faces', 'group photos', 'faces.csv'))).toBe(true)
+    // Each face sample says which photo it came from.
+    await page.locator('.tile[data-sample-id]').first().click()
+    await expect
+      .poll(() => page.getByTestId('from-photo').textContent())
+      .toMatch(/^happy\/sample1\.jpg · face 1 · score 0\.\d\d$/)
     await page.screenshot({ path: join(ROOT, 'test-results', 'e2e', '20-faces-from-photos.png') })
   })
 })

@@ -149,3 +149,19 @@ describe.skipIf(!HAS_PHOTOS)('a folder of raw photos into a folder of faces', ()
     expect(faceFileName('a/b.c/photo.jpeg', 3)).toBe('a/b.c/photo__face3.png')
   })
 })
+
+describe('face links (pure)', () => {
+  it('reads faces.csv back, quoted paths included, and skips what it cannot read', async () => {
+    const { parseFaceLinks } = await import('@main/vision/faces/links')
+    const links = parseFaceLinks(
+      'face_path,photo_path,face_index,score,box_x,box_y,box_w,box_h,right_eye_x,right_eye_y,left_eye_x,left_eye_y\n' +
+        'a/p__face2.png,a/p.jpg,2,0.912,10.0,20.0,30.0,30.0,1,2,3,4\n' +
+        '"b, c/q__face1.png","b, c/q.jpg",1,0.800,1,2,3,4,5,6,7,8\n' +
+        'broken line\n'
+    )
+    expect(links.get('a/p__face2.png')).toEqual({ photo: 'a/p.jpg', face: 2, score: 0.912, box: [10, 20, 30, 30] })
+    expect(links.get('b, c/q__face1.png')?.photo).toBe('b, c/q.jpg')
+    expect(links.size).toBe(2)
+    expect(parseFaceLinks('something,else\n1,2').size).toBe(0)
+  })
+})

@@ -9,6 +9,7 @@ import { getUndoState, labelHistory, redo, setLabels, undo } from '../store/labe
 import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags, sampleSource } from '../store/samples'
 import type { AppContext } from './context'
 import { createFormatHandlers, datasetFormatInfo, exportWithFormats, FORMAT_EXPORT_SUFFIX, isFormatExport } from './formats'
+import { facePhotoLink } from '../vision/faces/links'
 import { createFaceHandlers } from './faces'
 import { createInferenceHandlers } from './inference'
 import { createReviewHandlers } from './review'
@@ -88,12 +89,14 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     async getSample({ sampleId }) {
       const row = getSampleRow(db, checkId(sampleId, 'sampleId'))
       if (!row) throw new ApiError('not_found', `No sample with id ${sampleId}`)
-      const { datasetId: _datasetId, ...sample } = row
+      const { datasetId, ...sample } = row
+      const root = datasetRoot(db, datasetId)
       return {
         ...sample,
         history: labelHistory(db, sampleId),
         flags: sampleFlags(db, sampleId),
-        source: sampleSource(db, sampleId)
+        source: sampleSource(db, sampleId),
+        photo: root ? await facePhotoLink(root, sample.relPath) : null
       }
     },
 

@@ -6,6 +6,7 @@ import { isPathInside } from '../../paths'
 import { DEFAULT_ALIGN, type AlignOptions } from './align'
 import { alignedFace } from './crop'
 import { FaceDetector, type BlazeFaceModel } from './detector'
+import { LINKS_FILE } from './links'
 
 export interface ExtractOptions {
   align?: AlignOptions
@@ -95,7 +96,7 @@ export async function extractFaces(
   } finally {
     await detector.release()
   }
-  const linksFile = join(outDir, 'faces.csv')
+  const linksFile = join(outDir, LINKS_FILE)
   await writeAtomic(linksFile, links.join('\n') + '\n')
   return { photos: files.length, faces, skipped, linksFile }
 }

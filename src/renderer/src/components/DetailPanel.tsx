@@ -40,6 +40,14 @@ export function DetailPanel(): React.JSX.Element {
       <dl className="facts">
         <dt>File</dt>
         <dd className="path">{sample.relPath}</dd>
+        {detail?.photo && (
+          <>
+            <dt>From photo</dt>
+            <dd className="path" data-testid="from-photo">
+              {detail.photo.photo} · face {detail.photo.face} · score {detail.photo.score.toFixed(2)}
+            </dd>
+          </>
+        )}
         <dt>Split</dt>
         <dd>{sample.split ?? '—'}</dd>
         <dt>Original label</dt>
