@@ -92,33 +92,72 @@ export function decodeSimplePng(bytes: Uint8Array): RawImage | null {
   return { width, height, channels, data }
 }
 
+/** Where each output column (or row) samples: the two source indices and the weight of the second. */
+function samplingTable(from: number, to: number): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
+  const i0 = new Int32Array(to)
+  const i1 = new Int32Array(to)
+  const w = new Float32Array(to)
+  for (let o = 0; o < to; o++) {
+    const f = Math.min(from - 1, Math.max(0, ((o + 0.5) * from) / to - 0.5))
+    i0[o] = Math.floor(f)
+    i1[o] = Math.min(from - 1, i0[o] + 1)
+    w[o] = f - i0[o]
+  }
+  return { i0, i1, w }
+}
+
 /**
  * Bilinear resize to size × size with pixel centres aligned (half-pixel offsets, edges clamped)
- * — the same sampling as sharp's `linear` kernel when enlarging, PIL's BILINEAR and PyTorch's
- * `align_corners=False`. Used for enlarging only; shrinking goes through sharp, which filters.
+ * — PIL's BILINEAR and PyTorch's `align_corners=False` when enlarging, which is what training
+ * used. Shrinking goes through sharp, which filters. Output is interleaved like the input, as
+ * floats, optionally mapped by `value * scale[c] + shift[c]` and written planar (NCHW) into `out`.
  */
 export function resizeBilinear(
   image: { width: number; height: number; channels: number; data: ArrayLike<number> },
   size: number
 ): Float32Array {
-  const { width, height, channels, data } = image
-  const out = new Float32Array(size * size * channels)
+  const out = new Float32Array(size * size * image.channels)
+  const ones = new Array<number>(image.channels).fill(1)
+  resizeInto(image, size, out, 0, ones, new Array<number>(image.channels).fill(0), false)
+  return out
+}
+
+/**
+ * The resize above writing straight into a model input: channel c of pixel p goes to
+ * `out[offset + c·size² + p]` as `value · scale[c] + shift[c]` (planar), or interleaved when
+ * `planar` is false. Greyscale input fills all `scale.length` output channels. The sampling
+ * tables are computed once per image, so the inner loop is plain arithmetic.
+ */
+export function resizeInto(
+  image: { width: number; height: number; channels: number; data: ArrayLike<number> },
+  size: number,
+  out: Float32Array,
+  offset: number,
+  scale: readonly number[],
+  shift: readonly number[],
+  planar = true
+): void {
+  const { width, height, channels: inChannels, data } = image
+  const outChannels = scale.length
+  const xs = samplingTable(width, size)
+  const ys = samplingTable(height, size)
+  const plane = size * size
   for (let y = 0; y < size; y++) {
-    const fy = Math.min(height - 1, Math.max(0, ((y + 0.5) * height) / size - 0.5))
-    const y0 = Math.floor(fy)
-    const y1 = Math.min(height - 1, y0 + 1)
-    const wy = fy - y0
+    const r0 = ys.i0[y] * width
+    const r1 = ys.i1[y] * width
+    const wy = ys.w[y]
     for (let x = 0; x < size; x++) {
-      const fx = Math.min(width - 1, Math.max(0, ((x + 0.5) * width) / size - 0.5))
-      const x0 = Math.floor(fx)
-      const x1 = Math.min(width - 1, x0 + 1)
-      const wx = fx - x0
-      for (let c = 0; c < channels; c++) {
-        const at = (yy: number, xx: number): number => data[(yy * width + xx) * channels + c]
-        out[(y * size + x) * channels + c] =
-          (1 - wy) * ((1 - wx) * at(y0, x0) + wx * at(y0, x1)) + wy * ((1 - wx) * at(y1, x0) + wx * at(y1, x1))
+      const c0 = xs.i0[x]
+      const c1 = xs.i1[x]
+      const wx = xs.w[x]
+      const p = y * size + x
+      for (let c = 0; c < outChannels; c++) {
+        const k = inChannels === 1 ? 0 : c
+        const top = data[(r0 + c0) * inChannels + k] * (1 - wx) + data[(r0 + c1) * inChannels + k] * wx
+        const bottom = data[(r1 + c0) * inChannels + k] * (1 - wx) + data[(r1 + c1) * inChannels + k] * wx
+        const v = (top * (1 - wy) + bottom * wy) * scale[c] + shift[c]
+        out[planar ? offset + c * plane + p : offset + p * outChannels + c] = v
       }
     }
   }
-  return out
 }

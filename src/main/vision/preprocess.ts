@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import sharp from 'sharp'
-import { decodeSimplePng, resizeBilinear, type RawImage } from './fastPng'
+import { decodeSimplePng, resizeBilinear, resizeInto, type RawImage } from './fastPng'
 import { MAX_INPUT_PIXELS } from './images'
 
 export interface Normalisation {
@@ -42,16 +42,9 @@ export async function decodeInto(
   offset: number
 ): Promise<void> {
   const face = await decodeFace(input, norm.size)
-  const pixels = face.width === norm.size && face.height === norm.size ? face.data : resizeBilinear(face, norm.size)
-  const plane = norm.size * norm.size
-  const channels = face.channels
-  for (let c = 0; c < 3; c++) {
-    const src = channels === 1 ? 0 : c
-    const scale = 1 / (255 * norm.std[c])
-    const shift = norm.mean[c] / norm.std[c]
-    const base = offset + c * plane
-    for (let p = 0; p < plane; p++) out[base + p] = pixels[p * channels + src] * scale - shift
-  }
+  const scale = norm.std.map((sd) => 1 / (255 * sd))
+  const shift = norm.mean.map((m, c) => -m / norm.std[c])
+  resizeInto(face, norm.size, out, offset, scale, shift)
 }
 
 /** The face as the model sees it, before normalisation: RGB bytes (HWC) at size × size. */
