@@ -106,6 +106,70 @@ function sheetPng(rgb: Uint8ClampedArray, size: number): Promise<Buffer> {
  * PNGs of the generated faces and maps in the cache. `prepare` and `infer` are separate so the
  * caller can decode the next batch while this one runs.
  */
+/** What the graphs return for a batch, as plain arrays that can cross to another thread. */
+export interface RawOutputs {
+  decoded: string[]
+  failed: ItemResult[]
+  /** The batch's input tensor, kept for the emotion intensity (|face − poker face|). */
+  input: Float32Array
+  logits: Float32Array
+  attention: Float32Array
+  /** Cells of the attention grid per image (g·g). */
+  attentionCells: number
+  /** reconstruction, poker_face, emotion_component in GENERATE_OUTPUTS order; null when not generating. */
+  generated: Float32Array[] | null
+}
+
+/** The model facts post-processing needs. */
+export interface OutputSpec {
+  modelId: string
+  classes: readonly string[]
+  input: Normalisation
+}
+
+/**
+ * Turns a batch's raw outputs into stored results: probabilities, the attention grid, the
+ * emotion intensity, and one PNG sheet per image (reconstruction | poker face | emotion
+ * component). Runs on the job runner's thread, beside the worker running the next batch: this
+ * JavaScript would otherwise wait for, and hold up, onnxruntime on the worker's one thread.
+ */
+export async function postProcess(raw: RawOutputs, spec: OutputSpec, cacheDir: string): Promise<ItemResult[]> {
+  const { decoded, failed, input, logits, attention, attentionCells: cells, generated } = raw
+  const s = spec.input.size
+  const k = spec.classes.length
+  const per = 3 * s * s
+  const writes: Promise<void>[] = []
+  const results: ItemResult[] = decoded.map((hash, i) => {
+    const probabilities = softmax(logits.subarray(i * k, (i + 1) * k))
+    const predicted = probabilities.indexOf(Math.max(...probabilities))
+    if (generated) {
+      const width = s * GENERATE_OUTPUTS.length
+      const sheet = new Uint8ClampedArray(width * s * 3)
+      generated.forEach((output, panel) => writeRgb(output, i * per, spec.input, sheet, width, panel * s))
+      writes.push(sheetPng(sheet, s).then((png) => writeAtomic(generatedSheetPath(cacheDir, spec.modelId, hash), png)))
+    }
+    const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
+    const pokerFace = generated?.[GENERATE_OUTPUTS.indexOf('poker_face')]
+    const intensity = pokerFace ? emotionIntensity(input, pokerFace, i * per, spec.input) : null
+    return {
+      hash,
+      ok: true,
+      probabilities,
+      predicted,
+      confidence: probabilities[predicted],
+      attention: grid,
+      generated: !!generated,
+      intensity
+    }
+  })
+  await Promise.all(writes)
+  return [...results, ...failed]
+}
+
+/**
+ * Runs the model over prepared batches. `runModel` is what the worker thread does; `infer`
+ * (run + post-process in one place) is the same pipeline in-process, for tests and tools.
+ */
 export class InferenceEngine {
   constructor(
     private readonly model: LoadedModel,
@@ -116,63 +180,44 @@ export class InferenceEngine {
     return this.model.manifest.input.size
   }
 
+  get spec(): OutputSpec {
+    const { id, classes, input } = this.model.manifest
+    return { modelId: id, classes, input }
+  }
+
   prepare(items: InferenceItem[]): Promise<PreparedBatch> {
     return prepareBatch(items, this.model.manifest.input)
   }
 
-  /**
-   * Runs both graphs on a prepared batch. Resolves `ran` as soon as the model is done (so the
-   * next batch can start) and `results` once every image is written.
-   */
-  infer(prepared: PreparedBatch): { ran: Promise<void>; results: Promise<ItemResult[]> } {
-    let markRan: () => void = () => {}
-    const ran = new Promise<void>((resolve) => (markRan = resolve))
-    const results = this.run(prepared, () => markRan()).finally(() => markRan())
-    return { ran, results }
-  }
-
-  private async run(prepared: PreparedBatch, onRan: () => void): Promise<ItemResult[]> {
+  /** Both graphs on one batch; nothing else, so the thread is free for the next batch at once. */
+  async runModel(prepared: PreparedBatch): Promise<RawOutputs> {
     const { decoded, tensor, failed } = prepared
-    if (decoded.length === 0) return failed
+    const empty = new Float32Array(0)
+    if (decoded.length === 0)
+      return { decoded, failed, input: tensor, logits: empty, attention: empty, attentionCells: 0, generated: null }
     const { manifest, classify, generate } = this.model
     const s = manifest.input.size
     const image = new ort.Tensor('float32', tensor, [decoded.length, 3, s, s])
     const c = await classify.run({ image })
     const g = generate ? await generate.run({ image }) : null
-    onRan()
+    return {
+      decoded,
+      failed,
+      input: tensor,
+      logits: c.logits.data as Float32Array,
+      attention: c.attention.data as Float32Array,
+      attentionCells: c.attention.dims[1] * c.attention.dims[2],
+      generated: g ? GENERATE_OUTPUTS.map((kind) => g[kind].data as Float32Array) : null
+    }
+  }
 
-    const logits = c.logits.data as Float32Array
-    const k = manifest.classes.length
-    const attention = c.attention.data as Float32Array
-    const cells = c.attention.dims[1] * c.attention.dims[2]
-    const per = 3 * s * s
-    const writes: Promise<void>[] = []
-    const results: ItemResult[] = decoded.map((hash, i) => {
-      const probabilities = softmax(logits.subarray(i * k, (i + 1) * k))
-      const predicted = probabilities.indexOf(Math.max(...probabilities))
-      if (g) {
-        const width = s * GENERATE_OUTPUTS.length
-        const sheet = new Uint8ClampedArray(width * s * 3)
-        GENERATE_OUTPUTS.forEach((kind, panel) =>
-          writeRgb(g[kind].data as Float32Array, i * per, manifest.input, sheet, width, panel * s)
-        )
-        writes.push(sheetPng(sheet, s).then((png) => writeAtomic(generatedSheetPath(this.cacheDir, manifest.id, hash), png)))
-      }
-      const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
-      const intensity = g ? emotionIntensity(tensor, g.poker_face.data as Float32Array, i * per, manifest.input) : null
-      return {
-        hash,
-        ok: true,
-        probabilities,
-        predicted,
-        confidence: probabilities[predicted],
-        attention: grid,
-        generated: !!g,
-        intensity
-      }
-    })
-    await Promise.all(writes)
-    return [...results, ...failed]
+  /**
+   * Runs both graphs on a prepared batch. Resolves `ran` as soon as the model is done and
+   * `results` once every image is written.
+   */
+  infer(prepared: PreparedBatch): { ran: Promise<void>; results: Promise<ItemResult[]> } {
+    const raw = this.runModel(prepared)
+    return { ran: raw.then(() => undefined), results: raw.then((r) => postProcess(r, this.spec, this.cacheDir)) }
   }
 }
 

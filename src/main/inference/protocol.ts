@@ -1,4 +1,4 @@
-import type { ItemResult, PreparedBatch } from './engine'
+import type { PreparedBatch, RawOutputs } from './engine'
 import type { ProviderChoice } from './providers'
 import type { Normalisation } from '../vision/preprocess'
 
@@ -23,6 +23,7 @@ export type FromWorker =
       /** How the model wants its input, for the runner's decoding. */
       input: Normalisation
     }
-  | { type: 'result'; id: number; results: ItemResult[] }
+  /** A batch's raw outputs; the runner turns them into stored results. */
+  | { type: 'outputs'; id: number; raw: RawOutputs }
   | { type: 'fatal'; message: string; problems?: string[] }
   | { type: 'stopped' }

@@ -8,7 +8,7 @@ import { pixelsForHash } from '../store/samples'
 import { pngFromPixels } from '../vision/pixels'
 import { resolveInside } from '../paths'
 import { nowIso } from '../store/db'
-import { prepareBatch, type InferenceItem } from './engine'
+import { postProcess, prepareBatch, type InferenceItem, type OutputSpec } from './engine'
 import type { Normalisation } from '../vision/preprocess'
 import { ModelContractError } from './model'
 import type { FromWorker, ToWorker } from './protocol'
@@ -160,6 +160,8 @@ export class InferenceJob {
     const send = (m: ToWorker): void =>
       m.type === 'batch' ? worker.postMessage(m, [m.batch.tensor.buffer as ArrayBuffer]) : worker.postMessage(m)
     let input: Normalisation | null = null
+    let spec: OutputSpec | null = null
+    let processing = 0
     const meter = new RateMeter()
     let next = 0
     let inFlight = 0
@@ -180,37 +182,47 @@ export class InferenceJob {
             (err: Error) => this.finish('failed', `cannot read images: ${err.message}`)
           )
       }
-      if (inFlight === 0 && next >= pending.length) this.finish('done', null)
+      if (inFlight === 0 && processing === 0 && next >= pending.length) this.finish('done', null)
     }
 
     worker.on('message', (m: FromWorker) => {
       if (this.status.finishedAt) {
         // A batch that was running when the run was cancelled: its work is kept all the same.
-        if (m.type === 'result') storeResults(this.db, model.id, model.classes, m.results)
+        if (m.type === 'outputs' && spec)
+          void postProcess(m.raw, spec, this.options.cacheDir).then((r) => storeResults(this.db, model.id, model.classes, r))
         return
       }
       if (m.type === 'fatal') {
         this.finish('failed', m.problems ? new ModelContractError(model.folder, m.problems).message : m.message)
       } else if (m.type === 'ready') {
         input = m.input
+        spec = { modelId: model.id, classes: model.classes, input: m.input }
         Object.assign(this.status, { state: 'running', provider: m.provider, threads: m.threads, warnings: m.warnings })
         this.emit()
         pump()
-      } else if (m.type === 'result') {
+      } else if (m.type === 'outputs' && spec) {
         inFlight--
-        storeResults(this.db, model.id, model.classes, m.results)
-        const failed = m.results.filter((r) => !r.ok).length
-        this.status.done += m.results.length
-        this.status.failed += failed
-        meter.add(m.results.length)
-        const rate = meter.rate()
-        const left = pending.length - this.status.done
-        Object.assign(this.status, {
-          imagesPerSecond: Math.round(rate * 10) / 10,
-          etaSeconds: rate > 0 ? Math.round(left / rate) : null
-        })
-        this.emit()
-        pump()
+        processing++
+        pump() // the worker can start the next batch while this one is turned into results
+        postProcess(m.raw, spec, this.options.cacheDir).then(
+          (results) => {
+            processing--
+            if (this.status.finishedAt) return storeResults(this.db, model.id, model.classes, results)
+            storeResults(this.db, model.id, model.classes, results)
+            this.status.done += results.length
+            this.status.failed += results.filter((r) => !r.ok).length
+            meter.add(results.length)
+            const rate = meter.rate()
+            const left = pending.length - this.status.done
+            Object.assign(this.status, {
+              imagesPerSecond: Math.round(rate * 10) / 10,
+              etaSeconds: rate > 0 ? Math.round(left / rate) : null
+            })
+            this.emit()
+            pump()
+          },
+          (err: Error) => this.finish('failed', `cannot store results: ${err.message}`)
+        )
       }
     })
     // A worker that crashed or exited has nothing left to stop: forget it before finishing.

@@ -2,7 +2,8 @@
  * The inference worker thread. onnxruntime-node's run() blocks the thread it runs on, so the
  * model never runs on the thread that serves the window or the HTTP API. It receives decoded
  * batches from the runner (which decodes batch k+1 while this thread runs batch k) and runs them
- * one after another; writing a batch's PNGs overlaps running the next.
+ * one after another, handing back the raw outputs: turning them into results and PNGs happens on
+ * the runner's thread while this one runs the next batch.
  */
 import { parentPort } from 'node:worker_threads'
 import { InferenceEngine } from './engine'
@@ -47,13 +48,12 @@ port.on('message', (message: ToWorker) => {
   queue = queue.then(async () => {
     if (stopping) return
     try {
-      const { ran, results } = current.infer(message.batch)
-      // Writing this batch's PNGs continues while the next batch runs.
-      void results.then(
-        (r) => post({ type: 'result', id: message.id, results: r }),
-        (err: Error) => post({ type: 'fatal', message: `inference failed: ${err.message}` })
+      const raw = await current.runModel(message.batch)
+      // Hand the arrays over instead of copying them (each buffer once: outputs may share one).
+      const buffers = new Set<ArrayBuffer>(
+        [raw.input, raw.logits, raw.attention, ...(raw.generated ?? [])].map((a) => a.buffer as ArrayBuffer)
       )
-      await ran
+      port.postMessage({ type: 'outputs', id: message.id, raw } satisfies FromWorker, [...buffers])
     } catch (err) {
       post({ type: 'fatal', message: `inference failed: ${(err as Error).message}` })
     }
