@@ -4,25 +4,12 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DATA_DIR, tempDir } from '../helpers/data'
-import {
-  HAS_BUILD,
-  HAS_CHROMIUM,
-  launchChromium,
-  NO_CHROMIUM_REASON,
-  ROOT,
-  startServe,
-  type RunningServer
-} from '../helpers/browser'
+import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
 
 const PHOTOS = join(DATA_DIR, 'photos')
-const skipReason = !existsSync(join(PHOTOS, 'sample1.jpg'))
-  ? `photos not found at ${PHOTOS} (set PF_DATA_DIR)`
-  : !HAS_CHROMIUM
-    ? NO_CHROMIUM_REASON
-    : !HAS_BUILD
-      ? 'no build in out/ (run npm run build)'
-      : null
-if (skipReason) console.warn(`[e2e faces] skipped: ${skipReason}`)
+const skipReason = e2eSkipReason('e2e faces', {
+  dataReason: existsSync(join(PHOTOS, 'sample1.jpg')) ? null : `photos not found at ${PHOTOS} (set PF_DATA_DIR)`
+})
 
 describe.skipIf(skipReason !== null)('a folder of raw photos, from the start screen', () => {
   let browser: Browser
@@ -60,6 +47,6 @@ describe.skipIf(skipReason !== null)('a folder of raw photos, from the start scr
     await expect
       .poll(() => page.getByTestId('from-photo').textContent())
       .toMatch(/^happy\/sample1\.jpg · face 1 · score 0\.\d\d$/)
-    await page.screenshot({ path: join(ROOT, 'test-results', 'e2e', '20-faces-from-photos.png') })
+    await page.screenshot({ path: join(SHOTS, '20-faces-from-photos.png') })
   })
 })

@@ -3,26 +3,10 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildFerplusImageFolder, HAS_FERPLUS, NO_FERPLUS_REASON, tempDir } from '../helpers/data'
-import {
-  HAS_BUILD,
-  HAS_CHROMIUM,
-  launchChromium,
-  NO_CHROMIUM_REASON,
-  ROOT,
-  startServe,
-  type RunningServer
-} from '../helpers/browser'
+import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
 
-const skipReason = !HAS_FERPLUS
-  ? NO_FERPLUS_REASON
-  : !HAS_CHROMIUM
-    ? NO_CHROMIUM_REASON
-    : !HAS_BUILD
-      ? 'no build in out/ (run npm run build)'
-      : null
-if (skipReason) console.warn(`[e2e] skipped: ${skipReason}`)
+const skipReason = e2eSkipReason('e2e', { dataReason: HAS_FERPLUS ? null : NO_FERPLUS_REASON })
 
-const SHOTS = join(ROOT, 'test-results', 'e2e')
 const PER_CLASS = 30
 
 describe.skipIf(skipReason !== null)('review in browser mode (real server, real Chromium)', () => {

@@ -77,3 +77,17 @@ export function startServe(args: string[]): Promise<RunningServer> {
     })
   })
 }
+
+/** Where end-to-end tests keep their screenshots, for a person to look at. */
+export const SHOTS = join(ROOT, 'test-results', 'e2e')
+
+/**
+ * Why a browser end-to-end test cannot run here (missing Chromium, build, or real data), or null.
+ * Printed once per file so a skipped suite always says why.
+ */
+export function e2eSkipReason(name: string, needs: { dataReason?: string | null } = {}): string | null {
+  const reason =
+    needs.dataReason ?? (!HAS_CHROMIUM ? NO_CHROMIUM_REASON : !HAS_BUILD ? 'no build in out/ (run npm run build)' : null)
+  if (reason) console.warn(`[${name}] skipped: ${reason}`)
+  return reason
+}
