@@ -98,43 +98,37 @@ function batchEvents(db: Db, batchId: number): { sampleId: number; oldLabel: Lab
     .all(batchId) as { sampleId: number; oldLabel: Label | null; newLabel: Label | null }[]
 }
 
-export function undo(db: Db, datasetId: number): UndoResult {
+/**
+ * Undo takes the newest 'done' batch back to its old labels; redo takes the most recently undone
+ * one — the oldest 'undone' batch, since undone batches always form the tail of the history —
+ * forward to its new labels. One action either way, in one transaction.
+ */
+function replay(db: Db, datasetId: number, direction: 'undo' | 'redo'): UndoResult {
   return db.transaction(() => {
+    const [from, to, order] = direction === 'undo' ? ['done', 'undone', 'DESC'] : ['undone', 'done', 'ASC']
     const batchId = db
-      .prepare(`SELECT id FROM label_batches WHERE dataset_id = ? AND state = 'done' ORDER BY id DESC LIMIT 1`)
+      .prepare(`SELECT id FROM label_batches WHERE dataset_id = ? AND state = ? ORDER BY id ${order} LIMIT 1`)
       .pluck()
-      .get(datasetId) as number | undefined
+      .get(datasetId, from) as number | undefined
     if (batchId === undefined) return { sampleIds: [], ...undoState(db, datasetId) }
-    const events = batchEvents(db, batchId).reverse()
-    const moved = applyChange(
-      db,
-      batchId,
-      events.map((e) => ({ sampleId: e.sampleId, newLabel: e.oldLabel })),
-      'undo'
-    )
-    db.prepare(`UPDATE label_batches SET state = 'undone' WHERE id = ?`).run(batchId)
+    const events = batchEvents(db, batchId)
+    // Undo walks the action backwards so a sample changed twice in it ends at its first old label.
+    const changes =
+      direction === 'undo'
+        ? events.reverse().map((e) => ({ sampleId: e.sampleId, newLabel: e.oldLabel }))
+        : events.map((e) => ({ sampleId: e.sampleId, newLabel: e.newLabel }))
+    const moved = applyChange(db, batchId, changes, direction)
+    db.prepare('UPDATE label_batches SET state = ? WHERE id = ?').run(to, batchId)
     return { sampleIds: moved, ...undoState(db, datasetId) }
   })()
 }
 
+export function undo(db: Db, datasetId: number): UndoResult {
+  return replay(db, datasetId, 'undo')
+}
+
 export function redo(db: Db, datasetId: number): UndoResult {
-  return db.transaction(() => {
-    // Undone batches always form the tail of the history, so the oldest undone one is the
-    // most recently undone action.
-    const batchId = db
-      .prepare(`SELECT id FROM label_batches WHERE dataset_id = ? AND state = 'undone' ORDER BY id ASC LIMIT 1`)
-      .pluck()
-      .get(datasetId) as number | undefined
-    if (batchId === undefined) return { sampleIds: [], ...undoState(db, datasetId) }
-    const moved = applyChange(
-      db,
-      batchId,
-      batchEvents(db, batchId).map((e) => ({ sampleId: e.sampleId, newLabel: e.newLabel })),
-      'redo'
-    )
-    db.prepare(`UPDATE label_batches SET state = 'done' WHERE id = ?`).run(batchId)
-    return { sampleIds: moved, ...undoState(db, datasetId) }
-  })()
+  return replay(db, datasetId, 'redo')
 }
 
 export function labelHistory(db: Db, sampleId: number): LabelEvent[] {
