@@ -8,7 +8,7 @@
 import type { Label } from '../emotions'
 import { splitFromFolderName } from '../splits'
 import { classList, countFixedClasses, idForLabel, type ClassTable } from './classes'
-import { parseCsvLine } from './csv'
+import { csvRows, parseCsvLine } from './csv'
 import { splitLines } from './lines'
 import type { DatasetFormat, FormatProblem, LabelFileBytes, SampleRecord } from './types'
 
@@ -106,17 +106,8 @@ export const affectnet: DatasetFormat = {
       }
       const box = ['face_x', 'face_y', 'face_width', 'face_height'].map(col)
       const split = splitFromFolderName(file.path.replace(/^.*\//, '').replace(/\.[^.]*$/, ''))
-      for (const line of lines.slice(1)) {
-        if (line.text.trim() === '') continue
-        const parsed = parseCsvLine(line.text)
-        const problem = (reason: string): void => {
-          problems.push({ relPath: file.path, line: line.number, kind: 'error', reason: `line ${line.number}: ${reason}` })
-        }
-        if (!parsed.ok) {
-          problem(parsed.reason)
-          continue
-        }
-        const values = parsed.fields.map((f) => f.value)
+      for (const { line, fields, problem } of csvRows(lines.slice(1), file.path, problems)) {
+        const values = fields.map((f) => f.value)
         if (values.length !== columns.length || values[at.path].trim() === '') {
           problem(`expected ${columns.length} fields with an image path, found ${values.length}`)
           continue

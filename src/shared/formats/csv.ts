@@ -4,6 +4,9 @@
  * FER datasets never put line breaks inside fields; a quote left open is reported as malformed.
  */
 
+import type { TextLine } from './lines'
+import type { FormatProblem } from './types'
+
 export interface CsvField {
   /** The field's value, quotes removed and `""` unescaped. */
   value: string
@@ -80,4 +83,26 @@ export function columnIndex(header: string[] | null, column: string | number | u
   const byName = header ? header.findIndex((h) => h.trim().toLowerCase() === wanted) : -1
   // A number typed by the user is a position, unless a column is actually called that.
   return byName === -1 && /^\d+$/.test(wanted) ? Number(wanted) : byName
+}
+
+/**
+ * The data lines of a CSV label file, parsed: blank lines are skipped, and a line that does not
+ * parse is reported (file and line) instead of yielded. Each row comes with `problem`, which
+ * reports something wrong with that line in the same form.
+ */
+export function* csvRows(
+  lines: TextLine[],
+  relPath: string,
+  problems: FormatProblem[],
+  delimiter = ','
+): Generator<{ line: TextLine; fields: CsvField[]; problem: (reason: string) => void }> {
+  for (const line of lines) {
+    if (line.text.trim() === '') continue
+    const problem = (reason: string): void => {
+      problems.push({ relPath, line: line.number, kind: 'error', reason: `line ${line.number}: ${reason}` })
+    }
+    const parsed = parseCsvLine(line.text, delimiter)
+    if (!parsed.ok) problem(parsed.reason)
+    else yield { line, fields: parsed.fields, problem }
+  }
 }

@@ -8,7 +8,7 @@
 import type { Label } from '../emotions'
 import { splitFromFolderName } from '../splits'
 import { classList, countFixedClasses, idForLabel, type ClassTable } from './classes'
-import { parseCsvLine, quoteCsv } from './csv'
+import { csvRows, parseCsvLine, quoteCsv } from './csv'
 import { encodeText, splitLines } from './lines'
 import type { DatasetFormat, FormatProblem, GreyPixels, SampleRecord } from './types'
 
@@ -92,21 +92,12 @@ export const fer2013: DatasetFormat = {
       }
       const at = { emotion: columns.indexOf('emotion'), pixels: columns.indexOf('pixels'), usage: columns.indexOf('usage') }
       const fileSplit = splitFromFolderName(file.path.replace(/^.*\//, '').replace(/\.[^.]*$/, ''))
-      for (const line of lines.slice(1)) {
-        if (line.text.trim() === '') continue
-        const parsed = parseCsvLine(line.text)
-        const problem = (reason: string): void => {
-          problems.push({ relPath: file.path, line: line.number, kind: 'error', reason: `line ${line.number}: ${reason}` })
-        }
-        if (!parsed.ok) {
-          problem(parsed.reason)
+      for (const { line, fields, problem } of csvRows(lines.slice(1), file.path, problems)) {
+        if (fields.length !== columns.length) {
+          problem(`expected ${columns.length} fields (${columns.join(', ')}), found ${fields.length}`)
           continue
         }
-        if (parsed.fields.length !== columns.length) {
-          problem(`expected ${columns.length} fields (${columns.join(', ')}), found ${parsed.fields.length}`)
-          continue
-        }
-        const field = parsed.fields[at.pixels]
+        const field = fields[at.pixels]
         // In an all-ASCII line (FER2013's always are) a character offset is a byte offset.
         const ascii = line.contentEnd - line.start === line.text.length
         const quote = line.text[field.start] === '"' ? 1 : 0
@@ -117,7 +108,7 @@ export const fer2013: DatasetFormat = {
           problem(pixels)
           continue
         }
-        const token = at.emotion === -1 ? '' : parsed.fields[at.emotion].value.trim()
+        const token = at.emotion === -1 ? '' : fields[at.emotion].value.trim()
         const known = FER2013_CLASSES.find(([id]) => id === token)
         const source = { file: file.path, line: line.number, token }
         if (token !== '' && !known) {
@@ -125,7 +116,7 @@ export const fer2013: DatasetFormat = {
           problem(reason)
           Object.assign(source, { excluded: reason })
         }
-        const usage = at.usage === -1 ? '' : parsed.fields[at.usage].value.trim()
+        const usage = at.usage === -1 ? '' : fields[at.usage].value.trim()
         records.push({
           relPath: fer2013RowPath(file.path, line.number - 2),
           split: usage ? splitFromFolderName(usage) : fileSplit,
