@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { key } from '../helpers/keys'
 import { actionForKey, COMPARE_MODES, SHORTCUTS } from '@shared/shortcuts'
-
-const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({
-  key: k,
-  ctrlKey: false,
-  metaKey: false,
-  shiftKey: false,
-  altKey: false,
-  ...mods
-})
 
 describe('review keys', () => {
   it('accepts the suggestion with Enter or A, and marks decisions with single letters', () => {

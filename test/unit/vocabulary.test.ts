@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { key } from '../helpers/keys'
 import { EMOTIONS, labelForDigit, normaliseLabel, sortLabels } from '@shared/emotions'
 import { splitFromFolderName } from '@shared/splits'
 import { actionForKey } from '@shared/shortcuts'
 import { labelFromPath } from '@main/datasets/layout'
-
-const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({
-  key: k,
-  ctrlKey: false,
-  metaKey: false,
-  shiftKey: false,
-  altKey: false,
-  ...mods
-})
 
 describe('emotion vocabulary', () => {
   it.each([
