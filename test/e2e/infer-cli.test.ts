@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildFerplusImageFolder, FERPLUS_DIR, HAS_FERPLUS, NO_FERPLUS_REASON, tempDir } from '../helpers/data'
 import { HAS_BUILD, ROOT, testEnv } from '../helpers/browser'
@@ -156,9 +157,27 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
   })
 
   it('evaluates a model on the FERPlus test split through the app’s own pipeline', async () => {
-    const r = pokerface(['eval', '--model', MICRO_MODEL, '--data-dir', await tempDir('pf-eval-'), '--threads', '1'])
+    const dir = await tempDir('pf-eval-')
+    const [out, grid] = [join(dir, 'card', 'metrics.json'), join(dir, 'card', 'grid.png')]
+    const r = pokerface(['eval', '--model', MICRO_MODEL, '--data-dir', dir, '--threads', '1', '--out', out, '--grid', grid])
     expect(r.code, r.stderr).toBe(0)
     const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{')))
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(report)
+    // Poker faces checked as stored: every test face (labelled or not) has them, the labelled
+    // ones split into expressive and neutral, and distances are pixel means in 0..1.
+    const poker = report.poker_faces
+    expect(poker.all.images).toBe(3573)
+    expect(poker.expressive.images + poker.labelled_neutral.images).toBe(3137)
+    expect(poker.images_without_generated_faces).toBe(0)
+    for (const group of [poker.all, poker.expressive, poker.labelled_neutral]) {
+      expect(group.neutral_share).toBeGreaterThanOrEqual(0)
+      expect(group.neutral_share).toBeLessThanOrEqual(1)
+      expect(group.mean_l1_poker_face_to_input).toBeGreaterThan(0)
+      expect(group.mean_l1_reconstruction_to_input).toBeLessThan(1)
+    }
+    // 2 blocks of 8 rows × (original, reconstruction, poker face, emotion component, map) at 32 px
+    expect(await sharp(grid).metadata()).toMatchObject({ format: 'png', width: 2 * 5 * 32 + 8, height: 8 * 32 })
+    expect(r.stderr).toContain('rows neutral, neutral, happiness, happiness')
     expect(report).toMatchObject({ model: 'pfvit-micro-test', samples: 3137, skipped_labels_not_in_model: 0 })
     expect(report.confusion_matrix.flat().reduce((a: number, b: number) => a + b)).toBe(3137)
     expect(report.class_counts).toEqual({

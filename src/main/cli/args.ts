@@ -16,6 +16,8 @@ export interface CliArgs {
   out: string | null
   /** eval */
   split: string | null
+  /** eval: where to draw the model card's example grid (PNG) */
+  grid: string | null
   force: boolean
   errors: string[]
 }
@@ -32,7 +34,8 @@ const VALUE_OPTIONS = new Set([
   '--threads',
   '--format',
   '--out',
-  '--split'
+  '--split',
+  '--grid'
 ])
 
 function integer(value: string | null, name: string, min: number, max: number, errors: string[]): number | null {
@@ -59,6 +62,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     format: 'csv',
     out: null,
     split: null,
+    grid: null,
     force: false,
     errors: []
   }
@@ -103,6 +107,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
         break
       case '--split':
         out.split = value
+        break
+      case '--grid':
+        out.grid = value
         break
       case '--no-generate':
         out.generate = false
@@ -150,9 +157,11 @@ Usage:
       Run PF-ViT over every image that has no result yet for that model.
   pokerface export <folder> --out PATH [--format csv|imagefolder|source|provenance-csv|provenance-json|changelog-csv] [--force]
       Write the current labels of an opened dataset.
-  pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train]
+  pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train] [--no-generate] [--out JSON] [--grid PNG]
       Accuracy, per-class accuracy and confusion matrix (JSON) through the app's own pipeline;
-      default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus).
+      default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus). For a model that
+      generates, also how often its poker faces are classified neutral and their L1 distance to
+      the input against the reconstruction's; --grid draws 16 faces with what the model made of them.
   pokerface faces <photos folder> --out FOLDER [--json]
       Find every face in raw photos (BlazeFace), align it by the eyes and save the crops, in the
       same subfolders, with faces.csv linking each crop to its photo. Open FOLDER as a dataset.

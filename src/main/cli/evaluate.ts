@@ -1,13 +1,16 @@
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
 import type { ApiHandlers } from '@shared/api'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
 import { classificationReport } from '../review/accuracy'
 import { EXIT, type CliArgs } from './args'
+import { writeCardGrid, GRID_COLUMNS } from './cardGrid'
 import { progressLine } from './infer'
 import { resolveModelArg } from './modelArg'
 import { openWithProgress } from './open'
+import { checkPokerFaces } from './pokerFaceCheck'
 
 /** Labelled samples of one split with this model's prediction, in the model's class indices. */
 function labelledPredictions(ctx: AppContext, datasetId: number, modelId: string, split: string) {
@@ -44,7 +47,7 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     provider: args.provider as never,
     threads: args.threads ?? undefined,
     batchSize: args.batch,
-    generate: false,
+    generate: args.generate,
     split: split as never
   }).catch((err: Error) => err)
   if (job instanceof Error) {
@@ -72,13 +75,31 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     scored.map((r) => index.get(r.predicted) as number),
     classes
   )
+  const generated = args.generate && job.model.generates
+  const device = { provider: args.provider, threads: args.threads ?? undefined }
   const result = {
     model: modelId,
     data: `${dataset.root} (${split} split, labels as the dataset format reads them)`,
     pipeline: 'PokerFace Studio: sharp preprocessing + onnxruntime-node, fp32',
     skipped_labels_not_in_model: rows.length - scored.length,
-    ...report
+    ...report,
+    poker_faces: generated ? await checkPokerFaces(ctx, dataset.id, job.model, split, device) : null
   }
-  console.log(JSON.stringify(result, null, 2))
+  const text = JSON.stringify(result, null, 2)
+  console.log(text)
+  if (args.out) {
+    await mkdir(dirname(resolve(args.out)), { recursive: true })
+    await writeFile(args.out, text + '\n')
+  }
+  if (args.grid) {
+    if (!generated) {
+      console.error('--grid needs generated faces: drop --no-generate, and use a model that generates')
+      return EXIT.usage
+    }
+    const rows = await writeCardGrid(ctx, dataset.id, job.model, split, args.grid)
+    console.error(
+      `grid written to ${args.grid}: columns ${GRID_COLUMNS.join(' | ')}; rows ${rows.map((r) => `${r.label}`).join(', ')}`
+    )
+  }
   return EXIT.ok
 }

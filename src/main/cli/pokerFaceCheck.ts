@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises'
+import * as ort from 'onnxruntime-node'
+import sharp from 'sharp'
+import { GENERATE_OUTPUTS } from '@shared/models'
+import type { ModelInfo } from '@shared/inference'
+import type { AppContext } from '../api/context'
+import { generatedSheetPath, sheetPanel } from '../inference/engine'
+import { loadModel, releaseModel } from '../inference/model'
+import { resolveInside } from '../paths'
+import { summarisePokerFaces, meanAbsDifference, sheetPanelRgb, type PokerFaceCheck } from '../review/pokerFaceReport'
+import { datasetRoot } from '../store/datasets'
+import { pixelsForHash } from '../store/samples'
+import { resizeInto } from '../vision/fastPng'
+import { pngFromPixels } from '../vision/pixels'
+import { faceRgbAt } from '../vision/preprocess'
+
+const BATCH = 32
+
+export interface EvaluatedSample {
+  id: number
+  relPath: string
+  contentHash: string
+  label: string | null
+}
+
+/** The split's present samples that this model has generated faces for, in path order. */
+export function generatedSamples(ctx: AppContext, datasetId: number, modelId: string, split: string): EvaluatedSample[] {
+  return ctx.db
+    .prepare(
+      `SELECT s.id, s.rel_path AS relPath, s.content_hash AS contentHash, s.original_label AS label FROM samples s
+       JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
+       WHERE s.dataset_id = ? AND s.status = 'present' AND s.split = ? ORDER BY s.rel_path`
+    )
+    .all(modelId, datasetId, split) as EvaluatedSample[]
+}
+
+/** The face as the model saw it (RGB bytes at the model's input size). */
+export async function sampleFaceRgb(ctx: AppContext, datasetId: number, sample: EvaluatedSample, size: number) {
+  const pixels = pixelsForHash(ctx.db, datasetId, sample.contentHash)
+  const root = datasetRoot(ctx.db, datasetId) ?? ''
+  const source = pixels ? await pngFromPixels(pixels) : (resolveInside(root, sample.relPath) ?? '')
+  return faceRgbAt(source, size)
+}
+
+/** The stored sheet (reconstruction | poker face | emotion component) as raw RGB, or null if missing. */
+export async function sheetRgb(ctx: AppContext, modelId: string, hash: string): Promise<Buffer | null> {
+  const png = await readFile(generatedSheetPath(ctx.generatedDir, modelId, hash)).catch(() => null)
+  return png ? sharp(png).removeAlpha().raw().toBuffer() : null
+}
+
+/**
+ * Checks the poker faces a run stored — the PNGs a researcher sees, not fresh tensors — against
+ * their inputs, and classifies each poker face with the model's own classifier. Needs a finished
+ * run with generation on the split.
+ */
+export async function checkPokerFaces(
+  ctx: AppContext,
+  datasetId: number,
+  model: ModelInfo,
+  split: string,
+  options: { provider?: string; threads?: number }
+) {
+  const loaded = await loadModel(model.folder, { generate: false, provider: options.provider as never, threads: options.threads })
+  const { size, mean, std } = loaded.manifest.input
+  const classIndex = new Map(model.classes.map((c, i) => [c, i]))
+  const neutral = classIndex.get('neutral')
+  if (neutral === undefined) throw new Error(`model ${model.id} has no "neutral" class, so poker faces cannot be checked`)
+  const scale = std.map((sd) => 1 / (255 * sd))
+  const shift = mean.map((m, c) => -m / std[c])
+  const per = 3 * size * size
+  const panels = GENERATE_OUTPUTS.length
+  const samples = generatedSamples(ctx, datasetId, model.id, split)
+  const checks: PokerFaceCheck[] = []
+  let missing = 0
+  try {
+    for (let start = 0; start < samples.length; start += BATCH) {
+      const batch = samples.slice(start, start + BATCH)
+      const loadedFaces = await Promise.all(
+        batch.map(async (s) => {
+          const sheet = await sheetRgb(ctx, model.id, s.contentHash)
+          return sheet ? { sample: s, sheet, face: await sampleFaceRgb(ctx, datasetId, s, size) } : null
+        })
+      )
+      const ready = loadedFaces.filter((x) => x !== null)
+      missing += batch.length - ready.length
+      if (ready.length === 0) continue
+      const tensor = new Float32Array(ready.length * per)
+      const partial = ready.map(({ sample, sheet, face }, i) => {
+        const poker = sheetPanelRgb(sheet, size, panels, sheetPanel('poker_face'))
+        const reconstruction = sheetPanelRgb(sheet, size, panels, sheetPanel('reconstruction'))
+        resizeInto({ width: size, height: size, channels: 3, data: poker }, size, tensor, i * per, scale, shift)
+        return {
+          label: sample.label === null ? null : (classIndex.get(sample.label) ?? null),
+          pokerFaceToInput: meanAbsDifference(poker, face),
+          reconstructionToInput: meanAbsDifference(reconstruction, face)
+        }
+      })
+      const { logits } = await loaded.classify.run({ image: new ort.Tensor('float32', tensor, [ready.length, 3, size, size]) })
+      const k = model.classes.length
+      const values = logits.data as Float32Array
+      partial.forEach((p, i) => {
+        const row = Array.from(values.subarray(i * k, (i + 1) * k))
+        checks.push({ ...p, pokerFaceClass: row.indexOf(Math.max(...row)) })
+      })
+    }
+  } finally {
+    await releaseModel(loaded)
+  }
+  return { ...summarisePokerFaces(checks, neutral), images_without_generated_faces: missing }
+}
