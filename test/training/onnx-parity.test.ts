@@ -7,16 +7,19 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import * as ort from 'onnxruntime-node'
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const PYTHON = '/usr/bin/python3'
 const EXPORTER = fileURLToPath(new URL('../../training/export_onnx.py', import.meta.url))
+const QUANTISER = fileURLToPath(new URL('../../training/quantize_onnx.py', import.meta.url))
 const DATA_DIR = process.env.PF_DATA_DIR ?? fileURLToPath(new URL('../../../shared/data', import.meta.url))
 const IMAGES = 4
 const BOUND = 1e-4
+/** int8 weights and activations: outputs (normalised pixels, logits of a few units) may move this much. */
+const INT8_BOUND = 0.1
 
 interface TensorRecord {
   shape: number[]
@@ -95,5 +98,30 @@ describe.skipIf(reason !== null)('PF-ViT ONNX export matches PyTorch', () => {
     expect(card.classes).toHaveLength(k)
     expect(card.input).toMatchObject({ size: h, channels: 3, layout: 'NCHW' })
     expect(card.files).toEqual({ classify: 'classify.onnx', generate: 'generate.onnx' })
+  })
+
+  it('the int8 copy quantises every weight matrix, keeps the contract and stays close to PyTorch', async () => {
+    const out = `${dir}-int8`
+    const run = spawnSync(PYTHON, [QUANTISER, '--model', dir, '--out', out, '--min-size', '64'], { encoding: 'utf8' })
+    expect(run.status, run.stderr).toBe(0)
+    try {
+      const card = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'))
+      expect(card.id).toMatch(/-int8$/)
+      expect(card.quantisation.matmuls_quantised.classify).toBeGreaterThan(0)
+      for (const graph of ['classify', 'generate']) {
+        expect(statSync(join(out, `${graph}.onnx`)).size).toBeLessThan(statSync(join(dir, `${graph}.onnx`)).size)
+        const session = await ort.InferenceSession.create(join(out, `${graph}.onnx`))
+        const input = new ort.Tensor('float32', Float32Array.from(parity.input.data), parity.input.shape)
+        const outputs = await session.run({ image: input })
+        for (const [name, record] of Object.entries(parity.outputs[graph])) {
+          expect(outputs[name].dims).toEqual(record.shape)
+          const diff = maxAbsDiff(outputs[name].data as Float32Array, record.data)
+          console.log(`[onnx-parity] int8 ${graph}/${name}: max abs diff ${diff.toExponential(2)}`)
+          expect(diff).toBeLessThan(INT8_BOUND)
+        }
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
   })
 })
