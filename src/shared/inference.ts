@@ -51,6 +51,8 @@ export interface InferenceJobStatus {
   warnings: string[]
   message: string | null
   startedAt: string
+  /** When the worker had the model loaded and the first batch could run (null before). */
+  modelReadyAt: string | null
   finishedAt: string | null
 }
 

@@ -464,6 +464,7 @@ describe('About box', () => {
     warnings: [],
     message: null,
     startedAt: '2026-01-01T10:00:00.000Z',
+    modelReadyAt: null,
     finishedAt: '2026-01-01T10:01:00.000Z',
     ...over
   })

@@ -82,9 +82,13 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
   unsubscribe()
   if (tty) process.stderr.write('\n')
 
-  const seconds = final.finishedAt ? (Date.parse(final.finishedAt) - Date.parse(final.startedAt)) / 1000 : 0
+  const between = (from: string | null) =>
+    final.finishedAt && from ? (Date.parse(final.finishedAt) - Date.parse(from)) / 1000 : 0
+  const seconds = between(final.startedAt)
+  // The run without its fixed start (worker thread, onnxruntime, model load): what more images cost.
+  const secondsAfterModelLoad = between(final.modelReadyAt)
   const failures = datasetInferenceErrors(ctx.db, dataset.id, final.modelId)
-  if (args.json) console.log(JSON.stringify({ ...final, seconds, failures }))
+  if (args.json) console.log(JSON.stringify({ ...final, seconds, secondsAfterModelLoad, failures }))
   else {
     console.log(
       `${final.state}: ${final.done} images in ${seconds.toFixed(1)} s (${final.alreadyDone} already done, ${failures.length} unreadable) ` +

@@ -84,6 +84,7 @@ export class InferenceJob {
       warnings: [],
       message: null,
       startedAt: nowIso(),
+      modelReadyAt: null,
       finishedAt: null
     }
     this.finished = new Promise((resolve) => (this.settle = resolve))
@@ -197,7 +198,13 @@ export class InferenceJob {
       } else if (m.type === 'ready') {
         input = m.input
         spec = { modelId: model.id, classes: model.classes, input: m.input }
-        Object.assign(this.status, { state: 'running', provider: m.provider, threads: m.threads, warnings: m.warnings })
+        Object.assign(this.status, {
+          state: 'running',
+          provider: m.provider,
+          threads: m.threads,
+          warnings: m.warnings,
+          modelReadyAt: nowIso()
+        })
         this.emit()
         pump()
       } else if (m.type === 'outputs' && spec) {
