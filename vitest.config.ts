@@ -17,6 +17,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/training/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/setup/tempRoot.ts'],
           // better-sqlite3 and onnxruntime-node are native: child processes, not worker threads.
           pool: 'forks',
           testTimeout: 60_000
@@ -28,6 +29,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/setup/tempRoot.ts'],
           pool: 'forks',
           // One browser at a time on a 2-core machine.
           fileParallelism: false,
@@ -42,6 +44,7 @@ export default defineConfig({
           name: 'package',
           include: ['test/package/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/setup/tempRoot.ts'],
           pool: 'forks',
           fileParallelism: false,
           testTimeout: 300_000,
@@ -55,6 +58,7 @@ export default defineConfig({
           name: 'electron',
           include: ['test/electron/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/setup/tempRoot.ts'],
           pool: 'forks',
           fileParallelism: false,
           testTimeout: 180_000,

@@ -39,7 +39,7 @@ export interface RunningServer {
  * Built-in models the app under test sees: none, unless a test says otherwise, so the tests do not
  * depend on which trained model the repository ships (resources/models).
  */
-export const NO_BUILTIN_MODELS = mkdtempSync(join(tmpdir(), 'pf-no-models-'))
+export const NO_BUILTIN_MODELS = mkdtempSync(join(process.env.PF_TEST_ROOT ?? tmpdir(), 'pf-no-models-'))
 export const testEnv = (): NodeJS.ProcessEnv => ({ ...process.env, PF_MODELS_DIR: NO_BUILTIN_MODELS })
 
 /** Starts the real `pokerface serve` from the build and waits for the URL it prints. */

@@ -11,8 +11,9 @@ export const FERPLUS_DIR = join(DATA_DIR, 'ferplus')
 export const HAS_FERPLUS = existsSync(join(FERPLUS_DIR, 'FER2013Train', 'label.csv'))
 export const NO_FERPLUS_REASON = `FERPlus data not found at ${FERPLUS_DIR} (set PF_DATA_DIR to the folder holding ferplus/)`
 
+/** A fresh folder for one test, inside the run's folder that test/setup/tempRoot.ts removes at the end. */
 export async function tempDir(prefix = 'pf-test-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix))
+  return mkdtemp(join(process.env.PF_TEST_ROOT ?? tmpdir(), prefix))
 }
 
 /** A small real PNG made by sharp (a flat colour), for tests that need no real faces. */

@@ -54,7 +54,7 @@ describe.skipIf(reason !== null)('PF-ViT ONNX export matches PyTorch', () => {
   let parity: Parity
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pf-onnx-parity-'))
+    dir = mkdtempSync(join(process.env.PF_TEST_ROOT ?? tmpdir(), 'pf-onnx-parity-'))
     const args = [EXPORTER, '--random-init', 'pfvit', '--preset', 'micro', '--out', dir,
       '--parity', String(IMAGES), '--data-dir', DATA_DIR]
     const run = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 170_000 })

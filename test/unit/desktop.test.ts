@@ -3,8 +3,7 @@
  * (window options, which pages and senders are trusted, CSP, argv, native binding, window state,
  * menu, About box) is a pure function in src/main/desktop.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { MenuItemConstructorOptions } from 'electron'
 import { describe, expect, it, vi } from 'vitest'
@@ -41,6 +40,7 @@ import { DESKTOP_CHANNELS } from '@main/ipc/channels'
 import { registerDesktopHandlers, type IpcEventLike, type IpcMainLike } from '@main/ipc/register'
 import { CONTENT_SECURITY_POLICY } from '@main/server/static'
 import { buildBridge } from '../../src/preload/bridge'
+import { tempDir } from '../helpers/data'
 
 const DEV = 'http://localhost:5173'
 
@@ -322,7 +322,7 @@ describe('remembered window state', () => {
   })
 
   it('writes window-state.json in the data folder and reads it back', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'pf-winstate-'))
+    const dir = await tempDir('pf-winstate-')
     expect(await readWindowState(dir)).toEqual(DEFAULT_WINDOW_STATE)
     const state = { x: 40, y: 30, width: 1280, height: 820, maximized: true, fullScreen: false }
     writeWindowStateSync(dir, state)
