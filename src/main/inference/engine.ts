@@ -1,8 +1,8 @@
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import sharp from 'sharp'
 import { GENERATE_OUTPUTS, softmax, type GeneratedImageKind } from '@shared/models'
+import { encodeRgbPng } from '../vision/pngEncode'
 import { decodeInto, writeRgb, type Normalisation } from '../vision/preprocess'
 import { emotionIntensity } from '../review/intensity'
 import type { LoadedModel } from './model'
@@ -88,24 +88,6 @@ async function writeAtomic(path: string, bytes: Buffer): Promise<void> {
   await rename(tmp, path)
 }
 
-function sheetPng(rgb: Uint8ClampedArray, size: number): Promise<Buffer> {
-  const panels = GENERATE_OUTPUTS.length
-  return (
-    sharp(Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength), {
-      raw: { width: size * panels, height: size, channels: 3 }
-    })
-      // Light compression: the encode runs beside the model on the same cores, and a slightly larger
-      // cache file costs less than a slower run (level 2 takes about a third less time than 6).
-      .png({ compressionLevel: 2 })
-      .toBuffer()
-  )
-}
-
-/**
- * Runs the model over batches: decode (sharp, off the JavaScript thread) → classify → generate →
- * PNGs of the generated faces and maps in the cache. `prepare` and `infer` are separate so the
- * caller can decode the next batch while this one runs.
- */
 /** What the graphs return for a batch, as plain arrays that can cross to another thread. */
 export interface RawOutputs {
   decoded: string[]
@@ -146,7 +128,7 @@ export async function postProcess(raw: RawOutputs, spec: OutputSpec, cacheDir: s
       const width = s * GENERATE_OUTPUTS.length
       const sheet = new Uint8ClampedArray(width * s * 3)
       generated.forEach((output, panel) => writeRgb(output, i * per, spec.input, sheet, width, panel * s))
-      writes.push(sheetPng(sheet, s).then((png) => writeAtomic(generatedSheetPath(cacheDir, spec.modelId, hash), png)))
+      writes.push(encodeRgbPng(sheet, width, s).then((png) => writeAtomic(generatedSheetPath(cacheDir, spec.modelId, hash), png)))
     }
     const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
     const pokerFace = generated?.[GENERATE_OUTPUTS.indexOf('poker_face')]
