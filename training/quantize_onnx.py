@@ -71,8 +71,10 @@ def quantise_graph(model: onnx.ModelProto, min_size: int, reduce_range: bool) ->
                              [f'{base}_int32'], name=f'{base}_matmul'),
             helper.make_node('Cast', [f'{base}_int32'], [f'{base}_float'], to=onnx.TensorProto.FLOAT,
                              name=f'{base}_cast'),
-            helper.make_node('Mul', [f'{base}_float', f'{base}_a_scale'], [f'{base}_scaled'], name=f'{base}_scale_a'),
-            helper.make_node('Mul', [f'{base}_scaled', f'{base}_w_scale'], list(node.output), name=f'{base}_scale_w'),
+            # scale = a_scale · w_scale first, then one Mul: the pattern onnxruntime's
+            # DynamicQuantizeMatMul fusion looks for (as quantize_dynamic writes it).
+            helper.make_node('Mul', [f'{base}_a_scale', f'{base}_w_scale'], [f'{base}_scale'], name=f'{base}_scales'),
+            helper.make_node('Mul', [f'{base}_float', f'{base}_scale'], list(node.output), name=f'{base}_rescale'),
         ]
         consumers[w_name] -= 1
         if consumers[w_name] == 0:
