@@ -142,21 +142,32 @@ export function resizeInto(
   const xs = samplingTable(width, size)
   const ys = samplingTable(height, size)
   const plane = size * size
+  // Separable: each source row is interpolated across once, then output rows blend two of those.
+  // The arithmetic per value is the same as blending four pixels at once (same operations, same
+  // order), but a 48-px face is interpolated across 48 times instead of 112 × 3.
+  const across = new Float64Array(height * size * inChannels)
+  for (let r = 0; r < height; r++) {
+    const row = r * width
+    for (let x = 0; x < size; x++) {
+      const a = (row + xs.i0[x]) * inChannels
+      const b = (row + xs.i1[x]) * inChannels
+      const wx = xs.w[x]
+      const o = (r * size + x) * inChannels
+      for (let k = 0; k < inChannels; k++) across[o + k] = data[a + k] * (1 - wx) + data[b + k] * wx
+    }
+  }
+  const grey = inChannels === 1
   for (let y = 0; y < size; y++) {
-    const r0 = ys.i0[y] * width
-    const r1 = ys.i1[y] * width
+    const t = ys.i0[y] * size * inChannels
+    const u = ys.i1[y] * size * inChannels
     const wy = ys.w[y]
     for (let x = 0; x < size; x++) {
-      const c0 = xs.i0[x]
-      const c1 = xs.i1[x]
-      const wx = xs.w[x]
       const p = y * size + x
+      const i = x * inChannels
+      const g = grey ? across[t + i] * (1 - wy) + across[u + i] * wy : 0
       for (let c = 0; c < outChannels; c++) {
-        const k = inChannels === 1 ? 0 : c
-        const top = data[(r0 + c0) * inChannels + k] * (1 - wx) + data[(r0 + c1) * inChannels + k] * wx
-        const bottom = data[(r1 + c0) * inChannels + k] * (1 - wx) + data[(r1 + c1) * inChannels + k] * wx
-        const v = (top * (1 - wy) + bottom * wy) * scale[c] + shift[c]
-        out[planar ? offset + c * plane + p : offset + p * outChannels + c] = v
+        const v = grey ? g : across[t + i + c] * (1 - wy) + across[u + i + c] * wy
+        out[planar ? offset + c * plane + p : offset + p * outChannels + c] = v * scale[c] + shift[c]
       }
     }
   }
