@@ -128,7 +128,7 @@ export async function postProcess(raw: RawOutputs, spec: OutputSpec, cacheDir: s
       const width = s * GENERATE_OUTPUTS.length
       const sheet = new Uint8ClampedArray(width * s * 3)
       generated.forEach((output, panel) => writeRgb(output, i * per, spec.input, sheet, width, panel * s))
-      writes.push(encodeRgbPng(sheet, width, s).then((png) => writeAtomic(generatedSheetPath(cacheDir, spec.modelId, hash), png)))
+      writes.push(writeAtomic(generatedSheetPath(cacheDir, spec.modelId, hash), encodeRgbPng(sheet, width, s)))
     }
     const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
     const pokerFace = generated?.[GENERATE_OUTPUTS.indexOf('poker_face')]
