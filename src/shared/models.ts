@@ -164,3 +164,15 @@ export function softmax(logits: ArrayLike<number>): number[] {
   const sum = exps.reduce((a, b) => a + b, 0)
   return exps.map((e) => e / sum)
 }
+
+/**
+ * One line about a model's measured accuracy from its card (`metrics` in model.json, as
+ * `pokerface eval --out` or training/evaluate.py writes it), or null when the card has none.
+ */
+export function cardAccuracyLine(metrics: unknown): string | null {
+  const m = metrics as { accuracy?: unknown; samples?: unknown; data?: unknown } | null | undefined
+  if (!m || typeof m.accuracy !== 'number' || !Number.isFinite(m.accuracy)) return null
+  const where = typeof m.data === 'string' && /FER2013Test|ferplus.*test/i.test(m.data) ? 'FERPlus test' : 'its test set'
+  const faces = typeof m.samples === 'number' ? ` (${m.samples.toLocaleString('en')} faces)` : ''
+  return `${(100 * m.accuracy).toFixed(1)} % accuracy on ${where}${faces}, from its model card`
+}

@@ -1,7 +1,14 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { checkClassifyGraph, checkGenerateGraph, parseManifest, softmax, type ModelManifest } from '@shared/models'
+import {
+  cardAccuracyLine,
+  checkClassifyGraph,
+  checkGenerateGraph,
+  parseManifest,
+  softmax,
+  type ModelManifest
+} from '@shared/models'
 import { loadModel, ModelContractError, releaseModel } from '@main/inference/model'
 import { providerCandidates } from '@main/inference/providers'
 import { brokenModelCopy, MICRO_MODEL } from '../helpers/models'
@@ -153,5 +160,22 @@ describe('loading real model folders', () => {
     const noManifest = await brokenModelCopy(() => {})
     await rm(join(noManifest, 'model.json'))
     expect(await contractProblems(noManifest)).toEqual(['model.json is missing'])
+  })
+})
+
+describe('model card accuracy line', () => {
+  it('reads what pokerface eval and evaluate.py write', () => {
+    expect(cardAccuracyLine({ accuracy: 0.67345, samples: 3137, data: '/x/ferplus (test split, …)' })).toBe(
+      '67.3 % accuracy on FERPlus test (3,137 faces), from its model card'
+    )
+    expect(cardAccuracyLine({ accuracy: 0.5, data: 'FERPlus FER2013Test split (label.csv votes, majority protocol)' })).toBe(
+      '50.0 % accuracy on FERPlus test, from its model card'
+    )
+    expect(cardAccuracyLine({ accuracy: 0.9, data: 'RAF-DB test' })).toBe('90.0 % accuracy on its test set, from its model card')
+  })
+
+  it('says nothing when the card has no accuracy', () => {
+    for (const metrics of [undefined, null, {}, { accuracy: null }, { accuracy: 'high' }])
+      expect(cardAccuracyLine(metrics)).toBeNull()
   })
 })

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { ProviderName } from '@shared/inference'
+import { cardAccuracyLine } from '@shared/models'
 import { useInference } from '../useInference'
 import { useReview } from '../useReview'
 
@@ -36,6 +37,7 @@ export function RunPanel(): React.JSX.Element | null {
 
   if (!dataset) return null
   const usable = models.filter((m) => m.problems.length === 0)
+  const selected = usable.find((m) => m.id === settings.modelId) ?? usable[0]
   const running = job && !job.finishedAt
   const todo = job ? job.total - job.alreadyDone : 0
   const fraction = job && todo > 0 ? job.done / todo : job?.state === 'done' ? 1 : 0
@@ -61,6 +63,9 @@ export function RunPanel(): React.JSX.Element | null {
             ))}
           </select>
         </label>
+      )}
+      {selected && cardAccuracyLine(selected.metrics) && (
+        <p className="muted model-card-line">{cardAccuracyLine(selected.metrics)}</p>
       )}
       <label>
         Hardware
