@@ -24,6 +24,7 @@ from pfvit.pfvit import PFViT
 from pfvit.predict import predict
 from pfvit.presets import model_config
 from pfvit.runtime import Run, add_common_args
+from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
 from pfvit.separation import separation_measure
 from pfvit.sources import add_labelled_args, labelled_datasets
 
@@ -41,6 +42,7 @@ def parse_args(argv):
     g.add_argument('--feature-extractor', help='MAE-format checkpoint for the frozen extractor (default: --init)')
     g.add_argument('--lr', type=float, default=2e-5, help='Adam lr of E, S, G, C')
     g.add_argument('--lr-d', type=float, default=1e-4, help='Adam lr of D (betas 0.5, 0.999)')
+    g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, both lrs / 10')
     for name, default in (('emo', 1.0), ('rec', 1.0), ('rec-neutral', 1.0), ('adv', 0.1), ('orth', 1.0)):
         g.add_argument(f'--w-{name}', type=float, default=default, help=f'weight of L_{name.replace("-", "_")}')
     return p.parse_args(argv)
@@ -76,6 +78,7 @@ def main(argv=None) -> str:
         best = ckpt['best']
     else:
         initialise(run, args, model, extractor)
+    remember_initial_lr([opt_main, opt_d])
     run.restore_rng()
     k, disc = cfg.num_classes, model.discriminator
 
@@ -134,6 +137,7 @@ def main(argv=None) -> str:
         if accuracy > best['accuracy']:
             best.update(accuracy=accuracy, epoch=epoch)
             run.save(checkpoint(), 'best.pt')
+        drop_lr_at_epoch([opt_main, opt_d], epoch, args.lr_drop_epoch)
         return {'val_accuracy': accuracy, 'best_val_accuracy': best['accuracy'],
                 **{f'val_{name}': sum(v) / len(v) for name, v in extra.items()}}
 

@@ -17,6 +17,7 @@ from pfvit.pfvit import ViTClassifier
 from pfvit.predict import predict
 from pfvit.presets import model_config
 from pfvit.runtime import Run, add_common_args
+from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
 from pfvit.sources import add_labelled_args, labelled_datasets
 from pfvit.losses import emotion_loss
 
@@ -30,6 +31,7 @@ def parse_args(argv):
     g.add_argument('--init', help='MAE-format checkpoint for the encoder (train_mae.py output or official weights)')
     g.add_argument('--lr', type=float, default=1e-4)
     g.add_argument('--patience', type=int, default=5, help='epochs without improvement before lr /= 10')
+    g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, lr / 10 whatever the plateau')
     return p.parse_args(argv)
 
 
@@ -52,6 +54,7 @@ def main(argv=None) -> str:
         best = ckpt['best']
     elif args.init:
         run.log.write({'event': 'init', 'report': load_encoder(model, mae_state_dict(args.init)).summary()})
+    remember_initial_lr([optimizer])
     run.restore_rng()
 
     def step(images, labels):
@@ -78,6 +81,7 @@ def main(argv=None) -> str:
         if accuracy > best['accuracy']:
             best.update(accuracy=accuracy, epoch=epoch)
             run.save(checkpoint(), 'best.pt')
+        drop_lr_at_epoch([optimizer], epoch, args.lr_drop_epoch)
         return {'val_accuracy': accuracy, 'best_val_accuracy': best['accuracy'],
                 'lr': optimizer.param_groups[0]['lr']}
 

@@ -21,3 +21,22 @@ def param_groups_without_decay(model: torch.nn.Module, weight_decay: float):
         if p.requires_grad:
             (no_decay if p.ndim <= 1 or name.endswith(('cls_token', 'mask_token')) else decay).append(p)
     return [{'params': decay, 'weight_decay': weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
+
+
+def drop_lr_at_epoch(optimizers, finished_epoch: int, drop_epoch, factor: float = 0.1) -> None:
+    """The paper divides the lr by 10 when validation accuracy plateaus; a short CPU budget ends
+    before any plateau, so `--lr-drop-epoch` divides it at a fixed epoch instead. Call after epoch
+    `finished_epoch` (0-based) ends: from epoch `drop_epoch` on, each group's lr is at most its
+    starting lr × factor. The lr lives in the optimiser's state, so a resumed run keeps it."""
+    if drop_epoch is None or finished_epoch + 1 < drop_epoch:
+        return
+    for optimizer in optimizers:
+        for group in optimizer.param_groups:
+            group['lr'] = min(group['lr'], group['initial_lr_for_drop'] * factor)
+
+
+def remember_initial_lr(optimizers) -> None:
+    """Records each group's starting lr (saved with the optimiser state) for drop_lr_at_epoch."""
+    for optimizer in optimizers:
+        for group in optimizer.param_groups:
+            group.setdefault('initial_lr_for_drop', group['lr'])

@@ -10,7 +10,8 @@
 # Settings (env): RUNS (run folders; keep them outside the repository so a fresh checkout keeps
 # them), PRESET (cpu_small), MAE_EPOCHS (20: the length of the MAE's cosine schedule),
 # MAE_STEPS (3160: where the shipped model's MAE was stopped, 6.3 epochs into that schedule),
-# EPOCHS (PF-ViT and baseline, 7), LR (PF-ViT's E/S/G/C, 1e-4), THREADS (2),
+# EPOCHS (PF-ViT and baseline, 7), LR (PF-ViT's E/S/G/C, 1e-4), LR_DROP (5: the epoch from which
+# both runs' lrs are divided by 10), THREADS (2),
 # PF_DATA_DIR (folder holding ferplus/), NICE (10).
 #
 # The defaults are what the shipped pfvit-ferplus-cpu-small was trained with (see its MODEL_CARD.md):
@@ -25,6 +26,7 @@ MAE_EPOCHS=${MAE_EPOCHS:-20}
 MAE_STEPS=${MAE_STEPS:-3160}
 EPOCHS=${EPOCHS:-7}
 LR=${LR:-1e-4}
+LR_DROP=${LR_DROP:-5}
 THREADS=${THREADS:-2}
 NICE=${NICE:-10}
 STEPS=${STEPS:-"mae pfvit vit eval export card"}
@@ -53,11 +55,13 @@ for step in $STEPS; do
       out="$RUNS/pfvit"; done_mark "$out" && continue
       # The paper's lr (2e-5) reached 39 % valid accuracy after an epoch here, 1e-4 reached 47 %.
       run $PY training/train_pfvit.py --preset "$PRESET" --init "$RUNS/mae/last.pt" --epochs "$EPOCHS" --lr "$LR" \
+        --lr-drop-epoch "$LR_DROP" \
         --threads "$THREADS" --checkpoint-minutes 5 --out "$out" --quiet $(resume_flag "$out")
       touch "$out/DONE" ;;
     vit)
       out="$RUNS/vit"; done_mark "$out" && continue
       run $PY training/train_vit.py --preset "$PRESET" --init "$RUNS/mae/last.pt" --epochs "$EPOCHS" \
+        --lr-drop-epoch "$LR_DROP" \
         --threads "$THREADS" --checkpoint-minutes 5 --out "$out" --quiet $(resume_flag "$out")
       touch "$out/DONE" ;;
     eval)

@@ -87,8 +87,10 @@ class TrainingScriptsTest(unittest.TestCase):
     def test_vit_baseline_resumes_and_evaluates(self):
         # 24 images / batch 8 = 3 steps per epoch: stopping at 2 and going to 5 crosses an epoch end.
         log, ckpt = self.assertResumesExactly(
-            train_vit, LABELLED + ['--init', os.path.join(self.mae, 'last.pt')], 'vit')
+            train_vit, LABELLED + ['--init', os.path.join(self.mae, 'last.pt'), '--lr-drop-epoch', '1'], 'vit')
         self.assertIn('val_accuracy', [r for r in log if r.get('event') == 'epoch'][0])
+        # --lr-drop-epoch 1: epoch 0 at the starting lr, epoch 1 at a tenth, also after the resume
+        self.assertEqual({r['epoch']: r['lr'] for r in log if 'loss_emo' in r}, {0: 1e-4, 1: 1e-5})
         self.assertIn('scheduler', ckpt)
         report = quietly(evaluate.main, ['--checkpoint', self.path('vit-straight/best.pt'), '--limit', '20'])
         self.assertEqual(report['samples'], 20)
@@ -98,8 +100,12 @@ class TrainingScriptsTest(unittest.TestCase):
     def test_pfvit_resumes_logs_every_term_evaluates_and_exports(self):
         init = os.path.join(self.mae, 'last.pt')
         log, ckpt = self.assertResumesExactly(
-            train_pfvit, LABELLED + ['--init', init, '--ortho', 'both'], 'pfvit', steps=4)
+            train_pfvit, LABELLED + ['--init', init, '--ortho', 'both', '--lr-drop-epoch', '1'], 'pfvit', steps=4)
         step = [r for r in log if 'loss_emo' in r][0]
+        last = [r for r in log if 'loss_emo' in r][-1]
+        self.assertEqual((step['lr'], step['lr_d'], last['epoch']), (2e-5, 1e-4, 1))
+        self.assertAlmostEqual(last['lr'], 2e-6)
+        self.assertAlmostEqual(last['lr_d'], 1e-5)
         for term in ('loss_emo', 'loss_rec', 'loss_rec_neutral', 'loss_adv', 'loss_orth_direct',
                      'loss_orth_perceptual', 'loss_dis', 'lr', 'lr_d', 'img_s'):
             self.assertIn(term, step)
