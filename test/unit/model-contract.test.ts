@@ -1,5 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   cardAccuracyLine,
@@ -10,7 +12,7 @@ import {
   type ModelManifest
 } from '@shared/models'
 import { loadModel, ModelContractError, releaseModel } from '@main/inference/model'
-import { providerCandidates } from '@main/inference/providers'
+import { providerCandidates, providerLibrary } from '@main/inference/providers'
 import { brokenModelCopy, MICRO_MODEL } from '../helpers/models'
 
 const manifest: ModelManifest = {
@@ -116,12 +118,25 @@ describe('model contract (pure checks)', () => {
     expect(providerCandidates('cpu', 'linux', backends)).toEqual(['cpu'])
     expect(providerCandidates('webgpu', 'linux', backends)).toEqual(['webgpu', 'cpu'])
   })
+
+  it('knows which providers need a separately installed library', () => {
+    expect(providerLibrary('cuda', 'linux')).toBe('libonnxruntime_providers_cuda.so')
+    expect(providerLibrary('cuda', 'win32')).toBe('onnxruntime_providers_cuda.dll')
+    expect(providerLibrary('dml', 'win32')).toBeNull()
+    expect(providerLibrary('coreml', 'darwin')).toBeNull()
+  })
 })
 
 describe('loading real model folders', () => {
   it('loads the fixture model on the CPU', async () => {
     const model = await loadModel(MICRO_MODEL, { provider: 'auto', threads: 1 })
     expect(model.provider).toBe('cpu')
+    // Without the CUDA provider library (as on CI), auto says why it did not try CUDA
+    const ortBin = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6')
+    if (process.platform === 'linux' && !existsSync(join(ortBin, 'linux', process.arch, 'libonnxruntime_providers_cuda.so')))
+      expect(model.warnings).toEqual([
+        'cuda skipped: its provider library (libonnxruntime_providers_cuda.so) is not installed — npm run setup:cuda'
+      ])
     expect(model.generate).not.toBeNull()
     await releaseModel(model)
   })

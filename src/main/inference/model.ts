@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs'
 import { readFile, stat } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { cpus } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { checkClassifyGraph, checkGenerateGraph, parseManifest, type ModelManifest, type TensorSignature } from '@shared/models'
-import { defaultThreads, providerCandidates, type ProviderChoice } from './providers'
+import { defaultThreads, providerCandidates, providerLibrary, type ProviderChoice } from './providers'
 
 export class ModelContractError extends Error {
   constructor(
@@ -73,13 +75,25 @@ async function createSession(path: string, provider: string, threads: number): P
   })
 }
 
+/** Where onnxruntime-node keeps its native libraries, and where setup:cuda adds the CUDA provider's. */
+function onnxruntimeBinDir(): string {
+  const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json')
+  return join(dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch)
+}
+
 /** Opens both graphs on the best available provider, checking them against the contract. */
 export async function loadModel(folder: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const manifest = await readManifest(folder)
   const threads = options.threads ?? defaultThreads(cpus().length)
   const warnings: string[] = []
   const wantGenerate = options.generate !== false && manifest.files.generate !== null
-  for (const provider of providerCandidates(options.provider ?? 'auto', process.platform, ort.listSupportedBackends())) {
+  const choice = options.provider ?? 'auto'
+  for (const provider of providerCandidates(choice, process.platform, ort.listSupportedBackends())) {
+    const library = providerLibrary(provider, process.platform)
+    if (choice === 'auto' && library && !existsSync(join(onnxruntimeBinDir(), library))) {
+      warnings.push(`${provider} skipped: its provider library (${library}) is not installed — npm run setup:cuda`)
+      continue
+    }
     let classify: ort.InferenceSession
     let generate: ort.InferenceSession | null = null
     try {

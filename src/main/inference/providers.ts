@@ -30,3 +30,17 @@ export function isProviderChoice(value: unknown): value is ProviderChoice {
 export function defaultThreads(cpuCount: number): number {
   return Math.max(1, Math.min(8, cpuCount))
 }
+
+/**
+ * The library a provider needs beside onnxruntime's own, where it is an optional download
+ * (`npm run setup:cuda`), or null. `auto` checks for it before trying the provider: trying CUDA
+ * without it makes onnxruntime print a long load error on every run of a CPU-only machine.
+ */
+export function providerLibrary(provider: string, platform: NodeJS.Platform): string | null {
+  if (provider !== 'cuda') return null
+  return platform === 'win32'
+    ? 'onnxruntime_providers_cuda.dll'
+    : platform === 'linux'
+      ? 'libonnxruntime_providers_cuda.so'
+      : null
+}
