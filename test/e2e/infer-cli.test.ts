@@ -172,6 +172,8 @@ describe.skipIf(skipReason !== null)('pokerface infer (real worker thread, real 
     for (const group of [poker.all, poker.expressive, poker.labelled_neutral]) {
       expect(group.neutral_share).toBeGreaterThanOrEqual(0)
       expect(group.neutral_share).toBeLessThanOrEqual(1)
+      expect(group.reconstruction_neutral_share).toBeGreaterThanOrEqual(0)
+      expect(group.reconstruction_neutral_share).toBeLessThanOrEqual(1)
       expect(group.mean_l1_poker_face_to_input).toBeGreaterThan(0)
       expect(group.mean_l1_reconstruction_to_input).toBeLessThan(1)
     }

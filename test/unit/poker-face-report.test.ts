@@ -7,19 +7,20 @@ const NEUTRAL = 0
 describe('poker-face summary', () => {
   const checks = [
     // expressive faces: two poker faces called neutral, one still "happy"
-    { label: 1, pokerFaceClass: 0, pokerFaceToInput: 0.1, reconstructionToInput: 0.05 },
-    { label: 2, pokerFaceClass: 0, pokerFaceToInput: 0.2, reconstructionToInput: 0.05 },
-    { label: 1, pokerFaceClass: 1, pokerFaceToInput: 0.3, reconstructionToInput: 0.08 },
+    // (their reconstructions: one called neutral)
+    { label: 1, pokerFaceClass: 0, reconstructionClass: 1, pokerFaceToInput: 0.1, reconstructionToInput: 0.05 },
+    { label: 2, pokerFaceClass: 0, reconstructionClass: 0, pokerFaceToInput: 0.2, reconstructionToInput: 0.05 },
+    { label: 1, pokerFaceClass: 1, reconstructionClass: 1, pokerFaceToInput: 0.3, reconstructionToInput: 0.08 },
     // a neutral face whose poker face stayed neutral
-    { label: 0, pokerFaceClass: 0, pokerFaceToInput: 0.04, reconstructionToInput: 0.04 },
+    { label: 0, pokerFaceClass: 0, reconstructionClass: 0, pokerFaceToInput: 0.04, reconstructionToInput: 0.04 },
     // unlabelled: counts in "all" only
-    { label: null, pokerFaceClass: 3, pokerFaceToInput: 0.5, reconstructionToInput: 0.1 }
+    { label: null, pokerFaceClass: 3, reconstructionClass: 3, pokerFaceToInput: 0.5, reconstructionToInput: 0.1 }
   ]
   const summary = summarisePokerFaces(checks, NEUTRAL)
 
   it('counts poker faces the classifier calls neutral, per group', () => {
     expect(summary.all).toMatchObject({ images: 5, neutral_share: 0.6 })
-    expect(summary.expressive).toMatchObject({ images: 3, neutral_share: 0.666667 })
+    expect(summary.expressive).toMatchObject({ images: 3, neutral_share: 0.666667, reconstruction_neutral_share: 0.333333 })
     expect(summary.labelled_neutral).toMatchObject({ images: 1, neutral_share: 1 })
   })
 
@@ -34,6 +35,7 @@ describe('poker-face summary', () => {
     expect(none.all).toEqual({
       images: 0,
       neutral_share: null,
+      reconstruction_neutral_share: null,
       mean_l1_poker_face_to_input: null,
       mean_l1_reconstruction_to_input: null
     })

@@ -84,24 +84,28 @@ export async function checkPokerFaces(
       const ready = loadedFaces.filter((x) => x !== null)
       missing += batch.length - ready.length
       if (ready.length === 0) continue
-      const tensor = new Float32Array(ready.length * per)
+      // Poker faces in the first half of the batch, their reconstructions (the control) in the second.
+      const n = ready.length
+      const tensor = new Float32Array(2 * n * per)
       const partial = ready.map(({ sample, sheet, face }, i) => {
         const poker = sheetPanelRgb(sheet, size, panels, sheetPanel('poker_face'))
         const reconstruction = sheetPanelRgb(sheet, size, panels, sheetPanel('reconstruction'))
         resizeInto({ width: size, height: size, channels: 3, data: poker }, size, tensor, i * per, scale, shift)
+        resizeInto({ width: size, height: size, channels: 3, data: reconstruction }, size, tensor, (n + i) * per, scale, shift)
         return {
           label: sample.label === null ? null : (classIndex.get(sample.label) ?? null),
           pokerFaceToInput: meanAbsDifference(poker, face),
           reconstructionToInput: meanAbsDifference(reconstruction, face)
         }
       })
-      const { logits } = await loaded.classify.run({ image: new ort.Tensor('float32', tensor, [ready.length, 3, size, size]) })
+      const { logits } = await loaded.classify.run({ image: new ort.Tensor('float32', tensor, [2 * n, 3, size, size]) })
       const k = model.classes.length
       const values = logits.data as Float32Array
-      partial.forEach((p, i) => {
-        const row = Array.from(values.subarray(i * k, (i + 1) * k))
-        checks.push({ ...p, pokerFaceClass: row.indexOf(Math.max(...row)) })
-      })
+      const argmax = (row: number) => {
+        const scores = Array.from(values.subarray(row * k, (row + 1) * k))
+        return scores.indexOf(Math.max(...scores))
+      }
+      partial.forEach((p, i) => checks.push({ ...p, pokerFaceClass: argmax(i), reconstructionClass: argmax(n + i) }))
     }
   } finally {
     await releaseModel(loaded)

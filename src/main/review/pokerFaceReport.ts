@@ -1,7 +1,9 @@
 /**
  * Are PF-ViT's poker faces neutral, and still the same person? Two numbers answer it:
  * - how often the model's own classifier calls a poker face "neutral" (on faces labelled with an
- *   expression, that is the generator's job done; on faces labelled neutral it should stay neutral);
+ *   expression, that is the generator's job done; on faces labelled neutral it should stay neutral),
+ *   beside how often it calls the plain reconstruction neutral: a blurry generator makes faces
+ *   look neutral by itself, and only the difference between the two is the poker face's doing;
  * - how far a poker face is from its input (mean |poker face − input|, pixel units 0..1) against
  *   how far the plain reconstruction is. A poker face about as close as the reconstruction kept
  *   the person; one much farther drew someone else, or a blur.
@@ -9,8 +11,9 @@
 export interface PokerFaceCheck {
   /** The dataset's label as a model class index, or null for unlabelled faces. */
   label: number | null
-  /** The classifier's class for the poker face. */
+  /** The classifier's class for the poker face, and for the reconstruction (the control). */
   pokerFaceClass: number
+  reconstructionClass: number
   pokerFaceToInput: number
   reconstructionToInput: number
 }
@@ -18,6 +21,7 @@ export interface PokerFaceCheck {
 export interface PokerFaceGroupSummary {
   images: number
   neutral_share: number | null
+  reconstruction_neutral_share: number | null
   mean_l1_poker_face_to_input: number | null
   mean_l1_reconstruction_to_input: number | null
 }
@@ -35,9 +39,12 @@ const round6 = (x: number): number => Math.round(x * 1e6) / 1e6
 const mean = (xs: number[]): number | null => (xs.length ? round6(xs.reduce((a, b) => a + b, 0) / xs.length) : null)
 
 function group(checks: PokerFaceCheck[], neutral: number): PokerFaceGroupSummary {
+  const share = (called: (c: PokerFaceCheck) => number) =>
+    checks.length ? round6(checks.filter((c) => called(c) === neutral).length / checks.length) : null
   return {
     images: checks.length,
-    neutral_share: checks.length ? round6(checks.filter((c) => c.pokerFaceClass === neutral).length / checks.length) : null,
+    neutral_share: share((c) => c.pokerFaceClass),
+    reconstruction_neutral_share: share((c) => c.reconstructionClass),
     mean_l1_poker_face_to_input: mean(checks.map((c) => c.pokerFaceToInput)),
     mean_l1_reconstruction_to_input: mean(checks.map((c) => c.reconstructionToInput))
   }
