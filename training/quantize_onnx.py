@@ -28,6 +28,7 @@ def parse_args(argv):
     p.add_argument('--out', help='output folder (default: <model>-int8 beside it)')
     p.add_argument('--graphs', default='classify,generate', help='which graphs to quantise (others are copied)')
     p.add_argument('--min-size', type=int, default=1024, help='leave weights with fewer values in fp32')
+    p.add_argument('--metrics', help='JSON of this int8 model\'s own evaluation (pokerface eval --out) to record in model.json')
     p.add_argument('--reduce-range', action='store_true',
                    help='7-bit weights: avoids saturation in u8s8 kernels on CPUs without VNNI')
     return p.parse_args(argv)
@@ -114,6 +115,9 @@ def main(argv=None) -> str:
         'from': manifest['id'][:-len('-int8')],
     }
     manifest.pop('metrics', None)  # the fp32 model's figures; `npm run eval` measures this one
+    if args.metrics:
+        with open(args.metrics) as f:
+            manifest['metrics'] = json.load(f)
     with open(os.path.join(out, 'model.json'), 'w') as f:
         json.dump(manifest, f, indent=2)
         f.write('\n')

@@ -81,7 +81,9 @@ for step in $STEPS; do
       for variant in "" "-int8"; do
         run node bin/pokerface.mjs eval --model "$MODEL$variant" --threads "$THREADS" --data-dir "$RUNS/app-home" \
           --out "$RUNS/pfvit/app-test-metrics$variant.json" $([ -z "$variant" ] && echo --grid docs/pfvit-ferplus-test-faces.png) > /dev/null
-      done ;;
+      done
+      # The int8 copy records its own measured figures (the same graphs, written again).
+      run $PY training/quantize_onnx.py --model "$MODEL" --metrics "$RUNS/pfvit/app-test-metrics-int8.json" ;;
     *) echo "unknown step: $step" >&2; exit 2 ;;
   esac
 done
