@@ -6,9 +6,9 @@ import type { ModelInfo } from '@shared/inference'
 import type { AppContext } from '../api/context'
 import { sheetPanel } from '../inference/engine'
 import { pickGridSamples } from '../review/gridSelection'
+import { datasetRoot } from '../store/datasets'
 import { sheetPanelRgb } from '../review/pokerFaceReport'
-import { heatmapRgba } from '../vision/colormap'
-import { emotionMap } from '../vision/maps'
+import { emotionMapFromRgb } from '../vision/overlays'
 import { generatedSamples, sampleFaceRgb, sheetRgb } from './pokerFaceCheck'
 
 /** Columns of each grid row, left to right (also written to the card's caption). */
@@ -16,8 +16,10 @@ export const GRID_COLUMNS = ['original', 'reconstruction', 'poker face', 'emotio
 const BLOCKS = 2
 const GAP = 8
 
-function rawPng(rgb: Uint8Array | Buffer, width: number, height: number, channels: 3 | 4) {
-  return sharp(Buffer.from(rgb), { raw: { width, height, channels } }).png().toBuffer()
+function rgbPng(rgb: Uint8Array, size: number): Promise<Buffer> {
+  return sharp(Buffer.from(rgb), { raw: { width: size, height: size, channels: 3 } })
+    .png()
+    .toBuffer()
 }
 
 /** One row: the face and the four things the model made of it, each at the model's input size. */
@@ -25,16 +27,16 @@ async function gridRow(face: Uint8Array, sheet: Buffer, size: number): Promise<B
   const panels = GENERATE_OUTPUTS.length
   const panel = (kind: (typeof GENERATE_OUTPUTS)[number]) => sheetPanelRgb(sheet, size, panels, sheetPanel(kind))
   const poker = panel('poker_face')
-  const heat = await rawPng(heatmapRgba(emotionMap(face, poker, size)), size, size, 4)
+  const heat = await emotionMapFromRgb(face, poker, size)
   const mapOverFace = await sharp(Buffer.from(face), { raw: { width: size, height: size, channels: 3 } })
     .composite([{ input: heat }])
     .png()
     .toBuffer()
   return [
-    await rawPng(face, size, size, 3),
-    await rawPng(panel('reconstruction'), size, size, 3),
-    await rawPng(poker, size, size, 3),
-    await rawPng(panel('emotion_component'), size, size, 3),
+    await rgbPng(face, size),
+    await rgbPng(panel('reconstruction'), size),
+    await rgbPng(poker, size),
+    await rgbPng(panel('emotion_component'), size),
     mapOverFace
   ]
 }
@@ -49,11 +51,12 @@ export async function writeCardGrid(ctx: AppContext, datasetId: number, model: M
   const chosen = pickGridSamples(generatedSamples(ctx, datasetId, model.id, split), model.classes, 2, 16)
   const rowsPerBlock = Math.ceil(chosen.length / BLOCKS)
   const blockWidth = GRID_COLUMNS.length * size
+  const root = datasetRoot(ctx.db, datasetId) ?? ''
   const tiles: OverlayOptions[] = []
   for (const [i, sample] of chosen.entries()) {
     const sheet = await sheetRgb(ctx, model.id, sample.contentHash)
     if (!sheet) throw new Error(`no generated faces stored for ${sample.relPath}: run with generation first`)
-    const row = await gridRow(await sampleFaceRgb(ctx, datasetId, sample, size), sheet, size)
+    const row = await gridRow(await sampleFaceRgb(ctx, datasetId, root, sample, size), sheet, size)
     const left = Math.floor(i / rowsPerBlock) * (blockWidth + GAP)
     const top = (i % rowsPerBlock) * size
     row.forEach((input, column) => tiles.push({ input, left: left + column * size, top }))

@@ -5,13 +5,11 @@ import { GENERATE_OUTPUTS } from '@shared/models'
 import type { ModelInfo } from '@shared/inference'
 import type { AppContext } from '../api/context'
 import { generatedSheetPath, sheetPanel } from '../inference/engine'
+import { imageSource } from '../inference/imageSource'
 import { loadModel, releaseModel } from '../inference/model'
-import { resolveInside } from '../paths'
 import { summarisePokerFaces, meanAbsDifference, sheetPanelRgb, type PokerFaceCheck } from '../review/pokerFaceReport'
 import { datasetRoot } from '../store/datasets'
-import { pixelsForHash } from '../store/samples'
 import { resizeInto } from '../vision/fastPng'
-import { pngFromPixels } from '../vision/pixels'
 import { faceRgbAt } from '../vision/preprocess'
 
 const BATCH = 32
@@ -35,11 +33,8 @@ export function generatedSamples(ctx: AppContext, datasetId: number, modelId: st
 }
 
 /** The face as the model saw it (RGB bytes at the model's input size). */
-export async function sampleFaceRgb(ctx: AppContext, datasetId: number, sample: EvaluatedSample, size: number) {
-  const pixels = pixelsForHash(ctx.db, datasetId, sample.contentHash)
-  const root = datasetRoot(ctx.db, datasetId) ?? ''
-  const source = pixels ? await pngFromPixels(pixels) : (resolveInside(root, sample.relPath) ?? '')
-  return faceRgbAt(source, size)
+export async function sampleFaceRgb(ctx: AppContext, datasetId: number, root: string, sample: EvaluatedSample, size: number) {
+  return faceRgbAt(await imageSource(ctx.db, datasetId, root, { hash: sample.contentHash, relPath: sample.relPath }), size)
 }
 
 /** The stored sheet (reconstruction | poker face | emotion component) as raw RGB, or null if missing. */
@@ -70,6 +65,7 @@ export async function checkPokerFaces(
   const per = 3 * size * size
   const panels = GENERATE_OUTPUTS.length
   const samples = generatedSamples(ctx, datasetId, model.id, split)
+  const root = datasetRoot(ctx.db, datasetId) ?? ''
   const checks: PokerFaceCheck[] = []
   let missing = 0
   try {
@@ -78,7 +74,7 @@ export async function checkPokerFaces(
       const loadedFaces = await Promise.all(
         batch.map(async (s) => {
           const sheet = await sheetRgb(ctx, model.id, s.contentHash)
-          return sheet ? { sample: s, sheet, face: await sampleFaceRgb(ctx, datasetId, s, size) } : null
+          return sheet ? { sample: s, sheet, face: await sampleFaceRgb(ctx, datasetId, root, s, size) } : null
         })
       )
       const ready = loadedFaces.filter((x) => x !== null)

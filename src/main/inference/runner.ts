@@ -4,11 +4,9 @@ import type { Split } from '@shared/splits'
 import type { Db } from '../store/db'
 import { datasetRoot } from '../store/datasets'
 import { pendingImages, storeResults, type PendingImage } from '../store/predictions'
-import { pixelsForHash } from '../store/samples'
-import { pngFromPixels } from '../vision/pixels'
-import { resolveInside } from '../paths'
 import { nowIso } from '../store/db'
 import { postProcess, prepareBatch, type InferenceItem, type OutputSpec } from './engine'
+import { imageSource } from './imageSource'
 import type { Normalisation } from '../vision/preprocess'
 import { ModelContractError } from './model'
 import type { FromWorker, ToWorker } from './protocol'
@@ -150,11 +148,10 @@ export class InferenceJob {
 
     // Sources are resolved batch by batch as they are sent: FER2013 rows are encoded from their
     // pixels then, not all at once before the run starts.
-    const source = async (p: PendingImage): Promise<InferenceItem> => {
-      const pixels = pixelsForHash(this.db, datasetId, p.hash)
-      if (pixels) return { hash: p.hash, source: await pngFromPixels(pixels) }
-      return { hash: p.hash, source: resolveInside(root, p.relPath) ?? '' }
-    }
+    const source = async (p: PendingImage): Promise<InferenceItem> => ({
+      hash: p.hash,
+      source: await imageSource(this.db, datasetId, root, p)
+    })
 
     const worker = new Worker(this.options.workerPath)
     this.worker = worker

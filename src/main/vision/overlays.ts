@@ -33,7 +33,12 @@ export async function emotionMapPng(facePath: string, pokerFacePng: Buffer): Pro
   if (!size) throw new Error('poker face image has no size')
   // The face exactly as the model saw it, so the map shows what the generator changed, not resampling.
   const [face, poker] = await Promise.all([faceRgbAt(facePath, size), rgbAt(pokerFacePng, size)])
-  return rgbaPng(heatmapRgba(emotionMap(face, poker, size)), size)
+  return emotionMapFromRgb(face, poker, size)
+}
+
+/** The same heat map from the two faces' RGB bytes (HWC) at the model's input size. */
+export function emotionMapFromRgb(face: Uint8Array, pokerFace: Uint8Array, size: number): Promise<Buffer> {
+  return rgbaPng(heatmapRgba(emotionMap(face, pokerFace, size)), size)
 }
 
 /** The [CLS] attention rollout over the patch grid, upsampled to `size`, as an RGBA heat map. */
