@@ -1,5 +1,5 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
+import { writeFileAtomic } from '../../fsutil'
 import { csvField } from '../../datasets/exportFormats'
 import { listImageFiles } from '../../datasets/walk'
 import { isPathInside } from '../../paths'
@@ -25,13 +25,6 @@ export interface ExtractReport {
 /** `a/b/photo.jpg`, face 2 → `a/b/photo__face2.png`: class and split folders carry over as labels. */
 export function faceFileName(photoRelPath: string, index: number): string {
   return `${photoRelPath.replace(/\.[^./]+$/, '')}__face${index}.png`
-}
-
-async function writeAtomic(path: string, bytes: Buffer | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
-  const tmp = `${path}.${process.pid}.tmp`
-  await writeFile(tmp, bytes)
-  await rename(tmp, path)
 }
 
 /**
@@ -68,7 +61,9 @@ export async function extractFaces(
       if (found.length === 0) skipped.push({ relPath: file.relPath, reason: 'no face found' })
       for (const [k, face] of found.entries()) {
         const name = faceFileName(file.relPath, k + 1)
-        await writeAtomic(join(outDir, ...name.split('/')), await alignedFace(photo, face, options.align ?? DEFAULT_ALIGN))
+        await writeFileAtomic(join(outDir, ...name.split('/')), await alignedFace(photo, face, options.align ?? DEFAULT_ALIGN), {
+          keepBackup: false
+        })
         const [re, le] = face.keypoints
         const n = (v: number): string => v.toFixed(1)
         links.push(
@@ -97,6 +92,6 @@ export async function extractFaces(
     await detector.release()
   }
   const linksFile = join(outDir, LINKS_FILE)
-  await writeAtomic(linksFile, links.join('\n') + '\n')
+  await writeFileAtomic(linksFile, links.join('\n') + '\n', { keepBackup: false })
   return { photos: files.length, faces, skipped, linksFile }
 }

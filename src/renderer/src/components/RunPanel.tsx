@@ -38,6 +38,7 @@ export function RunPanel(): React.JSX.Element | null {
   if (!dataset) return null
   const usable = models.filter((m) => m.problems.length === 0)
   const selected = usable.find((m) => m.id === settings.modelId) ?? usable[0]
+  const cardLine = selected ? cardAccuracyLine(selected.metrics) : null
   const running = job && !job.finishedAt
   const todo = job ? job.total - job.alreadyDone : 0
   const fraction = job && todo > 0 ? job.done / todo : job?.state === 'done' ? 1 : 0
@@ -52,7 +53,7 @@ export function RunPanel(): React.JSX.Element | null {
           Model
           <select
             aria-label="Model to run"
-            value={settings.modelId ?? usable[0].id}
+            value={selected.id}
             onChange={(e) => setSettings({ modelId: e.target.value })}
             disabled={!!running}
           >
@@ -64,9 +65,7 @@ export function RunPanel(): React.JSX.Element | null {
           </select>
         </label>
       )}
-      {selected && cardAccuracyLine(selected.metrics) && (
-        <p className="muted model-card-line">{cardAccuracyLine(selected.metrics)}</p>
-      )}
+      {cardLine && <p className="muted model-card-line">{cardLine}</p>}
       <label>
         Hardware
         <select
