@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/training/**/*.test.ts'],
+          // `npm run bench:pipeline` (vitest bench): timings are printed, never asserted.
+          benchmark: { include: ['test/bench/**/*.bench.ts'] },
           environment: 'node',
           globalSetup: ['test/setup/tempRoot.ts'],
           // better-sqlite3 and onnxruntime-node are native: child processes, not worker threads.
