@@ -79,6 +79,9 @@ export function createReviewSlice(
 
     toggleFlag: async (flag, on) => {
       const current = get().sampleAt(get().cursor)
+      // The samples the key was pressed on: the lookup below awaits, and a filter changed meanwhile
+      // clears the selection, which once flagged only the cursor's sample of a multi-selection.
+      const targets = get().targetIds()
       let has = on === undefined ? false : !on
       try {
         if (current && on === undefined)
@@ -86,11 +89,15 @@ export function createReviewSlice(
       } catch (err) {
         return fail(err)
       }
-      await get().decide(async (datasetId, ids) => {
-        await client.call('setReviewFlag', { datasetId, sampleIds: ids, flag, on: !has })
-        if (ids.length > 1)
-          set({ notice: { kind: 'info', text: `${ids.length} samples ${has ? 'no longer' : 'marked'} ${FLAG_NAMES[flag]}.` } })
-      }, !has)
+      await get().decide(
+        async (datasetId, ids) => {
+          await client.call('setReviewFlag', { datasetId, sampleIds: ids, flag, on: !has })
+          if (ids.length > 1)
+            set({ notice: { kind: 'info', text: `${ids.length} samples ${has ? 'no longer' : 'marked'} ${FLAG_NAMES[flag]}.` } })
+        },
+        !has,
+        targets
+      )
     },
 
     saveNote: async (sampleId, note) => {

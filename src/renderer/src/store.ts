@@ -65,7 +65,12 @@ export interface ReviewState extends ReviewSlice {
    * `advance` (and `apply` did not answer false: nothing changed), moves to the next sample, which
    * has slid into place if the decided one left the view.
    */
-  decide(apply: (datasetId: number, ids: number[]) => Promise<boolean | void>, advance: boolean): Promise<void>
+  decide(
+    apply: (datasetId: number, ids: number[]) => Promise<boolean | void>,
+    advance: boolean,
+    /** The samples the decision is for, when taken before an await (a filter change clears the selection). */
+    targets?: number[]
+  ): Promise<void>
   labelSelection(label: Label | null): Promise<void>
   undo(): Promise<void>
   redo(): Promise<void>
@@ -269,11 +274,11 @@ export const createReviewStore = (client: PokerFaceClient) =>
         return selected.size > 0 ? [...selected] : current ? [current.id] : []
       },
 
-      decide: (apply, advance) =>
+      decide: (apply, advance, targets) =>
         guarded(async () => {
           const { dataset, cursor, total } = get()
           if (!dataset) return
-          const ids = get().targetIds()
+          const ids = targets ?? get().targetIds()
           if (ids.length === 0) return
           const changed = await apply(dataset.id, ids)
           await refresh({})
