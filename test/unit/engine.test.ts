@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generatedSheetPath, InferenceEngine, type InferenceItem } from '@main/inference/engine'
 import { loadModel, releaseModel, type LoadedModel } from '@main/inference/model'
 import { attentionMap, boxBlur, emotionMap } from '@main/vision/maps'
-import { decodeInto, writeRgb } from '@main/vision/preprocess'
+import { encodeScanlines } from '@main/vision/pngEncode'
+import { decodeInto } from '@main/vision/preprocess'
+import { sheetScanlines } from '@main/vision/sheet'
 import { FERPLUS_DIR, HAS_FERPLUS, tempDir, writePng } from '../helpers/data'
 import { MICRO_MODEL } from '../helpers/models'
 
@@ -36,22 +38,28 @@ describe('preprocessing', () => {
 })
 
 describe('generated faces back to pixels', () => {
-  it('inverts the normalisation exactly (to the byte) into a sheet panel', async () => {
+  it('inverts the normalisation exactly (to the byte) into each panel of a sheet PNG', async () => {
     const size = 4
     const n = { size, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }
     const rgb = Buffer.from(Array.from({ length: size * size * 3 }, (_, i) => (i * 37) % 256))
     const png = await sharp(rgb, { raw: { width: size, height: size, channels: 3 } })
       .png()
       .toBuffer()
-    const tensor = new Float32Array(3 * size * size)
-    await decodeInto(png, n, tensor, 0)
-    const sheet = new Uint8ClampedArray(2 * size * size * 3)
-    writeRgb(tensor, 0, n, sheet, 2 * size, size) // right-hand panel
+    const face = new Float32Array(3 * size * size)
+    await decodeInto(png, n, face, 0)
+    const black = new Float32Array(3 * size * size).map(
+      (_, i) => -n.mean[Math.floor(i / (size * size))] / n.std[Math.floor(i / (size * size))]
+    )
+    // Two images in the batch: the second one's panels are [black, face]; the first image (9s) must not leak in.
+    const batch = (second: Float32Array) => Float32Array.from([...new Float32Array(3 * size * size).fill(9), ...second])
+    const sheet = encodeScanlines(sheetScanlines([batch(black), batch(face)], 3 * size * size, n), 2 * size, size)
+    const { data, info } = await sharp(sheet).raw().toBuffer({ resolveWithObject: true })
+    expect(info).toMatchObject({ width: 2 * size, height: size, channels: 3 })
     for (let y = 0; y < size; y++)
       for (let x = 0; x < size; x++)
         for (let c = 0; c < 3; c++) {
-          expect(sheet[(y * 2 * size + size + x) * 3 + c]).toBe(rgb[(y * size + x) * 3 + c])
-          expect(sheet[(y * 2 * size + x) * 3 + c]).toBe(0) // left panel untouched
+          expect(data[(y * 2 * size + size + x) * 3 + c]).toBe(rgb[(y * size + x) * 3 + c]) // right panel: the face
+          expect(data[(y * 2 * size + x) * 3 + c]).toBe(0) // left panel: black
         }
   })
 })

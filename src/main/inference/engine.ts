@@ -2,8 +2,9 @@ import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { GENERATE_OUTPUTS, softmax, type GeneratedImageKind } from '@shared/models'
-import { encodeRgbPng } from '../vision/pngEncode'
-import { decodeInto, writeRgb, type Normalisation } from '../vision/preprocess'
+import { encodeScanlines } from '../vision/pngEncode'
+import { decodeInto, type Normalisation } from '../vision/preprocess'
+import { sheetScanlines } from '../vision/sheet'
 import { emotionIntensity } from '../review/intensity'
 import type { LoadedModel } from './model'
 
@@ -74,15 +75,27 @@ export async function prepareBatch(items: InferenceItem[], input: Normalisation)
     if (decoded.length !== i) tensor.copyWithin(decoded.length * per, i * per, (i + 1) * per)
     decoded.push(item.hash)
   })
-  return { decoded, tensor: tensor.slice(0, decoded.length * per), failed }
+  // A view, not a copy: the worker receives the whole buffer and reads the decoded part.
+  return { decoded, tensor: tensor.subarray(0, decoded.length * per), failed }
 }
 
 async function sizeOf(source: string | Uint8Array): Promise<number | null> {
   return typeof source === 'string' ? ((await stat(source).catch(() => null))?.size ?? null) : source.byteLength
 }
 
-async function writeAtomic(path: string, bytes: Buffer): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
+/** Cache folders known to exist: a run writes thousands of sheets into 256 of them. */
+const madeDirs = new Set<string>()
+
+/**
+ * Writes a cache file through a temporary name, so a reader never sees half a sheet. No fsync:
+ * a sheet lost in a crash is regenerated, because its result is stored only after the write.
+ */
+async function writeCacheFile(path: string, bytes: Buffer): Promise<void> {
+  const dir = dirname(path)
+  if (!madeDirs.has(dir)) {
+    await mkdir(dir, { recursive: true })
+    madeDirs.add(dir)
+  }
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
   await writeFile(tmp, bytes)
   await rename(tmp, path)
@@ -125,10 +138,8 @@ export async function postProcess(raw: RawOutputs, spec: OutputSpec, cacheDir: s
     const probabilities = softmax(logits.subarray(i * k, (i + 1) * k))
     const predicted = probabilities.indexOf(Math.max(...probabilities))
     if (generated) {
-      const width = s * GENERATE_OUTPUTS.length
-      const sheet = new Uint8ClampedArray(width * s * 3)
-      generated.forEach((output, panel) => writeRgb(output, i * per, spec.input, sheet, width, panel * s))
-      writes.push(writeAtomic(generatedSheetPath(cacheDir, spec.modelId, hash), encodeRgbPng(sheet, width, s)))
+      const png = encodeScanlines(sheetScanlines(generated, i * per, spec.input), s * generated.length, s)
+      writes.push(writeCacheFile(generatedSheetPath(cacheDir, spec.modelId, hash), png))
     }
     const grid = Array.from(attention.subarray(i * cells, (i + 1) * cells), (v) => Math.round(v * 1e4) / 1e4)
     const pokerFace = generated?.[GENERATE_OUTPUTS.indexOf('poker_face')]

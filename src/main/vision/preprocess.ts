@@ -56,31 +56,3 @@ export async function faceRgbAt(input: string | Uint8Array, size: number): Promi
     for (let c = 0; c < 3; c++) rgb[p * 3 + c] = pixels[p * face.channels + (face.channels === 1 ? 0 : c)]
   return new Uint8Array(rgb.buffer)
 }
-
-/**
- * The inverse of the normalisation for one image of a generated batch, written as RGB bytes into
- * `out` (HWC, row stride `stride` pixels, starting at pixel column `column`), so several images
- * can share one sheet. Uint8ClampedArray rounds and clamps in the store itself: this loop runs
- * for every pixel of every generated face, and Math.round/min/max here cost more than the model.
- */
-export function writeRgb(
-  tensor: Float32Array,
-  offset: number,
-  norm: Normalisation,
-  out: Uint8ClampedArray,
-  stride: number,
-  column: number
-): void {
-  const size = norm.size
-  const plane = size * size
-  for (let c = 0; c < 3; c++) {
-    const scale = norm.std[c] * 255
-    const shift = norm.mean[c] * 255
-    const base = offset + c * plane
-    for (let y = 0; y < size; y++) {
-      let dst = (y * stride + column) * 3 + c
-      const row = base + y * size
-      for (let x = 0; x < size; x++, dst += 3) out[dst] = tensor[row + x] * scale + shift
-    }
-  }
-}
