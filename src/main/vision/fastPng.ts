@@ -157,6 +157,23 @@ export function resizeInto(
     }
   }
   const grey = inChannels === 1
+  if (grey && planar && outChannels === 3) {
+    // The common case (FER datasets are greyscale): one blend per pixel, written to three planes.
+    const [s0, s1, s2] = scale
+    const [h0, h1, h2] = shift
+    for (let y = 0; y < size; y++) {
+      const t = ys.i0[y] * size
+      const u = ys.i1[y] * size
+      const wy = ys.w[y]
+      for (let x = 0, p = offset + y * size; x < size; x++, p++) {
+        const g = across[t + x] * (1 - wy) + across[u + x] * wy
+        out[p] = g * s0 + h0
+        out[p + plane] = g * s1 + h1
+        out[p + 2 * plane] = g * s2 + h2
+      }
+    }
+    return
+  }
   for (let y = 0; y < size; y++) {
     const t = ys.i0[y] * size * inChannels
     const u = ys.i1[y] * size * inChannels
