@@ -5,8 +5,7 @@
 //               PNGs of poker face, reconstruction, emotion component, maps → SQLite.
 // Runs alternate (model-only, end-to-end, …) so both see the same machine load; prints medians.
 // Options (env): BENCH_IMAGES (default: the whole test split, 3,573 faces), BENCH_RUNS (3), BENCH_THREADS (2), BENCH_BATCH (16),
-// BENCH_MODEL (a model folder; default: an untrained cpu_small PF-ViT exported by the training
-// toolkit — the architecture the shipped model uses — or the micro test fixture without PyTorch).
+// BENCH_MODEL (a model folder; default: the shipped resources/models/pfvit-ferplus-cpu-small).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -34,25 +33,10 @@ ensureBuilt()
 
 function benchModel() {
   if (process.env.BENCH_MODEL) return resolve(process.env.BENCH_MODEL)
-  const dir = join(tmpdir(), 'pokerface-bench-models', 'pfvit-cpu-small-untrained')
-  if (existsSync(join(dir, 'model.json'))) return dir
-  const r = spawnSync(
-    '/usr/bin/python3',
-    [
-      join(root, 'training', 'export_onnx.py'),
-      '--random-init',
-      'pfvit',
-      '--preset',
-      'cpu_small',
-      '--id',
-      'pfvit-cpu-small-untrained',
-      '--out',
-      dir
-    ],
-    { encoding: 'utf8' }
-  )
-  if (r.status === 0) return dir
-  console.log('(PyTorch not available: benchmarking the micro test fixture instead of the cpu_small architecture)')
+  // The app's default model: what a researcher's run costs.
+  const shipped = join(root, 'resources', 'models', 'pfvit-ferplus-cpu-small')
+  if (existsSync(join(shipped, 'model.json'))) return shipped
+  console.log('(the shipped model is missing: benchmarking the micro test fixture)')
   return join(root, 'test', 'fixtures', 'models', 'pfvit-micro')
 }
 
