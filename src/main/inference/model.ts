@@ -113,7 +113,7 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
       await generate?.release()
       throw new ModelContractError(folder, problems)
     }
-    return { folder, manifest, classify, generate, provider, threads: provider === 'cpu' ? threads : threads, warnings }
+    return { folder, manifest, classify, generate, provider, threads, warnings }
   }
   throw new ModelContractError(folder, ['no execution provider could load the model'])
 }
