@@ -40,6 +40,9 @@ def add_common_args(parser: argparse.ArgumentParser, batch_cpu: int, batch_cuda:
     g.add_argument('--resume', help='checkpoint file, or a run folder (uses its last.pt), to continue from')
     g.add_argument('--epochs', type=int, default=100)
     g.add_argument('--max-steps', type=int, help='stop after this many optimiser steps in total')
+    g.add_argument('--max-minutes', type=float,
+                   help='stop after the current step once this many minutes of wall-clock time have passed '
+                        'since this process started the run (saves last.pt, like --max-steps)')
     g.add_argument('--batch-size', type=int, help=f'default {batch_cpu} on CPU, {batch_cuda} on CUDA')
     g.add_argument('--workers', type=int, help='data loader processes (default 0 on CPU, 4 on CUDA)')
     g.add_argument('--threads', type=int, default=available_cpus(),
@@ -90,6 +93,23 @@ def set_rng_state(state: dict) -> None:
         torch.cuda.set_rng_state_all(state['cuda'])
 
 
+def allow_tf32() -> None:
+    """TF32 for the fp32 matmuls left outside bf16 autocast. PyTorch >= 2.9 deprecates the
+    allow_tf32 flags (a warning; mixing them with the new fp32_precision settings can raise), so use
+    the flags where they still work and the new setting only where they do not."""
+    import warnings
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+    except Exception:  # noqa: BLE001 - a removed legacy flag must not stop training
+        try:
+            torch.backends.cuda.matmul.fp32_precision = 'tf32'
+        except Exception:  # noqa: BLE001
+            pass
+
+
 class Run:
     """One training run: device, logging, checkpoints and the resumable loop."""
 
@@ -99,8 +119,7 @@ class Run:
         want_cuda = args.device == 'cuda' or (args.device == 'auto' and torch.cuda.is_available())
         self.device = torch.device('cuda' if want_cuda else 'cpu')
         if self.device.type == 'cuda':
-            torch.backends.cuda.matmul.allow_tf32 = True
-            torch.backends.cudnn.allow_tf32 = True
+            allow_tf32()
         self.batch_size = args.batch_size or args._batch_defaults[1 if self.device.type == 'cuda' else 0]
         self.workers = args.workers if args.workers is not None else (4 if self.device.type == 'cuda' else 0)
         self.out_dir = args.out or os.path.join(TRAINING_DIR, 'runs', kind)
@@ -108,7 +127,7 @@ class Run:
         self.progress = Progress()
         self.stop_signal = None
         self._dataset_size = self._resumed_dataset_size = self._resumed_rng = None
-        self._last_save = time.monotonic()
+        self._last_save = self._started = time.monotonic()
         random.seed(args.seed)
         np.random.seed(args.seed)
         torch.manual_seed(args.seed)
@@ -194,7 +213,7 @@ class Run:
 
         `checkpoint() -> dict` gives the script's state to save; `end_of_epoch(epoch) -> dict` may
         validate and step a scheduler; `lrs() -> dict` names the learning rates to log.
-        Returns why the loop stopped: 'epochs', 'max_steps' or the signal name."""
+        Returns why the loop stopped: 'epochs', 'max_steps', 'max_minutes' or the signal name."""
         args = self.args
         self._dataset_size = len(dataset)
         if self._resumed_dataset_size not in (None, len(dataset)):
@@ -206,8 +225,10 @@ class Run:
         self.log.write({'event': 'start', 'kind': self.kind, 'device': str(self.device),
                         'threads': torch.get_num_threads(), 'batch_size': self.batch_size,
                         'images': len(dataset), 'steps_per_epoch': per_epoch, **asdict(self.progress)})
-        if self._should_stop():  # e.g. resumed with the same --max-steps it stopped at
-            return self._should_stop()
+        # e.g. resumed with the same --max-steps it stopped at. The time budget is checked after
+        # steps only, so a run always makes at least one step and saves last.pt.
+        if self._should_stop(check_time=False):
+            return self._should_stop(check_time=False)
         sums, count, images, tick = {}, 0, 0, time.perf_counter()
         with self._signals():
             while self.progress.epoch < args.epochs:
@@ -245,9 +266,12 @@ class Run:
         self.log.write({'event': 'stop', 'reason': 'epochs', **asdict(self.progress)})
         return 'epochs'
 
-    def _should_stop(self):
+    def _should_stop(self, check_time: bool = True):
         if self.stop_signal:
             return self.stop_signal
         if self.args.max_steps is not None and self.progress.step >= self.args.max_steps:
             return 'max_steps'
+        if (check_time and getattr(self.args, 'max_minutes', None) is not None
+                and time.monotonic() - self._started >= self.args.max_minutes * 60):
+            return 'max_minutes'
         return None

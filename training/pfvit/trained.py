@@ -33,7 +33,17 @@ def load_trained(path: str) -> TrainedModel:
     kind = ckpt.get('kind')
     config = ModelConfig.from_dict(ckpt['config'])
     model = build(kind, config)
-    model.load_state_dict(ckpt['model'])
+    load_weights(model, kind, ckpt['model'])
     model.eval()
     return TrainedModel(kind, model, config, ckpt.get('classes', list(FERPLUS_CLASSES)),
                         ckpt.get('neutral', NEUTRAL), ckpt)
+
+
+def load_weights(model: nn.Module, kind: str, state: dict) -> None:
+    """Strict, except that a PF-ViT checkpoint may lack D: trimmed checkpoints
+    (trim_checkpoint.py) drop it, since classifying, evaluating and exporting never run D."""
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not (kind == 'pfvit' and k.startswith('discriminator.'))]
+    if missing or unexpected:
+        raise RuntimeError(f'checkpoint does not match the {kind} model: missing {missing[:8]}, '
+                           f'unexpected {list(unexpected)[:8]}')
