@@ -23,6 +23,17 @@ describe('preprocessing', () => {
     expect([...new Set(out)]).toEqual([2]) // (1 − 0.5) / 0.25
   })
 
+  it('decodes pixels held in memory (FER2013 rows) exactly as the same face stored as a PNG', async () => {
+    const pixels = { width: 5, height: 3, data: Uint8Array.from({ length: 15 }, (_, i) => i * 17) }
+    const png = await sharp(Buffer.from(pixels.data), { raw: { width: 5, height: 3, channels: 1 } })
+      .png()
+      .toBuffer()
+    const [fromPixels, fromPng] = [new Float32Array(3 * 16), new Float32Array(3 * 16)]
+    await decodeInto(pixels, norm, fromPixels, 0)
+    await decodeInto(png, norm, fromPng, 0)
+    expect(fromPixels).toEqual(fromPng)
+  })
+
   it('applies EXIF orientation before resizing', async () => {
     // 2×1: left black, right white; orientation 6 (rotate 90° clockwise) makes it 1×2, black on top.
     const raw = Buffer.from([0, 0, 0, 255, 255, 255])

@@ -5,7 +5,7 @@ import { GENERATE_OUTPUTS } from '@shared/models'
 import type { ModelInfo } from '@shared/inference'
 import type { AppContext } from '../api/context'
 import { generatedSheetPath, sheetPanel } from '../inference/engine'
-import { imageSource } from '../inference/imageSource'
+import { imageSources } from '../inference/imageSource'
 import { loadModel, releaseModel } from '../inference/model'
 import { summarisePokerFaces, meanAbsDifference, sheetPanelRgb, type PokerFaceCheck } from '../review/pokerFaceReport'
 import { datasetRoot } from '../store/datasets'
@@ -34,7 +34,7 @@ export function generatedSamples(ctx: AppContext, datasetId: number, modelId: st
 
 /** The face as the model saw it (RGB bytes at the model's input size). */
 export async function sampleFaceRgb(ctx: AppContext, datasetId: number, root: string, sample: EvaluatedSample, size: number) {
-  return faceRgbAt(await imageSource(ctx.db, datasetId, root, { hash: sample.contentHash, relPath: sample.relPath }), size)
+  return faceRgbAt(imageSources(ctx.db, datasetId, root)({ hash: sample.contentHash, relPath: sample.relPath }), size)
 }
 
 /** The stored sheet (reconstruction | poker face | emotion component) as raw RGB, or null if missing. */

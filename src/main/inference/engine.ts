@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
 import { GENERATE_OUTPUTS, softmax, type GeneratedImageKind } from '@shared/models'
 import { encodeScanlines } from '../vision/pngEncode'
-import { decodeInto, type Normalisation } from '../vision/preprocess'
+import { decodeInto, type ImageSource, type Normalisation } from '../vision/preprocess'
 import { sheetScanlines } from '../vision/sheet'
 import { emotionIntensity } from '../review/intensity'
 import type { LoadedModel } from './model'
@@ -12,8 +12,8 @@ import type { LoadedModel } from './model'
 export interface InferenceItem {
   /** Content hash: the key results are stored under. */
   hash: string
-  /** The image file, or its encoded bytes for samples that exist only as pixels (FER2013 rows). */
-  source: string | Uint8Array
+  /** The image file, its encoded bytes, or the pixels of samples that exist only as pixels (FER2013 rows). */
+  source: ImageSource
 }
 
 export type ItemResult =
@@ -80,8 +80,9 @@ export async function prepareBatch(items: InferenceItem[], input: Normalisation)
   return { decoded, tensor: tensor.subarray(0, decoded.length * per), failed }
 }
 
-async function sizeOf(source: string | Uint8Array): Promise<number | null> {
-  return typeof source === 'string' ? ((await stat(source).catch(() => null))?.size ?? null) : source.byteLength
+async function sizeOf(source: ImageSource): Promise<number | null> {
+  if (typeof source === 'string') return (await stat(source).catch(() => null))?.size ?? null
+  return source instanceof Uint8Array ? source.byteLength : source.data.byteLength
 }
 
 /** Cache folders known to exist: a run writes thousands of sheets into 256 of them. */

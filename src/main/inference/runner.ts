@@ -6,7 +6,7 @@ import { datasetRoot } from '../store/datasets'
 import { pendingImages, storeResults, type PendingImage } from '../store/predictions'
 import { nowIso } from '../store/db'
 import { postProcess, prepareBatch, type InferenceItem, type OutputSpec } from './engine'
-import { imageSource } from './imageSource'
+import { imageSources } from './imageSource'
 import type { Normalisation } from '../vision/preprocess'
 import { ModelContractError } from './model'
 import type { FromWorker, ToWorker } from './protocol'
@@ -146,12 +146,10 @@ export class InferenceJob {
     this.emit()
     if (pending.length === 0) return this.finish('done', 'Nothing to do: every image already has a result for this model')
 
-    // Sources are resolved batch by batch as they are sent: FER2013 rows are encoded from their
-    // pixels then, not all at once before the run starts.
-    const source = async (p: PendingImage): Promise<InferenceItem> => ({
-      hash: p.hash,
-      source: await imageSource(this.db, datasetId, root, p)
-    })
+    // Sources are resolved batch by batch as they are sent: FER2013 rows' pixels are read then,
+    // not all at once before the run starts.
+    const sourceOf = imageSources(this.db, datasetId, root)
+    const source = async (p: PendingImage): Promise<InferenceItem> => ({ hash: p.hash, source: sourceOf(p) })
 
     const worker = new Worker(this.options.workerPath)
     this.worker = worker

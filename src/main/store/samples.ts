@@ -336,15 +336,3 @@ export function samplePixels(db: Db, sampleId: number): GreyPixels | null {
   if (!row?.pixels || !row.width || !row.height) return null
   return { width: row.width, height: row.height, data: new Uint8Array(row.pixels) }
 }
-
-/**
- * The pixels of an image known only by content hash, when it has no file (FER2013 rows): what the
- * inference runner needs for images it addresses by hash. Null for images that are files.
- */
-export function pixelsForHash(db: Db, datasetId: number, contentHash: string): GreyPixels | null {
-  const id = db
-    .prepare('SELECT id FROM samples WHERE dataset_id = ? AND content_hash = ? LIMIT 1')
-    .pluck()
-    .get(datasetId, contentHash) as number | undefined
-  return id === undefined ? null : samplePixels(db, id)
-}

@@ -2,6 +2,14 @@ import { readFile } from 'node:fs/promises'
 import sharp from 'sharp'
 import { decodeSimplePng, resizeBilinear, resizeInto, type RawImage } from './fastPng'
 import { MAX_INPUT_PIXELS } from './images'
+import type { GreyPixels } from '@shared/formats/types'
+
+/** An image to decode: a file path, encoded bytes, or pixels already in memory (FER2013 rows). */
+export type ImageSource = string | Uint8Array | GreyPixels
+
+/** Pixels already in memory (FER2013 rows) rather than an encoded image. */
+const isPixels = (input: ImageSource): input is Exclude<ImageSource, string | Uint8Array> =>
+  typeof input !== 'string' && !(input instanceof Uint8Array)
 
 export interface Normalisation {
   size: number
@@ -14,7 +22,8 @@ export interface Normalisation {
  * 8-bit PNGs (FER datasets) are decoded in JavaScript — for 48-px faces sharp's per-image setup
  * costs more CPU than the model — and everything else by sharp.
  */
-async function decodeFace(input: string | Uint8Array, size: number): Promise<RawImage> {
+async function decodeFace(input: ImageSource, size: number): Promise<RawImage> {
+  if (isPixels(input)) return { width: input.width, height: input.height, channels: 1, data: input.data }
   const bytes = typeof input === 'string' ? await readFile(input) : input
   const simple = decodeSimplePng(bytes)
   if (simple) return simple
@@ -35,12 +44,7 @@ async function decodeFace(input: string | Uint8Array, size: number): Promise<Raw
  * pixel off, up to 57/255 apart on FERPlus faces), then normalised channel by channel.
  * Writes into `out` at `offset` (NCHW, one image = 3·size² floats) so a batch needs one buffer.
  */
-export async function decodeInto(
-  input: string | Uint8Array,
-  norm: Normalisation,
-  out: Float32Array,
-  offset: number
-): Promise<void> {
+export async function decodeInto(input: ImageSource, norm: Normalisation, out: Float32Array, offset: number): Promise<void> {
   const face = await decodeFace(input, norm.size)
   const scale = norm.std.map((sd) => 1 / (255 * sd))
   const shift = norm.mean.map((m, c) => -m / norm.std[c])
@@ -48,7 +52,7 @@ export async function decodeInto(
 }
 
 /** The face as the model sees it, before normalisation: RGB bytes (HWC) at size × size. */
-export async function faceRgbAt(input: string | Uint8Array, size: number): Promise<Uint8Array> {
+export async function faceRgbAt(input: ImageSource, size: number): Promise<Uint8Array> {
   const face = await decodeFace(input, size)
   const pixels = face.width === size && face.height === size ? face.data : resizeBilinear(face, size)
   const rgb = new Uint8ClampedArray(size * size * 3)
