@@ -5,7 +5,7 @@
 //               PNGs of poker face, reconstruction, emotion component, maps → SQLite.
 // Runs alternate (model-only, end-to-end, …) so both see the same machine load; prints medians.
 // Options (env): BENCH_IMAGES (default: the whole test split, 3,573 faces), BENCH_RUNS (3), BENCH_THREADS (2), BENCH_BATCH (16),
-// BENCH_MODEL (a model folder; default: the shipped resources/models/pfvit-ferplus-cpu-small).
+// BENCH_MODEL (a model folder; default: the shipped resources/models/pfvit-ferplus-small-v2).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -34,7 +34,7 @@ ensureBuilt()
 function benchModel() {
   if (process.env.BENCH_MODEL) return resolve(process.env.BENCH_MODEL)
   // The app's default model: what a researcher's run costs.
-  const shipped = join(root, 'resources', 'models', 'pfvit-ferplus-cpu-small')
+  const shipped = join(root, 'resources', 'models', 'pfvit-ferplus-small-v2')
   if (existsSync(join(shipped, 'model.json'))) return shipped
   console.log('(the shipped model is missing: benchmarking the micro test fixture)')
   return join(root, 'test', 'fixtures', 'models', 'pfvit-micro')
