@@ -12,7 +12,8 @@ import { constants, crc32, deflateSync } from 'node:zlib'
  *   shrinks them to a third;
  * - noisy sheets (what an undertrained model generates: most filtered bytes far from 0): Huffman
  *   coding alone. String matching finds nothing in noise but costs 2.5× the time — 4.5 against
- *   1.8 ms for a 95 KB sheet of the shipped model's output, the same size within 0.5 %.
+ *   1.8 ms for a 95 KB sheet of pfvit-ferplus-cpu-small's output, the same size within 0.5 %
+ *   (a one-off script over 60 sheets; the current default's sheets are as noisy, 92 KB).
  * Compression runs synchronously: handing ~1 ms of deflate to libuv's pool cost more CPU in
  * dispatch than it saved (measured under load with process.cpuUsage in a one-off script).
  */
