@@ -80,7 +80,8 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
   const result = {
     model: modelId,
     data: `${dataset.root} (${split} split, labels as the dataset format reads them)`,
-    pipeline: 'PokerFace Studio: sharp preprocessing + onnxruntime-node, fp32',
+    // The graphs run as the model folder has them (fp32 inputs; an int8 copy's weights stay int8).
+    pipeline: `PokerFace Studio: the app's preprocessing + onnxruntime-node on ${final.provider ?? '?'}, ${final.threads ?? '?'} threads, the model folder's own graphs`,
     skipped_labels_not_in_model: rows.length - scored.length,
     ...report,
     poker_faces: generated ? await checkPokerFaces(ctx, dataset.id, job.model, split, device) : null
