@@ -71,6 +71,15 @@
 #
 # GPU_SMOKE=1 runs the same stages on the CPU with a few steps and images each (stage c one run after
 # the other), for testing this script on a CPU machine; PACK= picks another pack file.
+#
+# Launching it on a lent machine (how the shipped model was made): build the pack once here,
+#   nice -n 19 /usr/bin/python3 training/pack_data.py          # .device/ferplus-trainvalid.pfpack, 48 MB
+# (.device/ is git-ignored, so it travels only when named in the call's carry), move the shipped
+# models out of the working tree for the call — the tree that travels must stay under 64 MiB and
+# resources/models is 40 MB of it —
+#   mv resources/models /work/models-aside
+# run `bash training/recipes/gpu-ferplus.sh` there with carry [".device"] and a 600 s limit, then
+#   mv /work/models-aside resources/models
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
