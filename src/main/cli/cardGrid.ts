@@ -6,10 +6,9 @@ import type { ModelInfo } from '@shared/inference'
 import type { AppContext } from '../api/context'
 import { sheetPanel } from '../inference/engine'
 import { pickGridSamples } from '../review/gridSelection'
-import { datasetRoot } from '../store/datasets'
 import { sheetPanelRgb } from '../review/pokerFaceReport'
 import { emotionMapFromRgb } from '../vision/overlays'
-import { generatedSamples, sampleFaceRgb, sheetRgb } from './pokerFaceCheck'
+import { generatedSamples, sampleFaces, sheetRgb } from './pokerFaceCheck'
 
 /** Columns of each grid row, left to right (also written to the card's caption). */
 export const GRID_COLUMNS = ['original', 'reconstruction', 'poker face', 'emotion component', 'emotion map over original']
@@ -51,12 +50,12 @@ export async function writeCardGrid(ctx: AppContext, datasetId: number, model: M
   const chosen = pickGridSamples(generatedSamples(ctx, datasetId, model.id, split), model.classes, 2, 16)
   const rowsPerBlock = Math.ceil(chosen.length / BLOCKS)
   const blockWidth = GRID_COLUMNS.length * size
-  const root = datasetRoot(ctx.db, datasetId) ?? ''
+  const faceOf = sampleFaces(ctx, datasetId)
   const tiles: OverlayOptions[] = []
   for (const [i, sample] of chosen.entries()) {
     const sheet = await sheetRgb(ctx, model.id, sample.contentHash)
     if (!sheet) throw new Error(`no generated faces stored for ${sample.relPath}: run with generation first`)
-    const row = await gridRow(await sampleFaceRgb(ctx, datasetId, root, sample, size), sheet, size)
+    const row = await gridRow(await faceOf(sample, size), sheet, size)
     const left = Math.floor(i / rowsPerBlock) * (blockWidth + GAP)
     const top = (i % rowsPerBlock) * size
     row.forEach((input, column) => tiles.push({ input, left: left + column * size, top }))

@@ -32,9 +32,10 @@ export function generatedSamples(ctx: AppContext, datasetId: number, modelId: st
     .all(modelId, datasetId, split) as EvaluatedSample[]
 }
 
-/** The face as the model saw it (RGB bytes at the model's input size). */
-export async function sampleFaceRgb(ctx: AppContext, datasetId: number, root: string, sample: EvaluatedSample, size: number) {
-  return faceRgbAt(imageSources(ctx.db, datasetId, root)({ hash: sample.contentHash, relPath: sample.relPath }), size)
+/** The faces as the model saw them (RGB bytes at the model's input size), one dataset's lookup prepared once. */
+export function sampleFaces(ctx: AppContext, datasetId: number): (sample: EvaluatedSample, size: number) => Promise<Uint8Array> {
+  const sourceOf = imageSources(ctx.db, datasetId, datasetRoot(ctx.db, datasetId) ?? '')
+  return (sample, size) => faceRgbAt(sourceOf({ hash: sample.contentHash, relPath: sample.relPath }), size)
 }
 
 /** The stored sheet (reconstruction | poker face | emotion component) as raw RGB, or null if missing. */
@@ -65,7 +66,7 @@ export async function checkPokerFaces(
   const per = 3 * size * size
   const panels = GENERATE_OUTPUTS.length
   const samples = generatedSamples(ctx, datasetId, model.id, split)
-  const root = datasetRoot(ctx.db, datasetId) ?? ''
+  const faceOf = sampleFaces(ctx, datasetId)
   const checks: PokerFaceCheck[] = []
   let missing = 0
   try {
@@ -74,7 +75,7 @@ export async function checkPokerFaces(
       const loadedFaces = await Promise.all(
         batch.map(async (s) => {
           const sheet = await sheetRgb(ctx, model.id, s.contentHash)
-          return sheet ? { sample: s, sheet, face: await sampleFaceRgb(ctx, datasetId, root, s, size) } : null
+          return sheet ? { sample: s, sheet, face: await faceOf(s, size) } : null
         })
       )
       const ready = loadedFaces.filter((x) => x !== null)
