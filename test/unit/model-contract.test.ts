@@ -1,7 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   cardAccuracyLine,
@@ -11,7 +10,7 @@ import {
   softmax,
   type ModelManifest
 } from '@shared/models'
-import { loadModel, ModelContractError, releaseModel } from '@main/inference/model'
+import { loadModel, ModelContractError, onnxruntimeBinDir, releaseModel } from '@main/inference/model'
 import { providerCandidates, providerLibrary } from '@main/inference/providers'
 import { brokenModelCopy, MICRO_MODEL } from '../helpers/models'
 
@@ -132,8 +131,7 @@ describe('loading real model folders', () => {
     const model = await loadModel(MICRO_MODEL, { provider: 'auto', threads: 1 })
     expect(model.provider).toBe('cpu')
     // Without the CUDA provider library (as on CI), auto says why it did not try CUDA
-    const ortBin = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6')
-    if (process.platform === 'linux' && !existsSync(join(ortBin, 'linux', process.arch, 'libonnxruntime_providers_cuda.so')))
+    if (process.platform === 'linux' && !existsSync(join(onnxruntimeBinDir(), 'libonnxruntime_providers_cuda.so')))
       expect(model.warnings).toEqual([
         'cuda skipped: its provider library (libonnxruntime_providers_cuda.so) is not installed — npm run setup:cuda'
       ])

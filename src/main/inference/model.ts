@@ -76,7 +76,7 @@ async function createSession(path: string, provider: string, threads: number): P
 }
 
 /** Where onnxruntime-node keeps its native libraries, and where setup:cuda adds the CUDA provider's. */
-function onnxruntimeBinDir(): string {
+export function onnxruntimeBinDir(): string {
   const pkg = createRequire(import.meta.url).resolve('onnxruntime-node/package.json')
   return join(dirname(pkg), 'bin', 'napi-v6', process.platform, process.arch)
 }
