@@ -38,12 +38,13 @@ LOADER_EFFICIENCY = 0.7   # workers rarely all decode at once (collation, IPC, t
 
 def build_step(role: str, device: torch.device, batch: int):
     from pfvit.extractor import FrozenExtractor
-    from pfvit.losses import (abs_cosine, adversarial_loss, discriminator_loss, emotion_loss,
+    from pfvit.losses import (abs_cosine, adversarial_loss, emotion_loss,
                               reconstruction_loss)
     from pfvit.mae import MAE
     from pfvit.pfvit import PFViT, ViTClassifier
     from pfvit.presets import model_config
     from pfvit.schedules import param_groups_without_decay
+    from pfvit.steps import discriminator_step
 
     cfg = model_config('cpu_small')
     size = cfg.img_size
@@ -115,13 +116,7 @@ def build_step(role: str, device: torch.device, batch: int):
             opt_main.zero_grad(set_to_none=True)
             total.backward()
             opt_main.step()
-            disc.requires_grad_(True)
-            with autocast():
-                judged = disc(torch.cat([x, x_hat.detach(), x_tilde.detach()]))
-                losses['loss_dis'] = discriminator_loss(judged[:n], judged[n:2 * n], judged[2 * n:], y, k, neutral)
-            opt_d.zero_grad(set_to_none=True)
-            losses['loss_dis'].backward()
-            opt_d.step()
+            losses['loss_dis'] = discriminator_step(disc, opt_d, x, x_hat, x_tilde, y, k, neutral, autocast)
             losses['loss_total'] = total
             account(losses)
     else:

@@ -17,7 +17,7 @@ import torch
 
 from pfvit.checkpoint import load_discriminator, load_encoder, load_generator, mae_state_dict, read_file
 from pfvit.extractor import FrozenExtractor
-from pfvit.losses import (abs_cosine, adversarial_loss, discriminator_loss, emotion_loss,
+from pfvit.losses import (abs_cosine, adversarial_loss, emotion_loss,
                           reconstruction_loss)
 from pfvit.metrics import classification_report
 from pfvit.pfvit import PFViT
@@ -26,6 +26,7 @@ from pfvit.presets import model_config
 from pfvit.runtime import Run, add_common_args
 from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
 from pfvit.separation import separation_measure
+from pfvit.steps import discriminator_step
 from pfvit.sources import add_labelled_args, labelled_datasets
 
 ORTHO_MODES = ('perceptual', 'direct', 'both', 'none')
@@ -111,13 +112,7 @@ def main(argv=None) -> str:
         total.backward()
         opt_main.step()
 
-        disc.requires_grad_(True)
-        with run.autocast():
-            judged = disc(torch.cat([x, x_hat.detach(), x_tilde.detach()]))
-            losses['loss_dis'] = discriminator_loss(judged[:n], judged[n:2 * n], judged[2 * n:], y, k, neutral)
-        opt_d.zero_grad(set_to_none=True)
-        losses['loss_dis'].backward()
-        opt_d.step()
+        losses['loss_dis'] = discriminator_step(disc, opt_d, x, x_hat, x_tilde, y, k, neutral, run.autocast)
         losses['loss_total'] = total
         return losses
 
