@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, bench, describe } from 'vitest'
-import { postProcess, prepareBatch, type RawOutputs } from '../../src/main/inference/engine'
+import { InferenceEngine, postProcess, prepareBatch, type RawOutputs } from '../../src/main/inference/engine'
 import { loadModel, releaseModel } from '../../src/main/inference/model'
 import { emotionIntensity } from '../../src/main/review/intensity'
 import { decodeSimplePng, resizeInto } from '../../src/main/vision/fastPng'
@@ -26,21 +26,12 @@ const items = files.map((f) => ({ hash: f.replace('.png', '').padEnd(64, '0'), s
 
 const model = await loadModel(MODEL, { provider: 'cpu', threads: 2 })
 const norm = model.manifest.input
-const spec = { modelId: model.manifest.id, classes: model.manifest.classes, input: norm }
 const S = norm.size
 const per = 3 * S * S
-const prepared = await prepareBatch(items, norm)
-const image = new (await import('onnxruntime-node')).Tensor('float32', prepared.tensor, [BATCH, 3, S, S])
-const [c, g] = [await model.classify.run({ image }), await model.generate!.run({ image })]
-const raw: RawOutputs = {
-  decoded: prepared.decoded,
-  failed: [],
-  input: prepared.tensor,
-  logits: c.logits.data as Float32Array,
-  attention: c.attention.data as Float32Array,
-  attentionCells: c.attention.dims[1] * c.attention.dims[2],
-  generated: ['reconstruction', 'poker_face', 'emotion_component'].map((k) => g[k].data as Float32Array)
-}
+// The worker's own step: both graphs on one prepared batch, raw outputs back.
+const engine = new InferenceEngine(model, '')
+const spec = engine.spec
+const raw: RawOutputs = await engine.runModel(await prepareBatch(items, norm))
 await releaseModel(model)
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'pf-bench-pipeline-'))
