@@ -6,13 +6,13 @@
 // Runs alternate (model-only, end-to-end, …) so both see the same machine load; prints medians,
 // and the median of each end-to-end run's ratio to the model-only run just before it.
 // Options (env): BENCH_IMAGES (default: the whole test split, 3,573 faces), BENCH_RUNS (3), BENCH_THREADS (2), BENCH_BATCH (16),
-// BENCH_MODEL (a model folder; default: the shipped resources/models/pfvit-ferplus-small-v2).
+// BENCH_MODEL (a model folder; default: the model the app runs by default, pfvit-ferplus-small-v2 today).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRequire } from 'node:module'
-import { ensureBuilt, root } from './lib.mjs'
+import { defaultBuiltinModel, ensureBuilt, root } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 const ort = require('onnxruntime-node')
@@ -35,8 +35,8 @@ ensureBuilt()
 function benchModel() {
   if (process.env.BENCH_MODEL) return resolve(process.env.BENCH_MODEL)
   // The app's default model: what a researcher's run costs.
-  const shipped = join(root, 'resources', 'models', 'pfvit-ferplus-small-v2')
-  if (existsSync(join(shipped, 'model.json'))) return shipped
+  const shipped = defaultBuiltinModel()
+  if (shipped) return shipped
   console.log('(the shipped model is missing: benchmarking the micro test fixture)')
   return join(root, 'test', 'fixtures', 'models', 'pfvit-micro')
 }

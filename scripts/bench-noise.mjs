@@ -12,12 +12,12 @@
 // resources/models), --limit N (first N images, for a quick look), --threads N, --batch N,
 // --provider cpu|cuda|…, --keep (keep the temp folders). Env: PF_DATA_DIR (default ../shared/data).
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { cliEntry, ensureBuilt, root } from './lib.mjs'
+import { cliEntry, defaultBuiltinModel, ensureBuilt, root } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 
@@ -35,18 +35,7 @@ if (!existsSync(join(ferplus, 'FER2013Valid', 'label.csv')) || !existsSync(origi
   process.exit(0)
 }
 
-function defaultModel() {
-  const dir = join(root, 'resources', 'models')
-  const entries = existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name)
-        .sort()
-    : []
-  const found = entries.find((name) => existsSync(join(dir, name, 'model.json')))
-  return found ? join(dir, found) : null
-}
-const modelDir = option('--model') ? resolve(option('--model')) : defaultModel()
+const modelDir = option('--model') ? resolve(option('--model')) : defaultBuiltinModel()
 if (!modelDir) {
   console.log(
     'bench:noise: no model to measure. resources/models/ holds no built-in model yet (training/README.md makes one),\n' +

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -24,4 +24,20 @@ export function runCli(args) {
   process.on('SIGINT', forward)
   process.on('SIGTERM', forward)
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+}
+
+/**
+ * The model the app runs by default: the first built-in folder of resources/models (by name) that
+ * holds a model.json, as the registry's listModels + pickModel choose it; null when there is none.
+ */
+export function defaultBuiltinModel() {
+  const dir = join(root, 'resources', 'models')
+  const names = existsSync(dir)
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort()
+    : []
+  const found = names.find((name) => existsSync(join(dir, name, 'model.json')))
+  return found ? join(dir, found) : null
 }
