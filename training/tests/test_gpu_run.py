@@ -183,9 +183,6 @@ class TrimTest(unittest.TestCase):
             load_trained(path)
 
 
-if __name__ == '__main__':
-    unittest.main()
-
 
 class CalibrationTest(unittest.TestCase):
     def test_each_role_times_its_step_and_the_plan_fits_the_budget(self):
@@ -211,3 +208,7 @@ class CalibrationTest(unittest.TestCase):
                                              '--workers', '14'])
             self.assertLessEqual(m['epochs'] * m['epoch_s'], 150)
             self.assertEqual(m['epochs'], 28)
+
+
+if __name__ == '__main__':
+    unittest.main()
