@@ -271,7 +271,7 @@ class Run:
             return self.stop_signal
         if self.args.max_steps is not None and self.progress.step >= self.args.max_steps:
             return 'max_steps'
-        if (check_time and getattr(self.args, 'max_minutes', None) is not None
+        if (check_time and self.args.max_minutes is not None
                 and time.monotonic() - self._started >= self.args.max_minutes * 60):
             return 'max_minutes'
         return None
