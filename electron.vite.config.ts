@@ -22,7 +22,9 @@ export default defineConfig({
           index: resolve(import.meta.dirname, 'src/main/index.ts'),
           cli: resolve(import.meta.dirname, 'src/main/cli/index.ts'),
           // The model runs in this worker thread: onnxruntime's run() blocks its thread.
-          inferenceWorker: resolve(import.meta.dirname, 'src/main/inference/worker.ts')
+          inferenceWorker: resolve(import.meta.dirname, 'src/main/inference/worker.ts'),
+          // Its outputs become results and PNGs in this one, at the lowest priority.
+          postProcessWorker: resolve(import.meta.dirname, 'src/main/inference/postProcessWorker.ts')
         }
       }
     }

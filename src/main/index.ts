@@ -18,7 +18,7 @@ import { desktopArgs } from './desktop/args'
 import { parseMediaUrl } from './desktop/media'
 import { buildMenuTemplate, keyEventScript, type KeyChord } from './desktop/menu'
 import { electronSqliteBinding, explainStartupError } from './desktop/nativeModules'
-import { bundledModelsDir, inferenceWorkerPath } from './desktop/resources'
+import { bundledModelsDir } from './desktop/resources'
 import {
   APP_SCHEME,
   APP_START_URL,
@@ -93,7 +93,8 @@ async function main(): Promise<void> {
         appPath: app.getAppPath(),
         resourcesPath: process.resourcesPath
       }),
-      workerPath: inferenceWorkerPath(here)
+      // The worker threads are built beside the main bundle (out/main/).
+      workersDir: here
     },
     binding.path ? { nativeBinding: binding.path } : {}
   )

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, bench, describe } from 'vitest'
-import { InferenceEngine, postProcess, prepareBatch, type RawOutputs } from '../../src/main/inference/engine'
+import { InferenceEngine, prepareBatch } from '../../src/main/inference/engine'
+import { postProcess, type RawOutputs } from '../../src/main/inference/postProcess'
 import { loadModel, releaseModel } from '../../src/main/inference/model'
 import { emotionIntensity } from '../../src/main/review/intensity'
 import { decodeSimplePng, resizeInto } from '../../src/main/vision/fastPng'
@@ -54,7 +55,7 @@ console.log(
 
 describe('run thread, a batch of 16', () => {
   bench('prepare: read, decode and resize 16 faces into the input tensor', async () => void (await prepareBatch(items, norm)))
-  bench('post-process: results, 16 sheets written to the cache', async () => void (await postProcess(raw, spec, cacheDir)))
+  bench('post-process: results, 16 sheets written to the cache', () => void postProcess(raw, spec, cacheDir))
 })
 
 describe('run thread, per image', () => {

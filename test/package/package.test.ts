@@ -145,7 +145,10 @@ describe.skipIf(skipReason !== null)('packaged app (electron-builder --dir, stan
 
   it('packs the whole built app, and nothing from development, into app.asar', async () => {
     const built = (await walk(join(ROOT, 'out'))).map((f) => posix(relative(ROOT, f))).filter((f) => !f.endsWith('.map'))
-    expect(built).toEqual(expect.arrayContaining(['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html']))
+    const workers = ['out/main/inferenceWorker.js', 'out/main/postProcessWorker.js'] // started by path at run time
+    expect(built).toEqual(
+      expect.arrayContaining(['out/main/index.js', ...workers, 'out/preload/index.cjs', 'out/renderer/index.html'])
+    )
     for (const file of built) {
       expect(entries, file).toContain(file)
       expect((statFile(asarPath, file) as { size: number }).size, file).toBe(statSync(join(ROOT, file)).size)

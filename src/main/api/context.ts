@@ -8,8 +8,8 @@ import type { InferenceJob } from '../inference/runner'
 export interface AppPaths {
   /** Built-in models (resources/models; process.resourcesPath/models when packaged). */
   modelsDir: string
-  /** The built inference worker (out/main/inferenceWorker.js). */
-  workerPath: string
+  /** The built worker threads (out/main: inferenceWorker.js, postProcessWorker.js). */
+  workersDir: string
 }
 
 /** Everything the API implementation needs; built once per process by either entry point. */
@@ -42,6 +42,6 @@ export function createContext(
     startupDatasetId: null,
     jobs: new Map(),
     modelsDir: process.env.PF_MODELS_DIR ?? paths.modelsDir ?? join(process.cwd(), 'resources', 'models'),
-    workerPath: paths.workerPath ?? join(process.cwd(), 'out', 'main', 'inferenceWorker.js')
+    workersDir: paths.workersDir ?? join(process.cwd(), 'out', 'main')
   }
 }

@@ -8,7 +8,7 @@ import sharp from 'sharp'
 import { resolveInside } from '../paths'
 import { datasetRoot } from '../store/datasets'
 import { attentionPng, emotionMapPng } from '../vision/overlays'
-import { generatedSheetPath, sheetPanel } from '../inference/engine'
+import { generatedSheetPath, sheetPanel } from '../inference/postProcess'
 import { ModelContractError } from '../inference/model'
 import { isProviderChoice } from '../inference/providers'
 import { addUserModel, listModels, pickModel } from '../inference/registry'
@@ -52,7 +52,7 @@ export async function startInferenceJob(
   const job = new InferenceJob(
     ctx.db,
     nextJobId++,
-    { datasetId, model, provider, threads, batchSize, generate, split, cacheDir: ctx.generatedDir, workerPath: ctx.workerPath },
+    { datasetId, model, provider, threads, batchSize, generate, split, cacheDir: ctx.generatedDir, workersDir: ctx.workersDir },
     (status) => ctx.events.emit('inferenceProgress', status)
   )
   ctx.jobs.set(datasetId, job)

@@ -47,9 +47,9 @@ async function main(): Promise<number> {
     return EXIT.ok
   }
   const ctx = createContext(args.dataDir ?? defaultDataDir(), version, {
-    // out/main/cli.js → <app>/resources/models; the worker is built beside this file.
+    // out/main/cli.js → <app>/resources/models; the worker threads are built beside this file.
     modelsDir: join(here, '..', '..', 'resources', 'models'),
-    workerPath: join(here, 'inferenceWorker.js')
+    workersDir: here
   })
   const handlers = createApiHandlers(ctx)
   if (args.command === 'serve') {

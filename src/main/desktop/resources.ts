@@ -30,8 +30,3 @@ export function unpackedPath(path: string): string {
   parts[i] = 'app.asar.unpacked'
   return parts.join(sep)
 }
-
-/** The built inference worker, next to the main bundle (out/main/). */
-export function inferenceWorkerPath(mainBundleDir: string): string {
-  return join(mainBundleDir, 'inferenceWorker.js')
-}

@@ -1,4 +1,5 @@
-import type { PreparedBatch, RawOutputs } from './engine'
+import type { PreparedBatch } from './engine'
+import type { ItemResult, OutputSpec, RawOutputs } from './postProcess'
 import type { ProviderChoice } from './providers'
 import type { Normalisation } from '../vision/preprocess'
 
@@ -27,3 +28,18 @@ export type FromWorker =
   | { type: 'outputs'; id: number; raw: RawOutputs }
   | { type: 'fatal'; message: string; problems?: string[] }
   | { type: 'stopped' }
+
+/** Messages between the runner and the post-processing thread: raw outputs in, results out. */
+export type ToPostProcess = { type: 'outputs'; id: number; raw: RawOutputs; spec: OutputSpec; cacheDir: string }
+
+export type FromPostProcess =
+  /** The thread's nice value once it has lowered it (null where the platform keeps priority per process). */
+  | { type: 'ready'; nice: number | null }
+  | { type: 'results'; id: number; results: ItemResult[] }
+  | { type: 'failed'; id: number; message: string }
+
+/** The buffers behind a batch's raw outputs, each once (outputs may share one): handed over, not copied. */
+export function outputBuffers(raw: RawOutputs): ArrayBuffer[] {
+  const arrays = [raw.input, raw.logits, raw.attention, ...(raw.generated ?? [])]
+  return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))]
+}

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { InferenceJobStatus, ModelInfo } from '@shared/inference'
 import type { Split } from '@shared/splits'
@@ -5,7 +6,8 @@ import type { Db } from '../store/db'
 import { datasetRoot } from '../store/datasets'
 import { pendingImages, storeResults, type PendingImage } from '../store/predictions'
 import { nowIso } from '../store/db'
-import { postProcess, prepareBatch, type InferenceItem, type OutputSpec } from './engine'
+import { prepareBatch, type InferenceItem } from './engine'
+import { PostProcessThread } from './postProcessThread'
 import { imageSources } from './imageSource'
 import type { Normalisation } from '../vision/preprocess'
 import { ModelContractError } from './model'
@@ -21,7 +23,8 @@ export interface JobOptions {
   generate: boolean
   split?: Split
   cacheDir: string
-  workerPath: string
+  /** The built worker threads (out/main): inferenceWorker.js and postProcessWorker.js. */
+  workersDir: string
 }
 
 /** How long a worker may take to finish its current batch after being asked to stop. */
@@ -29,6 +32,13 @@ const STOP_TIMEOUT_MS = 30_000
 
 /** Batches in flight at once: one running in the worker, the next ones decoding here. */
 const IN_FLIGHT = 3
+
+/**
+ * Batches waiting for the post-processing thread before decoding pauses. That thread runs only
+ * in time the model leaves free; on a machine busy with other work it may fall behind, and the
+ * raw outputs (~10 MB a batch of 16 with generation) must not pile up meanwhile.
+ */
+const POST_BACKLOG = 3
 
 /** Images per second over a sliding window, so the ETA follows the current speed. */
 class RateMeter {
@@ -55,6 +65,7 @@ class RateMeter {
 export class InferenceJob {
   readonly status: InferenceJobStatus
   private worker: Worker | null = null
+  private post: PostProcessThread | null = null
   private finished: Promise<InferenceJobStatus>
   private settle: (s: InferenceJobStatus) => void = () => {}
 
@@ -117,18 +128,35 @@ export class InferenceJob {
     Object.assign(this.status, { state, message, finishedAt: nowIso(), etaSeconds: state === 'done' ? 0 : null })
     this.emit()
     const final = { ...this.status }
-    if (!worker) return this.settle(final)
-    // The status says "cancelled" at once, but the worker is asked to stop rather than killed:
-    // terminating a thread inside onnxruntime's run() can take the whole process down. It stops
-    // after the batch it is running (a fraction of a second); the job ends when it has.
-    const stop = (): void => {
-      clearTimeout(timer)
-      void worker.terminate().finally(() => this.settle(final))
+    void this.stopThreads(worker).finally(() => this.settle(final))
+  }
+
+  /**
+   * The status says "cancelled" at once, but the worker is asked to stop rather than killed:
+   * terminating a thread inside onnxruntime's run() can take the whole process down. It stops
+   * after the batch it is running (a fraction of a second); that batch's results, and those of
+   * batches already with the post-processing thread, are still stored. The job ends after that.
+   */
+  private async stopThreads(worker: Worker | null): Promise<void> {
+    if (worker) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, STOP_TIMEOUT_MS)
+        const stopped = (): void => {
+          clearTimeout(timer)
+          resolve()
+        }
+        worker.on('message', (m: FromWorker) => m.type === 'stopped' && stopped())
+        worker.once('exit', stopped)
+        worker.postMessage({ type: 'stop' } satisfies ToWorker)
+      })
+      await worker.terminate()
     }
-    const timer = setTimeout(stop, STOP_TIMEOUT_MS)
-    worker.on('message', (m: FromWorker) => m.type === 'stopped' && stop())
-    worker.once('exit', stop)
-    worker.postMessage({ type: 'stop' } satisfies ToWorker)
+    const post = this.post
+    this.post = null
+    if (post) {
+      await post.drained()
+      await post.close()
+    }
   }
 
   private async run(): Promise<void> {
@@ -151,20 +179,19 @@ export class InferenceJob {
     const sourceOf = imageSources(this.db, datasetId, root)
     const source = async (p: PendingImage): Promise<InferenceItem> => ({ hash: p.hash, source: sourceOf(p) })
 
-    const worker = new Worker(this.options.workerPath)
+    const worker = new Worker(join(this.options.workersDir, 'inferenceWorker.js'))
     this.worker = worker
     const send = (m: ToWorker): void =>
       m.type === 'batch' ? worker.postMessage(m, [m.batch.tensor.buffer as ArrayBuffer]) : worker.postMessage(m)
     let input: Normalisation | null = null
-    let spec: OutputSpec | null = null
-    let processing = 0
     const meter = new RateMeter()
     let next = 0
     let inFlight = 0
     let batchId = 0
 
+    const backlog = (): number => this.post?.pending ?? 0
     const pump = (): void => {
-      while (inFlight < IN_FLIGHT && next < pending.length && this.status.state === 'running') {
+      while (inFlight < IN_FLIGHT && backlog() < POST_BACKLOG && next < pending.length && this.status.state === 'running') {
         const batch = pending.slice(next, next + this.options.batchSize)
         next += batch.length
         inFlight++
@@ -178,21 +205,25 @@ export class InferenceJob {
             (err: Error) => this.finish('failed', `cannot read images: ${err.message}`)
           )
       }
-      if (inFlight === 0 && processing === 0 && next >= pending.length) this.finish('done', null)
+      if (inFlight === 0 && backlog() === 0 && next >= pending.length) this.finish('done', null)
     }
 
     worker.on('message', (m: FromWorker) => {
       if (this.status.finishedAt) {
         // A batch that was running when the run was cancelled: its work is kept all the same.
-        if (m.type === 'outputs' && spec)
-          void postProcess(m.raw, spec, this.options.cacheDir).then((r) => storeResults(this.db, model.id, model.classes, r))
+        if (m.type === 'outputs' && this.post)
+          this.post
+            .process(m.raw)
+            .then((results) => storeResults(this.db, model.id, model.classes, results))
+            .catch(() => {}) // the run has already ended with its own message
         return
       }
       if (m.type === 'fatal') {
         this.finish('failed', m.problems ? new ModelContractError(model.folder, m.problems).message : m.message)
       } else if (m.type === 'ready') {
         input = m.input
-        spec = { modelId: model.id, classes: model.classes, input: m.input }
+        const spec = { modelId: model.id, classes: model.classes, input: m.input }
+        this.post = new PostProcessThread(join(this.options.workersDir, 'postProcessWorker.js'), spec, this.options.cacheDir)
         Object.assign(this.status, {
           state: 'running',
           provider: m.provider,
@@ -202,15 +233,13 @@ export class InferenceJob {
         })
         this.emit()
         pump()
-      } else if (m.type === 'outputs' && spec) {
+      } else if (m.type === 'outputs' && this.post) {
         inFlight--
-        processing++
-        pump() // the worker can start the next batch while this one is turned into results
-        postProcess(m.raw, spec, this.options.cacheDir).then(
-          (results) => {
-            processing--
-            if (this.status.finishedAt) return storeResults(this.db, model.id, model.classes, results)
+        this.post
+          .process(m.raw)
+          .then((results) => {
             storeResults(this.db, model.id, model.classes, results)
+            if (this.status.finishedAt) return
             this.status.done += results.length
             this.status.failed += results.filter((r) => !r.ok).length
             meter.add(results.length)
@@ -222,9 +251,9 @@ export class InferenceJob {
             })
             this.emit()
             pump()
-          },
-          (err: Error) => this.finish('failed', `cannot store results: ${err.message}`)
-        )
+          })
+          .catch((err: Error) => this.finish('failed', `cannot store results: ${err.message}`))
+        pump() // the worker can start the next batch while this one is turned into results
       }
     })
     // A worker that crashed or exited has nothing left to stop: forget it before finishing.

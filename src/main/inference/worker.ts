@@ -3,12 +3,12 @@
  * model never runs on the thread that serves the window or the HTTP API. It receives decoded
  * batches from the runner (which decodes batch k+1 while this thread runs batch k) and runs them
  * one after another, handing back the raw outputs: turning them into results and PNGs happens on
- * the runner's thread while this one runs the next batch.
+ * the post-processing thread while this one runs the next batch.
  */
 import { parentPort } from 'node:worker_threads'
 import { InferenceEngine } from './engine'
 import { loadModel, ModelContractError } from './model'
-import type { FromWorker, ToWorker } from './protocol'
+import { outputBuffers, type FromWorker, type ToWorker } from './protocol'
 
 const port = parentPort
 if (!port) throw new Error('inference worker must run in a worker thread')
@@ -49,11 +49,7 @@ port.on('message', (message: ToWorker) => {
     if (stopping) return
     try {
       const raw = await current.runModel(message.batch)
-      // Hand the arrays over instead of copying them (each buffer once: outputs may share one).
-      const buffers = new Set<ArrayBuffer>(
-        [raw.input, raw.logits, raw.attention, ...(raw.generated ?? [])].map((a) => a.buffer as ArrayBuffer)
-      )
-      port.postMessage({ type: 'outputs', id: message.id, raw } satisfies FromWorker, [...buffers])
+      port.postMessage({ type: 'outputs', id: message.id, raw } satisfies FromWorker, outputBuffers(raw))
     } catch (err) {
       post({ type: 'fatal', message: `inference failed: ${(err as Error).message}` })
     }

@@ -1,6 +1,6 @@
 import type { ModelManifest } from '@shared/models'
 import { nowIso, type Db } from './db'
-import type { ItemResult } from '../inference/engine'
+import type { ItemResult } from '../inference/postProcess'
 
 export interface ModelRow {
   id: string
