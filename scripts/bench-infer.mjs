@@ -129,6 +129,9 @@ function endToEnd() {
     )
     if (r.status !== 0) throw new Error(r.stderr)
     const s = JSON.parse(r.stdout.trim().split('\n').at(-1))
+    // A fast run that lost images would be no result at all.
+    if (s.state !== 'done' || s.failed > 0 || s.done !== s.total)
+      throw new Error(`end-to-end run incomplete: ${s.state}, ${s.done} of ${s.total} done, ${s.failed} failed`)
     return { all: s.done / s.seconds, loaded: s.done / s.secondsAfterModelLoad, start: s.seconds - s.secondsAfterModelLoad }
   } finally {
     rmSync(home, { recursive: true, force: true })
