@@ -40,12 +40,16 @@ describe('PNG encoder for generated-face sheets', () => {
     expect(noisyShare(upFiltered(noisy, w, h), w, h)).toBeGreaterThan(0.5)
   })
 
-  it('round-trips both kinds exactly, and compresses the smooth one', async () => {
+  it('round-trips both kinds exactly, compresses the smooth one and stores the noisy one', async () => {
     for (const image of [smooth, noisy]) {
       const png = encodeRgbPng(image, w, h)
       const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true })
       expect(Buffer.compare(data, Buffer.from(image))).toBe(0)
     }
     expect(encodeRgbPng(smooth, w, h).length).toBeLessThan(smooth.length / 10)
+    // Stored: the scanlines (filter byte per row) plus PNG and deflate framing, nothing gained or spent.
+    const stored = encodeRgbPng(noisy, w, h).length
+    expect(stored).toBeGreaterThan(noisy.length + h)
+    expect(stored).toBeLessThan(noisy.length * 1.01)
   })
 })

@@ -1,4 +1,4 @@
-import { constants, crc32, deflateSync } from 'node:zlib'
+import { crc32, deflateSync } from 'node:zlib'
 
 /**
  * A minimal PNG encoder for the sheets of generated faces (8-bit RGB, no metadata). It runs beside
@@ -6,14 +6,15 @@ import { constants, crc32, deflateSync } from 'node:zlib'
  * comes out of the model's time (`npm run bench:pipeline` measures it on a real model's sheets).
  *
  * Rows are "Up"-filtered (each byte minus the one above it): as cheap as "Sub" and smaller on
- * smooth faces. Then one of two deflate settings, chosen per sheet from a sample of the filtered
- * bytes:
+ * smooth faces. Then, chosen per sheet from a sample of the filtered bytes:
  * - smooth sheets (a model that generates clean faces): zlib level 1, whose string matching
  *   shrinks them to a third;
- * - noisy sheets (what an undertrained model generates: most filtered bytes far from 0): Huffman
- *   coding alone. String matching finds nothing in noise but costs 2.5× the time — 4.5 against
- *   1.8 ms for a 95 KB sheet of pfvit-ferplus-cpu-small's output, the same size within 0.5 %
- *   (a one-off script over 60 sheets; the current default's sheets are as noisy, 92 KB).
+ * - noisy sheets (what an undertrained model generates: most filtered bytes far from 0): stored
+ *   uncompressed. On noise, string matching finds nothing (4.5 ms a sheet) and Huffman coding
+ *   alone saves only ~20 % of the bytes for ~1.4 ms of CPU a sheet, 7–8 % of what the model itself
+ *   costs per image on two cores. `npm run bench:infer` with the default model (whose sheets are
+ *   noisy), stored against Huffman-coded, alternated: end to end 91 against 87 % of model-only
+ *   (medians of 4 rounds); the cache grows by those ~20 % (113 against ~93 KB a sheet).
  * Compression runs synchronously: handing ~1 ms of deflate to libuv's pool cost more CPU in
  * dispatch than it saved (measured under load with process.cpuUsage in a one-off script).
  */
@@ -24,7 +25,7 @@ const FILTER_UP = 2
 const SAMPLE_ROWS = 8
 /** A filtered byte further than this from 0 (mod 256) counts as noise. */
 const NOISE_STEP = 16
-/** Above this share of noisy bytes, string matching does not pay (measured: 0.09 smooth faces, 0.36 noise). */
+/** Above this share of noisy bytes, compression does not pay (measured: 0.09 smooth faces, 0.36 noise). */
 const NOISY_SHARE = 0.2
 
 /** PNG scanlines of an RGB image, each row prefixed by its filter type and Up-filtered. */
@@ -62,12 +63,9 @@ export function encodeScanlines(scanlines: Buffer, width: number, height: number
   if (scanlines.length !== (width * 3 + 1) * height)
     throw new Error(`expected ${(width * 3 + 1) * height} scanline bytes, got ${scanlines.length}`)
   const noisy = noisyShare(scanlines, width, height) > NOISY_SHARE
-  // memLevel 9: larger blocks, so fewer Huffman trees to build per sheet (~15 % faster, no larger).
-  const idat = deflateSync(scanlines, {
-    level: 1,
-    memLevel: 9,
-    strategy: noisy ? constants.Z_HUFFMAN_ONLY : constants.Z_DEFAULT_STRATEGY
-  })
+  // Level 0 writes stored blocks (0.1 ms a sheet). memLevel 9: larger blocks, so fewer Huffman
+  // trees to build per smooth sheet (~15 % faster, no larger).
+  const idat = deflateSync(scanlines, noisy ? { level: 0 } : { level: 1, memLevel: 9 })
   const png = Buffer.alloc(SIGNATURE.length + 25 + 12 + idat.length + 12)
   SIGNATURE.copy(png, 0)
   let at = SIGNATURE.length
