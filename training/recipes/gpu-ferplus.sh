@@ -69,6 +69,11 @@
 #   Explicit MAE_EPOCHS, EPOCHS (and LR_DROP) in the environment skip the plan. --max-minutes bounds
 #   every stage whatever the estimate.
 #
+# ENCODER_INIT=<checkpoint> starts both PF-ViT runs' encoder E from it (--encoder-init; G, D and the
+# frozen extractor still come from this run's MAE), e.g. a previous run's ViT baseline best.pt copied
+# into .device/; PFVIT_LRS="<lr> <lr>" picks the two PF-ViT learning rates (default "1e-4 5e-5"), and
+# names their runs and returned files pfvit-lr<lr>.
+#
 # GPU_SMOKE=1 runs the same stages on the CPU with a few steps and images each (stage c one run after
 # the other), for testing this script on a CPU machine; PACK= picks another pack file.
 #
@@ -102,6 +107,11 @@ EPOCHS=${EPOCHS:-}                  # empty: from the calibration (fallback 14, 
 LR_DROP=${LR_DROP:-}
 C_WORKERS=${C_WORKERS:-4}
 C_MIN_S=${C_MIN_S:-120}
+# A fine-tuned encoder to start PF-ViT's E from (--encoder-init), e.g. a previous run's ViT baseline
+# best.pt carried in .device/; empty: E starts from this run's MAE, as G and D always do.
+ENCODER_INIT=${ENCODER_INIT:-}
+# The two PF-ViT learning rates of stage c (the calibration times two PF-ViT runs).
+read -r LR_A LR_B <<< "${PFVIT_LRS:-1e-4 5e-5}"
 CALIBRATE=${CALIBRATE:-1}
 RUNS=$WORK/runs
 LOGS=$WORK/logs
@@ -181,7 +191,8 @@ trap 'say "stopped by a signal"; exit 143' TERM INT HUP
 nvidia-smi > "$LOGS/nvidia-smi-start.txt" 2>&1
 $PY -c 'import torch; print(torch.__version__)' | tee "$LOGS/torch-version.txt"
 git log -1 --format='%H %s' > "$LOGS/git.txt" 2>&1; git status --short >> "$LOGS/git.txt" 2>&1
-say "smoke=$SMOKE budget=${BUDGET_S}s mae_epochs=${MAE_EPOCHS:-plan} (cap ${MAE_SECONDS}s) epochs=${EPOCHS:-plan} lr_drop=${LR_DROP:-plan} calibrate=$CALIBRATE"
+[ -z "$ENCODER_INIT" ] || [ -f "$ENCODER_INIT" ] || { echo "ENCODER_INIT=$ENCODER_INIT: no such file"; exit 1; }
+say "smoke=$SMOKE budget=${BUDGET_S}s encoder_init=${ENCODER_INIT:-none} mae_epochs=${MAE_EPOCHS:-plan} (cap ${MAE_SECONDS}s) epochs=${EPOCHS:-plan} lr_drop=${LR_DROP:-plan} calibrate=$CALIBRATE"
 
 # Background: GPU use and CPU load every 5 s, a progress line every 20 s.
 if command -v nvidia-smi >/dev/null; then
@@ -284,11 +295,12 @@ if [ -z "$EPOCHS" ]; then
 fi
 LR_DROP=${LR_DROP:-$(( (EPOCHS * 7 + 5) / 10 ))}
 cat "$CAL"/plan-*.txt 2>/dev/null
-say "c. PF-ViT lr 1e-4, PF-ViT lr 5e-5, ViT baseline: ${EPOCHS} epochs (lr/10 from ${LR_DROP}), at most ${left}s each"
+say "c. PF-ViT lr $LR_A, PF-ViT lr $LR_B (E from ${ENCODER_INIT:-the MAE}), ViT baseline: ${EPOCHS} epochs (lr/10 from ${LR_DROP}), at most ${left}s each"
 init=(--init "$RUNS/mae/last.pt")
+enc=(); [ -z "$ENCODER_INIT" ] || enc=(--encoder-init "$ENCODER_INIT")
 c_jobs=(
-  "pfvit-lr1e-4 training/train_pfvit.py --lr 1e-4"
-  "pfvit-lr5e-5 training/train_pfvit.py --lr 5e-5"
+  "pfvit-lr$LR_A training/train_pfvit.py --lr $LR_A ${enc[*]}"
+  "pfvit-lr$LR_B training/train_pfvit.py --lr $LR_B ${enc[*]}"
   "vit training/train_vit.py --lr 1e-4"
 )
 c_pids=()
