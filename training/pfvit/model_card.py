@@ -51,6 +51,8 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             'steps': ckpt.get('progress', {}).get('step', 0),
             'epochs': ckpt.get('progress', {}).get('epoch', 0),
             'init': args.get('init'),
+            # Where E started when not from `init` (train_pfvit.py --encoder-init, e.g. a fine-tuned baseline).
+            'encoder_init': args.get('encoder_init') if pfvit else None,
             'orthogonality': ckpt.get('ortho') if pfvit else None,
             'feature_extractor': (('frozen MAE-pretrained encoder of this project: '
                                    + str(args.get('feature_extractor') or args.get('init')))

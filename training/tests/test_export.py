@@ -64,6 +64,8 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(card['files'], {'classify': 'classify.onnx', 'generate': 'generate.onnx'})
         for key in ('name', 'version', 'training', 'metrics', 'licence'):
             self.assertIn(key, card)
+        # Where E started is provenance too: None here (no --encoder-init), a path when a run used one.
+        self.assertIn('encoder_init', card['training'])
 
     def test_vit_baseline_has_classify_only(self):
         self.assertFalse(os.path.exists(os.path.join(self.vit, 'generate.onnx')))
