@@ -1,6 +1,6 @@
 """Int8 weight-quantised copy of an exported model folder (classify.onnx, generate.onnx, model.json).
 
-    /usr/bin/python3 training/quantize_onnx.py --model resources/models/pfvit-ferplus-small-v2
+    /usr/bin/python3 training/quantize_onnx.py --model resources/models/pfvit-ferplus-small-v3
 
 writes resources/models/<id>-int8/. Every MatMul whose right-hand side is a weight (an initializer
 of at least --min-size values) becomes dynamic int8 quantisation, the scheme of onnxruntime's

@@ -16,7 +16,7 @@ import { encodeScanlines } from '../../src/main/vision/pngEncode'
 import { sheetScanlines } from '../../src/main/vision/sheet'
 import { FERPLUS_DIR } from '../helpers/data'
 
-const MODEL = join(__dirname, '..', '..', 'resources', 'models', 'pfvit-ferplus-small-v2')
+const MODEL = join(__dirname, '..', '..', 'resources', 'models', 'pfvit-ferplus-small-v3')
 const BATCH = 16
 const testDir = join(FERPLUS_DIR, 'FER2013Test')
 const files = readdirSync(testDir)

@@ -5,9 +5,9 @@
 # is skipped once done, so rerunning this script after a stop (Ctrl-C, kill, end of a session) picks
 # up where it was.
 #
-# The app's shipped default is now `pfvit-ferplus-small-v2`, the same architecture trained far longer
+# The app's shipped default is now `pfvit-ferplus-small-v3`, the same architecture trained far longer
 # on one GPU by training/recipes/gpu-ferplus.sh (its header says how to export what it returns; its
-# card is resources/models/pfvit-ferplus-small-v2/MODEL_CARD.md). This recipe stays to reproduce the
+# card is resources/models/pfvit-ferplus-small-v3/MODEL_CARD.md). This recipe stays to reproduce the
 # CPU model: it writes the id `pfvit-ferplus-cpu-small`, into $RUNS/models/ by default rather than into
 # resources/models/ (which holds what the app ships), and its example grid into $RUNS/pfvit/. The old
 # card is in git history: git show 44fd913:resources/models/pfvit-ferplus-cpu-small/MODEL_CARD.md

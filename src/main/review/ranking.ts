@@ -55,9 +55,9 @@ export interface Ranking {
 /**
  * Weight of the PF-ViT intensity mismatch in the combined score. The margin is the stronger
  * signal in the confident-learning literature, so it leads. `npm run bench:noise` on real FER2013
- * noise with the default model pfvit-ferplus-small-v2: margin AUROC 0.896, mismatch 0.539, combined
- * 0.896 (the previous pfvit-ferplus-cpu-small: 0.871, 0.575, 0.871) — the mismatch is weak because
- * these models' poker faces are close to their reconstructions.
+ * noise with the default model pfvit-ferplus-small-v3: margin AUROC 0.917, mismatch 0.547, combined
+ * 0.917 (pfvit-ferplus-small-v2: 0.896, 0.539, 0.896; pfvit-ferplus-cpu-small: 0.871, 0.575, 0.871) —
+ * the mismatch is weak because these models' poker faces are close to their reconstructions.
  * Left at 0.2 until a model with working separation is measured, rather than tuned to one benchmark.
  */
 export const INTENSITY_WEIGHT = 0.2
