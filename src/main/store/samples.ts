@@ -329,10 +329,26 @@ export function sampleSource(db: Db, sampleId: number): SampleSource | null {
   }
 }
 
-/** The pixels of a sample that has no image file (FER2013 rows), or null for ordinary samples. */
-export function samplePixels(db: Db, sampleId: number): GreyPixels | null {
-  const row = db.prepare('SELECT pixels, width, height FROM sample_sources WHERE sample_id = ?').get(sampleId) as
-    { pixels: Buffer | null; width: number | null; height: number | null } | undefined
+type PixelRow = { pixels: Buffer | null; width: number | null; height: number | null } | undefined
+
+function greyPixels(row: PixelRow): GreyPixels | null {
   if (!row?.pixels || !row.width || !row.height) return null
   return { width: row.width, height: row.height, data: new Uint8Array(row.pixels) }
+}
+
+/** The pixels of a sample that has no image file (FER2013 rows), or null for ordinary samples. */
+export function samplePixels(db: Db, sampleId: number): GreyPixels | null {
+  return greyPixels(db.prepare('SELECT pixels, width, height FROM sample_sources WHERE sample_id = ?').get(sampleId) as PixelRow)
+}
+
+/**
+ * The same by content hash within one dataset, for an inference run, which addresses images by
+ * hash: the statement is prepared once and the lookup called per image.
+ */
+export function pixelsByHash(db: Db, datasetId: number): (contentHash: string) => GreyPixels | null {
+  const byHash = db.prepare(
+    `SELECT ss.pixels, ss.width, ss.height FROM samples s JOIN sample_sources ss ON ss.sample_id = s.id
+       WHERE s.dataset_id = ? AND s.content_hash = ? AND ss.pixels IS NOT NULL LIMIT 1`
+  )
+  return (contentHash) => greyPixels(byHash.get(datasetId, contentHash) as PixelRow)
 }
