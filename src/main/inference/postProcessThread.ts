@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import type { ItemResult, OutputSpec, RawOutputs } from './postProcess'
-import { outputBuffers, type FromPostProcess, type ToPostProcess } from './protocol'
+import { outputBuffers, type FromPostProcess, type PostProcessSetup, type ToPostProcess } from './protocol'
 
 interface Waiting {
   resolve: (results: ItemResult[]) => void
@@ -21,12 +21,8 @@ export class PostProcessThread {
   /** The thread's nice value, once it has started (null: the platform keeps priority per process). */
   readonly nice: Promise<number | null>
 
-  constructor(
-    workerPath: string,
-    private readonly spec: OutputSpec,
-    private readonly cacheDir: string
-  ) {
-    this.worker = new Worker(workerPath)
+  constructor(workerPath: string, spec: OutputSpec, cacheDir: string) {
+    this.worker = new Worker(workerPath, { workerData: { spec, cacheDir } satisfies PostProcessSetup })
     let ready: (nice: number | null) => void = () => {}
     this.nice = new Promise((resolve) => (ready = resolve))
     this.worker.on('message', (m: FromPostProcess) => {
@@ -58,7 +54,7 @@ export class PostProcessThread {
   process(raw: RawOutputs): Promise<ItemResult[]> {
     if (this.broken) return Promise.reject(this.broken)
     const id = this.nextId++
-    const message: ToPostProcess = { type: 'outputs', id, raw, spec: this.spec, cacheDir: this.cacheDir }
+    const message: ToPostProcess = { type: 'outputs', id, raw }
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
       this.worker.postMessage(message, outputBuffers(raw))

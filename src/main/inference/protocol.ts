@@ -29,8 +29,14 @@ export type FromWorker =
   | { type: 'fatal'; message: string; problems?: string[] }
   | { type: 'stopped' }
 
+/** What the post-processing thread is started with (its workerData): the same for every batch of a run. */
+export interface PostProcessSetup {
+  spec: OutputSpec
+  cacheDir: string
+}
+
 /** Messages between the runner and the post-processing thread: raw outputs in, results out. */
-export type ToPostProcess = { type: 'outputs'; id: number; raw: RawOutputs; spec: OutputSpec; cacheDir: string }
+export type ToPostProcess = { type: 'outputs'; id: number; raw: RawOutputs }
 
 export type FromPostProcess =
   /** The thread's nice value once it has lowered it (null where the platform keeps priority per process). */
