@@ -6,7 +6,7 @@
 // Runs alternate (model-only, end-to-end, …) so both see the same machine load; prints medians,
 // and the median of each end-to-end run's ratio to the model-only run just before it.
 // Options (env): BENCH_IMAGES (default: the whole test split, 3,573 faces), BENCH_RUNS (3), BENCH_THREADS (2), BENCH_BATCH (16),
-// BENCH_MODEL (a model folder; default: the model the app runs by default, pfvit-ferplus-small-v3 today).
+// BENCH_MODEL (a model folder; default: the model the app runs by default, the first folder of resources/models).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

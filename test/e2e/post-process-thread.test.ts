@@ -14,7 +14,7 @@ import { MICRO_MODEL } from '../helpers/models'
 const WORKER = join(ROOT, 'out', 'main', 'postProcessWorker.js')
 if (!HAS_BUILD) console.warn('[post-process-thread] skipped: no build in out/ (run npm run build)')
 
-/** Random-pixel faces: what matters here is that both paths see the same outputs. */
+/** Patterned stand-in faces: what matters here is that both paths see the same outputs. */
 async function faces(n: number): Promise<Uint8Array[]> {
   return Promise.all(
     Array.from({ length: n }, (_, i) =>

@@ -11,10 +11,11 @@ import { crc32, deflateSync } from 'node:zlib'
  *   shrinks them to a third;
  * - noisy sheets (what an undertrained model generates: most filtered bytes far from 0): stored
  *   uncompressed. On noise, string matching finds nothing (4.5 ms a sheet) and Huffman coding
- *   alone saves only ~20 % of the bytes for ~1.4 ms of CPU a sheet, 7–8 % of what the model itself
- *   costs per image on two cores. `npm run bench:infer` with the default model (whose sheets are
- *   noisy), stored against Huffman-coded, alternated: end to end 91 against 87 % of model-only
- *   (medians of 4 rounds); the cache grows by those ~20 % (113 against ~93 KB a sheet).
+ *   alone saves only ~20 % of the bytes for ~1.4 ms of CPU a sheet (1.37 ms for 113 KB of noise in a
+ *   one-off zlib timing), 7–9 % of the ~16–20 core-ms the model itself costs per image on two cores. Stored against Huffman-coded sheets of the default model, in a
+ *   one-off copy of scripts/bench-infer.mjs that alternated the two builds (not kept): end to end
+ *   91 against 87 % of model-only (medians of per-round ratios, 4 rounds). The cache grows by those
+ *   ~20 % (113 KB a sheet against 92–95 KB Huffman-coded).
  * Compression runs synchronously: handing ~1 ms of deflate to libuv's pool cost more CPU in
  * dispatch than it saved (measured under load with process.cpuUsage in a one-off script).
  */
