@@ -10,13 +10,18 @@ import { afterAll, bench, describe } from 'vitest'
 import { InferenceEngine, prepareBatch } from '../../src/main/inference/engine'
 import { postProcess, type RawOutputs } from '../../src/main/inference/postProcess'
 import { loadModel, releaseModel } from '../../src/main/inference/model'
+import { listModels, pickModel } from '../../src/main/inference/registry'
+import { openDb } from '../../src/main/store/db'
 import { emotionIntensity } from '../../src/main/review/intensity'
 import { decodeSimplePng, resizeInto } from '../../src/main/vision/fastPng'
 import { encodeScanlines } from '../../src/main/vision/pngEncode'
 import { sheetScanlines } from '../../src/main/vision/sheet'
 import { FERPLUS_DIR } from '../helpers/data'
 
-const MODEL = join(__dirname, '..', '..', 'resources', 'models', 'pfvit-ferplus-small-v3')
+// The model the app runs by default, chosen by the registry's own rule (not an id that changes with each retraining).
+const db = openDb(':memory:')
+const MODEL = pickModel(await listModels(db, join(__dirname, '..', '..', 'resources', 'models')), undefined).folder
+db.close()
 const BATCH = 16
 const testDir = join(FERPLUS_DIR, 'FER2013Test')
 const files = readdirSync(testDir)
