@@ -31,12 +31,12 @@ if TRAINING_DIR not in sys.path:
     sys.path.insert(0, TRAINING_DIR)
 
 from pfvit.checkpoint import read_file  # noqa: E402
+from pfvit.trained import OPTIONAL_WEIGHT_PREFIXES  # noqa: E402
 
 # 16 MiB is the most one returned file may hold; keep a margin.
 MAX_BYTES = 16 * 1024 * 1024 - 64 * 1024
 KEEP = ('kind', 'config', 'classes', 'neutral', 'data', 'ortho', 'mae', 'progress', 'best', 'args',
         'batch_size', 'dataset_size')
-DROP_MODEL_PREFIXES = {'pfvit': ('discriminator.',)}
 
 
 def plain(obj):
@@ -60,7 +60,8 @@ def weights_digest(state: dict) -> str:
 def trim(src: str, dest: str, max_bytes: int = MAX_BYTES) -> dict:
     ckpt = read_file(src)
     kind = ckpt.get('kind')
-    drop = DROP_MODEL_PREFIXES.get(kind, ())
+    # Dropped: what loading may do without (load_weights), so a trimmed file still loads strictly.
+    drop = OPTIONAL_WEIGHT_PREFIXES.get(kind, ())
     model = {}
     for name, value in ckpt['model'].items():
         if name.startswith(drop):

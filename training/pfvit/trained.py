@@ -39,11 +39,16 @@ def load_trained(path: str) -> TrainedModel:
                         ckpt.get('neutral', NEUTRAL), ckpt)
 
 
+# Weights a checkpoint of each kind may lack: trimmed checkpoints (trim_checkpoint.py) drop PF-ViT's D,
+# since classifying, evaluating and exporting never run it.
+OPTIONAL_WEIGHT_PREFIXES = {'pfvit': ('discriminator.',)}
+
+
 def load_weights(model: nn.Module, kind: str, state: dict) -> None:
-    """Strict, except that a PF-ViT checkpoint may lack D: trimmed checkpoints
-    (trim_checkpoint.py) drop it, since classifying, evaluating and exporting never run D."""
+    """Strict, except for the weights OPTIONAL_WEIGHT_PREFIXES says a file of this kind may lack."""
     missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not (kind == 'pfvit' and k.startswith('discriminator.'))]
+    optional = OPTIONAL_WEIGHT_PREFIXES.get(kind, ())
+    missing = [k for k in missing if not k.startswith(optional)] if optional else missing
     if missing or unexpected:
         raise RuntimeError(f'checkpoint does not match the {kind} model: missing {missing[:8]}, '
                            f'unexpected {list(unexpected)[:8]}')
