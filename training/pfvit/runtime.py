@@ -227,8 +227,9 @@ class Run:
                         'images': len(dataset), 'steps_per_epoch': per_epoch, **asdict(self.progress)})
         # e.g. resumed with the same --max-steps it stopped at. The time budget is checked after
         # steps only, so a run always makes at least one step and saves last.pt.
-        if self._should_stop(check_time=False):
-            return self._should_stop(check_time=False)
+        already = self._should_stop(check_time=False)
+        if already:
+            return already
         sums, count, images, tick = {}, 0, 0, time.perf_counter()
         with self._signals():
             while self.progress.epoch < args.epochs:
