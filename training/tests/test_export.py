@@ -64,8 +64,18 @@ class ExportTest(unittest.TestCase):
         self.assertEqual(card['files'], {'classify': 'classify.onnx', 'generate': 'generate.onnx'})
         for key in ('name', 'version', 'training', 'metrics', 'licence'):
             self.assertIn(key, card)
-        # Where E started is provenance too: None here (no --encoder-init), a path when a run used one.
-        self.assertIn('encoder_init', card['training'])
+        # Where E started is provenance too: nothing here (no --encoder-init); see the test below.
+        self.assertIsNone(card['training']['encoder_init'])
+
+    def test_model_card_records_an_encoder_init(self):
+        from pfvit.data import FERPLUS_CLASSES, NEUTRAL
+        from pfvit.model_card import model_card
+        from pfvit.presets import PRESETS
+        from pfvit.trained import TrainedModel
+        ckpt = {'args': {'init': 'mae/last.pt', 'encoder_init': 'vit/best.pt'}, 'ortho': 'perceptual'}
+        trained = TrainedModel('pfvit', None, PRESETS['micro'], list(FERPLUS_CLASSES), NEUTRAL, ckpt)
+        card = model_card(trained, 'm', 'M', '0.1.0', {}, None)
+        self.assertEqual((card['training']['init'], card['training']['encoder_init']), ('mae/last.pt', 'vit/best.pt'))
 
     def test_vit_baseline_has_classify_only(self):
         self.assertFalse(os.path.exists(os.path.join(self.vit, 'generate.onnx')))
