@@ -17,7 +17,7 @@ import torch
 
 from pfvit.checkpoint import load_discriminator, load_encoder, load_generator, mae_state_dict, read_file
 from pfvit.extractor import FrozenExtractor
-from pfvit.losses import (abs_cosine, adversarial_loss, emotion_loss,
+from pfvit.losses import (abs_cosine, adversarial_loss, balancing_weights, emotion_loss, hard_labels,
                           reconstruction_loss)
 from pfvit.metrics import classification_report
 from pfvit.pfvit import PFViT
@@ -28,6 +28,7 @@ from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
 from pfvit.separation import separation_measure
 from pfvit.steps import discriminator_step
 from pfvit.sources import add_labelled_args, labelled_datasets
+from pfvit.trained import load_weights
 
 ORTHO_MODES = ('perceptual', 'direct', 'both', 'none')
 
@@ -39,6 +40,16 @@ def parse_args(argv):
     g = p.add_argument_group('PF-ViT')
     g.add_argument('--init', help='MAE-format checkpoint initialising E, G and D (train_mae.py output)')
     g.add_argument('--encoder-init', help='checkpoint whose encoder replaces E\'s (e.g. a train_vit.py best.pt)')
+    g.add_argument('--warm-start', help='a PF-ViT checkpoint (best.pt, or import_onnx.py\'s from a shipped '
+                                        'model folder) giving E, S, C and G; D starts fresh if it lacks one')
+    g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
+                   help='class weights (1/frequency)**POWER in L_emo: 0 none, 1 every class equal in total')
+    g.add_argument('--freeze', default='', metavar='PARTS',
+                   help='comma-separated parts that do not learn: encoder, separator, classifier, generator '
+                        '(e.g. a generator-only phase after a classifier-only one)')
+    g.add_argument('--select', default='accuracy', choices=['accuracy', 'balanced'],
+                   help='best.pt is the epoch with the best validation accuracy, or the best mean of '
+                        'accuracy and mean per-class recall')
     g.add_argument('--ortho', default='perceptual', choices=ORTHO_MODES, help='orthogonality constraint')
     g.add_argument('--feature-extractor', help='MAE-format checkpoint for the frozen extractor (default: --init)')
     g.add_argument('--lr', type=float, default=2e-5, help='Adam lr of E, S, G, C')
@@ -60,11 +71,23 @@ def main(argv=None) -> str:
     direct = args.ortho in ('direct', 'both')
     extractor = FrozenExtractor(cfg).to(run.device) if perceptual else None
 
+    hard_train = [s.label for s in train.samples]
+    class_weights = (balancing_weights(hard_train, len(classes), args.balance).to(run.device)
+                     if args.balance else None)
+    use_d = args.w_adv > 0  # without L_adv, D judges nothing that trains E, S, G: skip its passes
+    # Without any term that reads G's output, skip G too (a classifier-only phase; G is then stale
+    # for the new encoder and needs its own phase before export).
+    use_g = use_d or perceptual or args.w_rec > 0 or args.w_rec_neutral > 0
+    frozen = [part for part in args.freeze.split(',') if part]
+    for part in frozen:
+        if part not in ('encoder', 'separator', 'classifier', 'generator'):
+            raise SystemExit(f'--freeze: unknown part {part!r}')
+        getattr(model, part).requires_grad_(False)
     main_params = [p for name, p in model.named_parameters()
                    if not name.startswith('discriminator.') and p.requires_grad]
     opt_main = torch.optim.Adam(main_params, lr=args.lr)
     opt_d = torch.optim.Adam(model.discriminator.parameters(), lr=args.lr_d, betas=(0.5, 0.999))
-    best = {'accuracy': -1.0, 'epoch': None}
+    best = {'accuracy': -1.0, 'epoch': None, 'criterion': args.select, 'score': -1.0}
 
     ckpt = run.load_resume()
     if ckpt:  # everything comes from the checkpoint, even if the --init file has moved since
@@ -83,20 +106,27 @@ def main(argv=None) -> str:
     run.restore_rng()
     k, disc = cfg.num_classes, model.discriminator
 
-    def step(x, y):
+    def step(x, targets):
         model.train()
         n = x.shape[0]
+        y = hard_labels(targets)
         with run.autocast():
             z, _, v_e, v_p = model.separate(x)
             logits = model.classify(v_e)
-            # One generator pass over [z; V_p; (V_e)]: x^ = G(V_e + V_p) = G(z), x~ = G(V_p).
-            generated = model.generator(torch.cat([z, v_p, v_e] if perceptual else [z, v_p]))
-            x_hat, x_tilde = generated[:n], generated[n:2 * n]
-            losses = {'loss_emo': emotion_loss(logits, y)}
-            losses['loss_rec'], losses['loss_rec_neutral'] = reconstruction_loss(x_hat, x_tilde, x, y, neutral)
-            disc.requires_grad_(False)  # D is the judge here; only E, S, G, C learn from L_adv
-            judged = disc(generated[:2 * n])
-            losses['loss_adv'] = adversarial_loss(judged[:n], judged[n:], y, k, neutral)
+            losses = {'loss_emo': emotion_loss(logits, targets, class_weights)}
+            if use_g:
+                # One generator pass over [z; V_p; (V_e)]: x^ = G(V_e + V_p) = G(z), x~ = G(V_p).
+                generated = model.generator(torch.cat([z, v_p, v_e] if perceptual else [z, v_p]))
+                x_hat, x_tilde = generated[:n], generated[n:2 * n]
+                losses['loss_rec'], losses['loss_rec_neutral'] = reconstruction_loss(x_hat, x_tilde, x, y, neutral)
+            else:
+                losses['loss_rec'] = losses['loss_rec_neutral'] = x.new_zeros(())
+            if use_d:
+                disc.requires_grad_(False)  # D is the judge here; only E, S, G, C learn from L_adv
+                judged = disc(generated[:2 * n])
+                losses['loss_adv'] = adversarial_loss(judged[:n], judged[n:], y, k, neutral)
+            else:
+                losses['loss_adv'] = x.new_zeros(())
             orth = []
             if direct:
                 losses['loss_orth_direct'] = abs_cosine(v_e, v_p)
@@ -112,7 +142,8 @@ def main(argv=None) -> str:
         total.backward()
         opt_main.step()
 
-        losses['loss_dis'] = discriminator_step(disc, opt_d, x, x_hat, x_tilde, y, k, neutral, run.autocast)
+        if use_d:
+            losses['loss_dis'] = discriminator_step(disc, opt_d, x, x_hat, x_tilde, y, k, neutral, run.autocast)
         losses['loss_total'] = total
         return losses
 
@@ -128,12 +159,14 @@ def main(argv=None) -> str:
             return {}
         model.eval()
         labels, predictions, extra = predict(model, val, run.device, run.autocast, extra_fn=separation_measure(model))
-        accuracy = classification_report(labels, predictions, classes)['accuracy']
-        if accuracy > best['accuracy']:
-            best.update(accuracy=accuracy, epoch=epoch)
+        report = classification_report(labels, predictions, classes)
+        accuracy, recall = report['accuracy'], report['mean_class_recall']
+        score = accuracy if args.select == 'accuracy' else (accuracy + recall) / 2
+        if score > best.get('score', best['accuracy']):
+            best.update(accuracy=accuracy, mean_class_recall=recall, epoch=epoch, score=score)
             run.save(checkpoint(), 'best.pt')
         drop_lr_at_epoch([opt_main, opt_d], epoch, args.lr_drop_epoch)
-        return {'val_accuracy': accuracy, 'best_val_accuracy': best['accuracy'],
+        return {'val_accuracy': accuracy, 'val_mean_class_recall': recall, 'best_val_accuracy': best['accuracy'],
                 **{f'val_{name}': sum(v) / len(v) for name, v in extra.items()}}
 
     return run.train(train, step, checkpoint, end_of_epoch,
@@ -148,6 +181,16 @@ def initialise(run, args, model, extractor) -> None:
         state = mae_state_dict(args.init)
         reports += [load_encoder(model.encoder, state), load_generator(model.generator, state),
                     load_discriminator(model.discriminator, state)]
+    if model is not None and args.warm_start:
+        ckpt = read_file(args.warm_start)
+        if ckpt.get('kind') != 'pfvit':
+            raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {args.warm_start} is {ckpt.get("kind")!r}')
+        if ckpt['config'] != model.cfg.to_dict():
+            raise SystemExit(f'--warm-start {args.warm_start} has another configuration ({ckpt["config"]}); '
+                             'pass the matching --preset and --input-size')
+        load_weights(model, 'pfvit', ckpt['model'])
+        run.log.write({'event': 'init', 'report': f'warm start: {len(ckpt["model"])} tensors from '
+                                                  f'{args.warm_start}'})
     if model is not None and args.encoder_init:
         reports.append(load_encoder(model.encoder, mae_state_dict(read_file(args.encoder_init))))
     if extractor is not None:

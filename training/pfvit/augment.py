@@ -50,3 +50,38 @@ class FaceTransform:
         ch = min(h, max(1, round((area / aspect) ** 0.5)))
         left, top = rng.randint(0, w - cw), rng.randint(0, h - ch)
         return image.crop((left, top, left + cw, top + ch))
+
+
+class StrongFaceTransform(FaceTransform):
+    """Augmentation for faces from other datasets than the one trained on (--augment strong): a wide
+    random resized crop (other framings), a small rotation (other alignments), brightness and
+    contrast (other cameras and lighting), a flip, and random erasing of one rectangle (occlusions:
+    hands, glasses). Seeded per sample like FaceTransform, so resumed runs see identical images."""
+
+    def __init__(self, size: int, scale=(0.5, 1.0), ratio=(0.8, 1.25), max_degrees: float = 15.0,
+                 jitter: float = 0.3, erase_p: float = 0.25, flip: bool = True):
+        super().__init__(size, train=True, scale=scale, ratio=ratio, flip=flip)
+        self.max_degrees, self.jitter, self.erase_p = max_degrees, jitter, erase_p
+
+    def __call__(self, image: Image.Image, seed: int = 0) -> torch.Tensor:
+        rng = random.Random(seed)
+        angle = rng.uniform(-self.max_degrees, self.max_degrees)
+        image = image.rotate(angle, resample=BILINEAR, fillcolor=tuple(round(255 * m) for m in MEAN))
+        image = self.random_crop(image, rng)
+        if self.flip and rng.random() < 0.5:
+            image = image.transpose(FLIP_LEFT_RIGHT)
+        x = to_tensor(image, self.size)
+        # Brightness and contrast on the normalised tensor: the same as on pixels, then normalising.
+        mean = torch.tensor(MEAN).view(3, 1, 1)
+        std = torch.tensor(STD).view(3, 1, 1)
+        pixels = x * std + mean
+        contrast = 1 + rng.uniform(-self.jitter, self.jitter)
+        brightness = rng.uniform(-self.jitter, self.jitter) * 0.5
+        pixels = ((pixels - pixels.mean()) * contrast + pixels.mean() + brightness).clamp(0, 1)
+        x = (pixels - mean) / std
+        if rng.random() < self.erase_p:
+            h = rng.randint(self.size // 8, self.size // 3)
+            w = rng.randint(self.size // 8, self.size // 3)
+            top, left = rng.randint(0, self.size - h), rng.randint(0, self.size - w)
+            x[:, top:top + h, left:left + w] = 0.0  # the dataset mean after normalising
+        return x

@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
+import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
@@ -26,6 +27,9 @@ UNLABELLED = -1
 class Sample:
     path: str
     label: int = UNLABELLED
+    # FERPlus: the annotators' votes over the 8 emotions (votes of 1 removed, as the majority
+    # protocol does), for training on the vote distribution instead of the majority alone.
+    votes: Optional[Tuple[int, ...]] = None
 
 
 def default_data_dir() -> str:
@@ -66,7 +70,8 @@ def ferplus_samples(split: str, data_dir: Optional[str] = None, limit: Optional[
         label = majority_label(votes) if labelled else UNLABELLED
         if labelled and label is None:
             continue
-        samples.append(Sample(os.path.join(folder, name), label))
+        emotion_votes = tuple(0 if v <= 1 else v for v in votes[:len(FERPLUS_CLASSES)])
+        samples.append(Sample(os.path.join(folder, name), label, emotion_votes if labelled else None))
         if limit and len(samples) >= limit:
             break
     return samples
@@ -99,15 +104,27 @@ def image_file_samples(root: str, limit: Optional[int] = None) -> List[Sample]:
     return [Sample(p) for p in (found[:limit] if limit else found)]
 
 
+def soft_target(sample: Sample, num_classes: int) -> torch.Tensor:
+    """The vote distribution over the classes; a one-hot majority label where there are no votes."""
+    if sample.votes and sum(sample.votes) > 0:
+        t = torch.tensor(sample.votes[:num_classes], dtype=torch.float32)
+        return t / t.sum()
+    t = torch.zeros(num_classes)
+    t[sample.label] = 1.0
+    return t
+
+
 class FaceDataset(Dataset):
     """Loads a sample as RGB (grayscale faces are repeated over 3 channels) and applies the transform.
 
     Items are requested as (index, seed) by the resumable sampler: the seed drives this sample's
-    augmentation, so a resumed run and an uninterrupted one see identical crops and flips."""
+    augmentation, so a resumed run and an uninterrupted one see identical crops and flips.
+    With `soft_classes=K` the target is the K-class vote distribution (soft_target), not the label."""
 
-    def __init__(self, samples: List[Sample], transform: Callable):
+    def __init__(self, samples: List[Sample], transform: Callable, soft_classes: Optional[int] = None):
         self.samples = samples
         self.transform = transform
+        self.soft_classes = soft_classes
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -117,4 +134,5 @@ class FaceDataset(Dataset):
         sample = self.samples[index]
         with Image.open(sample.path) as img:
             image = img.convert('RGB')
-        return self.transform(image, seed), sample.label
+        target = soft_target(sample, self.soft_classes) if self.soft_classes else sample.label
+        return self.transform(image, seed), target

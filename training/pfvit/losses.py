@@ -6,9 +6,29 @@ import torch.nn.functional as F
 from .data import NEUTRAL
 
 
-def emotion_loss(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """L_emo: cross-entropy of C(V_e) with the label."""
-    return F.cross_entropy(logits.float(), labels)
+def emotion_loss(logits: torch.Tensor, labels: torch.Tensor, class_weights: torch.Tensor = None) -> torch.Tensor:
+    """L_emo: cross-entropy of C(V_e) with the label, or with a target distribution [N, K] (FERPlus
+    votes). `class_weights` [K] re-weights each class's share of the target (rare classes up)."""
+    logits = logits.float()
+    if labels.dim() == 1:
+        return F.cross_entropy(logits, labels, weight=class_weights)
+    targets = labels if class_weights is None else labels * class_weights
+    per_image = -(targets * F.log_softmax(logits, dim=1)).sum(dim=1)
+    # Normalise like cross_entropy(weight=...): by the total weight, so the scale stays ~1.
+    return per_image.sum() / targets.sum().clamp_min(1e-8)
+
+
+def hard_labels(labels: torch.Tensor) -> torch.Tensor:
+    """The class index of each target: itself for labels, the argmax of a vote distribution."""
+    return labels if labels.dim() == 1 else labels.argmax(dim=1)
+
+
+def balancing_weights(labels, num_classes: int, power: float) -> torch.Tensor:
+    """Per-class loss weights (1 / frequency) ** power, scaled so the average image weighs 1.
+    power 0: plain loss; 1: every class weighs the same in total; 0.5: in between."""
+    counts = torch.bincount(torch.as_tensor(labels), minlength=num_classes).float().clamp_min(1)
+    w = (counts.sum() / counts) ** power
+    return w / (w * counts).sum() * counts.sum()
 
 
 def reconstruction_loss(reconstruction: torch.Tensor, poker_face: torch.Tensor, images: torch.Tensor,

@@ -18,9 +18,12 @@ def classification_report(labels: Sequence[int], predictions: Sequence[int], cla
     for i, name in enumerate(classes):
         n = sum(matrix[i])
         per_class[name] = round(matrix[i][i] / n, 6) if n else None
+    recalls = [v for v in per_class.values() if v is not None]
     return {
         'samples': total,
         'accuracy': round(correct / total, 6) if total else None,
+        # Mean per-class recall over the classes present: accuracy as if every class were as common.
+        'mean_class_recall': round(sum(recalls) / len(recalls), 6) if recalls else None,
         'per_class_accuracy': per_class,
         'class_counts': {name: sum(matrix[i]) for i, name in enumerate(classes)},
         'classes': list(classes),

@@ -57,7 +57,11 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             'feature_extractor': (('frozen MAE-pretrained encoder of this project: '
                                    + str(args.get('feature_extractor') or args.get('init')))
                                   if pfvit and ckpt.get('ortho') in ('perceptual', 'both') else None),
+            # train_pfvit.py --warm-start: the PF-ViT (often import_onnx.py's copy of a shipped model) it began from.
+            'warm_start': args.get('warm_start'),
             'best_validation': ckpt.get('best'),
+            # calibrate.py: logit adjustment and temperature folded into C, fitted on validation.
+            'calibration': ckpt.get('calibration'),
         },
         'metrics': metrics or {},
         'licence': licence or DEFAULT_LICENCE,

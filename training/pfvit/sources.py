@@ -7,7 +7,7 @@ folder of face images.
 import argparse
 import os
 
-from .augment import FaceTransform
+from .augment import FaceTransform, StrongFaceTransform
 from .data import (FERPLUS_CLASSES, FaceDataset, ferplus_root, ferplus_samples, image_file_samples,
                    image_folder_samples)
 
@@ -19,6 +19,12 @@ def add_labelled_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument('--val-limit', type=int, help='validate on only the first N images')
     g.add_argument('--crop-scale', type=float, default=0.8, help='smallest area fraction of the random crop')
     g.add_argument('--no-flip', action='store_true', help='no random horizontal flip')
+    g.add_argument('--augment', default='basic', choices=['basic', 'strong'],
+                   help='basic: crop (--crop-scale) and flip; strong: also rotation, wide crops, brightness/'
+                        'contrast and random erasing (augment.StrongFaceTransform)')
+    g.add_argument('--labels', default='majority', choices=['majority', 'soft'],
+                   help='train on the majority label, or on FERPlus\'s vote distribution (validation '
+                        'always uses the majority label)')
 
 
 def require_ferplus(data_dir) -> None:
@@ -30,7 +36,10 @@ def require_ferplus(data_dir) -> None:
 
 def labelled_datasets(args, size: int):
     """(train dataset, validation dataset or None, class names, description for model cards)."""
-    train_tf = FaceTransform(size, train=True, scale=(args.crop_scale, 1.0), flip=not args.no_flip)
+    if getattr(args, 'augment', 'basic') == 'strong':
+        train_tf = StrongFaceTransform(size, flip=not args.no_flip)
+    else:
+        train_tf = FaceTransform(size, train=True, scale=(args.crop_scale, 1.0), flip=not args.no_flip)
     eval_tf = FaceTransform(size, train=False)
     if args.train_folder:
         train, classes = image_folder_samples(args.train_folder)
@@ -46,7 +55,11 @@ def labelled_datasets(args, size: int):
         train = train[:args.limit]
     if val is not None and args.val_limit:
         val = val[:args.val_limit]
-    return (FaceDataset(train, train_tf), FaceDataset(val, eval_tf) if val else None, classes, source)
+    soft = len(classes) if getattr(args, 'labels', 'majority') == 'soft' else None
+    if soft:
+        source += ', trained on the vote distribution'
+    return (FaceDataset(train, train_tf, soft_classes=soft), FaceDataset(val, eval_tf) if val else None,
+            classes, source)
 
 
 def add_unlabelled_args(parser: argparse.ArgumentParser) -> None:

@@ -17,6 +17,7 @@ import torch
 import evaluate
 import export_onnx
 import train_mae
+import calibrate
 import train_pfvit
 import train_vit
 from pfvit.checkpoint import mae_state_dict, read_file
@@ -128,6 +129,45 @@ class TrainingScriptsTest(unittest.TestCase):
         self.assertEqual(card['training']['orthogonality'], 'both')
         for name in ('classify.onnx', 'generate.onnx'):
             onnx.checker.check_model(onnx.load(os.path.join(out, name)))
+
+    def test_classifier_phase_then_generator_phase_from_a_warm_start_and_calibration(self):
+        # The v4 recipe in miniature: a PF-ViT checkpoint as the warm start; a classifier-only phase
+        # (vote targets, balancing, strong augmentation; no G, no D) that resumes exactly; a
+        # generator-only phase; then calibrate.py folds tau and T into C and export records them.
+        start = self.path('pfvit-for-warm-start')
+        train_pfvit.main(TINY + LABELLED + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
+        warm = os.path.join(start, 'last.pt')
+        phase1 = ['--warm-start', warm, '--ortho', 'none', '--w-adv', '0', '--w-rec', '0', '--w-rec-neutral', '0',
+                  '--labels', 'soft', '--balance', '0.5', '--augment', 'strong', '--select', 'balanced']
+        log, ckpt = self.assertResumesExactly(train_pfvit, LABELLED + phase1, 'pfvit-cls', steps=3, stop_at=1)
+        step = [r for r in log if 'loss_emo' in r][0]
+        self.assertEqual((step['loss_rec'], step['loss_adv']), (0.0, 0.0))
+        self.assertNotIn('loss_dis', step)
+        before = read_file(warm)['model']
+        for key in ckpt['model']:  # G and D did not move; E did
+            if key.startswith(('generator.', 'discriminator.')):
+                torch.testing.assert_close(ckpt['model'][key], before[key], rtol=0, atol=0, msg=key)
+        self.assertFalse(torch.equal(ckpt['model']['encoder.blocks.0.attn.qkv.weight'],
+                                     before['encoder.blocks.0.attn.qkv.weight']))
+        phase2 = self.path('pfvit-gen')
+        quietly(train_pfvit.main, TINY + LABELLED + [
+            '--warm-start', self.path('pfvit-cls-straight/last.pt'), '--ortho', 'none', '--w-adv', '0',
+            '--w-emo', '0', '--freeze', 'encoder,separator,classifier', '--max-steps', '2', '--out', phase2])
+        after = read_file(os.path.join(phase2, 'last.pt'))['model']
+        self.assertTrue(torch.equal(after['encoder.norm.weight'], ckpt['model']['encoder.norm.weight']))
+        self.assertFalse(torch.equal(after['generator.decoder_pred.weight'],
+                                     ckpt['model']['generator.decoder_pred.weight']))
+        calibrated = self.path('calibrated.pt')
+        record = quietly(calibrate.main, ['--checkpoint', os.path.join(phase2, 'last.pt'), '--out', calibrated,
+                                          '--limit', '32'])
+        self.assertGreater(record['temperature'], 0)
+        self.assertEqual(record['valid_before']['accuracy'] >= 0, True)
+        out = quietly(export_onnx.main, ['--checkpoint', calibrated, '--out', self.path('export-cal'),
+                                         '--id', 'test-calibrated'])
+        with open(os.path.join(out, 'model.json')) as f:
+            card = json.load(f)
+        self.assertEqual(card['training']['calibration']['tau'], record['tau'])
+        self.assertEqual(card['training']['warm_start'], self.path('pfvit-cls-straight/last.pt'))
 
     def test_direct_orthogonality_needs_no_extractor(self):
         out = self.path('pfvit-direct')
