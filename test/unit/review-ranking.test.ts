@@ -74,6 +74,8 @@ describe('classification report (same keys as training/pfvit/metrics.py)', () =>
     expect(classificationReport([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], ['a', 'b', 'c'])).toEqual({
       samples: 5,
       accuracy: 0.6,
+      // (0.5 + 2/3) / 2: class c has no images and does not count
+      mean_class_recall: 0.583333,
       per_class_accuracy: { a: 0.5, b: 0.666667, c: null },
       class_counts: { a: 2, b: 3, c: 0 },
       classes: ['a', 'b', 'c'],

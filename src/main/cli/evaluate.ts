@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path'
 import type { ApiHandlers } from '@shared/api'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
-import { classificationReport } from '../review/accuracy'
+import { classificationReport, type ClassificationReport } from '../review/accuracy'
+import { calibrationReport, type CalibrationReport } from '../review/calibration'
 import { EXIT, type CliArgs } from './args'
 import { writeCardGrid, GRID_COLUMNS } from './cardGrid'
 import { progressLine } from './infer'
@@ -16,11 +17,11 @@ import { checkPokerFaces } from './pokerFaceCheck'
 function labelledPredictions(ctx: AppContext, datasetId: number, modelId: string, split: string) {
   return ctx.db
     .prepare(
-      `SELECT s.original_label AS label, p.predicted_label AS predicted FROM samples s
+      `SELECT s.original_label AS label, p.predicted_label AS predicted, p.probabilities AS probabilities FROM samples s
        JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
        WHERE s.dataset_id = ? AND s.status = 'present' AND s.split = ? AND s.original_label IS NOT NULL`
     )
-    .all(modelId, datasetId, split) as { label: string; predicted: string }[]
+    .all(modelId, datasetId, split) as { label: string; predicted: string; probabilities: string }[]
 }
 
 /**
@@ -70,10 +71,15 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
   const rows = labelledPredictions(ctx, dataset.id, modelId, split)
   const index = new Map(classes.map((c, i) => [c, i]))
   const scored = rows.filter((r) => index.has(r.label))
+  const truth = scored.map((r) => index.get(r.label) as number)
   const report = classificationReport(
-    scored.map((r) => index.get(r.label) as number),
+    truth,
     scored.map((r) => index.get(r.predicted) as number),
     classes
+  )
+  const calibration = calibrationReport(
+    scored.map((r) => JSON.parse(r.probabilities) as number[]),
+    truth
   )
   const generated = args.generate && job.model.generates
   const device = { provider: args.provider, threads: args.threads ?? undefined }
@@ -84,10 +90,12 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     pipeline: `PokerFace Studio: the app's preprocessing + onnxruntime-node on ${final.provider ?? '?'}, ${final.threads ?? '?'} threads, the model folder's own graphs`,
     skipped_labels_not_in_model: rows.length - scored.length,
     ...report,
+    calibration,
     poker_faces: generated ? await checkPokerFaces(ctx, dataset.id, job.model, split, device) : null
   }
   const text = JSON.stringify(result, null, 2)
   console.log(text)
+  console.error(summaryLine(report, calibration))
   if (args.out) {
     await mkdir(dirname(resolve(args.out)), { recursive: true })
     await writeFile(args.out, text + '\n')
@@ -103,4 +111,15 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     )
   }
   return EXIT.ok
+}
+
+const percent = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)} %`)
+
+/** The figures a researcher compares first, on one line (the JSON above has the rest). */
+export function summaryLine(report: ClassificationReport, calibration: CalibrationReport): string {
+  const ece = calibration.expected_calibration_error
+  return (
+    `accuracy ${percent(report.accuracy)} · mean per-class recall ${percent(report.mean_class_recall)} · ` +
+    `ECE ${ece === null ? 'n/a' : ece.toFixed(3)} (${calibration.bins} bins) · ${report.samples.toLocaleString('en-US')} faces`
+  )
 }
