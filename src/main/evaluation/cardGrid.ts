@@ -8,7 +8,7 @@ import { sheetPanel } from '../inference/postProcess'
 import { pickGridSamples } from '../review/gridSelection'
 import { sheetPanelRgb } from '../review/pokerFaceReport'
 import { emotionMapFromRgb } from '../vision/overlays'
-import { generatedSamples, sampleFaces, sheetRgb } from './pokerFaceCheck'
+import { generatedSamples, sampleFaces, sheetRgb } from './pokerFaces'
 
 /** Columns of each grid row, left to right (also written to the card's caption). */
 export const GRID_COLUMNS = ['original', 'reconstruction', 'poker face', 'emotion component', 'emotion map over original']

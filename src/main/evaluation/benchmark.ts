@@ -1,0 +1,48 @@
+import type { ModelInfo } from '@shared/inference'
+import type { AppContext } from '../api/context'
+import { classificationReport, type ClassificationReport } from '../review/accuracy'
+import { calibrationReport, type CalibrationReport } from '../review/calibration'
+
+/** Labelled samples of one split with this model's prediction, in the model's class indices. */
+function labelledPredictions(ctx: AppContext, datasetId: number, modelId: string, split: string) {
+  return ctx.db
+    .prepare(
+      `SELECT s.original_label AS label, p.predicted_label AS predicted, p.probabilities AS probabilities FROM samples s
+       JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
+       WHERE s.dataset_id = ? AND s.status = 'present' AND s.split = ? AND s.original_label IS NOT NULL`
+    )
+    .all(modelId, datasetId, split) as { label: string; predicted: string; probabilities: string }[]
+}
+
+/**
+ * The benchmark's figures for one finished run: accuracy, mean per-class recall, per-class recall
+ * and the confusion matrix (same keys as training/pfvit/metrics.py), and calibration. Labels the
+ * model has no class for are counted, not scored.
+ */
+export function benchmarkReport(ctx: AppContext, datasetId: number, model: ModelInfo, split: string) {
+  const rows = labelledPredictions(ctx, datasetId, model.id, split)
+  const index = new Map(model.classes.map((c, i) => [c, i]))
+  const scored = rows.filter((r) => index.has(r.label))
+  const truth = scored.map((r) => index.get(r.label) as number)
+  const report = classificationReport(
+    truth,
+    scored.map((r) => index.get(r.predicted) as number),
+    model.classes
+  )
+  const calibration = calibrationReport(
+    scored.map((r) => JSON.parse(r.probabilities) as number[]),
+    truth
+  )
+  return { report, calibration, skippedLabels: rows.length - scored.length }
+}
+
+const percent = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)} %`)
+
+/** The figures a researcher compares first, on one line (the JSON above has the rest). */
+export function summaryLine(report: ClassificationReport, calibration: CalibrationReport): string {
+  const ece = calibration.expected_calibration_error
+  return (
+    `accuracy ${percent(report.accuracy)} · mean per-class recall ${percent(report.mean_class_recall)} · ` +
+    `ECE ${ece === null ? 'n/a' : ece.toFixed(3)} (${calibration.bins} bins) · ${report.samples.toLocaleString('en-US')} faces`
+  )
+}
