@@ -2,6 +2,7 @@
  * The model contract (ARCHITECTURE.md): what a model folder must hold for the app to run it.
  * Pure checks over plain data, so every mismatch can be listed before a run starts.
  */
+import { modelIdProblem } from './modelId'
 
 export interface ModelManifest {
   id: string
@@ -43,8 +44,8 @@ export function parseManifest(json: unknown): { manifest: ModelManifest | null; 
   for (const key of ['id', 'name', 'version'] as const) {
     if (typeof m[key] !== 'string' || m[key].trim() === '') problems.push(`model.json: "${key}" must be a non-empty string`)
   }
-  if (typeof m.id === 'string' && !/^[\w.-]+$/.test(m.id))
-    problems.push('model.json: "id" may hold only letters, digits, ".", "_" and "-"')
+  const idProblem = typeof m.id === 'string' && m.id.trim() !== '' ? modelIdProblem(m.id) : null
+  if (idProblem) problems.push(`model.json: "id" ${idProblem}`)
   if (!Array.isArray(m.classes) || m.classes.length < 2 || !m.classes.every((c: unknown) => typeof c === 'string' && c)) {
     problems.push('model.json: "classes" must list at least two class names')
   } else if (new Set(m.classes).size !== m.classes.length) problems.push('model.json: "classes" has duplicates')
@@ -153,6 +154,31 @@ export function checkGenerateGraph(manifest: ModelManifest, inputs: TensorSignat
   const s = manifest.input.size
   const expected = Object.fromEntries(GENERATE_OUTPUTS.map((name) => [name, ['N', 3, s, s] as (number | 'N')[]]))
   checkIo(manifest.files.generate ?? 'generate.onnx', inputs, outputs, expected, s, problems)
+  return problems
+}
+
+/** A graph's inputs and outputs as onnxruntime reports them. */
+export interface GraphSignature {
+  inputs: TensorSignature[]
+  outputs: TensorSignature[]
+}
+
+const hasOutputs = (graph: GraphSignature, names: readonly string[]): boolean =>
+  names.every((name) => graph.outputs.some((o) => o.name === name))
+
+/**
+ * Checks both graphs of a model folder against its manifest; `generate` is null when model.json
+ * names no generator. Exchanged files are the likeliest cause when each graph carries the other's
+ * outputs, so that is said first, before the per-output details it explains.
+ */
+export function checkGraphs(manifest: ModelManifest, classify: GraphSignature, generate: GraphSignature | null): string[] {
+  const problems = checkClassifyGraph(manifest, classify.inputs, classify.outputs)
+  if (generate) problems.push(...checkGenerateGraph(manifest, generate.inputs, generate.outputs))
+  if (generate && hasOutputs(classify, GENERATE_OUTPUTS) && hasOutputs(generate, CLASSIFY_OUTPUTS)) {
+    const c = manifest.files.classify
+    const g = manifest.files.generate
+    problems.unshift(`${c} and ${g} look swapped: ${c} has the generator's outputs and ${g} the classifier's`)
+  }
   return problems
 }
 

@@ -67,6 +67,8 @@ it(`ships ${DEFAULT_MODEL} as the default, with its int8 copy beside it`, async 
   const db = openDb(':memory:')
   try {
     const models = await listModels(db, MODELS)
+    // The list opens every graph (issue #18, F14), so "no problems" means both graphs load and fit.
+    expect(models.map((m) => ({ id: m.id, problems: m.problems }))).toEqual(SHIPPED.map((id) => ({ id, problems: [] })))
     expect(pickModel(models, undefined).id).toBe(DEFAULT_MODEL)
   } finally {
     db.close()

@@ -46,7 +46,7 @@ describe('model contract (pure checks)', () => {
     expect(problems).toEqual([
       'model.json: "name" must be a non-empty string',
       'model.json: "version" must be a non-empty string',
-      'model.json: "id" may hold only letters, digits, ".", "_" and "-"',
+      'model.json: "id" may hold only letters, digits, ".", "_" and "-", and must start and end with a letter or digit',
       'model.json: "classes" must list at least two class names',
       'model.json: "input.size" must be an integer ≥ 8',
       'model.json: "input.channels" must be 3 (found 1)',
@@ -159,6 +159,9 @@ describe('loading real model folders', () => {
     expect(await contractProblems(wrongSize)).toContain('classify.onnx: input "image": shape [N,3,32,32], expected [N,3,48,48]')
     const swapped = await brokenModelCopy((m) => (m.files = { classify: 'generate.onnx', generate: 'classify.onnx' }))
     const problems = await contractProblems(swapped)
+    expect(problems[0]).toBe(
+      "generate.onnx and classify.onnx look swapped: generate.onnx has the generator's outputs and classify.onnx the classifier's"
+    )
     expect(problems).toContain('generate.onnx: missing output "logits" (outputs: reconstruction, poker_face, emotion_component)')
     expect(problems).toContain('classify.onnx: missing output "poker_face" (outputs: logits, emotion_mask, attention)')
   })
@@ -169,7 +172,12 @@ describe('loading real model folders', () => {
     expect(await contractProblems(missing)).toEqual(['generate.onnx is missing'])
     const corrupt = await brokenModelCopy(() => {})
     await writeFile(join(corrupt, 'classify.onnx'), 'not a model')
-    expect(await contractProblems(corrupt)).toEqual([expect.stringMatching(/^cannot load the ONNX graphs: /)])
+    expect(await contractProblems(corrupt)).toEqual([
+      'classify.onnx cannot be opened as an ONNX graph (truncated, or not an ONNX file): Protobuf parsing failed.'
+    ])
+    const empty = await brokenModelCopy(() => {})
+    await writeFile(join(empty, 'generate.onnx'), '')
+    expect(await contractProblems(empty)).toEqual(['generate.onnx is empty (0 bytes)'])
     const noManifest = await brokenModelCopy(() => {})
     await rm(join(noManifest, 'model.json'))
     expect(await contractProblems(noManifest)).toEqual(['model.json is missing'])

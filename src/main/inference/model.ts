@@ -4,7 +4,8 @@ import { createRequire } from 'node:module'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { checkClassifyGraph, checkGenerateGraph, parseManifest, type ModelManifest, type TensorSignature } from '@shared/models'
+import { checkGraphs, parseManifest, type ModelManifest } from '@shared/models'
+import { graphLoadProblem, readGraphSignature, sessionSignature } from './graphSignature'
 import { defaultThreads, providerCandidates, providerLibrary, type ProviderChoice } from './providers'
 
 export class ModelContractError extends Error {
@@ -17,32 +18,52 @@ export class ModelContractError extends Error {
   }
 }
 
-function signatures(meta: readonly ort.InferenceSession.ValueMetadata[]): TensorSignature[] {
-  return meta.map((m) =>
-    m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: 'non-tensor', shape: [] }
-  )
-}
-
-/** Reads and checks model.json and that the files it names exist. Every problem is listed. */
-export async function readManifest(folder: string): Promise<ModelManifest> {
+/** Reads and checks model.json alone; every problem is listed. */
+async function readManifestFile(folder: string): Promise<{ manifest: ModelManifest | null; problems: string[] }> {
   let json: unknown
   try {
     json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'))
   } catch (err) {
     const missing = (err as NodeJS.ErrnoException).code === 'ENOENT'
-    throw new ModelContractError(folder, [
-      missing ? 'model.json is missing' : `model.json is not valid JSON (${(err as Error).message})`
-    ])
+    return {
+      manifest: null,
+      problems: [missing ? 'model.json is missing' : `model.json is not valid JSON (${(err as Error).message})`]
+    }
   }
-  const { manifest, problems } = parseManifest(json)
+  return parseManifest(json)
+}
+
+const graphFiles = (manifest: ModelManifest): string[] =>
+  [manifest.files.classify, manifest.files.generate].filter((f): f is string => !!f)
+
+/** Reads and checks model.json and that the files it names exist and are not empty. Every problem is listed. */
+export async function readManifest(folder: string): Promise<ModelManifest> {
+  const { manifest, problems } = await readManifestFile(folder)
   if (!manifest) throw new ModelContractError(folder, problems)
-  const files = [manifest.files.classify, manifest.files.generate].filter((f): f is string => !!f)
-  for (const file of files) {
+  for (const file of graphFiles(manifest)) {
     const s = await stat(join(folder, file)).catch(() => null)
     if (!s?.isFile()) problems.push(`${file} is missing`)
+    else if (s.size === 0) problems.push(`${file} is empty (0 bytes)`)
   }
   if (problems.length) throw new ModelContractError(folder, problems)
   return manifest
+}
+
+/**
+ * The whole contract check of a model folder without keeping it loaded: model.json, then each graph
+ * opened in a real session (cached per file, see graphSignature.ts) and its inputs and outputs
+ * matched against model.json. `manifest` is null when model.json itself is unusable; `problems`
+ * is empty when the model can run.
+ */
+export async function inspectModel(folder: string): Promise<{ manifest: ModelManifest | null; problems: string[] }> {
+  const { manifest, problems } = await readManifestFile(folder)
+  if (!manifest) return { manifest, problems }
+  const open = (file: string | null) => (file ? readGraphSignature(join(folder, file), file) : Promise.resolve(null))
+  const [classify, generate] = await Promise.all([open(manifest.files.classify), open(manifest.files.generate)])
+  // A graph that cannot be opened has no outputs to compare: its own problem says everything.
+  const unopened = [classify, generate].flatMap((v) => (v && !v.ok ? [v.problem] : []))
+  if (unopened.length || !classify?.ok) return { manifest, problems: unopened }
+  return { manifest, problems: checkGraphs(manifest, classify.signature, generate?.ok ? generate.signature : null) }
 }
 
 export interface LoadedModel {
@@ -94,20 +115,23 @@ export async function loadModel(folder: string, options: LoadOptions = {}): Prom
       warnings.push(`${provider} skipped: its provider library (${library}) is not installed — npm run setup:cuda`)
       continue
     }
-    let classify: ort.InferenceSession
+    let classify: ort.InferenceSession | null = null
     let generate: ort.InferenceSession | null = null
+    let file = manifest.files.classify
     try {
-      classify = await createSession(join(folder, manifest.files.classify), provider, threads)
-      if (wantGenerate) generate = await createSession(join(folder, manifest.files.generate as string), provider, threads)
+      classify = await createSession(join(folder, file), provider, threads)
+      if (wantGenerate) {
+        file = manifest.files.generate as string
+        generate = await createSession(join(folder, file), provider, threads)
+      }
     } catch (err) {
-      const firstLine = String((err as Error).message ?? err).split('\n')[0]
-      if (provider === 'cpu') throw new ModelContractError(folder, [`cannot load the ONNX graphs: ${firstLine}`])
-      warnings.push(`${provider} could not be used (${firstLine}); falling back`)
+      await classify?.release()
+      const message = String((err as Error).message ?? err)
+      if (provider === 'cpu') throw new ModelContractError(folder, [graphLoadProblem(file, message)])
+      warnings.push(`${provider} could not be used (${message.split('\n')[0]}); falling back`)
       continue
     }
-    const problems = checkClassifyGraph(manifest, signatures(classify.inputMetadata), signatures(classify.outputMetadata))
-    if (generate)
-      problems.push(...checkGenerateGraph(manifest, signatures(generate.inputMetadata), signatures(generate.outputMetadata)))
+    const problems = checkGraphs(manifest, sessionSignature(classify), generate && sessionSignature(generate))
     if (problems.length) {
       await classify.release()
       await generate?.release()

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { modelIdProblem } from '@shared/modelId'
 import { GENERATE_OUTPUTS, softmax, type GeneratedImageKind } from '@shared/models'
 import { encodeScanlines } from '../vision/pngEncode'
 import type { Normalisation } from '../vision/preprocess'
@@ -32,6 +33,9 @@ export type ItemResult =
  * order). One file and one encode per image instead of three; a view cuts out its panel.
  */
 export function generatedSheetPath(cacheDir: string, modelId: string, hash: string): string {
+  // The id becomes a folder name: ".." here once wrote sheets beside the cache (issue #18, F15).
+  const problem = modelIdProblem(modelId)
+  if (problem) throw new Error(`No cache path for model id ${JSON.stringify(modelId)}: a model id ${problem}`)
   return join(cacheDir, modelId, hash.slice(0, 2), `${hash}.png`)
 }
 

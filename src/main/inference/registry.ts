@@ -4,11 +4,17 @@ import { ApiError } from '@shared/api'
 import type { ModelInfo } from '@shared/inference'
 import type { Db } from '../store/db'
 import { upsertModel, userModels } from '../store/predictions'
-import { loadModel, ModelContractError, readManifest, releaseModel } from './model'
+import { inspectModel, ModelContractError } from './model'
 
+const usable = (m: ModelInfo): boolean => m.problems.length === 0
+
+/** A model folder as the list shows it: what model.json says, and every reason it cannot run. */
 async function describe(folder: string, source: ModelInfo['source']): Promise<ModelInfo> {
-  try {
-    const m = await readManifest(folder)
+  const { manifest: m, problems } = await inspectModel(folder).catch((err: Error) => ({
+    manifest: null,
+    problems: [`cannot be checked: ${err.message}`]
+  }))
+  if (m) {
     return {
       id: m.id,
       name: m.name,
@@ -18,19 +24,33 @@ async function describe(folder: string, source: ModelInfo['source']): Promise<Mo
       generates: m.files.generate !== null,
       source,
       folder,
-      problems: [],
+      problems,
       metrics: m.metrics
     }
-  } catch (err) {
-    const problems = err instanceof ModelContractError ? err.problems : [(err as Error).message]
-    const id = folder.split(/[\\/]/).filter(Boolean).at(-1) ?? folder
-    return { id, name: id, version: '?', classes: [], inputSize: 0, generates: false, source, folder, problems }
   }
+  // Without a usable model.json the folder's name is all there is to show; it is never run.
+  const id = folder.split(/[\\/]/).filter(Boolean).at(-1) ?? folder
+  return { id, name: id, version: '?', classes: [], inputSize: 0, generates: false, source, folder, problems }
+}
+
+/**
+ * One entry per id, built-ins first: the first usable folder with that id, else the first one. A
+ * broken copy that sorts before a good one must not hide it (issue #18, F14).
+ */
+function onePerId(models: ModelInfo[]): ModelInfo[] {
+  const chosen = new Map<string, ModelInfo>()
+  for (const m of models) {
+    const held = chosen.get(m.id)
+    if (!held || (!usable(held) && usable(m))) chosen.set(m.id, m)
+  }
+  return models.filter((m) => chosen.get(m.id) === m)
 }
 
 /**
  * The models the app can run: every folder under the built-in models directory (shipped with
- * the app), then the folders a user added. Built-ins come first; the first usable one is the default.
+ * the app), then the folders a user added, each opened and checked against the model contract
+ * (cached per graph file, so listing again is cheap). Built-ins come first; the first usable one
+ * is the default.
  */
 export async function listModels(db: Db, builtinDir: string): Promise<ModelInfo[]> {
   const entries = await readdir(builtinDir, { withFileTypes: true }).catch(() => [])
@@ -41,19 +61,18 @@ export async function listModels(db: Db, builtinDir: string): Promise<ModelInfo[
       .map((e) => describe(join(builtinDir, e.name), 'builtin'))
   )
   const users = await Promise.all(userModels(db).map((m) => describe(m.folder, 'user')))
-  const seen = new Set<string>()
-  return [...builtins, ...users].filter((m) => (seen.has(m.id) ? false : (seen.add(m.id), true)))
+  return onePerId([...builtins, ...users])
 }
 
 /**
- * Adds a user's exported model folder after loading both graphs and checking them against the
+ * Adds a user's exported model folder after opening both graphs and checking them against the
  * contract; throws ModelContractError listing every mismatch.
  */
 export async function addUserModel(db: Db, folder: string): Promise<ModelInfo> {
   const abs = resolve(folder)
-  const model = await loadModel(abs, { provider: 'cpu', threads: 1 })
-  await releaseModel(model)
-  upsertModel(db, model.manifest, abs, 'user')
+  const { manifest, problems } = await inspectModel(abs)
+  if (!manifest || problems.length) throw new ModelContractError(abs, problems)
+  upsertModel(db, manifest, abs, 'user')
   return describe(abs, 'user')
 }
 
@@ -65,15 +84,18 @@ export function pickModel(models: ModelInfo[], modelId: string | undefined): Mod
         'not_found',
         `No model with id "${modelId}" (available: ${models.map((x) => x.id).join(', ') || 'none'}). Pass a model folder to add one.`
       )
-    if (m.problems.length) throw new ModelContractError(m.folder, m.problems)
+    if (!usable(m)) throw new ModelContractError(m.folder, m.problems)
     return m
   }
-  const usable = models.find((m) => m.problems.length === 0)
-  if (!usable) {
+  const first = models.find(usable)
+  if (!first) {
+    // Name every rejected model and why, so "installed but broken" never reads as "not installed".
+    const rejected = models.map((m) => `\n  ${m.id} (${m.folder}): ${m.problems.join('; ')}`).join('')
     throw new ApiError(
       'not_found',
-      'No usable model is installed. Export one with training/export_onnx.py and add its folder (pokerface infer --model <folder>, or Add model in the app).'
+      `No usable model is installed.${rejected ? ` These models do not fit the model contract:${rejected}\n` : ' '}` +
+        'Export one with training/export_onnx.py and add its folder (pokerface infer --model <folder>, or Add model in the app).'
     )
   }
-  return usable
+  return first
 }

@@ -37,6 +37,7 @@ export function RunPanel(): React.JSX.Element | null {
 
   if (!dataset) return null
   const usable = models.filter((m) => m.problems.length === 0)
+  const unusable = models.filter((m) => m.problems.length > 0)
   const selected = usable.find((m) => m.id === settings.modelId) ?? usable[0]
   const cardLine = selected ? cardAccuracyLine(selected.metrics) : null
   const running = job && !job.finishedAt
@@ -47,7 +48,11 @@ export function RunPanel(): React.JSX.Element | null {
     <section className="run-panel" aria-label="Run the model">
       <h3>Model</h3>
       {usable.length === 0 ? (
-        <p className="muted">No model installed yet. Add an exported model folder (model.json, classify.onnx, generate.onnx).</p>
+        <p className="muted">
+          {unusable.length
+            ? 'No installed model can run; the reasons are listed below.'
+            : 'No model installed yet. Add an exported model folder (model.json, classify.onnx, generate.onnx).'}
+        </p>
       ) : (
         <label>
           Model
@@ -66,6 +71,25 @@ export function RunPanel(): React.JSX.Element | null {
         </label>
       )}
       {cardLine && <p className="muted model-card-line">{cardLine}</p>}
+      {unusable.length > 0 && (
+        // A broken model is listed with its reasons rather than hidden, so a researcher who added
+        // one sees why it is not offered.
+        <details className="model-problems" open={usable.length === 0}>
+          <summary>
+            {unusable.length} model{unusable.length === 1 ? '' : 's'} cannot run
+          </summary>
+          <ul>
+            {unusable.map((m) => (
+              <li key={m.folder}>
+                <strong>
+                  {m.name} ({m.id})
+                </strong>
+                : {m.problems.join('; ')}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <label>
         Hardware
         <select
