@@ -7,7 +7,22 @@ import type { AppContext } from '../api/context'
 import { generatedSheetPath, sheetPanel } from '../inference/postProcess'
 import { imageSources } from '../inference/imageSource'
 import { loadModel, releaseModel } from '../inference/model'
-import { summarisePokerFaces, meanAbsDifference, sheetPanelRgb, type PokerFaceCheck } from '../review/pokerFaceReport'
+import {
+  summarisePokerFaces,
+  meanAbsDifference,
+  sheetPanelRgb,
+  type JudgedPokerFace,
+  type PokerFaceCheck
+} from '../review/pokerFaceReport'
+import { cosine, EXPRESSION_JUDGE, IDENTITY_JUDGE, judgesMissing, loadJudges, toJudgeSize, type Judges } from './judges'
+import {
+  differenceMap,
+  differentPeoplePairs,
+  regionShares,
+  samePersonThreshold,
+  uniformShares,
+  FACE_REGIONS
+} from './pokerFaceMeasures'
 import { datasetRoot } from '../store/datasets'
 import { resizeInto } from '../vision/fastPng'
 import { faceRgbAt } from '../vision/preprocess'
@@ -69,6 +84,9 @@ export async function checkPokerFaces(
   const faceOf = sampleFaces(ctx, datasetId)
   const checks: PokerFaceCheck[] = []
   let missing = 0
+  const judgesProblem = judgesMissing()
+  const judges = judgesProblem ? null : await loadJudges(undefined, options.threads ?? 2)
+  const inputIdentities: Float32Array[] = []
   try {
     for (let start = 0; start < samples.length; start += BATCH) {
       const batch = samples.slice(start, start + BATCH)
@@ -102,10 +120,73 @@ export async function checkPokerFaces(
         const scores = Array.from(values.subarray(row * k, (row + 1) * k))
         return scores.indexOf(Math.max(...scores))
       }
-      partial.forEach((p, i) => checks.push({ ...p, pokerFaceClass: argmax(i), reconstructionClass: argmax(n + i) }))
+      const judged = judges ? await judgeBatch(judges, ready, size, panels, inputIdentities) : null
+      partial.forEach((p, i) =>
+        checks.push({
+          ...p,
+          pokerFaceClass: argmax(i),
+          reconstructionClass: argmax(n + i),
+          ...(judged ? { judged: judged[i] } : {})
+        })
+      )
     }
   } finally {
     await releaseModel(loaded)
+    await judges?.release()
   }
-  return { ...summarisePokerFaces(checks, neutral), images_without_generated_faces: missing }
+  const differentPeople = differentPeoplePairs(inputIdentities, cosine)
+  const threshold = samePersonThreshold(differentPeople)
+  return {
+    ...summarisePokerFaces(checks, neutral, threshold),
+    images_without_generated_faces: missing,
+    judges: judges
+      ? {
+          expression: `${EXPRESSION_JUDGE} (face-api.js, ../shared/models; never used by training)`,
+          identity: `${IDENTITY_JUDGE} (MobileFace V1, ../shared/models; never used by training)`,
+          different_people_pairs: differentPeople.length,
+          different_people_mean_cosine: differentPeople.length
+            ? differentPeople.reduce((a, b) => a + b, 0) / differentPeople.length
+            : null,
+          same_person_threshold: threshold,
+          same_person_threshold_how:
+            'the identity cosine that 1 % of pairs of different people exceed; pairs are inputs i and i + n/2 in path order',
+          face_regions: FACE_REGIONS,
+          uniform_map_shares: uniformShares(size)
+        }
+      : { skipped: judgesProblem }
+  }
+}
+
+/** The judges' view of one batch: inputs, poker faces and reconstructions, at the judges' size. */
+async function judgeBatch(
+  judges: Judges,
+  ready: { sheet: Buffer; face: Uint8Array }[],
+  size: number,
+  panels: number,
+  inputIdentities: Float32Array[]
+): Promise<JudgedPokerFace[]> {
+  const inputs: Uint8Array[] = []
+  const pokers: Uint8Array[] = []
+  const reconstructions: Uint8Array[] = []
+  const maps: JudgedPokerFace['emotionMap'][] = []
+  for (const { sheet, face } of ready) {
+    const poker = sheetPanelRgb(sheet, size, panels, sheetPanel('poker_face'))
+    inputs.push(await toJudgeSize(face, size))
+    pokers.push(await toJudgeSize(poker, size))
+    reconstructions.push(await toJudgeSize(sheetPanelRgb(sheet, size, panels, sheetPanel('reconstruction')), size))
+    maps.push(regionShares(differenceMap(face, poker, size), size))
+  }
+  const all = [...inputs, ...pokers, ...reconstructions]
+  const verdicts = await judges.expression(all)
+  const ids = await judges.identity(all)
+  const n = ready.length
+  inputIdentities.push(...ids.slice(0, n))
+  return ready.map((_, i) => ({
+    inputNeutral: verdicts[i].calledNeutral,
+    pokerFaceNeutral: verdicts[n + i].calledNeutral,
+    reconstructionNeutral: verdicts[2 * n + i].calledNeutral,
+    pokerFaceIdentity: cosine(ids[i], ids[n + i]),
+    reconstructionIdentity: cosine(ids[i], ids[2 * n + i]),
+    emotionMap: maps[i]
+  }))
 }
