@@ -77,6 +77,22 @@ describe('alignment geometry (pure)', () => {
   })
 })
 
+describe('cropping a face whose square runs past the photo', () => {
+  it('pads with black instead of failing (a face filling a small photo, as in Yale faces)', async () => {
+    // A 60 × 40 grey photo with eyes so far apart that the planned square is wider than the photo.
+    const photo = { rgb: Buffer.alloc(60 * 40 * 3, 128), width: 60, height: 40 }
+    const wide = {
+      ...face(30, 20, 50, 0.9),
+      keypoints: [{ x: 15, y: 18 }, { x: 45, y: 18 }, ...face(30, 20, 50, 0.9).keypoints.slice(2)]
+    }
+    const png = await alignedFace(photo, wide, { size: 32, eyeDistance: 0.36, eyeHeight: 0.4 })
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true })
+    expect([info.width, info.height]).toEqual([32, 32])
+    expect(data[0]).toBe(0) // the padding, top left
+    expect(data[(16 * 32 + 16) * info.channels]).toBe(128) // the photo, in the middle
+  })
+})
+
 describe.skipIf(!HAS_PHOTOS)('faces in real group photos (BlazeFace ONNX from npm)', () => {
   let back: FaceDetector
   let front: FaceDetector

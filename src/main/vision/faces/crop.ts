@@ -28,8 +28,13 @@ export async function alignedFace(
     right: Math.max(0, left + side - rotated.info.width),
     bottom: Math.max(0, top + side - rotated.info.height)
   }
-  return sharp(rotated.data, { raw: { width: rotated.info.width, height: rotated.info.height, channels: 3 } })
+  // Two pipelines: within one, sharp extracts before it extends whatever order the calls are in, so a
+  // square running past the photo's edge (a face filling a small photo) would fail "bad extract area".
+  const padded = await sharp(rotated.data, { raw: { width: rotated.info.width, height: rotated.info.height, channels: 3 } })
     .extend({ ...pad, background: { r: 0, g: 0, b: 0 } })
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  return sharp(padded.data, { raw: { width: padded.info.width, height: padded.info.height, channels: 3 } })
     .extract({ left: left + pad.left, top: top + pad.top, width: side, height: side })
     .resize(options.size, options.size, { kernel: 'lanczos3' })
     .png()
