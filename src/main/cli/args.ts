@@ -16,6 +16,8 @@ export interface CliArgs {
   out: string | null
   /** eval */
   split: string | null
+  /** eval: compare each expressive face's poker face with the same person's neutral-labelled photo */
+  neutralReference: boolean
   /** eval: where to draw the model card's example grid (PNG) */
   grid: string | null
   force: boolean
@@ -63,6 +65,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     out: null,
     split: null,
     grid: null,
+    neutralReference: false,
     force: false,
     errors: []
   }
@@ -106,7 +109,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
         out.out = value
         break
       case '--split':
+        if (!['train', 'valid', 'test', 'all'].includes(value as string))
+          out.errors.push(`--split must be train, valid, test or all (not "${value}")`)
         out.split = value
+        break
+      case '--neutral-reference':
+        out.neutralReference = true
         break
       case '--grid':
         out.grid = value
@@ -142,6 +150,8 @@ export const EXIT = {
   badModel: 4,
   runFailed: 5,
   exists: 6,
+  /** Another process is running inference into the same data folder (see store/dataFolderLock.ts). */
+  busy: 7,
   cancelled: 130
 } as const
 
@@ -154,14 +164,21 @@ Usage:
       Scan (or rescan) a dataset folder into the database and print what was found.
   pokerface infer <folder> [--model ID|FOLDER] [--provider auto|cpu|cuda|dml|coreml|webgpu]
                   [--batch N] [--threads N] [--no-generate] [--json]
-      Run PF-ViT over every image that has no result yet for that model.
+      Run PF-ViT over every image that has no result yet for that model. One run at a time
+      per data folder: a second one stops at once (exit 7) and says which process has it.
   pokerface export <folder> --out PATH [--format csv|imagefolder|source|provenance-csv|provenance-json|changelog-csv] [--force]
       Write the current labels of an opened dataset.
-  pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train] [--no-generate] [--out JSON] [--grid PNG]
-      Accuracy, per-class accuracy and confusion matrix (JSON) through the app's own pipeline;
-      default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus). For a model that
-      generates, also how often its poker faces are classified neutral and their L1 distance to
-      the input against the reconstruction's; --grid draws 16 faces with what the model made of them.
+  pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train|all] [--no-generate] [--out JSON] [--grid PNG]
+                 [--neutral-reference]
+      Accuracy, mean per-class recall, per-class recall, confusion matrix and calibration (JSON;
+      with --out, the JSON goes to the file and one summary line is printed) through the app's own
+      pipeline; default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus). The split
+      defaults to test where the folder has one, else all labelled faces. For a model that
+      generates, also how often its own classifier and an independent judge ($PF_FACE_NETS_DIR,
+      else ../shared/models) call poker faces neutral, their identity and L1 distance to the input
+      against the reconstruction's; --neutral-reference compares each expressive face's poker face
+      with the same person's neutral-labelled photo (person = file name up to the first "_", as in
+      Yale faces); --grid draws 16 faces with what the model made of them.
   pokerface faces <photos folder> --out FOLDER [--json]
       Find every face in raw photos (BlazeFace), align it by the eyes and save the crops, in the
       same subfolders, with faces.csv linking each crop to its photo. Open FOLDER as a dataset.
@@ -180,5 +197,6 @@ Options:
   --force          Replace an existing export file (the old one is kept as a .bak).
 
 Exit codes: 0 done, 1 unexpected error, 2 bad usage, 3 no images in the folder, 4 model missing or
-not fitting the model contract, 5 run failed, 6 export file exists, 130 interrupted.
+not fitting the model contract, 5 run failed, 6 export file exists, 7 data folder in use by another
+run, 130 interrupted (Ctrl+C, or the terminal closed).
 `

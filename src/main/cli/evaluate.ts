@@ -23,13 +23,17 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     console.error(`No dataset at ${folder}: pass a folder, or set PF_DATA_DIR to the folder holding ferplus/`)
     return EXIT.usage
   }
-  const split = args.split ?? 'test'
   const model = await resolveModelArg(handlers, args.model)
   if (model.error) {
     console.error(model.error)
     return EXIT.badModel
   }
   const dataset = await openWithProgress(ctx, handlers, folder, false)
+  const split = chooseSplit(ctx, dataset.id, args.split)
+  if ('error' in split) {
+    console.error(split.error)
+    return EXIT.noImages
+  }
   const job = await startInferenceJob(ctx, {
     datasetId: dataset.id,
     modelId: model.id,
@@ -37,7 +41,7 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     threads: args.threads ?? undefined,
     batchSize: args.batch,
     generate: args.generate,
-    split: split as never
+    split: (split.value ?? undefined) as never
   }).catch((err: Error) => err)
   if (job instanceof Error) {
     console.error(job.message)
@@ -55,35 +59,70 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     console.error(`evaluation run ${final.state}: ${final.message ?? ''}`)
     return final.state === 'cancelled' ? EXIT.cancelled : EXIT.runFailed
   }
-  const { report, calibration, skippedLabels } = benchmarkReport(ctx, dataset.id, job.model, split)
+  const { report, calibration, skippedLabels } = benchmarkReport(ctx, dataset.id, job.model, split.value)
+  if (report.samples === 0) {
+    console.error(
+      `No labelled faces to score in ${dataset.root} (${split.name}): the model ran, but no face there has a label among its classes (${job.model.classes.join(', ')})`
+    )
+    return EXIT.noImages
+  }
   const generated = args.generate && job.model.generates
   const device = { provider: args.provider, threads: args.threads ?? undefined }
   const result = {
     model: job.model.id,
-    data: `${dataset.root} (${split} split, labels as the dataset format reads them)`,
+    data: `${dataset.root} (${split.name}, labels as the dataset format reads them)`,
     // The graphs run as the model folder has them (fp32 inputs; an int8 copy's weights stay int8).
     pipeline: `PokerFace Studio: the app's preprocessing + onnxruntime-node on ${final.provider ?? '?'}, ${final.threads ?? '?'} threads, the model folder's own graphs`,
     skipped_labels_not_in_model: skippedLabels,
     ...report,
     calibration,
-    poker_faces: generated ? await checkPokerFaces(ctx, dataset.id, job.model, split, device) : null
+    poker_faces: generated
+      ? await checkPokerFaces(ctx, dataset.id, job.model, split.value, { ...device, neutralReference: args.neutralReference })
+      : null
   }
   const text = JSON.stringify(result, null, 2)
-  console.log(text)
-  console.error(summaryLine(report, calibration))
   if (args.out) {
     await mkdir(dirname(resolve(args.out)), { recursive: true })
     await writeFile(args.out, text + '\n')
+    console.log(`${summaryLine(report, calibration)} → ${resolve(args.out)}`)
+  } else {
+    console.log(text)
+    console.error(summaryLine(report, calibration))
   }
   if (args.grid) {
     if (!generated) {
       console.error('--grid needs generated faces: drop --no-generate, and use a model that generates')
       return EXIT.usage
     }
-    const rows = await writeCardGrid(ctx, dataset.id, job.model, split, args.grid)
+    const rows = await writeCardGrid(ctx, dataset.id, job.model, split.value, args.grid)
     console.error(
       `grid written to ${args.grid}: columns ${GRID_COLUMNS.join(' | ')}; rows ${rows.map((r) => `${r.label}`).join(', ')}`
     )
   }
   return EXIT.ok
+}
+
+/**
+ * Which split to score: the one asked for ("all": every split), else test where the folder has a
+ * test split, else every labelled face (a folder without split folders).
+ */
+function chooseSplit(
+  ctx: AppContext,
+  datasetId: number,
+  asked: string | null
+): { value: string | null; name: string } | { error: string } {
+  const present = (
+    ctx.db.prepare(`SELECT DISTINCT split FROM samples WHERE dataset_id = ? AND status = 'present'`).all(datasetId) as {
+      split: string | null
+    }[]
+  ).map((r) => r.split)
+  if (asked === 'all') return { value: null, name: 'all splits' }
+  if (asked) {
+    if (!present.includes(asked))
+      return {
+        error: `This folder has no ${asked} split (it has: ${present.map((p) => p ?? 'no split').join(', ')}); use --split all to score every labelled face`
+      }
+    return { value: asked, name: `${asked} split` }
+  }
+  return present.includes('test') ? { value: 'test', name: 'test split' } : { value: null, name: 'all splits' }
 }

@@ -4,14 +4,14 @@ import { classificationReport, type ClassificationReport } from '../review/accur
 import { calibrationReport, type CalibrationReport } from '../review/calibration'
 
 /** Labelled samples of one split with this model's prediction, in the model's class indices. */
-function labelledPredictions(ctx: AppContext, datasetId: number, modelId: string, split: string) {
+function labelledPredictions(ctx: AppContext, datasetId: number, modelId: string, split: string | null) {
   return ctx.db
     .prepare(
       `SELECT s.original_label AS label, p.predicted_label AS predicted, p.probabilities AS probabilities FROM samples s
        JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
-       WHERE s.dataset_id = ? AND s.status = 'present' AND s.split = ? AND s.original_label IS NOT NULL`
+       WHERE s.dataset_id = ? AND s.status = 'present' AND (? IS NULL OR s.split = ?) AND s.original_label IS NOT NULL`
     )
-    .all(modelId, datasetId, split) as { label: string; predicted: string; probabilities: string }[]
+    .all(modelId, datasetId, split, split) as { label: string; predicted: string; probabilities: string }[]
 }
 
 /**
@@ -19,7 +19,7 @@ function labelledPredictions(ctx: AppContext, datasetId: number, modelId: string
  * and the confusion matrix (same keys as training/pfvit/metrics.py), and calibration. Labels the
  * model has no class for are counted, not scored.
  */
-export function benchmarkReport(ctx: AppContext, datasetId: number, model: ModelInfo, split: string) {
+export function benchmarkReport(ctx: AppContext, datasetId: number, model: ModelInfo, split: string | null) {
   const rows = labelledPredictions(ctx, datasetId, model.id, split)
   const index = new Map(model.classes.map((c, i) => [c, i]))
   const scored = rows.filter((r) => index.has(r.label))

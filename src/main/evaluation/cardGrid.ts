@@ -45,7 +45,7 @@ async function gridRow(face: Uint8Array, sheet: Buffer, size: number): Promise<B
  * two side-by-side blocks. Drawn from the stored run, the same pictures the review workspace shows.
  * Returns the rows' paths and labels for the caption.
  */
-export async function writeCardGrid(ctx: AppContext, datasetId: number, model: ModelInfo, split: string, out: string) {
+export async function writeCardGrid(ctx: AppContext, datasetId: number, model: ModelInfo, split: string | null, out: string) {
   const size = model.inputSize
   const chosen = pickGridSamples(generatedSamples(ctx, datasetId, model.id, split), model.classes, 2, 16)
   const rowsPerBlock = Math.ceil(chosen.length / BLOCKS)

@@ -14,6 +14,7 @@ import {
   type JudgedPokerFace,
   type PokerFaceCheck
 } from '../review/pokerFaceReport'
+import { compareWithNeutralReferences } from './neutralReference'
 import { cosine, EXPRESSION_JUDGE, IDENTITY_JUDGE, judgesMissing, loadJudges, toJudgeSize, type Judges } from './judges'
 import {
   differenceMap,
@@ -36,15 +37,15 @@ export interface EvaluatedSample {
   label: string | null
 }
 
-/** The split's present samples that this model has generated faces for, in path order. */
-export function generatedSamples(ctx: AppContext, datasetId: number, modelId: string, split: string): EvaluatedSample[] {
+/** The split's (null: every split's) present samples that this model has generated faces for, in path order. */
+export function generatedSamples(ctx: AppContext, datasetId: number, modelId: string, split: string | null): EvaluatedSample[] {
   return ctx.db
     .prepare(
       `SELECT s.id, s.rel_path AS relPath, s.content_hash AS contentHash, s.original_label AS label FROM samples s
        JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
-       WHERE s.dataset_id = ? AND s.status = 'present' AND s.split = ? ORDER BY s.rel_path`
+       WHERE s.dataset_id = ? AND s.status = 'present' AND (? IS NULL OR s.split = ?) ORDER BY s.rel_path`
     )
-    .all(modelId, datasetId, split) as EvaluatedSample[]
+    .all(modelId, datasetId, split, split) as EvaluatedSample[]
 }
 
 /** The faces as the model saw them (RGB bytes at the model's input size), one dataset's lookup prepared once. */
@@ -68,8 +69,8 @@ export async function checkPokerFaces(
   ctx: AppContext,
   datasetId: number,
   model: ModelInfo,
-  split: string,
-  options: { provider?: string; threads?: number }
+  split: string | null,
+  options: { provider?: string; threads?: number; neutralReference?: boolean }
 ) {
   const loaded = await loadModel(model.folder, { generate: false, provider: options.provider as never, threads: options.threads })
   const { size, mean, std } = loaded.manifest.input
@@ -87,6 +88,7 @@ export async function checkPokerFaces(
   const judgesProblem = judgesMissing()
   const judges = judgesProblem ? null : await loadJudges(undefined, options.threads ?? 2)
   const inputIdentities: Float32Array[] = []
+  let realNeutral = null
   try {
     for (let start = 0; start < samples.length; start += BATCH) {
       const batch = samples.slice(start, start + BATCH)
@@ -130,6 +132,7 @@ export async function checkPokerFaces(
         })
       )
     }
+    if (options.neutralReference) realNeutral = await compareWithNeutralReferences(ctx, datasetId, model, split, judges)
   } finally {
     await releaseModel(loaded)
     await judges?.release()
@@ -139,6 +142,7 @@ export async function checkPokerFaces(
   return {
     ...summarisePokerFaces(checks, neutral, threshold),
     images_without_generated_faces: missing,
+    ...(options.neutralReference ? { real_neutral: realNeutral } : {}),
     judges: judges
       ? {
           expression: `${EXPRESSION_JUDGE} (face-api.js, ../shared/models; never used by training)`,
