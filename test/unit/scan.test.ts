@@ -43,6 +43,7 @@ describe('scanning a folder', () => {
     expect(listProblems(db, datasetId)).toEqual([
       { relPath: 'train/happy/empty.png', kind: 'error', reason: 'empty file (0 bytes)' },
       { relPath: 'train/happy/notes.png', kind: 'error', reason: expect.stringMatching(/^not an image/) },
+      { relPath: '.', kind: 'ignored', reason: 'hidden (name starts with a dot), not opened: .DS_Store' },
       { relPath: 'readme.txt', kind: 'ignored', reason: 'not an image file (.txt)' }
     ])
     expect(progress.at(0)?.phase).toBe('listing')

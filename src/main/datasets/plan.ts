@@ -18,7 +18,7 @@ export interface SamplePlan {
 }
 
 /** Problems of one kind reported per file before the rest are summed up in one line. */
-export const MAX_PROBLEMS_PER_FILE = 200
+const MAX_PROBLEMS_PER_FILE = 200
 /** Unlisted images named one by one per folder; more are summed up in one line. */
 const MAX_UNLISTED_NAMED = 20
 

@@ -1,10 +1,10 @@
 import { detectFormats } from '@shared/formats/detect'
 import type { FormatCandidate } from '@shared/formats/types'
 import { readHeads } from './labelFiles'
-import { listImageFiles } from './walk'
+import { listImageFiles, type Listing } from './walk'
 
 /** Detection on a listed folder: the names of its other files and the first lines of its text files. */
-export async function detectListedFolder(listing: Awaited<ReturnType<typeof listImageFiles>>): Promise<FormatCandidate[]> {
+export async function detectListedFolder(listing: Listing): Promise<FormatCandidate[]> {
   const heads = await readHeads(listing.others)
   return detectFormats({
     files: listing.others.map((f) => f.relPath),

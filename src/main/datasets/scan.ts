@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFile, realpath, stat } from 'node:fs/promises'
+import { realpath, stat } from 'node:fs/promises'
 import { ApiError } from '@shared/api'
 import { FORMATS } from '@shared/formats'
 import type { GreyPixels, SampleRecord } from '@shared/formats/types'
@@ -14,16 +14,21 @@ import {
   type ScanChanges,
   type ScannedFile
 } from '../store/samples'
+import { rejectedFiles, saveRejectedFiles, type RejectedFile } from '../store/rejectedFiles'
 import { datasetIdForRoot, getDatasetFormat, saveDatasetFormat, saveLabelFiles, type StoredFormat } from '../store/sources'
 import { chooseFormat, type FormatRequest } from './chooseFormat'
 import { readLabelFiles, toStored } from './labelFiles'
 import { planSamples } from './plan'
 import { detectListedFolder } from './probe'
-import { sniffImage } from './sniff'
-import { describeFsError, listImageFiles, type FoundFile } from './walk'
+import { eachLimited } from './eachLimited'
+import { inspectImageFile } from './inspectImage'
+import { listImageFiles, type FoundFile } from './walk'
 
-/** Files read at once: enough to keep the disk busy, few enough not to exhaust descriptors. */
-const READ_CONCURRENCY = 32
+/**
+ * Files read at once. libuv runs four file operations at a time by default, so more only
+ * queues; each read holds one chunk, so memory stays a few megabytes whatever the files' sizes.
+ */
+const READ_CONCURRENCY = 4
 
 export type ProgressListener = (progress: ScanProgress) => void
 
@@ -42,35 +47,34 @@ export async function resolveDatasetRoot(input: string): Promise<string> {
   return root
 }
 
-export function contentHash(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex')
-}
-
 /** The content hash of an image that exists only as pixels: its size and pixels, never confused with a file's hash. */
-export function pixelsHash(pixels: GreyPixels): string {
+function pixelsHash(pixels: GreyPixels): string {
   return createHash('sha256').update(`gray8 ${pixels.width}x${pixels.height}\n`).update(pixels.data).digest('hex')
 }
 
 type Planned = { file: FoundFile; record: SampleRecord }
-type Examined = { planned: Planned; scanned: ScannedFile } | { planned: Planned; problem: ScanProblem }
+type Examined =
+  { planned: Planned; scanned: ScannedFile } | { planned: Planned; problem: ScanProblem; rejected: RejectedFile | null }
 
-async function examine(planned: Planned): Promise<Examined> {
+async function examine(planned: Planned, signal?: AbortSignal): Promise<Examined> {
   const { file, record } = planned
-  let bytes: Buffer
-  try {
-    bytes = await readFile(file.absPath)
-  } catch (err) {
-    return { planned, problem: { relPath: file.relPath, kind: 'error', reason: `cannot read: ${describeFsError(err)}` } }
+  const inspection = await inspectImageFile(file.absPath, { signal })
+  if (!inspection.ok) {
+    const { relPath, size, mtimeMs } = file
+    return {
+      planned,
+      problem: { relPath, kind: 'error', reason: inspection.reason },
+      // Only a verdict on the content is remembered; a failed read is tried again next time.
+      rejected: inspection.about === 'content' ? { relPath, size, mtimeMs, reason: inspection.reason } : null
+    }
   }
-  const sniff = sniffImage(bytes)
-  if (!sniff.ok) return { planned, problem: { relPath: file.relPath, kind: 'error', reason: sniff.reason } }
   return {
     planned,
     scanned: {
       relPath: file.relPath,
-      size: bytes.length,
+      size: inspection.size,
       mtimeMs: file.mtimeMs,
-      contentHash: contentHash(bytes),
+      contentHash: inspection.contentHash,
       split: record.split,
       originalLabel: record.label,
       source: record.source
@@ -100,19 +104,24 @@ export interface ScanResult {
 /**
  * Opens a dataset folder: lists it, detects its format (or uses the one asked for, or the one
  * chosen by hand last time), reads the label files, reads only image files that are new or whose
- * size or modification time moved since the last scan, and records everything in one transaction.
+ * size or modification time moved since the last scan (files refused last time and unchanged
+ * since are refused again unread), and records everything in one transaction.
  * Label-file problems (malformed lines, unknown ids, missing or duplicate images) are listed with
  * file and line; they never stop the scan.
+ *
+ * `signal` cancels it: the scan rejects with the signal's reason before the next folder or file,
+ * and nothing is stored (the transaction at the end is the only write).
  */
 export async function scanDataset(
   db: Db,
   root: string,
   onProgress: ProgressListener = () => {},
-  request: FormatRequest = {}
+  request: FormatRequest = {},
+  { signal }: { signal?: AbortSignal } = {}
 ): Promise<ScanResult> {
   const started = performance.now()
   onProgress({ root, phase: 'listing', done: 0, total: 0 })
-  const listing = await listImageFiles(root)
+  const listing = await listImageFiles(root, { signal })
   const images = new Set(listing.files.map((f) => f.relPath))
   const candidates = await detectListedFolder(listing)
   const existingId = datasetIdForRoot(db, root)
@@ -131,8 +140,11 @@ export async function scanDataset(
   const unreadable = new Set(labelRead.missing.map((m) => m.relPath))
   const labelMtime = new Map(labelRead.files.map((f) => [f.path, f.mtimeMs]))
 
-  const datasetId = ensureDataset(db, root)
-  const known = knownFiles(db, datasetId)
+  // A dataset opened for the first time has nothing known yet; its row is created with the rest
+  // at the end, so a cancelled first open leaves no empty dataset behind.
+  const known = existingId === null ? new Map<string, KnownFile>() : knownFiles(db, existingId)
+  const refusedBefore = existingId === null ? new Map<string, RejectedFile>() : rejectedFiles(db, existingId)
+  const rejected: RejectedFile[] = []
   const changes: ScanChanges = {
     added: [],
     changed: [],
@@ -147,11 +159,17 @@ export async function scanDataset(
   const seen = new Set<string>()
   const toRead: Planned[] = []
   for (const planned of plan.files) {
-    seen.add(planned.file.relPath)
-    const prior = known.get(planned.file.relPath)
-    if (prior && prior.status === 'present' && prior.size === planned.file.size && prior.mtimeMs === planned.file.mtimeMs) {
+    const { relPath, size, mtimeMs } = planned.file
+    seen.add(relPath)
+    const prior = known.get(relPath)
+    const refused = refusedBefore.get(relPath)
+    if (prior && prior.status === 'present' && prior.size === size && prior.mtimeMs === mtimeMs) {
       unchanged++
       followRecord(changes, prior, planned.record, unreadable)
+    } else if (refused && refused.size === size && refused.mtimeMs === mtimeMs) {
+      rejected.push(refused)
+      changes.problems.push({ relPath, kind: 'error', reason: refused.reason })
+      if (prior?.status === 'present') changes.removedIds.push(prior.id)
     } else toRead.push(planned)
   }
   for (const record of plan.virtual) {
@@ -193,27 +211,24 @@ export async function scanDataset(
     }
   }
   report()
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < toRead.length) {
-      const result = await examine(toRead[next++])
-      done++
-      report()
-      const prior = known.get(result.planned.file.relPath)
-      if ('problem' in result) {
-        changes.problems.push(result.problem)
-        // A file that was a sample and is now unreadable leaves the grid, labels kept.
-        if (prior?.status === 'present') changes.removedIds.push(prior.id)
-      } else if (!prior) changes.added.push(result.scanned)
-      else {
-        if (prior.contentHash === result.scanned.contentHash && prior.status === 'present')
-          changes.touched.push({ id: prior.id, mtimeMs: result.scanned.mtimeMs })
-        else changes.changed.push({ ...result.scanned, id: prior.id })
-        followRecord(changes, prior, result.planned.record, unreadable)
-      }
+  const take = (result: Examined): void => {
+    done++
+    report()
+    const prior = known.get(result.planned.file.relPath)
+    if ('problem' in result) {
+      changes.problems.push(result.problem)
+      if (result.rejected) rejected.push(result.rejected)
+      // A file that was a sample and is now unreadable leaves the grid, labels kept.
+      if (prior?.status === 'present') changes.removedIds.push(prior.id)
+    } else if (!prior) changes.added.push(result.scanned)
+    else {
+      if (prior.contentHash === result.scanned.contentHash && prior.status === 'present')
+        changes.touched.push({ id: prior.id, mtimeMs: result.scanned.mtimeMs })
+      else changes.changed.push({ ...result.scanned, id: prior.id })
+      followRecord(changes, prior, result.planned.record, unreadable)
     }
   }
-  await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker))
+  await eachLimited(toRead, READ_CONCURRENCY, async (planned) => take(await examine(planned, signal)), signal)
 
   onProgress({ root, phase: 'saving', done: toRead.length, total: toRead.length })
   // Workers finish out of order; keep ids in path order so the grid shows a sorted dataset.
@@ -227,10 +242,15 @@ export async function scanDataset(
     detected: choice.detected,
     classes: read.classes
   }
-  db.transaction(() => {
+  // The last moment a cancel is honoured: after this the scan is stored whole.
+  signal?.throwIfAborted()
+  const datasetId = db.transaction(() => {
+    const datasetId = ensureDataset(db, root)
     applyScanChanges(db, datasetId, changes)
+    saveRejectedFiles(db, datasetId, rejected)
     saveDatasetFormat(db, datasetId, stored)
     saveLabelFiles(db, datasetId, storedFiles, nowIso(), unreadable)
+    return datasetId
   })()
   onProgress({ root, phase: 'done', done: toRead.length, total: toRead.length })
   return {

@@ -210,5 +210,18 @@ export const MIGRATIONS: readonly string[] = [
     note TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
+  `,
+  // 5: the scanner's verdict on files it read and refused (not an image, truncated, too large),
+  // so an unchanged file is not read again on every open (issue 18, F3). Files it accepted are
+  // the samples table, which already serves as their verdict.
+  `
+  CREATE TABLE rejected_files (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    rel_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, rel_path)
+  );
   `
 ]

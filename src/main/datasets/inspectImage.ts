@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto'
+import { constants } from 'node:fs'
+import { open, type FileHandle } from 'node:fs/promises'
+import { checkEnding, sniffHead, SNIFF_BYTES, TAIL_BYTES, type ImageFormat } from './sniff'
+import { specialFileReason } from './skipReasons'
+import { describeFsError } from './walk'
+
+/**
+ * Reads one image file of a dataset for the scan: what it is, and its content hash. The file is
+ * read once, front to back, in chunks: the first SNIFF_BYTES decide whether it is an image at
+ * all, and only an image under the size cap is read further (for the hash and the ending check).
+ * Memory stays at one chunk per file, whatever the file's size.
+ */
+
+/** The largest file read as an image. A face image is kilobytes to a few megabytes; a
+ * 24,000 × 24,000 RGBA PNG is ~2 GB decoded, far past anything the pipeline can use. */
+const MAX_IMAGE_BYTES = 256 * 1024 * 1024
+const CHUNK_BYTES = 1024 * 1024
+
+export type Inspection =
+  | { ok: true; format: ImageFormat; size: number; contentHash: string; bytesRead: number }
+  | {
+      ok: false
+      reason: string
+      /**
+       * 'content': the file's own bytes or size say so; the same file (same size and modification
+       * time) gets the same verdict next time, so it may be remembered. 'access': reading failed
+       * (permissions, vanished, not a regular file now); worth trying again next time.
+       */
+      about: 'content' | 'access'
+      bytesRead: number
+    }
+
+// A named pipe opened for reading blocks until a writer comes; O_NONBLOCK makes open return at
+// once, and fstat then refuses it. The walk already leaves pipes out; this covers a file replaced
+// by one between the walk and the read. (Absent on Windows, where there are no such files.)
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toLocaleString('en', { maximumFractionDigits: 1 })} MB`
+}
+
+export async function inspectImageFile(
+  absPath: string,
+  { maxBytes = MAX_IMAGE_BYTES, signal }: { maxBytes?: number; signal?: AbortSignal } = {}
+): Promise<Inspection> {
+  let handle: FileHandle
+  try {
+    handle = await open(absPath, OPEN_FLAGS)
+  } catch (err) {
+    return { ok: false, about: 'access', reason: `cannot read: ${describeFsError(err)}`, bytesRead: 0 }
+  }
+  try {
+    return await inspectOpen(handle, maxBytes, signal)
+  } catch (err) {
+    if (signal?.aborted) throw err
+    return { ok: false, about: 'access', reason: `cannot read: ${describeFsError(err)}`, bytesRead: 0 }
+  } finally {
+    await handle.close()
+  }
+}
+
+async function inspectOpen(handle: FileHandle, maxBytes: number, signal?: AbortSignal): Promise<Inspection> {
+  const s = await handle.stat()
+  if (!s.isFile()) return { ok: false, about: 'access', reason: specialFileReason(s), bytesRead: 0 }
+  const head = Buffer.alloc(Math.min(SNIFF_BYTES, s.size))
+  const { bytesRead: headRead } = await handle.read(head, 0, head.length, 0)
+  const sniffed = sniffHead(head.subarray(0, headRead), s.size)
+  if (!sniffed.ok) return { ok: false, about: 'content', reason: sniffed.reason, bytesRead: headRead }
+  if (s.size > maxBytes) {
+    return {
+      ok: false,
+      about: 'content',
+      reason: `too large for an image: ${megabytes(s.size)} (the limit is ${megabytes(maxBytes)}); not read`,
+      bytesRead: headRead
+    }
+  }
+  const hash = createHash('sha256').update(head.subarray(0, headRead))
+  let tail = Buffer.from(head.subarray(0, headRead))
+  let total = headRead
+  const chunk = Buffer.alloc(Math.max(1, Math.min(CHUNK_BYTES, s.size - headRead)))
+  for (;;) {
+    signal?.throwIfAborted()
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, total)
+    if (bytesRead === 0) break
+    total += bytesRead
+    if (total > maxBytes) {
+      return { ok: false, about: 'access', reason: `grew past ${megabytes(maxBytes)} while being read`, bytesRead: total }
+    }
+    const got = chunk.subarray(0, bytesRead)
+    hash.update(got)
+    // Only the last TAIL_BYTES are kept, for the ending check: copied, since `chunk` is reused.
+    tail =
+      bytesRead >= TAIL_BYTES
+        ? Buffer.from(got.subarray(bytesRead - TAIL_BYTES))
+        : Buffer.concat([tail, got]).subarray(-TAIL_BYTES)
+  }
+  const ending = checkEnding(sniffed.format, tail)
+  if (!ending.ok) return { ok: false, about: 'content', reason: ending.reason, bytesRead: total }
+  return { ok: true, format: sniffed.format, size: total, contentHash: hash.digest('hex'), bytesRead: total }
+}
