@@ -7,7 +7,8 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, screen, session, s
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ApiError } from '@shared/api'
+import { ApiError, type ApiEvents } from '@shared/api'
+import type { MenuCommand } from '@shared/menuCommands'
 import { createContext, type AppContext } from './api/context'
 import { modelImage } from './api/inference'
 import { sampleImage } from './api/media'
@@ -16,7 +17,8 @@ import { parseCliArgs } from './cli/args'
 import { aboutBox, latestRun, type ModelInUse } from './desktop/about'
 import { desktopArgs } from './desktop/args'
 import { parseMediaUrl } from './desktop/media'
-import { buildMenuTemplate, keyEventScript, type KeyChord } from './desktop/menu'
+import { buildMenuTemplate } from './desktop/menu'
+import { sendMenuCommand } from './desktop/menuCommands'
 import { electronSqliteBinding, explainStartupError } from './desktop/nativeModules'
 import { bundledModelsDir } from './desktop/resources'
 import {
@@ -105,22 +107,46 @@ async function main(): Promise<void> {
   registerIpcHandlers(ipcMain, handlers, trusted)
   registerDesktopHandlers(ipcMain, { pickFolder }, trusted)
   forwardEvents(ctx.events, () => mainWindow?.webContents ?? null)
-  ctx.events.subscribe((event) => {
-    if (event === 'datasetChanged') void refreshMenu()
+  ctx.events.subscribe((event, payload) => {
+    if (event !== 'datasetChanged') return
+    void refreshMenu()
+    // Each dataset opened, whoever asked (command line, menu, a second launch, the page's own form),
+    // joins the system's recent documents; this event comes only after a successful open.
+    const { datasetId } = payload as ApiEvents['datasetChanged']
+    void handlers
+      .getDataset({ datasetId })
+      .then((d) => app.addRecentDocument(d.root))
+      .catch(() => undefined)
   })
 
-  if (args.folder) await openFolder(resolve(args.folder), { reload: false })
+  if (args.folder) await openStartupFolder(resolve(args.folder))
   await createWindow()
   await refreshMenu()
 }
 
-/** Permissions, navigation and new windows, for every web contents the app will ever have. */
+/** Permissions, devices, navigation and new windows, for every web contents the app will ever have. */
 function hardenSession(): void {
   const ses = session.defaultSession
   ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
     callback(permissionAllowed(permission, details.requestingUrl, devUrl))
   )
   ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin, devUrl))
+  // The app talks to no hardware. No device is ever granted (WebHID, Web Serial, WebUSB), and a
+  // device chooser the page opens anyway is cancelled here rather than left to Electron's default
+  // for that device type (for Bluetooth, which needs no listener, the default is to cancel).
+  ses.setDevicePermissionHandler(() => false)
+  ses.on('select-hid-device', (event, _details, callback) => {
+    event.preventDefault()
+    callback()
+  })
+  ses.on('select-serial-port', (event, _ports, _wc, callback) => {
+    event.preventDefault()
+    callback('')
+  })
+  ses.on('select-usb-device', (event, _details, callback) => {
+    event.preventDefault()
+    callback()
+  })
   if (devUrl) {
     // The dev server's pages: same policy, plus what Vite's hot reload needs.
     ses.webRequest.onHeadersReceived({ urls: [`${new URL(devUrl).origin}/*`] }, (details, callback) =>
@@ -131,7 +157,10 @@ function hardenSession(): void {
     const guard = (event: { preventDefault(): void; url: string }): void => {
       if (!navigationAllowed(event.url, devUrl)) event.preventDefault()
     }
+    // will-navigate sees the main frame only; will-frame-navigate sees every frame, so an
+    // injected <iframe> cannot be sent anywhere either. Both, in case one is ever skipped.
     contents.on('will-navigate', guard)
+    contents.on('will-frame-navigate', guard)
     contents.on('will-redirect', guard)
     contents.on('will-attach-webview', (event) => event.preventDefault())
     contents.setWindowOpenHandler(({ url }) => {
@@ -245,33 +274,21 @@ async function pickFolder(): Promise<string | null> {
 }
 
 /**
- * Opens a folder from the menu, the command line or a second launch. The page shows the scan
- * progress (scanProgress events); then it reloads onto the dataset, the way `pokerface serve
- * <folder>` starts on one (getAppInfo().startupDatasetId).
+ * Opens the folder named on the command line before the window exists; the page starts on it
+ * (getAppInfo().startupDatasetId), the way `pokerface serve <folder>` does.
  */
-async function openFolder(root: string, { reload = true } = {}): Promise<void> {
-  mainWindow?.setProgressBar(2) // indeterminate, in the taskbar or dock
+async function openStartupFolder(root: string): Promise<void> {
   try {
     const { dataset } = await handlers.openDataset({ root })
     ctx.startupDatasetId = dataset.id
-    app.addRecentDocument(dataset.root)
-    if (reload) await loadApp()
   } catch (err) {
-    const options = { type: 'error' as const, message: `Could not open ${root}`, detail: message(err) }
-    if (mainWindow) await dialog.showMessageBox(mainWindow, options)
-    else await dialog.showMessageBox(options)
-  } finally {
-    mainWindow?.setProgressBar(-1)
+    await dialog.showMessageBox({ type: 'error', message: `Could not open ${root}`, detail: message(err) })
   }
 }
 
-async function closeDataset(): Promise<void> {
-  ctx.startupDatasetId = null
-  await loadApp()
-}
-
-function pressKey(chord: KeyChord): void {
-  void mainWindow?.webContents.executeJavaScript(keyEventScript(chord)).catch(() => undefined)
+/** A command for the page: it opens, closes and reviews through its own store (MenuCommand). */
+function toPage(command: MenuCommand): void {
+  sendMenuCommand(mainWindow?.webContents, command)
 }
 
 async function showAbout(): Promise<void> {
@@ -314,10 +331,8 @@ async function refreshMenu(): Promise<void> {
   const template = buildMenuTemplate(
     { platform: process.platform, appName: 'PokerFace Studio', isPackaged: app.isPackaged, recent },
     {
-      openFolder: () => void pickFolder().then((root) => (root ? openFolder(root) : undefined)),
-      openRecent: (root) => void openFolder(root),
-      closeDataset: () => void closeDataset(),
-      pressKey,
+      openFolder: () => void pickFolder().then((root) => (root ? toPage({ type: 'openFolder', root }) : undefined)),
+      send: toPage,
       editUndo: () => mainWindow?.webContents.undo(),
       editRedo: () => mainWindow?.webContents.redo(),
       showAbout: () => void showAbout()
@@ -335,7 +350,7 @@ if (!app.requestSingleInstanceLock()) {
     if (mainWindow.isMinimized()) mainWindow.restore()
     mainWindow.focus()
     const second = parseCliArgs(desktopArgs(argv, app.isPackaged))
-    if (second.folder) void openFolder(resolve(workingDirectory, second.folder))
+    if (second.folder) toPage({ type: 'openFolder', root: resolve(workingDirectory, second.folder) })
   })
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()

@@ -8,6 +8,7 @@ import {
   type RequestResult
 } from '@shared/api'
 import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, type Envelope } from '@shared/envelope'
+import type { MenuCommand } from '@shared/menuCommands'
 import { DESKTOP_CHANNELS } from '../main/ipc/channels'
 
 /** The slice of Electron's ipcRenderer the bridge uses. */
@@ -28,6 +29,8 @@ export type PokerFaceBridge = {
 } & {
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void
   pickFolder(): Promise<string | null>
+  /** Commands from the application menu (main sends them; the page runs them). Returns the unsubscribe function. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void
   /**
    * Where a file or folder dropped on the window lives on disk ('' when it has no path).
    * Electron no longer puts a path on File objects; only the preload can ask (webUtils).
@@ -53,6 +56,13 @@ export function buildBridge(ipc: IpcRendererLike, webUtils?: WebUtilsLike): Poke
     return () => ipc.removeListener(IPC_EVENT_CHANNEL, wrapped as (event: unknown, ...args: unknown[]) => void)
   }
   bridge.pickFolder = () => ipc.invoke(DESKTOP_CHANNELS.pickFolder) as Promise<string | null>
+  // Only main can send on this channel (Electron 28 removed renderer-to-renderer sendTo), so the
+  // command is main's own MenuCommand; the IPC event object stays in the preload.
+  bridge.onMenuCommand = (listener: (command: MenuCommand) => void) => {
+    const wrapped = (_e: unknown, command: unknown): void => listener(command as MenuCommand)
+    ipc.on(DESKTOP_CHANNELS.menuCommand, wrapped as (event: unknown, ...args: unknown[]) => void)
+    return () => ipc.removeListener(DESKTOP_CHANNELS.menuCommand, wrapped as (event: unknown, ...args: unknown[]) => void)
+  }
   bridge.pathForFile = (file: File) => webUtils?.getPathForFile(file) ?? ''
   return bridge as PokerFaceBridge
 }

@@ -118,6 +118,8 @@ const fake = vi.hoisted(() => {
       defaultSession: {
         setPermissionRequestHandler: (fn: Handler) => void listeners.set('permission-request', [fn]),
         setPermissionCheckHandler: (fn: Handler) => void listeners.set('permission-check', [fn]),
+        setDevicePermissionHandler: (fn: Handler) => void listeners.set('device-permission', [fn]),
+        on: (event: string, fn: Handler) => void listeners.set(`session ${event}`, [fn]),
         webRequest: { onHeadersReceived: () => undefined }
       }
     },
@@ -252,24 +254,33 @@ describe.skipIf(skipReason !== null)('Electron main process wiring (built bundle
     ).toBeNull()
   })
 
-  it('refuses navigation and new windows in every web contents, sending https links to the browser', () => {
+  /** A new web contents as main's web-contents-created listener sets it up. */
+  const newContents = () => {
     const handlers = new Map<string, Handler>()
-    let openHandler: Handler = () => undefined
     const contents = {
+      openHandler: (() => undefined) as Handler,
       on: (event: string, fn: Handler) => void handlers.set(event, fn),
       setWindowOpenHandler: (fn: Handler) => {
-        openHandler = fn
+        contents.openHandler = fn
       }
     }
     for (const fn of fake.listeners.get('web-contents-created') ?? []) fn({}, contents)
+    return { handlers, contents }
+  }
+  /** A cancellable Electron event; `prevented` says whether the listener refused it. */
+  const cancellable = (fields: Record<string, unknown> = {}) => ({
+    ...fields,
+    prevented: false,
+    preventDefault() {
+      this.prevented = true
+    }
+  })
+
+  it('refuses navigation and new windows in every web contents, sending https links to the browser', () => {
+    const { handlers, contents } = newContents()
+    const openHandler = contents.openHandler
     const navigate = (event: string, url: string) => {
-      const e = {
-        url,
-        prevented: false,
-        preventDefault() {
-          this.prevented = true
-        }
-      }
+      const e = cancellable({ url })
       handlers.get(event)!(e)
       return e.prevented
     }
@@ -286,20 +297,83 @@ describe.skipIf(skipReason !== null)('Electron main process wiring (built bundle
     expect(check(null, 'clipboard-sanitized-write', 'pf-app://studio')).toBe(true)
   })
 
+  it('E1: refuses navigation in every frame, subframes included, through will-frame-navigate', () => {
+    const { handlers } = newContents()
+    const navigate = (url: string, isMainFrame: boolean) => {
+      const e = cancellable({ url, isMainFrame })
+      handlers.get('will-frame-navigate')!(e)
+      return e.prevented
+    }
+    // will-navigate sees only the main frame; a subframe (an injected <iframe>) is seen here alone.
+    expect(navigate('https://example.com/', false)).toBe(true)
+    expect(navigate('file:///etc/passwd', false)).toBe(true)
+    expect(navigate('https://example.com/', true)).toBe(true)
+    expect(navigate('pf-app://studio/index.html', true)).toBe(false)
+  })
+
+  it('E2: grants no HID, serial or USB device and cancels every device chooser', () => {
+    const devicePermission = fake.listeners.get('device-permission')?.[0]
+    expect(devicePermission).toBeDefined()
+    for (const deviceType of ['hid', 'serial', 'usb']) {
+      expect(devicePermission!({ deviceType, origin: 'pf-app://studio', device: {} }), deviceType).toBe(false)
+    }
+    const check = fake.listeners.get('permission-check')![0]
+    for (const permission of ['hid', 'serial', 'usb', 'bluetooth']) expect(check(null, permission, 'pf-app://studio')).toBe(false)
+    // A chooser the page opens anyway (navigator.hid.requestDevice…) is cancelled explicitly, not
+    // left to Electron's default for that device type.
+    const choosers: [string, unknown][] = [
+      ['select-hid-device', { deviceList: [{ deviceId: 'h1' }] }],
+      ['select-serial-port', [{ portId: 's1' }]],
+      ['select-usb-device', { deviceList: [{ deviceId: 'u1' }] }]
+    ]
+    for (const [event, devices] of choosers) {
+      const listener = fake.listeners.get(`session ${event}`)?.[0]
+      expect(listener, event).toBeDefined()
+      const e = cancellable()
+      const answers: unknown[][] = []
+      const answer = (...args: unknown[]) => void answers.push(args)
+      // select-serial-port passes the asking web contents before its callback.
+      if (event === 'select-serial-port') listener!(e, devices, {}, answer)
+      else listener!(e, devices, answer)
+      expect(e.prevented, event).toBe(true)
+      // Cancelling: hid and usb take no argument, serial an empty string.
+      expect(answers, event).toEqual([event === 'select-serial-port' ? [''] : []])
+    }
+  })
+
   it('has the menu, and an About box that says no model is loaded', async () => {
     const menu = fake.menu() as { label?: string; role?: string; submenu?: { label?: string; click?: Handler }[] }[]
     expect(menu.map((m) => m.label ?? m.role)).toEqual(['&File', '&Edit', '&Review', '&View', 'windowMenu', '&Help'])
     const recent = menu[0].submenu!.find((i) => i.label === 'Open Recent') as { submenu: { label: string }[] }
     expect(recent.submenu[0].label).toContain(dataset)
-    const review = menu[2].submenu!
-    review.find((i) => i.label === 'Label as Neutral')!.click!({}, undefined, {})
-    expect(win().webContents.scripts.at(-1)).toContain('"key":"1"')
     menu[5].submenu!.find((i) => i.label?.startsWith('About'))!.click!({}, undefined, {})
     await vi.waitFor(() => expect(fake.dialogs.length).toBeGreaterThan(0))
     const about = fake.dialogs.at(-1)!.options as { message: string; detail: string }
     expect(about.message).toBe('PokerFace Studio 0.1.0')
     expect(about.detail).toContain('Model: no model loaded')
     expect(about.detail).toContain(`Models folder: ${join(ROOT, 'resources', 'models')}`)
+  })
+
+  it('E5: sends menu actions to the page as typed commands, with no script run in it and no reload', () => {
+    const menu = fake.menu() as {
+      submenu?: { label?: string; click?: Handler; submenu?: { label: string; click: Handler }[] }[]
+    }[]
+    const click = (m: number, label: string) =>
+      menu[m].submenu!.find((i) => i.label?.startsWith(label))!.click!({}, undefined, {})
+    const sent = win().webContents.sent
+    const before = sent.length
+    click(2, 'Label as Neutral')
+    click(1, 'Undo')
+    menu[0].submenu!.find((i) => i.label === 'Open Recent')!.submenu![0].click({}, undefined, {})
+    click(0, 'Close Dataset')
+    expect(sent.slice(before)).toEqual([
+      ['pf:menuCommand', { type: 'review', action: { type: 'label', label: 'neutral' } }],
+      ['pf:menuCommand', { type: 'review', action: { type: 'undo' } }],
+      ['pf:menuCommand', { type: 'openFolder', root: dataset }],
+      ['pf:menuCommand', { type: 'closeDataset' }]
+    ])
+    expect(win().webContents.scripts).toEqual([])
+    expect(win().urls).toEqual(['pf-app://studio/index.html'])
   })
 
   it('runs a model in the built worker, and the About box then names the model and its provider', async () => {

@@ -9,11 +9,13 @@ import type { MenuItemConstructorOptions } from 'electron'
 import { describe, expect, it, vi } from 'vitest'
 import { EMOTIONS } from '@shared/emotions'
 import type { InferenceJobStatus } from '@shared/inference'
-import { actionForKey } from '@shared/shortcuts'
+import type { MenuCommand } from '@shared/menuCommands'
+import { actionForKey, type ReviewAction } from '@shared/shortcuts'
 import { aboutBox, latestRun, modelLine } from '@main/desktop/about'
 import { desktopArgs } from '@main/desktop/args'
 import { parseMediaUrl } from '@main/desktop/media'
-import { buildMenuTemplate, keyEventScript, LABEL_KEYS, REVIEW_KEYS, type KeyChord, type MenuActions } from '@main/desktop/menu'
+import { buildMenuTemplate, LABEL_KEYS, REVIEW_KEYS, type MenuActions } from '@main/desktop/menu'
+import { sendMenuCommand } from '@main/desktop/menuCommands'
 import { electronSqliteBinding, explainStartupError } from '@main/desktop/nativeModules'
 import { bundledModelsDir, unpackedPath } from '@main/desktop/resources'
 import {
@@ -41,6 +43,7 @@ import { registerDesktopHandlers, type IpcEventLike, type IpcMainLike } from '@m
 import { CONTENT_SECURITY_POLICY } from '@main/server/static'
 import { buildBridge } from '../../src/preload/bridge'
 import { tempDir } from '../helpers/data'
+import { key } from '../helpers/keys'
 
 const DEV = 'http://localhost:5173'
 
@@ -139,6 +142,22 @@ describe('window and page security', () => {
     // Development only: Vite's inline preamble and hot-reload socket.
     expect(desktopCsp(true)).toMatch(/script-src 'self' 'unsafe-inline'/)
     expect(desktopCsp(true)).toMatch(/connect-src 'self' ws:/)
+  })
+
+  it('E4: allows no inline styles in the built app, in either transport; only the dev server gets them', () => {
+    // React's style={…} props are set through CSSOM, which style-src does not govern; <style> tags and
+    // style="" attributes (an injected stylesheet, a CSS exfiltration trick) are what it blocks.
+    const styleSrc = (csp: string) => /(?:^|; )style-src ([^;]*)/.exec(csp)?.[1]
+    expect(styleSrc(CONTENT_SECURITY_POLICY)).toBe("'self'")
+    expect(styleSrc(desktopCsp())).toBe("'self'")
+    // Vite's dev server injects each imported CSS file as a <style> element.
+    expect(styleSrc(desktopCsp(true))).toBe("'self' 'unsafe-inline'")
+  })
+
+  it('grants no device access: HID, serial, USB and Bluetooth permissions are refused', () => {
+    for (const p of ['hid', 'serial', 'usb', 'bluetooth', 'midi', 'midiSysex']) {
+      expect(permissionAllowed(p, APP_START_URL), p).toBe(false)
+    }
   })
 
   it('maps pf-app:// requests into the built renderer, for its own host only', () => {
@@ -335,14 +354,12 @@ describe('remembered window state', () => {
 })
 
 describe('application menu', () => {
-  const actions = (): MenuActions & { keys: KeyChord[] } => {
-    const keys: KeyChord[] = []
+  const actions = (): MenuActions & { sent: MenuCommand[] } => {
+    const sent: MenuCommand[] = []
     return {
-      keys,
+      sent,
       openFolder: vi.fn(),
-      openRecent: vi.fn(),
-      closeDataset: vi.fn(),
-      pressKey: (chord) => void keys.push(chord),
+      send: (command) => void sent.push(command),
       editUndo: vi.fn(),
       editRedo: vi.fn(),
       showAbout: vi.fn()
@@ -357,18 +374,22 @@ describe('application menu', () => {
     items.find((i) => i.label?.startsWith(label)) as MenuItemConstructorOptions
   const click = (i: MenuItemConstructorOptions, triggeredByAccelerator = false) =>
     (i.click as (...args: unknown[]) => void)({}, undefined, { triggeredByAccelerator })
-  const press = (chord: KeyChord) => actionForKey({ ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...chord })
+  const review = (action: ReviewAction): MenuCommand => ({ type: 'review', action })
 
-  it('lists every review key, and each sends the page the key its keyboard handler maps to that action', () => {
+  it('E5: every review item sends the page the typed action its key runs, never a synthesised key press', () => {
     const a = actions()
-    const review = menu(build('linux', a), 'Review')
-    LABEL_KEYS.forEach((k) => click(item(review, k.label)))
-    REVIEW_KEYS.forEach((k) => click(item(review, k.label)))
-    expect(a.keys.slice(0, LABEL_KEYS.length).map(press)).toEqual([
-      ...EMOTIONS.map((label) => ({ type: 'label', label })),
-      { type: 'label', label: null }
+    const items = menu(build('linux', a), 'Review')
+    LABEL_KEYS.forEach((k) => click(item(items, k.label)))
+    REVIEW_KEYS.forEach((k) => click(item(items, k.label)))
+    expect(a.sent).toEqual([
+      ...EMOTIONS.map((label) => review({ type: 'label', label })),
+      review({ type: 'label', label: null }),
+      ...['left', 'right', 'up', 'down', 'pageUp', 'pageDown', 'home', 'end'].map((by) =>
+        review({ type: 'move', by } as ReviewAction)
+      )
     ])
-    expect(a.keys.slice(LABEL_KEYS.length).map((c) => press(c)?.type)).toEqual(REVIEW_KEYS.map(() => 'move'))
+    // The shown key and the sent action come from one table: the page's own keyboard map.
+    for (const k of [...LABEL_KEYS, ...REVIEW_KEYS]) expect(review(actionForKey(key(k.key))!)).toEqual(a.sent.shift())
   })
 
   it('shows plain keys without ever registering them, so typing a path is never hijacked', () => {
@@ -382,39 +403,35 @@ describe('application menu', () => {
     }
   })
 
-  it('undoes a relabel from the menu, and leaves Ctrl+Z in text fields to the field', () => {
-    for (const [platform, mod] of [
-      ['linux', 'ctrlKey'],
-      ['darwin', 'metaKey']
-    ] as const) {
+  it('E5: undoes a relabel from the menu as a command, and leaves Ctrl+Z in text fields to the field', () => {
+    for (const platform of ['linux', 'darwin'] as const) {
       const a = actions()
       const edit = menu(build(platform, a), 'Edit')
       click(item(edit, 'Undo'))
       click(item(edit, 'Redo'))
-      expect(a.keys.map(press)).toEqual([{ type: 'undo' }, { type: 'redo' }])
-      expect(a.keys.every((k) => k[mod])).toBe(true)
+      expect(a.sent).toEqual([review({ type: 'undo' }), review({ type: 'redo' })])
       click(item(edit, 'Undo'), true) // the page did not handle Ctrl+Z: a text field's undo
       click(item(edit, 'Redo'), true)
       expect(a.editUndo).toHaveBeenCalledTimes(1)
       expect(a.editRedo).toHaveBeenCalledTimes(1)
-      expect(a.keys).toHaveLength(2)
+      expect(a.sent).toHaveLength(2)
     }
   })
 
-  it('opens folders, recent datasets and the About box', () => {
+  it('E5: opens recent datasets and closes the dataset by command to the page, not by reloading it', () => {
     const a = actions()
     const template = build('linux', a)
     const file = menu(template, 'File')
     click(item(file, 'Open Folder'))
-    expect(a.openFolder).toHaveBeenCalled()
+    expect(a.openFolder).toHaveBeenCalled() // main shows the native dialog, then sends openFolder
     const recentItems = item(file, 'Open Recent').submenu as MenuItemConstructorOptions[]
     expect(recentItems).toHaveLength(10)
     click(recentItems[1])
-    expect(a.openRecent).toHaveBeenCalledWith('/data/set1')
+    click(item(file, 'Close Dataset'))
+    click(item(menu(template, 'Help'), 'Keyboard Shortcuts'))
+    expect(a.sent).toEqual([{ type: 'openFolder', root: '/data/set1' }, { type: 'closeDataset' }, review({ type: 'help' })])
     click(item(menu(template, 'Help'), 'About'))
     expect(a.showAbout).toHaveBeenCalled()
-    click(item(menu(template, 'Help'), 'Keyboard Shortcuts'))
-    expect(press(a.keys[0])).toEqual({ type: 'help' })
   })
 
   it('follows each platform’s conventions', () => {
@@ -429,20 +446,23 @@ describe('application menu', () => {
     expect(menu(build('linux', actions(), false), 'View').some((i) => i.role === 'toggleDevTools')).toBe(true)
   })
 
-  it('hands a menu key to the page as a keydown on window', () => {
-    const seen: { type: string; init: Record<string, unknown> }[] = []
-    class FakeKeyboardEvent {
-      constructor(type: string, init: Record<string, unknown>) {
-        seen.push({ type, init })
-      }
-    }
-    const fakeWindow = { dispatchEvent: vi.fn() }
-    new Function('window', 'KeyboardEvent', keyEventScript({ key: 'z', ctrlKey: true }))(fakeWindow, FakeKeyboardEvent)
-    expect(fakeWindow.dispatchEvent).toHaveBeenCalledTimes(1)
-    expect(seen).toEqual([
-      { type: 'keydown', init: { key: 'z', ctrlKey: true, metaKey: false, shiftKey: false, bubbles: true, cancelable: true } }
-    ])
-    expect(keyEventScript({ key: "'); alert(1); ('" })).toContain(JSON.stringify("'); alert(1); ('"))
+  it('E5: main sends a command to the window on the channel the preload listens on, and the bridge unsubscribes', () => {
+    const sent: unknown[][] = []
+    sendMenuCommand({ send: (...args) => void sent.push(args) }, { type: 'closeDataset' })
+    sendMenuCommand(null, { type: 'closeDataset' }) // no window: nothing to do, no error
+    expect(sent).toEqual([[DESKTOP_CHANNELS.menuCommand, { type: 'closeDataset' }]])
+    const listeners = new Map<string, (event: unknown, ...args: unknown[]) => void>()
+    const bridge = buildBridge({
+      invoke: async () => null,
+      on: (channel, fn) => void listeners.set(channel, fn),
+      removeListener: (channel) => void listeners.delete(channel)
+    })
+    const got: MenuCommand[] = []
+    const off = bridge.onMenuCommand((command) => got.push(command))
+    listeners.get(DESKTOP_CHANNELS.menuCommand)!({}, { type: 'openFolder', root: '/data/x' })
+    expect(got).toEqual([{ type: 'openFolder', root: '/data/x' }])
+    off()
+    expect(listeners.size).toBe(0)
   })
 })
 

@@ -1,23 +1,18 @@
 /**
  * The application menu as a pure function of what is open, so it is tested without Electron.
  *
- * The review keys belong to the page (src/shared/shortcuts.ts, one keyboard handler). The menu
- * lists them so they can be found, and a click sends the same key to the page. Plain keys (1–8,
- * arrows) are shown but never registered as accelerators: a registered "1" would also fire while
- * the user types a folder path. Undo and Redo are real accelerators; Electron runs a menu
- * accelerator only when the page did not handle the key, so Ctrl+Z undoes a relabel in the grid
- * and undoes typing in a text field.
+ * A click becomes a typed MenuCommand for the page (src/shared/menuCommands.ts), which runs it
+ * through the same store actions as its buttons and keys. The review keys belong to the page
+ * (src/shared/shortcuts.ts, one keyboard handler); the menu lists them so they can be found, and
+ * sends the action that key runs. Plain keys (1–8, arrows) are shown but never registered as
+ * accelerators: a registered "1" would also fire while the user types a folder path. Undo and
+ * Redo are real accelerators; Electron runs a menu accelerator only when the page did not handle
+ * the key, so Ctrl+Z undoes a relabel in the grid and undoes typing in a text field.
  */
 import type { MenuItemConstructorOptions } from 'electron'
 import { EMOTIONS } from '@shared/emotions'
-
-/** A key as the page's keyboard handler sees it (KeyboardEvent fields). */
-export interface KeyChord {
-  key: string
-  ctrlKey?: boolean
-  metaKey?: boolean
-  shiftKey?: boolean
-}
+import type { MenuCommand } from '@shared/menuCommands'
+import { actionForKey, type ReviewAction } from '@shared/shortcuts'
 
 export interface MenuState {
   platform: NodeJS.Platform
@@ -27,19 +22,24 @@ export interface MenuState {
 }
 
 export interface MenuActions {
+  /** The native folder dialog (main's), then an openFolder command with the chosen folder. */
   openFolder(): void
-  openRecent(root: string): void
-  closeDataset(): void
-  /** Sends a review key to the page. */
-  pressKey(chord: KeyChord): void
+  /** Hands a command to the page. */
+  send(command: MenuCommand): void
   /** Text-field undo/redo, for when the page left Ctrl+Z to the focused field. */
   editUndo(): void
   editRedo(): void
   showAbout(): void
 }
 
-/** Review actions with the key that does them in the page and the accelerator shown for it. */
-export const REVIEW_KEYS: { label: string; key: string; shown: string }[] = [
+/** A menu item for a page key: its label, the key (as KeyboardEvent.key) and how the menu shows it. */
+export interface KeyItem {
+  label: string
+  key: string
+  shown: string
+}
+
+export const REVIEW_KEYS: KeyItem[] = [
   { label: 'Previous Sample', key: 'ArrowLeft', shown: 'Left' },
   { label: 'Next Sample', key: 'ArrowRight', shown: 'Right' },
   { label: 'Row Up', key: 'ArrowUp', shown: 'Up' },
@@ -50,22 +50,34 @@ export const REVIEW_KEYS: { label: string; key: string; shown: string }[] = [
   { label: 'Last Sample', key: 'End', shown: 'End' }
 ]
 
-export const LABEL_KEYS: { label: string; key: string; shown: string }[] = [
+export const LABEL_KEYS: KeyItem[] = [
   ...EMOTIONS.map((e, i) => ({ label: `Label as ${e[0].toUpperCase()}${e.slice(1)}`, key: String(i + 1), shown: String(i + 1) })),
   { label: 'Remove Label', key: '0', shown: '0' }
 ]
+
+/**
+ * The action a plain key runs in the page, from the page's own keyboard map, so the key a menu
+ * item shows and the action it sends cannot drift apart.
+ */
+function actionOfKey(key: string): ReviewAction {
+  const action = actionForKey({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false })
+  if (!action) throw new Error(`The menu shows key '${key}', which the page's keyboard map does not use`)
+  return action
+}
 
 export const RECENT_IN_MENU = 10
 
 export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuItemConstructorOptions[] {
   const mac = state.platform === 'darwin'
-  const mod: Pick<KeyChord, 'ctrlKey' | 'metaKey'> = mac ? { metaKey: true } : { ctrlKey: true }
 
-  /** A menu item that shows a page key. macOS cannot show an accelerator without registering it. */
-  const keyItem = (label: string, chord: KeyChord, shown: string): MenuItemConstructorOptions =>
-    mac
-      ? { label: `${label}  (${shown})`, click: () => actions.pressKey(chord) }
-      : { label, accelerator: shown, registerAccelerator: false, click: () => actions.pressKey(chord) }
+  const review = (action: ReviewAction): void => actions.send({ type: 'review', action })
+  /** A menu item that shows a page key and runs its action. macOS cannot show an accelerator without registering it. */
+  const keyItem = ({ label, key, shown }: KeyItem): MenuItemConstructorOptions => {
+    const action = actionOfKey(key)
+    return mac
+      ? { label: `${label}  (${shown})`, click: () => review(action) }
+      : { label, accelerator: shown, registerAccelerator: false, click: () => review(action) }
+  }
 
   const about: MenuItemConstructorOptions = { label: `About ${state.appName}`, click: () => actions.showAbout() }
 
@@ -78,9 +90,9 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
         enabled: state.recent.length > 0,
         submenu: state.recent
           .slice(0, RECENT_IN_MENU)
-          .map((d) => ({ label: `${d.name} — ${d.root}`, click: () => actions.openRecent(d.root) }))
+          .map((d) => ({ label: `${d.name} — ${d.root}`, click: () => actions.send({ type: 'openFolder', root: d.root }) }))
       },
-      { label: 'Close Dataset', click: () => actions.closeDataset() },
+      { label: 'Close Dataset', click: () => actions.send({ type: 'closeDataset' }) },
       ...(mac ? [] : ([{ type: 'separator' }, { role: 'quit' }] as MenuItemConstructorOptions[]))
     ]
   }
@@ -91,14 +103,12 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
       {
         label: 'Undo',
         accelerator: 'CmdOrCtrl+Z',
-        click: (_item, _win, event) =>
-          event?.triggeredByAccelerator ? actions.editUndo() : actions.pressKey({ key: 'z', ...mod })
+        click: (_item, _win, event) => (event?.triggeredByAccelerator ? actions.editUndo() : review({ type: 'undo' }))
       },
       {
         label: 'Redo',
         accelerator: 'Shift+CmdOrCtrl+Z',
-        click: (_item, _win, event) =>
-          event?.triggeredByAccelerator ? actions.editRedo() : actions.pressKey({ key: 'Z', shiftKey: true, ...mod })
+        click: (_item, _win, event) => (event?.triggeredByAccelerator ? actions.editRedo() : review({ type: 'redo' }))
       },
       { type: 'separator' },
       { role: 'cut' },
@@ -108,13 +118,9 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
     ]
   }
 
-  const review: MenuItemConstructorOptions = {
+  const reviewMenu: MenuItemConstructorOptions = {
     label: '&Review',
-    submenu: [
-      ...LABEL_KEYS.map((k) => keyItem(k.label, { key: k.key }, k.shown)),
-      { type: 'separator' },
-      ...REVIEW_KEYS.map((k) => keyItem(k.label, { key: k.key }, k.shown))
-    ]
+    submenu: [...LABEL_KEYS.map(keyItem), { type: 'separator' }, ...REVIEW_KEYS.map(keyItem)]
   }
 
   const view: MenuItemConstructorOptions = {
@@ -134,7 +140,10 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
   const help: MenuItemConstructorOptions = {
     role: 'help',
     label: '&Help',
-    submenu: [keyItem('Keyboard Shortcuts', { key: '?' }, '?'), ...(mac ? [] : [{ type: 'separator' } as const, about])]
+    submenu: [
+      keyItem({ label: 'Keyboard Shortcuts', key: '?', shown: '?' }),
+      ...(mac ? [] : [{ type: 'separator' } as const, about])
+    ]
   }
 
   const appMenu: MenuItemConstructorOptions = {
@@ -150,21 +159,5 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
     ]
   }
 
-  return [...(mac ? [appMenu] : []), file, edit, review, view, { role: 'windowMenu' }, help]
-}
-
-/**
- * The script that hands a menu key to the page: a keydown on window, which the page's one
- * keyboard handler (App.tsx) receives exactly as a typed key. Built from the chord's fields only.
- */
-export function keyEventScript(chord: KeyChord): string {
-  const init = {
-    key: chord.key,
-    ctrlKey: !!chord.ctrlKey,
-    metaKey: !!chord.metaKey,
-    shiftKey: !!chord.shiftKey,
-    bubbles: true,
-    cancelable: true
-  }
-  return `window.dispatchEvent(new KeyboardEvent('keydown', ${JSON.stringify(init)}))`
+  return [...(mac ? [appMenu] : []), file, edit, reviewMenu, view, { role: 'windowMenu' }, help]
 }

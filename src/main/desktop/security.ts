@@ -100,12 +100,14 @@ export function permissionAllowed(permission: string, requestingUrl: string | un
 
 /**
  * The page's CSP: the same as browser mode, plus images from pf-media:. During development the
- * Vite dev server needs its inline preamble and its websocket.
+ * Vite dev server needs its inline preamble, its <style> elements (one per CSS import) and its
+ * websocket; the built app needs none of them.
  */
 export function desktopCsp(dev = false): string {
   return contentSecurityPolicy({
     imgSrc: [`${MEDIA_SCHEME}:`],
     scriptSrc: dev ? ["'unsafe-inline'"] : [],
+    styleSrc: dev ? ["'unsafe-inline'"] : [],
     connectSrc: dev ? ['ws:'] : []
   })
 }

@@ -4,5 +4,7 @@
  */
 export const DESKTOP_CHANNELS = {
   /** The native open-folder dialog; answers a path or null. */
-  pickFolder: 'pf:pickFolder'
+  pickFolder: 'pf:pickFolder',
+  /** Main → page: a MenuCommand (src/shared/menuCommands.ts) from the application menu. */
+  menuCommand: 'pf:menuCommand'
 } as const

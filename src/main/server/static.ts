@@ -37,6 +37,8 @@ export async function staticFile(dir: string, urlPath: string): Promise<{ body: 
 export interface CspExtras {
   imgSrc?: string[]
   scriptSrc?: string[]
+  /** Only Vite's dev server, which injects each CSS import as a <style> element. */
+  styleSrc?: string[]
   connectSrc?: string[]
 }
 
@@ -50,7 +52,9 @@ export function contentSecurityPolicy(extra: CspExtras = {}): string {
   return [
     "default-src 'self'",
     `script-src ${list(["'self'"], extra.scriptSrc)}`,
-    "style-src 'self' 'unsafe-inline'",
+    // No inline styles: the built renderer links one stylesheet, and React's style={…} props go
+    // through CSSOM, which style-src does not govern. An injected <style> or style="" is refused.
+    `style-src ${list(["'self'"], extra.styleSrc)}`,
     `img-src ${list(["'self'", 'data:', 'blob:'], extra.imgSrc)}`,
     `connect-src ${list(["'self'"], extra.connectSrc)}`,
     "object-src 'none'",

@@ -50,6 +50,8 @@ export interface ReviewState extends ReviewSlice {
   init(): Promise<void>
   openFolder(root: string): Promise<void>
   showDataset(datasetId: number): Promise<void>
+  /** Back to the start screen (the desktop menu's Close Dataset), with the recent list re-read. */
+  closeDataset(): Promise<void>
   setFilter(patch: Partial<SampleFilter>): void
   clearFilter(): void
   setSort(sort: SampleSort): void
@@ -207,6 +209,29 @@ export const createReviewStore = (client: PokerFaceClient) =>
           const undoState = await client.call('getUndoState', { datasetId })
           set({ canUndo: undoState.canUndo, canRedo: undoState.canRedo })
           await get().loadMetrics()
+        }),
+
+      closeDataset: () =>
+        guarded(async () => {
+          pending.clear()
+          set((s) => ({
+            dataset: null,
+            problems: [],
+            lastScan: null,
+            filter: {},
+            total: 0,
+            pages: new Map(),
+            // Page requests still in flight belong to the closed dataset: a new generation drops them.
+            generation: s.generation + 1,
+            cursor: 0,
+            selected: new Set(),
+            canUndo: false,
+            canRedo: false,
+            overlay: null,
+            view: 'grid',
+            metrics: null
+          }))
+          set({ recent: await client.call('listDatasets', {}) })
         }),
 
       setFilter: (patch) => {

@@ -7,6 +7,7 @@ export function createIpcClient(bridge: PokerFaceBridge): PokerFaceClient {
   return {
     transport: 'ipc',
     pickFolder: () => bridge.pickFolder(),
+    onMenuCommand: (listener) => bridge.onMenuCommand(listener),
     async call(name, args) {
       const fn = bridge[name as RequestName] as (a: unknown) => Promise<Envelope<unknown>>
       return unwrap(await fn(args)) as never

@@ -1,5 +1,6 @@
 import { useEffect } from 'react'
-import { actionForKey, COMPARE_MODES } from '@shared/shortcuts'
+import { actionForKey } from '@shared/shortcuts'
+import { reviewActionApplies, runMenuCommand, runReviewAction } from '../reviewCommands'
 import { useReview, useReviewStore } from '../useReview'
 import { DetailPanel } from './DetailPanel'
 import { ExportDialog } from './ExportDialog'
@@ -35,43 +36,25 @@ function useReviewKeyboard(): void {
       // Enter on a focused button presses that button, as everywhere else.
       if (e.key === 'Enter' && (e.target as HTMLElement | null)?.closest?.('button, a')) return
       const s = store.getState()
-      if (action.type === 'close') return s.setOverlay(null)
-      if (action.type === 'help') return s.setOverlay(s.overlay === 'help' ? null : 'help')
-      if (!s.dataset || s.overlay) return
-      e.preventDefault()
-      if (action.type === 'undo') void s.undo()
-      else if (action.type === 'redo') void s.redo()
-      else if (action.type === 'label') void s.labelSelection(action.label)
-      else if (action.type === 'accept') void s.acceptSuggestion()
-      else if (action.type === 'flag') void s.toggleFlag(action.flag)
-      else if (action.type === 'note') s.focusNote()
-      else if (action.type === 'metrics') s.setView(s.view === 'metrics' ? 'grid' : 'metrics')
-      else if (action.type === 'compare') {
-        const mode =
-          action.mode === 'next' ? COMPARE_MODES[(COMPARE_MODES.indexOf(s.compare.mode) + 1) % COMPARE_MODES.length] : action.mode
-        s.setCompare({ mode: action.mode !== 'next' && s.compare.mode === action.mode ? 'original' : mode })
-      } else {
-        const screen = s.columns * 5
-        const by = {
-          left: -1,
-          right: 1,
-          up: -s.columns,
-          down: s.columns,
-          pageUp: -screen,
-          pageDown: screen,
-          home: -s.total,
-          end: s.total
-        }
-        s.move(by[action.by])
-      }
+      if (!reviewActionApplies(s, action)) return
+      // Escape and ? were never taken from the browser (Escape still leaves full screen).
+      if (action.type !== 'close' && action.type !== 'help') e.preventDefault()
+      void runReviewAction(s, action)
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
   }, [store])
 }
 
+/** The desktop menu's commands (Electron only), run by the same actions as the page's keys. */
+function useMenuCommands(): void {
+  const store = useReviewStore()
+  useEffect(() => store.getState().client.onMenuCommand?.((command) => void runMenuCommand(store.getState(), command)), [store])
+}
+
 export function App(): React.JSX.Element {
   useReviewKeyboard()
+  useMenuCommands()
   const dataset = useReview((s) => s.dataset)
   const notice = useReview((s) => s.notice)
   const overlay = useReview((s) => s.overlay)
