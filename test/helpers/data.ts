@@ -1,15 +1,48 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { copyFile, mkdir, mkdtemp } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import sharp from 'sharp'
-import { EMOTIONS } from '@shared/emotions'
+import { EMOTIONS, normaliseLabel } from '@shared/emotions'
 
 /** Real data lives beside the project (never inside it); PF_DATA_DIR overrides where. */
 export const DATA_DIR = resolve(process.env.PF_DATA_DIR ?? join(__dirname, '..', '..', '..', 'shared', 'data'))
 export const FERPLUS_DIR = join(DATA_DIR, 'ferplus')
 export const HAS_FERPLUS = existsSync(join(FERPLUS_DIR, 'FER2013Train', 'label.csv'))
 export const NO_FERPLUS_REASON = `FERPlus data not found at ${FERPLUS_DIR} (set PF_DATA_DIR to the folder holding ferplus/)`
+
+/**
+ * The committed face fixture (test/fixtures/faces/README.md): faces cropped from the MIT-licensed
+ * face-api demo photos, as an ImageFolder with train/ and test/ splits, so that the review loop runs
+ * in a fresh clone with nothing beside it. Remade by scripts/make-face-fixture.mjs.
+ */
+export const FACE_FIXTURE_DIR = join(__dirname, '..', 'fixtures', 'faces')
+
+/** The fixture's labels that are wrong on purpose (the README's list): file → what a tester reads. */
+export const FACE_FIXTURE_WRONG: Readonly<Record<string, string>> = {
+  'train/sad/sample3__face3.png': 'happiness',
+  'train/surprise/sample6__face2.png': 'happiness',
+  'train/happy/sample4__face2.png': 'neutral',
+  'test/angry/sample5__face2.png': 'happiness',
+  'train/neutral/sample2__face1.png': 'not a face'
+}
+
+/**
+ * A copy of the face fixture at `target` (tests open copies: the committed folder stays as it is,
+ * whatever a test exports into its dataset), with each face's path and the label its folder gives.
+ */
+export async function copyFaceFixture(target: string): Promise<{ relPath: string; split: string; label: string }[]> {
+  await cp(FACE_FIXTURE_DIR, target, { recursive: true })
+  const files: { relPath: string; split: string; label: string }[] = []
+  for (const split of ['train', 'test']) {
+    for (const folder of await readdir(join(target, split))) {
+      for (const name of await readdir(join(target, split, folder))) {
+        files.push({ relPath: `${split}/${folder}/${name}`, split, label: normaliseLabel(folder) })
+      }
+    }
+  }
+  return files.sort((a, b) => a.relPath.localeCompare(b.relPath))
+}
 
 /** A fresh folder for one test, inside the run's folder that test/setup/tempRoot.ts removes at the end. */
 export async function tempDir(prefix = 'pf-test-'): Promise<string> {
