@@ -7,6 +7,7 @@
  */
 import type { Label } from './emotions'
 import type { InferenceJobStatus, InferenceOptions, ModelInfo, SamplePrediction } from './inference'
+import type { MenuCommand } from './menuCommands'
 import type { ModelImageKind } from './models'
 import type { DatasetFormatInfo, FormatCandidate, FormatId, FormatOptions, FormatSpec } from './formats/types'
 import type {
@@ -47,6 +48,8 @@ export interface ApiRequests {
     args: { root: string; format?: FormatId | 'auto'; options?: FormatOptions }
     result: { dataset: DatasetSummary; report: ScanReport; format: DatasetFormatInfo }
   }
+  /** Stops the scans of this folder that openDataset is running; they answer an error and store nothing. */
+  cancelScan: { args: { root: string }; result: { cancelled: boolean } }
   /** The dataset formats the app reads and writes, for the open screen's choice. */
   listFormats: { args: Record<string, never>; result: FormatSpec[] }
   /** What a folder looks like, best reading first, without opening it. */
@@ -137,6 +140,7 @@ export const REQUEST_NAMES = [
   'getAppInfo',
   'listDatasets',
   'openDataset',
+  'cancelScan',
   'getDataset',
   'listProblems',
   'querySamples',
@@ -185,7 +189,9 @@ export type ApiErrorCode = 'not_found' | 'bad_request' | 'exists' | 'outside_roo
 export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
-    message: string
+    message: string,
+    /** For a bad_request from argument checking: the wrong field (`filter.split`), so a client can point at it. */
+    readonly field?: string
   ) {
     super(message)
     this.name = 'ApiError'
@@ -202,5 +208,10 @@ export interface PokerFaceClient {
   modelImageUrl(modelId: string, kind: ModelImageKind, sampleId: number): string
   /** A native folder picker where the transport has one (Electron); null in a browser. */
   pickFolder: (() => Promise<string | null>) | null
+  /**
+   * Commands from the application menu, where there is one (Electron; a browser tab has none).
+   * Returns the function that unsubscribes.
+   */
+  onMenuCommand?: (listener: (command: MenuCommand) => void) => () => void
   transport: 'ipc' | 'http'
 }

@@ -79,7 +79,7 @@ function httpClient(server: BrowserServer): Pick<PokerFaceClient, 'call'> {
         headers: { 'content-type': 'application/json', 'x-pokerface-token': server.token }
       })
       const body = JSON.parse(Buffer.from(res.body, 'latin1').toString('utf8'))
-      if (body.error) throw new ApiError(body.error.code, body.error.message)
+      if (body.error) throw new ApiError(body.error.code, body.error.message, body.error.field)
       return body.result
     }
   }
@@ -141,7 +141,9 @@ describe('one API, two transports', () => {
       ['exportLabels', { datasetId: 1, format: 'csv', path: exportPath(ctx), overwrite: false }], // exists → error
       ['suggestExportPath', { datasetId: 1, format: 'imagefolder' }],
       ['getSample', { sampleId: 999 }], // not found → error
-      ['setLabel', { datasetId: 1, sampleIds: [], label: 'fear' }] // bad request → error
+      ['setLabel', { datasetId: 1, sampleIds: [], label: 'fear' }], // bad request → error
+      // F12: a wrong argument shape is refused at the shared edge, naming the field, on both transports alike.
+      ['getPrediction', { sampleId: { a: 1 } as never }]
     ]
     const run = async (client: Pick<PokerFaceClient, 'call'>, ctx: AppContext) => {
       const out: unknown[] = []
@@ -150,7 +152,8 @@ describe('one API, two transports', () => {
           out.push({ ok: normalise(await client.call(name, args as never), ctx.dataDir) })
         } catch (err) {
           expect(err).toBeInstanceOf(ApiError)
-          out.push({ error: (err as ApiError).code, message: normalise((err as ApiError).message, ctx.dataDir) })
+          const { code, field } = err as ApiError
+          out.push({ error: code, field, message: normalise((err as ApiError).message, ctx.dataDir) })
         }
       }
       return out
@@ -166,8 +169,10 @@ describe('one API, two transports', () => {
     expect(ipcResults.filter((r) => 'error' in (r as object)).map((r) => (r as { error: string }).error)).toEqual([
       'exists',
       'not_found',
+      'bad_request',
       'bad_request'
     ])
+    expect(ipcResults.at(-1)).toMatchObject({ error: 'bad_request', field: 'sampleId' })
     expect(scanEvents.at(-1)).toMatchObject({ phase: 'done' })
     // The contract itself, as a reviewable snapshot: any change to it shows up as a diff.
     expect(Object.keys(createApiHandlers(ipcCtx)).sort()).toMatchInlineSnapshot(`
@@ -175,6 +180,7 @@ describe('one API, two transports', () => {
         "acceptSuggestions",
         "addModel",
         "cancelInference",
+        "cancelScan",
         "detectFormat",
         "exportLabels",
         "extractFaces",

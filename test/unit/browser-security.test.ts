@@ -151,6 +151,71 @@ describe('browser mode security', () => {
     expect(frame).toContain('data: {"datasetId":7}')
   })
 
+  it('drops an event stream whose client stopped reading once its queue passes the cap, with the reason as its last frame (slow SSE client)', async () => {
+    const capped = await startBrowserServer(ctx, createApiHandlers(ctx), { maxQueuedEventBytes: 64 * 1024 })
+    const capHost = `127.0.0.1:${capped.port}`
+    const capCookie = `pf_token_${capped.port}=${capped.token}`
+    const open = (): Promise<{ res: import('node:http').IncomingMessage; first: string }> =>
+      new Promise((resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: capped.port,
+          path: '/api/events',
+          headers: { host: capHost, cookie: capCookie }
+        })
+        req.on('response', (res) => {
+          res.setEncoding('utf8')
+          res.once('data', (first: string) => resolve({ res, first }))
+        })
+        req.on('error', reject)
+        req.end()
+      })
+    try {
+      const stuck = await open()
+      stuck.res.pause() // reads nothing more: the kernel's buffers fill, then the server's queue
+      const live = await open()
+      // EventSource reconnects by itself after a stream ends; `retry` says how soon.
+      expect(stuck.first).toMatch(/^retry: \d+/)
+      let liveText = ''
+      live.res.on('data', (c: string) => (liveText += c))
+      expect(capped.eventStreamCount()).toBe(2)
+
+      const payload = { datasetId: 1, sampleIds: Array.from({ length: 2000 }, (_, i) => 100_000 + i) }
+      let emitted = 0
+      // Bounded: far beyond what loopback socket buffers hold (a few MB), far below the 100 MB of the attack round.
+      while (capped.eventStreamCount() === 2 && emitted < 3000) {
+        ctx.events.emit('labelsChanged', payload)
+        emitted++
+        await new Promise((r) => setImmediate(r)) // lets the live client read
+      }
+      expect(capped.eventStreamCount()).toBe(1)
+
+      // The stuck client, once it reads again, gets what was queued, then the reason, then the end.
+      const rest = await new Promise<string>((resolve) => {
+        let text = stuck.first
+        stuck.res.on('data', (c: string) => (text += c))
+        stuck.res.on('end', () => resolve(text))
+        stuck.res.resume()
+      })
+      expect(rest).toMatch(/event: dropped\ndata: \{"reason":"[^"]*reconnect[^"]*"\}\n\n$/)
+      expect(rest.split('event: labelsChanged').length - 1).toBeLessThan(emitted)
+
+      // The client that kept reading still streams, and got every event.
+      ctx.events.emit('datasetChanged', { datasetId: 7 })
+      await new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (liveText.includes('event: datasetChanged')) resolve()
+        }
+        live.res.on('data', check)
+        check()
+      })
+      expect(liveText.split('event: labelsChanged').length - 1).toBe(emitted)
+      live.res.destroy()
+    } finally {
+      await capped.close()
+    }
+  })
+
   it.each([
     '/../package.json',
     '/../secret.txt',

@@ -1,9 +1,10 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ApiError } from '@shared/api'
+import { ApiError, type ApiHandlers } from '@shared/api'
 import { EMOTIONS } from '@shared/emotions'
 import type { Sample } from '@shared/types'
 import { createContext, type AppContext } from '@main/api/context'
+import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { storeResults } from '@main/store/predictions'
 import { tempDir, writePng } from '../helpers/data'
@@ -20,7 +21,7 @@ const probs = (cls: string, p: number): number[] => EMOTIONS.map((e) => (e === c
 
 describe('review workflow (API + SQLite)', () => {
   let ctx: AppContext
-  let api: ReturnType<typeof createApiHandlers>
+  let api: ApiHandlers
   let dataDir: string
   let datasetId: number
   const byName = new Map<string, Sample>()
@@ -43,7 +44,7 @@ describe('review workflow (API + SQLite)', () => {
     for (const [path, shade] of files) await writePng(join(root, path), shade)
     dataDir = await tempDir('pf-review-home-')
     ctx = createContext(dataDir, '0.0.0')
-    api = createApiHandlers(ctx)
+    api = behindEdge(createApiHandlers(ctx))
     datasetId = (await api.openDataset({ root })).dataset.id
     const samples = (await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 100 })).samples
     for (const s of samples) byName.set(s.relPath.split('/')[1].replace('.png', ''), s)
@@ -229,7 +230,7 @@ describe('review workflow (API + SQLite)', () => {
     await api.acceptSuggestions({ datasetId, sampleIds: [id('h5')] })
     ctx.db.close()
     ctx = createContext(dataDir, '0.0.0')
-    api = createApiHandlers(ctx)
+    api = behindEdge(createApiHandlers(ctx))
     const review = await api.getSampleReview({ sampleId: id('h5') })
     expect(review.issue).toMatchObject({
       givenLabel: 'happiness',

@@ -8,19 +8,15 @@ import type { AppContext } from './context'
 export function createFaceHandlers(ctx: AppContext): Pick<ApiHandlers, 'extractFaces'> {
   return {
     async extractFaces({ photos, out }) {
-      const root = await resolveDatasetRoot(String(photos ?? ''))
-      if (out !== undefined && (typeof out !== 'string' || !isAbsolute(out)))
-        throw new ApiError('bad_request', 'The faces folder must be an absolute path')
+      const root = await resolveDatasetRoot(photos)
+      if (out !== undefined && !isAbsolute(out))
+        throw new ApiError('bad_request', 'The faces folder must be an absolute path', 'out')
       const target = out ?? join(ctx.dataDir, 'faces', basename(root))
-      try {
-        const report = await extractFaces(root, target, {}, (done, total) =>
-          ctx.events.emit('scanProgress', { root, phase: 'reading', done, total })
-        )
-        ctx.events.emit('scanProgress', { root, phase: 'done', done: report.photos, total: report.photos })
-        return { out: target, photos: report.photos, faces: report.faces, skipped: report.skipped }
-      } catch (err) {
-        throw new ApiError('bad_request', (err as Error).message)
-      }
+      const report = await extractFaces(root, target, {}, (done, total) =>
+        ctx.events.emit('scanProgress', { root, phase: 'reading', done, total })
+      )
+      ctx.events.emit('scanProgress', { root, phase: 'done', done: report.photos, total: report.photos })
+      return { out: target, photos: report.photos, faces: report.faces, skipped: report.skipped }
     }
   }
 }

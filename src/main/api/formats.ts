@@ -1,4 +1,3 @@
-import { isAbsolute } from 'node:path'
 import { ApiError, type ApiHandlers, type RequestArgs } from '@shared/api'
 import { EMOTIONS } from '@shared/emotions'
 import { formatSpecs } from '@shared/formats'
@@ -16,15 +15,8 @@ import type { AppContext } from './context'
 
 type FormatHandlers = Pick<ApiHandlers, 'listFormats' | 'detectFormat' | 'getDatasetFormat'>
 
-function checkModelClasses(value: unknown): string[] {
-  if (value === undefined) return [...EMOTIONS]
-  if (!Array.isArray(value) || value.some((c) => typeof c !== 'string'))
-    throw new ApiError('bad_request', 'modelClasses must be a list of class names')
-  return value as string[]
-}
-
 /** How a dataset was read; datasets opened before formats existed read as ImageFolder. */
-export function datasetFormatInfo(ctx: AppContext, datasetId: number, modelClasses?: string[]) {
+export function datasetFormatInfo(ctx: AppContext, datasetId: number, modelClasses: string[] = [...EMOTIONS]) {
   const stored = getDatasetFormat(ctx.db, datasetId) ?? {
     format: 'imagefolder' as const,
     options: {},
@@ -32,7 +24,7 @@ export function datasetFormatInfo(ctx: AppContext, datasetId: number, modelClass
     detected: null,
     classes: []
   }
-  return describeFormat(stored, checkModelClasses(modelClasses))
+  return describeFormat(stored, modelClasses)
 }
 
 export function createFormatHandlers(ctx: AppContext): FormatHandlers {
@@ -42,11 +34,11 @@ export function createFormatHandlers(ctx: AppContext): FormatHandlers {
     },
 
     async detectFormat({ root }) {
-      return probeAndDetect(await resolveDatasetRoot(String(root ?? '')))
+      return probeAndDetect(await resolveDatasetRoot(root))
     },
 
     async getDatasetFormat({ datasetId, modelClasses }) {
-      if (!Number.isSafeInteger(datasetId) || datasetRoot(ctx.db, datasetId) === null) {
+      if (datasetRoot(ctx.db, datasetId) === null) {
         throw new ApiError('not_found', `No dataset with id ${datasetId}. Open its folder again.`)
       }
       return datasetFormatInfo(ctx, datasetId, modelClasses)
@@ -68,13 +60,12 @@ export function isFormatExport(format: unknown): format is (typeof FORMAT_EXPORT
   return (FORMAT_EXPORTS as readonly unknown[]).includes(format)
 }
 
-/** Exports in the source format (a folder) or with provenance (one file); atomic, with backups. */
+/** Exports in the source format (a folder) or with provenance (one file); atomic, with backups. `path` is absolute (the service checked). */
 export async function exportWithFormats(
   ctx: AppContext,
   root: string,
   { datasetId, format, path, overwrite }: RequestArgs<'exportLabels'>
 ): Promise<ExportResult> {
-  if (typeof path !== 'string' || !isAbsolute(path)) throw new ApiError('bad_request', 'Export path must be an absolute path')
   if (format === 'source') return exportSourceFormat(ctx.db, datasetId, root, path, overwrite === true)
   if (!overwrite && (await exists(path))) {
     throw new ApiError('exists', `${path} already exists. Choose another name, or confirm to replace it (a backup is kept).`)

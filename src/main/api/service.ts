@@ -1,12 +1,14 @@
 import { isAbsolute, join } from 'node:path'
 import { ApiError, type ApiHandlers } from '@shared/api'
-import type { DatasetSummary, ExportFormat, SampleSort } from '@shared/types'
+import type { DatasetSummary, ExportFormat, ScanProgress } from '@shared/types'
 import { imageFolderListing, labelsCsv, isChanged } from '../datasets/exportFormats'
+import { RunningScans } from '../datasets/runningScans'
 import { resolveDatasetRoot, scanDataset } from '../datasets/scan'
 import { exists, timestamp, writeFileAtomic } from '../fsutil'
 import { datasetRoot, getDatasetSummary, listDatasetIds } from '../store/datasets'
 import { getUndoState, labelHistory, redo, setLabels, undo } from '../store/labels'
 import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags, sampleSource } from '../store/samples'
+import { ownedSamples } from '../store/review'
 import type { AppContext } from './context'
 import { createFormatHandlers, datasetFormatInfo, exportWithFormats, FORMAT_EXPORT_SUFFIX, isFormatExport } from './formats'
 import { facePhotoLink } from '../vision/faces/links'
@@ -22,25 +24,16 @@ function summaryOrThrow(ctx: AppContext, datasetId: number): DatasetSummary {
   return summary
 }
 
-const SORT_KEYS = new Set(['path', 'likelyWrong', 'selfConfidence', 'margin', 'intensityMismatch'])
-
-function checkSort(sort: unknown): SampleSort | undefined {
-  if (sort === undefined || sort === null) return undefined
-  const s = sort as SampleSort
-  if (typeof s !== 'object' || !SORT_KEYS.has(s.by)) throw new ApiError('bad_request', `Unknown sort: ${JSON.stringify(sort)}`)
-  return { by: s.by, reverse: s.reverse === true }
-}
-
-function checkId(value: unknown, what: string): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new ApiError('bad_request', `${what} must be a whole number`)
-  return value as number
-}
-
 const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: '.csv', imagefolder: '.tsv', ...FORMAT_EXPORT_SUFFIX }
 
-/** The one implementation of the API contract. Transports call these and nothing else. */
+/**
+ * The one implementation of the API contract. Transports call these and nothing else, through
+ * the edge (./edge.ts) that has already checked every argument against the request table.
+ */
 export function createApiHandlers(ctx: AppContext): ApiHandlers {
   const { db } = ctx
+  // One set per process's handlers: cancelScan reaches the openDataset of any client.
+  const scans = new RunningScans()
   return {
     ...createInferenceHandlers(ctx),
     ...createFormatHandlers(ctx),
@@ -62,32 +55,34 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     },
 
     async openDataset({ root, format, options }) {
-      const resolved = await resolveDatasetRoot(String(root ?? ''))
-      const { datasetId, report } = await scanDataset(db, resolved, (p) => ctx.events.emit('scanProgress', p), {
-        format,
-        options
-      })
+      const resolved = await resolveDatasetRoot(root)
+      const onProgress = (p: ScanProgress): void => ctx.events.emit('scanProgress', p)
+      const { datasetId, report } = await scans.run(resolved, (signal) =>
+        scanDataset(db, resolved, onProgress, { format, options }, { signal })
+      )
       ctx.events.emit('datasetChanged', { datasetId })
       return { dataset: summaryOrThrow(ctx, datasetId), report, format: datasetFormatInfo(ctx, datasetId) }
     },
 
+    async cancelScan({ root }) {
+      return { cancelled: scans.cancel(await resolveDatasetRoot(root)) }
+    },
+
     async getDataset({ datasetId }) {
-      return summaryOrThrow(ctx, checkId(datasetId, 'datasetId'))
+      return summaryOrThrow(ctx, datasetId)
     },
 
     async listProblems({ datasetId }) {
-      summaryOrThrow(ctx, checkId(datasetId, 'datasetId'))
+      summaryOrThrow(ctx, datasetId)
       return listProblems(db, datasetId)
     },
 
     async querySamples({ datasetId, filter, offset, limit, sort }) {
-      checkId(datasetId, 'datasetId')
-      const safeLimit = Math.min(checkId(limit, 'limit'), MAX_PAGE)
-      return querySamples(db, datasetId, filter ?? {}, checkId(offset, 'offset'), safeLimit, checkSort(sort))
+      return querySamples(db, datasetId, filter, offset, Math.min(limit, MAX_PAGE), sort)
     },
 
     async getSample({ sampleId }) {
-      const row = getSampleRow(db, checkId(sampleId, 'sampleId'))
+      const row = getSampleRow(db, sampleId)
       if (!row) throw new ApiError('not_found', `No sample with id ${sampleId}`)
       const { datasetId, ...sample } = row
       const root = datasetRoot(db, datasetId)
@@ -101,50 +96,39 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     },
 
     async setLabel({ datasetId, sampleIds, label }) {
-      checkId(datasetId, 'datasetId')
-      if (!Array.isArray(sampleIds) || sampleIds.length === 0) throw new ApiError('bad_request', 'No samples selected')
-      sampleIds.forEach((id) => checkId(id, 'sampleId'))
-      if (label !== null && (typeof label !== 'string' || label.trim() === '')) {
-        throw new ApiError('bad_request', 'A label must be a class name or null (unlabelled)')
-      }
-      let result
-      try {
-        result = setLabels(db, datasetId, sampleIds, label)
-      } catch (err) {
-        throw new ApiError('bad_request', (err as Error).message)
-      }
+      // The label passed labelProblem at the edge; what is left to check needs the database.
+      if (ownedSamples(db, datasetId, sampleIds).length !== new Set(sampleIds).size)
+        throw new ApiError('bad_request', `Some samples do not belong to dataset ${datasetId}`)
+      const result = setLabels(db, datasetId, sampleIds, label)
       if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
       return result
     },
 
     async getUndoState({ datasetId }) {
-      return getUndoState(db, checkId(datasetId, 'datasetId'))
+      return getUndoState(db, datasetId)
     },
 
     async undo({ datasetId }) {
-      const result = undo(db, checkId(datasetId, 'datasetId'))
+      const result = undo(db, datasetId)
       if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
       return result
     },
 
     async redo({ datasetId }) {
-      const result = redo(db, checkId(datasetId, 'datasetId'))
+      const result = redo(db, datasetId)
       if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
       return result
     },
 
     async suggestExportPath({ datasetId, format }) {
-      const summary = summaryOrThrow(ctx, checkId(datasetId, 'datasetId'))
+      const summary = summaryOrThrow(ctx, datasetId)
       const safeName = summary.name.replace(/[^\p{L}\p{N}._-]+/gu, '_')
       return join(ctx.dataDir, 'exports', `${safeName}-labels-${timestamp()}${EXPORT_EXTENSIONS[format] ?? '.csv'}`)
     },
 
     async exportLabels({ datasetId, format, path, overwrite }) {
-      checkId(datasetId, 'datasetId')
-      if (typeof path !== 'string' || !isAbsolute(path))
-        throw new ApiError('bad_request', 'Export path must be an absolute file path')
-      if (format !== 'csv' && format !== 'imagefolder' && !isFormatExport(format))
-        throw new ApiError('bad_request', `Unknown export format: ${format}`)
+      // Absolute is a rule of the machine main runs on (C:\ or /), so it is checked here, not in shared code.
+      if (!isAbsolute(path)) throw new ApiError('bad_request', 'Export path must be an absolute file path', 'path')
       const root = datasetRoot(db, datasetId)
       if (!root) throw new ApiError('not_found', `No dataset with id ${datasetId}`)
       if (isFormatExport(format)) return exportWithFormats(ctx, root, { datasetId, format, path, overwrite })

@@ -1,3 +1,5 @@
+import { ApiError } from '@shared/api'
+import { labelProblem, quoteLabel } from '@shared/labels'
 import type { Sample } from '@shared/types'
 
 /** Quotes a CSV field when it needs it (RFC 4180). */
@@ -30,6 +32,14 @@ export function imageFolderListing(samples: Sample[]): string {
   const lines = ['source_path\ttarget_path']
   const used = new Set<string>()
   for (const s of samples) {
+    // Labels are checked where they enter (setLabel, the label-file readers); a database from an
+    // older version may still hold one that is not, and here it would become a folder path.
+    const refused = s.currentLabel === null ? null : labelProblem(s.currentLabel)
+    if (refused)
+      throw new ApiError(
+        'bad_request',
+        `Cannot export ${s.relPath}: its label ${quoteLabel(s.currentLabel ?? '')} is unsafe (${refused}). Relabel it first.`
+      )
     const name = s.relPath.slice(s.relPath.lastIndexOf('/') + 1)
     const folder = [s.split, s.currentLabel ?? UNLABELLED_FOLDER].filter(Boolean).join('/')
     let target = `${folder}/${name}`

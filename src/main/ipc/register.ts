@@ -1,5 +1,6 @@
 import { REQUEST_NAMES, type ApiEvents, type ApiHandlers, type EventName } from '@shared/api'
 import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, toEnvelope } from '@shared/envelope'
+import { handleRequest } from '../api/edge'
 import type { EventHub } from '../api/events'
 import { DESKTOP_CHANNELS } from './channels'
 
@@ -21,7 +22,8 @@ export interface EventTarget {
 
 /**
  * One `ipcMain.handle` per request of the contract. A call from any frame that is not the
- * app's own page is refused before the handler runs.
+ * app's own page is refused before the handler runs; the rest cross the same edge as HTTP
+ * (arguments checked, errors mapped: src/main/api/edge.ts).
  */
 export function registerIpcHandlers(
   ipcMain: IpcMainLike,
@@ -33,8 +35,8 @@ export function registerIpcHandlers(
       if (!isTrustedSender(event)) {
         return { ok: false, error: { code: 'bad_request', message: 'Refused: request from an untrusted frame' } }
       }
-      const handler = handlers[name] as (a: unknown) => Promise<unknown>
-      return toEnvelope(() => handler(args ?? {}))
+      // An absent argument is an empty one (Electron sends undefined for `invoke(channel)`); `null` is not.
+      return toEnvelope(() => handleRequest(handlers, name, args === undefined ? {} : args))
     })
   }
   return () => REQUEST_NAMES.forEach((name) => ipcMain.removeHandler(IPC_CALL_PREFIX + name))

@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ApiError, REQUEST_NAMES, type ApiHandlers, type RequestName } from '@shared/api'
+import { errorBody } from '@shared/envelope'
 import type { AppContext } from '../api/context'
+import { handleRequest, toApiError } from '../api/edge'
 import { modelImage } from '../api/inference'
 import { parseMediaPath, sampleImage } from '../api/media'
 import { cookieName, fetchMetadataAllowed, hostAllowed, newToken, requestToken, tokensEqual } from './auth'
+import { EventStreams, MAX_QUEUED_EVENT_BYTES } from './eventStreams'
 import { CONTENT_SECURITY_POLICY, staticFile } from './static'
 
 /** Larger request bodies are refused; the API's arguments are small JSON objects. */
@@ -14,6 +17,8 @@ export interface BrowserServer {
   url: string
   port: number
   token: string
+  /** Event streams open now (a stuck one is dropped: see eventStreams.ts). */
+  eventStreamCount(): number
   close(): Promise<void>
 }
 
@@ -23,6 +28,8 @@ export interface ServeOptions {
   /** The built renderer (out/renderer); without it only the API is served. */
   staticDir?: string | null
   token?: string
+  /** Unsent event bytes a stream may hold before it is dropped (see eventStreams.ts). */
+  maxQueuedEventBytes?: number
 }
 
 const STATUS: Record<string, number> = { not_found: 404, bad_request: 400, exists: 409, outside_root: 403, internal: 500 }
@@ -33,14 +40,17 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
 }
 
 function sendError(res: ServerResponse, err: unknown): void {
-  const apiErr = err instanceof ApiError ? err : new ApiError('internal', (err as Error)?.message ?? String(err))
-  if (!(err instanceof ApiError)) console.error('[pokerface] internal error:', err)
-  send(
-    res,
-    STATUS[apiErr.code] ?? 500,
-    JSON.stringify({ error: { code: apiErr.code, message: apiErr.message } }),
-    'application/json'
-  )
+  const apiErr = toApiError(err)
+  send(res, STATUS[apiErr.code] ?? 500, JSON.stringify({ error: errorBody(apiErr) }), 'application/json')
+}
+
+/** A path segment of a URL, decoded; a malformed escape (`%E0%A4%A`) is the client's mistake, not ours. */
+function decodeSegment(segment: string, field: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    throw new ApiError('bad_request', `Malformed percent-escape in ${field}: ${segment}`, field)
+  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -70,13 +80,10 @@ export async function startBrowserServer(
 ): Promise<BrowserServer> {
   const token = options.token ?? newToken()
   const names = new Set<string>(REQUEST_NAMES)
-  const streams = new Set<ServerResponse>()
+  const streams = new EventStreams(options.maxQueuedEventBytes ?? MAX_QUEUED_EVENT_BYTES)
   let port = 0
 
-  const unsubscribe = ctx.events.subscribe((event, payload) => {
-    const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`
-    for (const res of streams) res.write(frame)
-  })
+  const unsubscribe = ctx.events.subscribe((event, payload) => streams.send(event, payload))
 
   const server: Server = createServer(async (req, res) => {
     try {
@@ -94,24 +101,16 @@ export async function startBrowserServer(
         // A JSON content type forces a CORS preflight on cross-origin requests, which we never answer.
         if (!req.headers['content-type']?.startsWith('application/json')) return send(res, 415, 'Use application/json')
         if (!names.has(name)) throw new ApiError('not_found', `Unknown request: ${name}`)
-        const args = await readJson(req)
-        const handler = handlers[name as RequestName] as (a: unknown) => Promise<unknown>
-        const result = await handler(args)
+        const result = await handleRequest(handlers, name as RequestName, await readJson(req))
         return send(res, 200, JSON.stringify({ result: result ?? null }), 'application/json')
       }
 
-      if (url.pathname === '/api/events') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' })
-        res.write(': connected\n\n')
-        streams.add(res)
-        req.on('close', () => streams.delete(res))
-        return
-      }
+      if (url.pathname === '/api/events') return streams.open(res)
 
       if (url.pathname.startsWith('/model-media/')) {
         // /model-media/<model id>/<kind>/<sample id>: poker faces and maps from the image cache.
         const [, modelId, kind, id] = url.pathname.slice(1).split('/')
-        const png = await modelImage(ctx, decodeURIComponent(modelId ?? ''), kind ?? '', Number(id))
+        const png = await modelImage(ctx, decodeSegment(modelId ?? '', 'modelId'), kind ?? '', Number(id))
         if (!png) return send(res, 404, 'Not generated yet')
         res.writeHead(200, {
           'content-type': 'image/png',
@@ -165,10 +164,11 @@ export async function startBrowserServer(
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
+    eventStreamCount: () => streams.size,
     close: () =>
       new Promise<void>((resolve) => {
         unsubscribe()
-        for (const res of streams) res.end()
+        streams.closeAll()
         server.closeAllConnections()
         server.close(() => resolve())
       })

@@ -4,6 +4,7 @@
  * (mapped through the usual aliases) or numbers with a class list given in the options.
  */
 import { normaliseLabel, type Label } from '../emotions'
+import { labelProblem, quoteLabel } from '../labels'
 import { splitFromFolderName } from '../splits'
 import { countObservedClasses } from './classes'
 import { columnIndex, guessDelimiter, parseCsvLine, quoteCsv, type CsvField } from './csv'
@@ -112,9 +113,15 @@ function labelOf(token: string, options: FormatOptions): { label: Label | null; 
           label: null,
           error: `unknown class id ${token} (the class list given has ${options.classes.length} classes, 0–${options.classes.length - 1})`
         }
-      : { label: normaliseLabel(name) }
+      : checked(normaliseLabel(name))
   }
-  return { label: normaliseLabel(token) }
+  return checked(normaliseLabel(token))
+}
+
+/** A label file is as untrusted as a request: a label that could not be set by hand is not read either. */
+function checked(label: Label): { label: Label | null; error?: string } {
+  const problem = labelProblem(label)
+  return problem ? { label: null, error: `label ${quoteLabel(label)} refused: ${problem}` } : { label }
 }
 
 function labelText(label: Label | null, { options, spellings }: RewriteContext): LineRewrite | string {

@@ -4,16 +4,25 @@
  * each image must move — a listing a two-line script (or `imagefolderMoves` below) applies.
  */
 import { normaliseLabel, type Label } from '../emotions'
+import { ApiError } from '../api'
+import { labelProblem, quoteLabel } from '../labels'
 import { splitFromFolderName, type Split } from '../splits'
 import { countObservedClasses } from './classes'
-import type { DatasetFormat, SampleRecord } from './types'
+import type { DatasetFormat, FormatProblem, SampleRecord } from './types'
 
 /**
  * What a file's place in the folder tree says about it: a split folder anywhere on the path gives
  * the split; the nearest folder above the file that is not a split folder gives the class. Files
  * directly under the root or a split folder are unlabelled. `relPath` uses '/' separators.
+ * A class folder whose name cannot be a label (a tab or line break in it, a 200-character name)
+ * leaves the file unlabelled and says why in `labelRefused`.
  */
-export function placeInTree(relPath: string): { split: Split | null; label: Label | null; classFolder: string | null } {
+export function placeInTree(relPath: string): {
+  split: Split | null
+  label: Label | null
+  classFolder: string | null
+  labelRefused?: string
+} {
   const folders = relPath.split('/').slice(0, -1)
   let split: Split | null = null
   let classFolder: string | null = null
@@ -22,7 +31,10 @@ export function placeInTree(relPath: string): { split: Split | null; label: Labe
     if (s) split = s
     else classFolder = folder
   }
-  return { split, label: classFolder === null ? null : normaliseLabel(classFolder), classFolder }
+  if (classFolder === null) return { split, label: null, classFolder }
+  const label = normaliseLabel(classFolder)
+  const refused = labelProblem(label)
+  return refused ? { split, label: null, classFolder, labelRefused: refused } : { split, label, classFolder }
 }
 
 export function labelFromPath(relPath: string): { split: Split | null; label: Label | null } {
@@ -36,13 +48,21 @@ export const imageFolder: DatasetFormat = {
   description: 'Class folders (happy/, train/anger/…) give labels; split folders (train, val, test, FER2013Train…) give splits.',
   read({ images }) {
     const records: SampleRecord[] = []
+    const problems: FormatProblem[] = []
     const observed: { id: string; label: Label | null }[] = []
     for (const relPath of [...images].sort()) {
-      const { split, label, classFolder } = placeInTree(relPath)
+      const { split, label, classFolder, labelRefused } = placeInTree(relPath)
       records.push({ relPath, split, label, source: null })
-      if (classFolder !== null) observed.push({ id: classFolder, label })
+      if (labelRefused) {
+        // The image still loads (unlabelled): only its folder's name is unusable as a class.
+        problems.push({
+          relPath,
+          kind: 'error',
+          reason: `class folder ${quoteLabel(classFolder ?? '')} cannot be a label (${labelRefused}); the image is unlabelled`
+        })
+      } else if (classFolder !== null) observed.push({ id: classFolder, label })
     }
-    return { records, problems: [], classes: countObservedClasses(observed) }
+    return { records, problems, classes: countObservedClasses(observed) }
   },
   ownsImage: () => true
 }
@@ -60,6 +80,14 @@ export function imageFolderTarget(relPath: string, newLabel: Label | null, spell
   const parts = relPath.split('/')
   const file = parts.pop() as string
   const folder = newLabel === null ? UNLABELLED_FOLDER : (spellings.get(newLabel) ?? newLabel)
+  // Labels are checked where they enter; a database from before that check may still hold one
+  // that would climb out of its class folder or break the TSV line, so it is refused here too.
+  const refused = labelProblem(folder)
+  if (refused)
+    throw new ApiError(
+      'bad_request',
+      `Cannot move ${relPath} to class folder ${quoteLabel(folder)}: ${refused}. Relabel it first.`
+    )
   let classAt = -1
   parts.forEach((p, i) => {
     if (!splitFromFolderName(p)) classAt = i

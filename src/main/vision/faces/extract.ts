@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { ApiError } from '@shared/api'
 import { writeFileAtomic } from '../../fsutil'
 import { csvField } from '../../datasets/exportFormats'
 import { listImageFiles } from '../../datasets/walk'
@@ -40,7 +41,7 @@ export async function extractFaces(
   onProgress: (done: number, total: number) => void = () => {}
 ): Promise<ExtractReport> {
   if (isPathInside(photosRoot, outDir))
-    throw new Error('Write the faces outside the photos folder, or the next scan would read them as photos')
+    throw new ApiError('bad_request', 'Write the faces outside the photos folder, or the next scan would read them as photos')
   const { files, problems } = await listImageFiles(photosRoot)
   const skipped = problems.filter((p) => p.kind === 'error').map((p) => ({ relPath: p.relPath, reason: p.reason }))
   const detector = await FaceDetector.create(options.model ?? 'back')

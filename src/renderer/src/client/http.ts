@@ -39,13 +39,13 @@ export function createHttpClient(base = ''): PokerFaceClient {
         credentials: 'same-origin'
       })
       const text = await res.text()
-      let body: { result?: unknown; error?: { code: ApiError['code']; message: string } }
+      let body: { result?: unknown; error?: { code: ApiError['code']; message: string; field?: string } }
       try {
         body = JSON.parse(text)
       } catch {
         throw new ApiError('internal', text || `HTTP ${res.status}`)
       }
-      if (body.error) throw new ApiError(body.error.code, body.error.message)
+      if (body.error) throw new ApiError(body.error.code, body.error.message, body.error.field)
       return body.result as never
     },
     on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
