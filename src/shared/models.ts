@@ -202,3 +202,40 @@ export function cardAccuracyLine(metrics: unknown): string | null {
   const faces = typeof m.samples === 'number' ? ` (${m.samples.toLocaleString('en')} faces)` : ''
   return `${(100 * m.accuracy).toFixed(1)} % accuracy on ${where}${faces}, from its model card`
 }
+
+/**
+ * What a model's card says about its poker faces (`metrics.poker_face_check` in model.json, from
+ * `npm run bench:pokerface`), in one line for the compare view. "Separated" means the poker-face
+ * issue's targets: an independent judge calls the poker faces of expressive faces neutral at least
+ * 90 % as often as real neutral faces, and at least 95 % of them keep the person's identity. Short
+ * of that, the view says so beside the poker face instead of presenting it as a neutral face.
+ */
+export interface PokerFaceVerdict {
+  /** null: the card has no measurement. */
+  separated: boolean | null
+  line: string
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(0)} %`
+
+export function pokerFaceVerdict(metrics: unknown): PokerFaceVerdict {
+  const check = (metrics as { poker_face_check?: Record<string, unknown> } | null | undefined)?.poker_face_check
+  const poker = check?.judge_neutral_poker_faces_expressive
+  const real = check?.judge_neutral_real_neutral
+  const identity = check?.same_person_poker_faces_expressive
+  if (typeof poker !== 'number' || typeof real !== 'number' || typeof identity !== 'number')
+    return {
+      separated: null,
+      line: 'Not measured: this model’s card has no poker-face check (npm run bench:pokerface), so treat its poker face as unverified.'
+    }
+  const separated = poker >= 0.9 * real && identity >= 0.95
+  const figures =
+    `an independent judge calls ${pct(poker)} of its poker faces of expressive faces neutral (real neutral faces: ${pct(real)}), ` +
+    `and ${pct(identity)} keep the person’s identity`
+  return separated
+    ? { separated, line: `Separation measured: ${figures}.` }
+    : {
+        separated,
+        line: `Separation not achieved by this model: ${figures}. Read the poker face as a reconstruction, not as this person’s neutral face.`
+      }
+}

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
 import type { SamplePrediction } from '@shared/inference'
-import type { ModelImageKind } from '@shared/models'
+import { pokerFaceVerdict, type ModelImageKind } from '@shared/models'
 import { COMPARE_MODES, type CompareMode } from '@shared/shortcuts'
+import { useInference } from '../../useInference'
 import { useReview, useReviewStore } from '../../useReview'
 
 export const MODE_NAMES: Record<CompareMode, string> = {
@@ -24,6 +25,19 @@ export function availableModes(prediction: SamplePrediction | null): CompareMode
   return COMPARE_MODES.filter((m) => m === 'original' || (m === 'wipe' || m === 'blink' ? has('poker_face') : has(m)))
 }
 
+/** Views that show what the generator made: its card's verdict is shown beside them. */
+const GENERATED_VIEWS: readonly CompareMode[] = ['poker_face', 'wipe', 'blink', 'emotion_map', 'emotion_component']
+
+/** The model card's poker-face verdict, so a failed separation is never presented as a neutral face. */
+function SeparationNote({ metrics }: { metrics: unknown }): React.JSX.Element {
+  const verdict = pokerFaceVerdict(metrics)
+  return (
+    <p className={`separation-note ${verdict.separated ? 'ok' : 'warn'}`} data-testid="separation-note" role="note">
+      {verdict.line}
+    </p>
+  )
+}
+
 /**
  * The face and what PF-ViT made of it, on one stage: the original, its reconstruction, poker face
  * and emotion component; the emotion map laid over the original (opacity slider); and a wipe or a
@@ -41,6 +55,7 @@ export function CompareView({
   const client = useReview((s) => s.client)
   const compare = useReview((s) => s.compare)
   const modes = availableModes(prediction)
+  const modelMetrics = useInference((s) => s.models.find((m) => m.id === prediction?.modelId)?.metrics)
   const mode = modes.includes(compare.mode) ? compare.mode : 'original'
   const [blinkOn, setBlinkOn] = useState(false)
   const stage = useRef<HTMLDivElement>(null)
@@ -147,6 +162,7 @@ export function CompareView({
           />
         </label>
       )}
+      {modes.length > 1 && GENERATED_VIEWS.includes(mode) && <SeparationNote metrics={modelMetrics} />}
       {modes.length === 1 && (
         <p className="muted small">Run the model with “Generate poker faces” on to compare with the poker face.</p>
       )}
