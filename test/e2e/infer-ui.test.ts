@@ -51,6 +51,11 @@ describe.skipIf(skipReason !== null)('running the model from the workspace (brow
       .poll(() => page.locator('.compare-modes img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth)))
       .toEqual([48, 32, 32, 32, 48, 32])
     await page.screenshot({ path: join(SHOTS, '05-prediction.png') })
+    // Beside the poker face, what the model's card measured: the test model has no poker-face check.
+    await page.getByRole('button', { name: 'Poker face', exact: true }).click()
+    await expect.poll(() => page.getByTestId('separation-note').textContent()).toMatch(/^Not measured: .*unverified/)
+    await page.getByRole('button', { name: 'Original', exact: true }).click()
+    expect(await page.getByTestId('separation-note').count()).toBe(0)
     expect(errors).toEqual([])
   })
 })
