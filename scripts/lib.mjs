@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
+import { constants } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -17,13 +18,29 @@ export function ensureBuilt() {
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
 
-/** Runs the `pokerface` command in this process's terminal and exits with its code. */
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP']
+
+/**
+ * Runs the `pokerface` command in this process's terminal and ends as it ends: with its exit
+ * code, or by the same signal (so a shell sees 130 after Ctrl+C). Signals sent to this wrapper
+ * are passed on. The IPC channel is how the command notices this wrapper is gone, even after a
+ * kill -9 that no handler here can see (src/main/cli/parentWatch.ts); nothing is sent over it.
+ */
 export function runCli(args) {
-  const child = spawn(process.execPath, [cliEntry, ...args], { stdio: 'inherit' })
+  const child = spawn(process.execPath, [cliEntry, ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] })
   const forward = (signal) => child.kill(signal)
-  process.on('SIGINT', forward)
-  process.on('SIGTERM', forward)
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, forward)
+  child.on('error', (err) => {
+    console.error(`pokerface: cannot start ${cliEntry}: ${err.message}`)
+    process.exit(1)
+  })
+  child.on('exit', (code, signal) => {
+    if (code !== null) process.exit(code)
+    for (const s of FORWARDED_SIGNALS) process.off(s, forward)
+    process.kill(process.pid, signal)
+    // A signal whose default is not to end a process (none of ours, but to be sure): the usual code.
+    setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 100)
+  })
 }
 
 /**

@@ -73,7 +73,7 @@ describe('exporting through the API', () => {
     const written = (await readdir(join(out, '..'))).sort()
     expect(written).toHaveLength(2)
     expect(written[0]).toBe('labels.csv')
-    expect(written[1]).toMatch(/^labels\.csv\.\d{8}-\d{6}\.bak$/)
+    expect(written[1]).toMatch(/^labels\.csv\.\d{8}-\d{6}-\d{3}\.bak$/)
     expect((await readdir(root)).sort()).toEqual(['happy', 'sad'])
     await expect(
       api.exportLabels({ datasetId: dataset.id, format: 'csv', path: 'relative.csv', overwrite: false })
@@ -165,7 +165,7 @@ describe('exports with provenance', () => {
       api.exportLabels({ datasetId: dataset.id, format: 'source', path: folder, overwrite: false })
     ).rejects.toMatchObject({ code: 'exists' })
     const second = await api.exportLabels({ datasetId: dataset.id, format: 'source', path: folder, overwrite: true })
-    expect(second.backups).toEqual([expect.stringMatching(/imagefolder-moves\.tsv\.\d{8}-\d{6}\.bak$/)])
+    expect(second.backups).toEqual([expect.stringMatching(/imagefolder-moves\.tsv\.\d{8}-\d{6}-\d{3}\.bak$/)])
     expect(await api.suggestExportPath({ datasetId: dataset.id, format: 'source' })).toMatch(/-labels-\d{8}-\d{6}$/)
     expect(await api.suggestExportPath({ datasetId: dataset.id, format: 'provenance-json' })).toMatch(/-provenance\.json$/)
   })

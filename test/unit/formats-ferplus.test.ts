@@ -141,7 +141,11 @@ describe.skipIf(!HAS_FERPLUS)('FERPlus folders (real faces and votes)', () => {
     const target = page.samples.find((s) => s.originalLabel === 'happiness')!
     await api.setLabel({ datasetId: dataset.id, sampleIds: [target.id], label: 'contempt' })
     const result = await api.exportLabels({ datasetId: dataset.id, format: 'source', path: out, overwrite: true })
-    expect(result).toMatchObject({ changed: 1, dropped: 0, backups: [expect.stringMatching(/label\.csv\.\d{8}-\d{6}\.bak$/)] })
+    expect(result).toMatchObject({
+      changed: 1,
+      dropped: 0,
+      backups: [expect.stringMatching(/label\.csv\.\d{8}-\d{6}-\d{3}\.bak$/)]
+    })
     const before = original.toString('utf8').split('\n')
     const after = (await readFile(join(out, 'FER2013Valid', 'label.csv'), 'utf8')).split('\n')
     const differing = after.map((l, i) => (l === before[i] ? null : i)).filter((i) => i !== null)

@@ -1,9 +1,23 @@
 import { isAbsolute, resolve } from 'node:path'
 import { ApiError, type ApiHandlers } from '@shared/api'
-import type { ExportFormat } from '@shared/types'
+import type { ExportFormat, ExportResult } from '@shared/types'
 import type { AppContext } from '../api/context'
 import { EXIT, type CliArgs } from './args'
 import { openWithProgress } from './open'
+
+/** What was written and, for every file replaced, where its previous version is kept. */
+function exportSummary(r: ExportResult): string {
+  const files = r.files ?? [r.path]
+  const backups = r.backups ?? (r.backupPath ? [r.backupPath] : [])
+  const lines = [
+    `Wrote ${r.rows} rows (${r.changed} changed) to ${files.length === 1 ? files[0] : `${files.length} files in ${r.path}`}`
+  ]
+  if (files.length > 1) for (const f of files) lines.push(`  ${f}`)
+  if (backups.length > 0)
+    lines.push(`Replaced ${backups.length} file${backups.length === 1 ? '' : 's'}; the previous versions are kept as:`)
+  for (const b of backups) lines.push(`  ${b}`)
+  return lines.join('\n')
+}
 
 /** `pokerface export <folder> --out FILE`: the same export the app's dialog writes. */
 export async function exportLabels(ctx: AppContext, handlers: ApiHandlers, args: CliArgs): Promise<number> {
@@ -20,9 +34,7 @@ export async function exportLabels(ctx: AppContext, handlers: ApiHandlers, args:
       path,
       overwrite: args.force
     })
-    console.log(
-      `Wrote ${r.rows} rows (${r.changed} changed) to ${r.path}${r.backupPath ? `; previous file kept as ${r.backupPath}` : ''}`
-    )
+    console.log(exportSummary(r))
     return EXIT.ok
   } catch (err) {
     console.error((err as Error).message + (err instanceof ApiError && err.code === 'exists' ? ' (use --force)' : ''))

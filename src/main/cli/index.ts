@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createContext, type AppContext } from '../api/context'
+import { behindEdge } from '../api/edge'
 import { createApiHandlers } from '../api/service'
 import { defaultDataDir } from '../paths'
 import { startBrowserServer } from '../server/http'
@@ -15,6 +16,7 @@ import { exportLabels } from './exportLabels'
 import { faces } from './faces'
 import { infer } from './infer'
 import { openWithProgress } from './open'
+import { stopWhenParentDies } from './parentWatch'
 import { version } from '../../../package.json'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -37,6 +39,7 @@ async function serve(ctx: AppContext, folder: string | null, port: number): Prom
 }
 
 async function main(): Promise<number> {
+  stopWhenParentDies()
   const args = parseCliArgs(process.argv.slice(2))
   if (args.errors.length) {
     console.error(args.errors.join('\n') + '\n\n' + USAGE)
@@ -51,7 +54,8 @@ async function main(): Promise<number> {
     modelsDir: join(here, '..', '..', 'resources', 'models'),
     workersDir: here
   })
-  const handlers = createApiHandlers(ctx)
+  // Commands pass on what was typed (--format, --model): through the same edge as IPC and HTTP.
+  const handlers = behindEdge(createApiHandlers(ctx))
   if (args.command === 'serve') {
     await serve(ctx, args.folder, args.port)
     return -1 // keeps running until interrupted

@@ -3,6 +3,7 @@ import type { InferenceJobStatus } from '@shared/inference'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
 import { ModelContractError } from '../inference/model'
+import { DataFolderBusyError } from '../store/dataFolderLock'
 import { datasetInferenceErrors } from '../store/predictions'
 import type { CliArgs } from './args'
 import { EXIT } from './args'
@@ -23,7 +24,8 @@ export function progressLine(s: InferenceJobStatus): string {
 
 /**
  * `pokerface infer <folder>`: scan, then run the model over images with no result yet. A second
- * run, or a run after a crash, does only what is missing. Ctrl+C stops at once; what was stored stays.
+ * run, or a run after a crash, does only what is missing. Ctrl+C stops at once; what was stored stays,
+ * and the summary's count is what was stored. Another run on the same data folder is refused (EXIT.busy).
  */
 export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArgs): Promise<number> {
   if (!args.folder) {
@@ -51,6 +53,7 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     })
   } catch (err) {
     console.error((err as Error).message)
+    if (err instanceof DataFolderBusyError) return EXIT.busy
     const modelProblem =
       err instanceof ModelContractError || (err instanceof ApiError && err.code === 'not_found' && /model/i.test(err.message))
     return modelProblem ? EXIT.badModel : EXIT.usage
@@ -75,10 +78,13 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
       process.stderr.write(progressLine(s) + '\n')
     }
   })
-  const onSigint = (): void => job.cancel()
-  process.once('SIGINT', onSigint)
+  // `on`, not `once`: a terminal's Ctrl+C reaches both the wrapper and this process, and the
+  // wrapper passes it on, so it can arrive twice; the second must not kill the run mid-store.
+  const onSignal = (): void => job.cancel()
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+  for (const s of signals) process.on(s, onSignal)
   const final = await job.done
-  process.off('SIGINT', onSigint)
+  for (const s of signals) process.off(s, onSignal)
   unsubscribe()
   if (tty) process.stderr.write('\n')
 

@@ -5,7 +5,8 @@ import { FORMATS } from '@shared/formats'
 import { imageFolderMoves } from '@shared/formats/imagefolder'
 import { rewriteLabelFiles } from '@shared/formats/rewrite'
 import type { ExportResult } from '@shared/types'
-import { exists, writeFileAtomic } from '../fsutil'
+import { recoverInterruptedSets, writeFileSet } from '../files/fileSet'
+import { exists } from '../fsutil'
 import { isPathInside } from '../paths'
 import type { Db } from '../store/db'
 import { exportRows, getDatasetFormat, labelFileRows } from '../store/sources'
@@ -19,7 +20,8 @@ const MAX_NAMED = 10
 /**
  * Writes the dataset's label files, as they were read, into `outDir` at the same relative paths
  * (so the folder can be laid over a copy of the dataset), with the lines of changed samples
- * rewritten. Every file is written atomically and a file it replaces is kept as a backup. Refuses
+ * rewritten. The files land as one set (see files/fileSet.ts) and each file they replace is kept as a
+ * backup. Refuses
  * — writing nothing — when a label cannot be expressed in the format, and says which samples.
  */
 export async function exportSourceFormat(
@@ -79,6 +81,9 @@ export async function exportSourceFormat(
     if (!isPathInside(outDir, t.path))
       throw new ApiError('outside_root', `Refused: ${t.relPath} would be written outside ${outDir}`)
   }
+  // An earlier export into this folder killed midway is finished (or undone) first, so the
+  // checks below see whole sets.
+  await recoverInterruptedSets(outDir)
   if (!overwrite) {
     const taken = []
     for (const t of targets) if (await exists(t.path)) taken.push(t.path)
@@ -89,18 +94,18 @@ export async function exportSourceFormat(
       )
     }
   }
-  const backups: string[] = []
-  for (const t of targets) {
-    const { backupPath } = await writeFileAtomic(t.path, t.bytes, { keepBackup: true })
-    if (backupPath) backups.push(backupPath)
-  }
+  // All files land together or none do (FERPlus: Train, Valid and Test label.csv are one set).
+  const written = await writeFileSet(
+    outDir,
+    targets.map((t) => ({ relPath: t.relPath, bytes: t.bytes }))
+  )
   return {
     path: outDir,
     rows: rows.length,
     changed,
-    backupPath: backups[0] ?? null,
-    files: targets.map((t) => t.path),
-    backups,
+    backupPath: written.backups[0] ?? null,
+    files: written.files,
+    backups: written.backups,
     dropped
   }
 }

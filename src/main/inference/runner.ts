@@ -7,6 +7,7 @@ import { datasetRoot } from '../store/datasets'
 import { pendingImages, storeResults, type PendingImage } from '../store/predictions'
 import { nowIso } from '../store/db'
 import { prepareBatch, type InferenceItem } from './engine'
+import type { ItemResult } from './postProcess'
 import { PostProcessThread } from './postProcessThread'
 import { imageSources } from './imageSource'
 import type { Normalisation } from '../vision/preprocess'
@@ -127,8 +128,15 @@ export class InferenceJob {
     this.worker = null
     Object.assign(this.status, { state, message, finishedAt: nowIso(), etaSeconds: state === 'done' ? 0 : null })
     this.emit()
-    const final = { ...this.status }
-    void this.stopThreads(worker).finally(() => this.settle(final))
+    // Settled after the threads stop, so the batches stored meanwhile are in the final count.
+    void this.stopThreads(worker).finally(() => this.settle({ ...this.status, warnings: [...this.status.warnings] }))
+  }
+
+  /** Stores a batch and counts it: `done` is what this run stored, also after a cancel (F6). */
+  private store(results: ItemResult[]): void {
+    storeResults(this.db, this.options.model.id, this.options.model.classes, results)
+    this.status.done += results.length
+    this.status.failed += results.filter((r) => !r.ok).length
   }
 
   /**
@@ -214,7 +222,7 @@ export class InferenceJob {
         if (m.type === 'outputs' && this.post)
           this.post
             .process(m.raw)
-            .then((results) => storeResults(this.db, model.id, model.classes, results))
+            .then((results) => this.store(results))
             .catch(() => {}) // the run has already ended with its own message
         return
       }
@@ -238,10 +246,8 @@ export class InferenceJob {
         this.post
           .process(m.raw)
           .then((results) => {
-            storeResults(this.db, model.id, model.classes, results)
+            this.store(results)
             if (this.status.finishedAt) return
-            this.status.done += results.length
-            this.status.failed += results.filter((r) => !r.ok).length
             meter.add(results.length)
             const rate = meter.rate()
             const left = pending.length - this.status.done
