@@ -5,6 +5,7 @@ import type { ApiHandlers } from '@shared/api'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
 import { benchmarkReport, summaryLine } from '../evaluation/benchmark'
+import { DataFolderBusyError } from '../store/dataFolderLock'
 import { EXIT, type CliArgs } from './args'
 import { writeCardGrid, GRID_COLUMNS } from '../evaluation/cardGrid'
 import { checkPokerFaces } from '../evaluation/pokerFaces'
@@ -45,7 +46,7 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
   }).catch((err: Error) => err)
   if (job instanceof Error) {
     console.error(job.message)
-    return EXIT.badModel
+    return job instanceof DataFolderBusyError ? EXIT.busy : EXIT.badModel
   }
   let last = 0
   const stop = ctx.events.subscribe((event, payload) => {
