@@ -83,6 +83,30 @@ describe('the face fixture from the command line (micro model)', () => {
     expect(rows.size).toBe(files.length)
     for (const f of files) expect(rows.get(f.relPath), f.relPath).toEqual({ original: f.label, current: f.label, changed: '0' })
   })
+
+  it('evaluates any labelled folder, pairs two models on the same faces, and refuses a split it does not have', async () => {
+    const dataset = join(await tempDir('pf-fixture-eval-'), 'faces')
+    const files = await copyFaceFixture(dataset)
+    const home = await tempDir('pf-fixture-eval-home-')
+    const out = join(home, 'metrics.json')
+    const args = ['eval', dataset, '--model', MICRO_MODEL, '--data-dir', home, '--threads', '1', '--no-generate']
+    const r = pokerface([...args, '--split', 'all', '--paired-with', join(SHIPPED_MODELS, SHIPPED_MODEL_ID), '--out', out])
+    expect(r.code, r.stderr).toBe(0)
+    const report = JSON.parse(await readFile(out, 'utf8'))
+    expect(report.samples).toBe(files.length)
+    expect(report.mean_class_recall).toBeGreaterThanOrEqual(0)
+    expect(report.calibration.expected_calibration_error).toBeGreaterThanOrEqual(0)
+    const paired = report.paired_comparison
+    expect(paired).toMatchObject({ a: 'pfvit-micro-test', b: SHIPPED_MODEL_ID, images: files.length })
+    expect(paired.both_right + paired.only_a_right + paired.only_b_right + paired.both_wrong).toBe(files.length)
+    expect(paired.p_value).toBeGreaterThan(0)
+    expect(paired.p_value).toBeLessThanOrEqual(1)
+    // The fixture has train and test folders but no valid one: asking for it is an error, not nulls.
+    const missing = pokerface([...args, '--split', 'valid'])
+    expect(missing.code).toBe(3)
+    expect(missing.stderr).toMatch(/no valid split/)
+    expect(pokerface([...args, '--split', 'everything']).code).toBe(2)
+  })
 })
 
 describe('the face fixture in the review workspace (shipped model, browser mode, real Chromium)', () => {

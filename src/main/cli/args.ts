@@ -16,6 +16,8 @@ export interface CliArgs {
   out: string | null
   /** eval */
   split: string | null
+  /** eval: a second model to compare with on the same images (McNemar's test) */
+  pairedWith: string | null
   /** eval: compare each expressive face's poker face with the same person's neutral-labelled photo */
   neutralReference: boolean
   /** eval: where to draw the model card's example grid (PNG) */
@@ -37,7 +39,8 @@ const VALUE_OPTIONS = new Set([
   '--format',
   '--out',
   '--split',
-  '--grid'
+  '--grid',
+  '--paired-with'
 ])
 
 function integer(value: string | null, name: string, min: number, max: number, errors: string[]): number | null {
@@ -66,6 +69,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     split: null,
     grid: null,
     neutralReference: false,
+    pairedWith: null,
     force: false,
     errors: []
   }
@@ -112,6 +116,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
         if (!['train', 'valid', 'test', 'all'].includes(value as string))
           out.errors.push(`--split must be train, valid, test or all (not "${value}")`)
         out.split = value
+        break
+      case '--paired-with':
+        out.pairedWith = value
         break
       case '--neutral-reference':
         out.neutralReference = true
@@ -169,7 +176,7 @@ Usage:
   pokerface export <folder> --out PATH [--format csv|imagefolder|source|provenance-csv|provenance-json|changelog-csv] [--force]
       Write the current labels of an opened dataset.
   pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train|all] [--no-generate] [--out JSON] [--grid PNG]
-                 [--neutral-reference]
+                 [--neutral-reference] [--paired-with ID|FOLDER]
       Accuracy, mean per-class recall, per-class recall, confusion matrix and calibration (JSON;
       with --out, the JSON goes to the file and one summary line is printed) through the app's own
       pipeline; default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus). The split
@@ -178,7 +185,8 @@ Usage:
       else ../shared/models) call poker faces neutral, their identity and L1 distance to the input
       against the reconstruction's; --neutral-reference compares each expressive face's poker face
       with the same person's neutral-labelled photo (person = file name up to the first "_", as in
-      Yale faces); --grid draws 16 faces with what the model made of them.
+      Yale faces); --paired-with runs a second model on the same faces and adds McNemar's exact
+      test of the two (paired_comparison); --grid draws 16 faces with what the model made of them.
   pokerface faces <photos folder> --out FOLDER [--json]
       Find every face in raw photos (BlazeFace), align it by the eyes and save the crops, in the
       same subfolders, with faces.csv linking each crop to its photo. Open FOLDER as a dataset.

@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path'
 import type { ApiHandlers } from '@shared/api'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
-import { benchmarkReport, summaryLine } from '../evaluation/benchmark'
+import { benchmarkReport, pairedCorrectness, summaryLine } from '../evaluation/benchmark'
+import { mcnemar } from '../evaluation/mcnemar'
 import { DataFolderBusyError } from '../store/dataFolderLock'
 import { EXIT, type CliArgs } from './args'
 import { writeCardGrid, GRID_COLUMNS } from '../evaluation/cardGrid'
@@ -35,31 +36,9 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     console.error(split.error)
     return EXIT.noImages
   }
-  const job = await startInferenceJob(ctx, {
-    datasetId: dataset.id,
-    modelId: model.id,
-    provider: args.provider as never,
-    threads: args.threads ?? undefined,
-    batchSize: args.batch,
-    generate: args.generate,
-    split: (split.value ?? undefined) as never
-  }).catch((err: Error) => err)
-  if (job instanceof Error) {
-    console.error(job.message)
-    return job instanceof DataFolderBusyError ? EXIT.busy : EXIT.badModel
-  }
-  let last = 0
-  const stop = ctx.events.subscribe((event, payload) => {
-    if (event !== 'inferenceProgress' || Date.now() - last < 5000) return
-    last = Date.now()
-    process.stderr.write(progressLine(payload as never) + '\n')
-  })
-  const final = await job.done
-  stop()
-  if (final.state !== 'done') {
-    console.error(`evaluation run ${final.state}: ${final.message ?? ''}`)
-    return final.state === 'cancelled' ? EXIT.cancelled : EXIT.runFailed
-  }
+  const run = await runOnSplit(ctx, dataset.id, model.id as string, split.value, args, args.generate)
+  if (typeof run === 'number') return run
+  const { job, final } = run
   const { report, calibration, skippedLabels } = benchmarkReport(ctx, dataset.id, job.model, split.value)
   if (report.samples === 0) {
     console.error(
@@ -80,6 +59,17 @@ export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: Cli
     poker_faces: generated
       ? await checkPokerFaces(ctx, dataset.id, job.model, split.value, { ...device, neutralReference: args.neutralReference })
       : null
+  }
+  if (args.pairedWith) {
+    const other = await resolveModelArg(handlers, args.pairedWith)
+    if (other.error) {
+      console.error(other.error)
+      return EXIT.badModel
+    }
+    const second = await runOnSplit(ctx, dataset.id, other.id as string, split.value, args, false)
+    if (typeof second === 'number') return second
+    const { aRight, bRight } = pairedCorrectness(ctx, dataset.id, job.model, second.job.model, split.value)
+    Object.assign(result, { paired_comparison: { a: job.model.id, b: second.job.model.id, ...mcnemar(aRight, bRight) } })
   }
   const text = JSON.stringify(result, null, 2)
   if (args.out) {
@@ -126,4 +116,41 @@ function chooseSplit(
     return { value: asked, name: `${asked} split` }
   }
   return present.includes('test') ? { value: 'test', name: 'test split' } : { value: null, name: 'all splits' }
+}
+
+/** Runs a model over the split (only images without a result yet), printing progress; an exit code on failure. */
+async function runOnSplit(
+  ctx: AppContext,
+  datasetId: number,
+  modelId: string,
+  split: string | null,
+  args: CliArgs,
+  generate: boolean
+) {
+  const job = await startInferenceJob(ctx, {
+    datasetId,
+    modelId,
+    provider: args.provider as never,
+    threads: args.threads ?? undefined,
+    batchSize: args.batch,
+    generate,
+    split: (split ?? undefined) as never
+  }).catch((err: Error) => err)
+  if (job instanceof Error) {
+    console.error(job.message)
+    return job instanceof DataFolderBusyError ? EXIT.busy : EXIT.badModel
+  }
+  let last = 0
+  const stop = ctx.events.subscribe((event, payload) => {
+    if (event !== 'inferenceProgress' || Date.now() - last < 5000) return
+    last = Date.now()
+    process.stderr.write(progressLine(payload as never) + '\n')
+  })
+  const final = await job.done
+  stop()
+  if (final.state !== 'done') {
+    console.error(`evaluation run ${final.state}: ${final.message ?? ''}`)
+    return final.state === 'cancelled' ? EXIT.cancelled : EXIT.runFailed
+  }
+  return { job, final }
 }

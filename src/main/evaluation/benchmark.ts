@@ -46,3 +46,20 @@ export function summaryLine(report: ClassificationReport, calibration: Calibrati
     `ECE ${ece === null ? 'n/a' : ece.toFixed(3)} (${calibration.bins} bins) · ${report.samples.toLocaleString('en-US')} faces`
   )
 }
+
+/**
+ * Per labelled image of the split, whether model A and model B are right, for images both have
+ * predictions for (paired: the same images, each counted once per sample).
+ */
+export function pairedCorrectness(ctx: AppContext, datasetId: number, a: ModelInfo, b: ModelInfo, split: string | null) {
+  const rows = ctx.db
+    .prepare(
+      `SELECT s.original_label AS label, pa.predicted_label AS a, pb.predicted_label AS b FROM samples s
+       JOIN predictions pa ON pa.content_hash = s.content_hash AND pa.model_id = ?
+       JOIN predictions pb ON pb.content_hash = s.content_hash AND pb.model_id = ?
+       WHERE s.dataset_id = ? AND s.status = 'present' AND (? IS NULL OR s.split = ?) AND s.original_label IS NOT NULL`
+    )
+    .all(a.id, b.id, datasetId, split, split) as { label: string; a: string; b: string }[]
+  const scored = rows.filter((r) => a.classes.includes(r.label) && b.classes.includes(r.label))
+  return { aRight: scored.map((r) => r.a === r.label), bRight: scored.map((r) => r.b === r.label) }
+}
