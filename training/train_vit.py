@@ -19,7 +19,8 @@ from pfvit.presets import model_config
 from pfvit.runtime import Run, add_common_args
 from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
 from pfvit.sources import add_labelled_args, labelled_datasets
-from pfvit.losses import emotion_loss
+from pfvit.checkpoint import read_file
+from pfvit.losses import balancing_weights, emotion_loss
 
 
 def parse_args(argv):
@@ -32,6 +33,12 @@ def parse_args(argv):
     g.add_argument('--lr', type=float, default=1e-4)
     g.add_argument('--patience', type=int, default=5, help='epochs without improvement before lr /= 10')
     g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, lr / 10 whatever the plateau')
+    g.add_argument('--from-pfvit', help='a PF-ViT checkpoint (e.g. import_onnx.py\'s): its encoder E, and its classifier C '
+                                        'as the head; the same-budget baseline of a PF-ViT fine-tuned from that checkpoint')
+    g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
+                   help='class weights (1/frequency)**POWER in the loss, as train_pfvit.py')
+    g.add_argument('--select', default='accuracy', choices=['accuracy', 'balanced'],
+                   help='best.pt by validation accuracy, or by the mean of accuracy and mean per-class recall')
     return p.parse_args(argv)
 
 
@@ -52,15 +59,19 @@ def main(argv=None) -> str:
         optimizer.load_state_dict(ckpt['optimizer'])
         scheduler.load_state_dict(ckpt['scheduler'])
         best = ckpt['best']
+    elif args.from_pfvit:
+        run.log.write({'event': 'init', 'report': start_from_pfvit(model, args.from_pfvit)})
     elif args.init:
         run.log.write({'event': 'init', 'report': load_encoder(model, mae_state_dict(args.init)).summary()})
+    class_weights = (balancing_weights([s.label for s in train.samples], len(classes), args.balance).to(run.device)
+                     if args.balance else None)
     remember_initial_lr([optimizer])
     run.restore_rng()
 
     def step(images, labels):
         model.train()
         with run.autocast():
-            loss = emotion_loss(model(images), labels)
+            loss = emotion_loss(model(images), labels, class_weights)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -76,16 +87,32 @@ def main(argv=None) -> str:
             return {}
         model.eval()
         labels, predictions, _ = predict(model, val, run.device, run.autocast)
-        accuracy = classification_report(labels, predictions, classes)['accuracy']
+        report = classification_report(labels, predictions, classes)
+        accuracy, recall = report['accuracy'], report['mean_class_recall']
+        score = accuracy if args.select == 'accuracy' else (accuracy + recall) / 2
         scheduler.step(accuracy)
-        if accuracy > best['accuracy']:
-            best.update(accuracy=accuracy, epoch=epoch)
+        if score > best.get('score', best['accuracy']):
+            best.update(accuracy=accuracy, mean_class_recall=recall, epoch=epoch, score=score)
             run.save(checkpoint(), 'best.pt')
         drop_lr_at_epoch([optimizer], epoch, args.lr_drop_epoch)
-        return {'val_accuracy': accuracy, 'best_val_accuracy': best['accuracy'],
+        return {'val_accuracy': accuracy, 'val_mean_class_recall': recall, 'best_val_accuracy': best['accuracy'],
                 'lr': optimizer.param_groups[0]['lr']}
 
     return run.train(train, step, checkpoint, end_of_epoch, lrs=lambda: {'lr': optimizer.param_groups[0]['lr']})
+
+
+def start_from_pfvit(model: ViTClassifier, path: str) -> str:
+    """E's weights into the baseline's encoder and C into its head (C reads [CLS] of V_e, the head
+    reads [CLS] of z: the nearest start the baseline has)."""
+    ckpt = read_file(path)
+    if ckpt.get('kind') != 'pfvit':
+        raise SystemExit(f'--from-pfvit needs a PF-ViT checkpoint; {path} is {ckpt.get("kind")!r}')
+    state = {k[len('encoder.'):]: v for k, v in ckpt['model'].items() if k.startswith('encoder.')}
+    state.update({'head.weight': ckpt['model']['classifier.weight'], 'head.bias': ckpt['model']['classifier.bias']})
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    if missing or unexpected:
+        raise SystemExit(f'--from-pfvit {path}: missing {missing[:8]}, unexpected {unexpected[:8]}')
+    return f'encoder and head from the PF-ViT checkpoint {path} ({len(state)} tensors)'
 
 
 if __name__ == '__main__':

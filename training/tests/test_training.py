@@ -168,6 +168,12 @@ class TrainingScriptsTest(unittest.TestCase):
             card = json.load(f)
         self.assertEqual(card['training']['calibration']['tau'], record['tau'])
         self.assertEqual(card['training']['warm_start'], self.path('pfvit-cls-straight/last.pt'))
+        # The same-budget ViT baseline starts from the same E, with C as its head.
+        baseline = self.path('vit-from-pfvit')
+        quietly(train_vit.main, TINY + LABELLED + ['--from-pfvit', warm, '--labels', 'soft', '--balance', '0.5',
+                                                   '--select', 'balanced', '--max-steps', '1', '--out', baseline])
+        first = [r for r in read_log(baseline) if r.get('event') == 'init'][0]
+        self.assertIn('encoder and head from the PF-ViT checkpoint', first['report'])
 
     def test_direct_orthogonality_needs_no_extractor(self):
         out = self.path('pfvit-direct')
