@@ -10,13 +10,12 @@ import { fileURLToPath } from 'node:url'
 import { ApiError, type ApiEvents } from '@shared/api'
 import type { MenuCommand } from '@shared/menuCommands'
 import { createContext, type AppContext } from './api/context'
-import { modelImage } from './api/inference'
-import { sampleImage } from './api/media'
 import { createApiHandlers } from './api/service'
 import { parseCliArgs } from './cli/args'
 import { aboutBox, latestRun, type ModelInUse } from './desktop/about'
 import { desktopArgs } from './desktop/args'
 import { parseMediaUrl } from './desktop/media'
+import { mediaImage } from './media/mediaImage'
 import { buildMenuTemplate } from './desktop/menu'
 import { sendMenuCommand } from './desktop/menuCommands'
 import { electronSqliteBinding, explainStartupError } from './desktop/nativeModules'
@@ -188,18 +187,14 @@ function registerProtocols(): void {
     })
   })
 
-  // Images by sample id; the path is looked up and checked inside its dataset root (api/media).
+  // Images by sample id; the path is looked up and checked inside its dataset root (src/main/media).
   protocol.handle(MEDIA_SCHEME, async (request) => {
     const media = parseMediaUrl(request.url)
     if (!media) return new Response('Not found', { status: 404 })
     const headers = { 'x-content-type-options': 'nosniff', 'cache-control': 'private, max-age=60' }
     try {
-      if (media.type === 'model') {
-        const png = await modelImage(ctx, media.modelId, media.kind, media.sampleId)
-        if (!png) return new Response('Not generated yet', { status: 404 })
-        return new Response(new Uint8Array(png), { headers: { ...headers, 'content-type': 'image/png' } })
-      }
-      const image = await sampleImage(ctx, media.kind, media.sampleId)
+      const image = await mediaImage(ctx, media)
+      if (!image) return new Response('Not generated yet', { status: 404 })
       return new Response(new Uint8Array(image.bytes), { headers: { ...headers, 'content-type': image.contentType } })
     } catch (err) {
       const status = err instanceof ApiError && err.code === 'outside_root' ? 403 : 404

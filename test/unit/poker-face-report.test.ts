@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { pickGridSamples } from '../../src/main/review/gridSelection'
-import { meanAbsDifference, sheetPanelRgb, summarisePokerFaces } from '../../src/main/review/pokerFaceReport'
+import { generatedFaceRgb } from '../../src/main/media/sheetLayout'
+import { meanAbsDifference, summarisePokerFaces } from '../../src/main/review/pokerFaceReport'
 
 const NEUTRAL = 0
 
@@ -48,14 +49,14 @@ describe('pixel helpers', () => {
     expect(() => meanAbsDifference([1, 2], [1])).toThrow(/differ in size/)
   })
 
-  it('cuts one panel out of a sheet of panels', () => {
+  it('cuts one generated face out of a sheet of panels', () => {
     // 2 × 2 pixels per panel, 3 panels: every byte holds its panel's number
     const size = 2
     const sheet = new Uint8Array(size * size * 3 * 3)
     for (let y = 0; y < size; y++)
       for (let x = 0; x < size * 3; x++)
         for (let c = 0; c < 3; c++) sheet[(y * size * 3 + x) * 3 + c] = Math.floor(x / size) * 10 + c
-    const middle = sheetPanelRgb(sheet, size, 3, 1)
+    const middle = generatedFaceRgb(sheet, size, 'poker_face') // the middle panel
     expect(Array.from(middle)).toEqual([10, 11, 12, 10, 11, 12, 10, 11, 12, 10, 11, 12])
   })
 })

@@ -1,18 +1,14 @@
 import { ApiError, type ApiHandlers } from '@shared/api'
-import { SPLITS } from '@shared/splits'
 import type { InferenceJobStatus, SamplePrediction } from '@shared/inference'
-import { GENERATE_OUTPUTS, MODEL_IMAGE_KINDS, type GeneratedImageKind } from '@shared/models'
+import { checkRequestArgs } from '@shared/requestSchemas'
+import { MODEL_IMAGE_KINDS } from '@shared/models'
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import sharp from 'sharp'
-import { resolveInside } from '../paths'
+import { sweepStaleTemporaries } from '../files/atomicWrite'
 import { datasetRoot } from '../store/datasets'
-import { attentionPng, emotionMapPng } from '../vision/overlays'
-import { generatedSheetPath, sheetPanel } from '../inference/postProcess'
-import { ModelContractError } from '../inference/model'
-import { isProviderChoice } from '../inference/providers'
 import { addUserModel, listModels, pickModel } from '../inference/registry'
 import { InferenceJob } from '../inference/runner'
+import { generatedSheetPath } from '../media/sheetLayout'
+import { lockDataFolder } from '../store/dataFolderLock'
 import { inferenceError, predictionFor } from '../store/predictions'
 import { getSampleRow } from '../store/samples'
 import type { AppContext } from './context'
@@ -22,33 +18,27 @@ type InferenceHandlers = Pick<
   'listModels' | 'addModel' | 'startInference' | 'cancelInference' | 'getInferenceJob' | 'getPrediction'
 >
 
-const MAX_BATCH = 256
 let nextJobId = 1
 
-function contractError(err: unknown): never {
-  if (err instanceof ModelContractError) throw new ApiError('bad_request', err.message)
-  throw err
-}
-
-/** Starts a run and returns its job; used by the API and the CLI alike. */
+/**
+ * Starts a run and returns its job; used by the API and the CLI alike. The CLI hands over what
+ * it parsed from the command line, so this entry checks its arguments against the same request
+ * schema the transports use (src/shared/requestSchemas.ts): one definition, two doors.
+ */
 export async function startInferenceJob(
   ctx: AppContext,
   args: Parameters<ApiHandlers['startInference']>[0]
 ): Promise<InferenceJob> {
-  const { datasetId, modelId, provider = 'auto', threads, batchSize = 16, generate = true, split } = args
-  if (!Number.isSafeInteger(datasetId)) throw new ApiError('bad_request', 'datasetId must be a whole number')
-  if (!isProviderChoice(provider))
-    throw new ApiError('bad_request', `Unknown execution provider "${provider}" (auto, cpu, cuda, dml, coreml, webgpu)`)
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH)
-    throw new ApiError('bad_request', `batchSize must be 1–${MAX_BATCH}`)
-  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1 || threads > 256))
-    throw new ApiError('bad_request', 'threads must be a positive whole number')
-  if (split !== undefined && !SPLITS.includes(split))
-    throw new ApiError('bad_request', `Unknown split "${split}" (train, valid, test)`)
+  const checked = checkRequestArgs('startInference', args)
+  const { datasetId, modelId, provider = 'auto', threads, batchSize = 16, generate = true, split } = checked
   const running = ctx.jobs.get(datasetId)
   if (running && !running.status.finishedAt)
     throw new ApiError('bad_request', 'A run is already going on this dataset; cancel it first')
   const model = pickModel(await listModels(ctx.db, ctx.modelsDir), modelId)
+  // One process at a time runs inference into a data folder; a second is told who has it.
+  const lock = lockDataFolder(ctx.dataDir, `an inference run on ${datasetRoot(ctx.db, datasetId) ?? `dataset ${datasetId}`}`)
+  // Cache files a killed run left half-written (their writer's pid is gone) are removed before this one starts.
+  await sweepStaleTemporaries(ctx.generatedDir, { recursive: true }).catch(() => {})
   const job = new InferenceJob(
     ctx.db,
     nextJobId++,
@@ -56,7 +46,7 @@ export async function startInferenceJob(
     (status) => ctx.events.emit('inferenceProgress', status)
   )
   ctx.jobs.set(datasetId, job)
-  void job.start()
+  void job.start().finally(() => lock.release())
   return job
 }
 
@@ -73,11 +63,11 @@ export function createInferenceHandlers(ctx: AppContext): InferenceHandlers {
 
     addModel: async ({ folder }) => {
       if (typeof folder !== 'string' || !folder.trim()) throw new ApiError('bad_request', 'No model folder given')
-      return addUserModel(ctx.db, folder.trim()).catch(contractError)
+      return addUserModel(ctx.db, folder.trim())
     },
 
     startInference: async (args) => {
-      const job = await startInferenceJob(ctx, args).catch(contractError)
+      const job = await startInferenceJob(ctx, args)
       return { ...job.status }
     },
 
@@ -115,29 +105,4 @@ export function createInferenceHandlers(ctx: AppContext): InferenceHandlers {
       return result
     }
   }
-}
-
-/**
- * A model image of a sample as PNG bytes, or null when the run has not produced it: generated
- * faces come from the cache; the emotion map and attention overlay are drawn on request.
- */
-export async function modelImage(ctx: AppContext, modelId: string, kind: string, sampleId: number): Promise<Buffer | null> {
-  if (!(MODEL_IMAGE_KINDS as readonly string[]).includes(kind) || !/^[\w.-]+$/.test(modelId)) return null
-  const row = getSampleRow(ctx.db, sampleId)
-  if (!row) return null
-  const sheet = await readFile(generatedSheetPath(ctx.generatedDir, modelId, row.contentHash)).catch(() => null)
-  const size = sheet ? ((await sharp(sheet).metadata()).height ?? 0) : 0
-  const panel = (k: GeneratedImageKind) =>
-    sharp(sheet as Buffer)
-      .extract({ left: sheetPanel(k) * size, top: 0, width: size, height: size })
-      .png()
-      .toBuffer()
-  if ((GENERATE_OUTPUTS as readonly string[]).includes(kind)) return sheet ? panel(kind as GeneratedImageKind) : null
-  if (kind === 'attention') {
-    const stored = predictionFor(ctx.db, row.contentHash, modelId)
-    return stored?.attention.length ? attentionPng(stored.attention, size || 112) : null
-  }
-  const root = datasetRoot(ctx.db, row.datasetId)
-  const face = root ? resolveInside(root, row.relPath) : null
-  return sheet && face ? emotionMapPng(face, await panel('poker_face')).catch(() => null) : null
 }

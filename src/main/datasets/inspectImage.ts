@@ -14,7 +14,7 @@ import { describeFsError } from './walk'
 
 /** The largest file read as an image. A face image is kilobytes to a few megabytes; a
  * 24,000 × 24,000 RGBA PNG is ~2 GB decoded, far past anything the pipeline can use. */
-const MAX_IMAGE_BYTES = 256 * 1024 * 1024
+export const MAX_IMAGE_BYTES = 256 * 1024 * 1024
 const CHUNK_BYTES = 1024 * 1024
 
 export type Inspection =

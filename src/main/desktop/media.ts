@@ -1,13 +1,11 @@
-import type { ImageKind } from '@shared/api'
-import { parseMediaPath } from '../api/media'
+import { DESKTOP_MEDIA_SCHEME, parseMediaPath, type MediaRequest } from '@shared/mediaUrls'
 
-/** What a pf-media:// URL asks for: a dataset image, or an image a model generated for a sample. */
-export type MediaRequest =
-  { type: 'sample'; kind: ImageKind; sampleId: number } | { type: 'model'; modelId: string; kind: string; sampleId: number }
+export type { MediaRequest }
 
 /**
- * pf-media://thumb/<id>, pf-media://full/<id>, pf-media://model/<model id>/<kind>/<id> (the URLs
- * the renderer's IPC client builds). Ids only: nothing here can name a file.
+ * What a pf-media:// URL asks for (the grammar is src/shared/mediaUrls.ts, which the renderer's
+ * IPC client builds them with); null for anything else, a malformed escape included, which the
+ * protocol handler answers with 404. Ids only: nothing here can name a file.
  */
 export function parseMediaUrl(url: string): MediaRequest | null {
   let u: URL
@@ -16,18 +14,10 @@ export function parseMediaUrl(url: string): MediaRequest | null {
   } catch {
     return null
   }
-  if (u.protocol !== 'pf-media:' || u.username || u.password) return null
-  if (u.host === 'model') {
-    const m = /^\/([^/]+)\/([a-z_]+)\/(\d+)$/.exec(u.pathname)
-    if (!m) return null
-    let modelId: string
-    try {
-      modelId = decodeURIComponent(m[1])
-    } catch {
-      return null
-    }
-    return { type: 'model', modelId, kind: m[2], sampleId: Number(m[3]) }
+  if (u.protocol !== `${DESKTOP_MEDIA_SCHEME}:` || u.username || u.password) return null
+  try {
+    return parseMediaPath(`${u.host}${u.pathname}`)
+  } catch {
+    return null
   }
-  const media = parseMediaPath(`/${u.host}${u.pathname}`)
-  return media ? { type: 'sample', ...media } : null
 }

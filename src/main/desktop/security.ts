@@ -5,6 +5,7 @@
  */
 import type { CustomScheme, WebPreferences } from 'electron'
 import type { IpcEventLike } from '../ipc/register'
+import { DESKTOP_MEDIA_SCHEME } from '@shared/mediaUrls'
 import { contentSecurityPolicy } from '../server/static'
 
 /** The app's own pages (the built renderer), served from inside app.asar, never from file://. */
@@ -13,8 +14,8 @@ export const APP_HOST = 'studio'
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`
 export const APP_START_URL = `${APP_ORIGIN}/index.html`
 
-/** Images by sample id: pf-media://thumb/<id>, pf-media://full/<id>. Never a path. */
-export const MEDIA_SCHEME = 'pf-media'
+/** Images by sample id (pf-media://thumb/<id>…; src/shared/mediaUrls.ts has the grammar). Never a path. */
+export const MEDIA_SCHEME = DESKTOP_MEDIA_SCHEME
 
 /**
  * Both schemes are "standard" (real origins, relative URLs resolve) and "secure". The page

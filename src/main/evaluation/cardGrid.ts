@@ -1,12 +1,11 @@
 import { mkdir, rename } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import sharp, { type OverlayOptions } from 'sharp'
-import { GENERATE_OUTPUTS } from '@shared/models'
+import type { GeneratedImageKind } from '@shared/models'
 import type { ModelInfo } from '@shared/inference'
 import type { AppContext } from '../api/context'
-import { sheetPanel } from '../inference/postProcess'
+import { generatedFaceRgb } from '../media/sheetLayout'
 import { pickGridSamples } from '../review/gridSelection'
-import { sheetPanelRgb } from '../review/pokerFaceReport'
 import { emotionMapFromRgb } from '../vision/overlays'
 import { generatedSamples, sampleFaces, sheetRgb } from './pokerFaces'
 
@@ -23,8 +22,7 @@ function rgbPng(rgb: Uint8Array, size: number): Promise<Buffer> {
 
 /** One row: the face and the four things the model made of it, each at the model's input size. */
 async function gridRow(face: Uint8Array, sheet: Buffer, size: number): Promise<Buffer[]> {
-  const panels = GENERATE_OUTPUTS.length
-  const panel = (kind: (typeof GENERATE_OUTPUTS)[number]) => sheetPanelRgb(sheet, size, panels, sheetPanel(kind))
+  const panel = (kind: GeneratedImageKind) => generatedFaceRgb(sheet, size, kind)
   const poker = panel('poker_face')
   const heat = await emotionMapFromRgb(face, poker, size)
   const mapOverFace = await sharp(Buffer.from(face), { raw: { width: size, height: size, channels: 3 } })

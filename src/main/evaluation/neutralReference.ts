@@ -1,8 +1,7 @@
 import type { ModelInfo } from '@shared/inference'
-import { GENERATE_OUTPUTS } from '@shared/models'
 import type { AppContext } from '../api/context'
-import { sheetPanel } from '../inference/postProcess'
-import { meanAbsDifference, sheetPanelRgb } from '../review/pokerFaceReport'
+import { generatedFaceRgb } from '../media/sheetLayout'
+import { meanAbsDifference } from '../review/pokerFaceReport'
 import { cosine, toJudgeSize, type Judges } from './judges'
 import { generatedSamples, sampleFaces, sheetRgb, type EvaluatedSample } from './pokerFaces'
 
@@ -75,7 +74,7 @@ export async function compareWithNeutralReferences(
     if (!sheet) continue
     const input = await faceOf(face, size)
     const real = await faceOf(reference, size)
-    const poker = sheetPanelRgb(sheet, size, GENERATE_OUTPUTS.length, sheetPanel('poker_face'))
+    const poker = generatedFaceRgb(sheet, size, 'poker_face')
     const row: NeutralReferenceRow = {
       inputToReference: meanAbsDifference(input, real),
       pokerFaceToReference: meanAbsDifference(poker, real),

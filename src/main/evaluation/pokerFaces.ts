@@ -1,19 +1,11 @@
-import { readFile } from 'node:fs/promises'
 import * as ort from 'onnxruntime-node'
-import sharp from 'sharp'
-import { GENERATE_OUTPUTS } from '@shared/models'
 import type { ModelInfo } from '@shared/inference'
 import type { AppContext } from '../api/context'
-import { generatedSheetPath, sheetPanel } from '../inference/postProcess'
-import { imageSources } from '../inference/imageSource'
 import { loadModel, releaseModel } from '../inference/model'
-import {
-  summarisePokerFaces,
-  meanAbsDifference,
-  sheetPanelRgb,
-  type JudgedPokerFace,
-  type PokerFaceCheck
-} from '../review/pokerFaceReport'
+import { generatedSheetRgb } from '../media/generatedFaces'
+import { imageSources } from '../media/sampleSource'
+import { generatedFaceRgb } from '../media/sheetLayout'
+import { summarisePokerFaces, meanAbsDifference, type JudgedPokerFace, type PokerFaceCheck } from '../review/pokerFaceReport'
 import { compareWithNeutralReferences } from './neutralReference'
 import { cosine, EXPRESSION_JUDGE, IDENTITY_JUDGE, judgesMissing, loadJudges, toJudgeSize, type Judges } from './judges'
 import {
@@ -55,9 +47,8 @@ export function sampleFaces(ctx: AppContext, datasetId: number): (sample: Evalua
 }
 
 /** The stored sheet (reconstruction | poker face | emotion component) as raw RGB, or null if missing. */
-export async function sheetRgb(ctx: AppContext, modelId: string, hash: string): Promise<Buffer | null> {
-  const png = await readFile(generatedSheetPath(ctx.generatedDir, modelId, hash)).catch(() => null)
-  return png ? sharp(png).removeAlpha().raw().toBuffer() : null
+export function sheetRgb(ctx: AppContext, modelId: string, hash: string): Promise<Buffer | null> {
+  return generatedSheetRgb(ctx.generatedDir, modelId, hash)
 }
 
 /**
@@ -80,7 +71,6 @@ export async function checkPokerFaces(
   const scale = std.map((sd) => 1 / (255 * sd))
   const shift = mean.map((m, c) => -m / std[c])
   const per = 3 * size * size
-  const panels = GENERATE_OUTPUTS.length
   const samples = generatedSamples(ctx, datasetId, model.id, split)
   const faceOf = sampleFaces(ctx, datasetId)
   const checks: PokerFaceCheck[] = []
@@ -105,8 +95,8 @@ export async function checkPokerFaces(
       const n = ready.length
       const tensor = new Float32Array(2 * n * per)
       const partial = ready.map(({ sample, sheet, face }, i) => {
-        const poker = sheetPanelRgb(sheet, size, panels, sheetPanel('poker_face'))
-        const reconstruction = sheetPanelRgb(sheet, size, panels, sheetPanel('reconstruction'))
+        const poker = generatedFaceRgb(sheet, size, 'poker_face')
+        const reconstruction = generatedFaceRgb(sheet, size, 'reconstruction')
         resizeInto({ width: size, height: size, channels: 3, data: poker }, size, tensor, i * per, scale, shift)
         resizeInto({ width: size, height: size, channels: 3, data: reconstruction }, size, tensor, (n + i) * per, scale, shift)
         return {
@@ -122,7 +112,7 @@ export async function checkPokerFaces(
         const scores = Array.from(values.subarray(row * k, (row + 1) * k))
         return scores.indexOf(Math.max(...scores))
       }
-      const judged = judges ? await judgeBatch(judges, ready, size, panels, inputIdentities) : null
+      const judged = judges ? await judgeBatch(judges, ready, size, inputIdentities) : null
       partial.forEach((p, i) =>
         checks.push({
           ...p,
@@ -166,7 +156,6 @@ async function judgeBatch(
   judges: Judges,
   ready: { sheet: Buffer; face: Uint8Array }[],
   size: number,
-  panels: number,
   inputIdentities: Float32Array[]
 ): Promise<JudgedPokerFace[]> {
   const inputs: Uint8Array[] = []
@@ -174,10 +163,10 @@ async function judgeBatch(
   const reconstructions: Uint8Array[] = []
   const maps: JudgedPokerFace['emotionMap'][] = []
   for (const { sheet, face } of ready) {
-    const poker = sheetPanelRgb(sheet, size, panels, sheetPanel('poker_face'))
+    const poker = generatedFaceRgb(sheet, size, 'poker_face')
     inputs.push(await toJudgeSize(face, size))
     pokers.push(await toJudgeSize(poker, size))
-    reconstructions.push(await toJudgeSize(sheetPanelRgb(sheet, size, panels, sheetPanel('reconstruction')), size))
+    reconstructions.push(await toJudgeSize(generatedFaceRgb(sheet, size, 'reconstruction'), size))
     maps.push(regionShares(differenceMap(face, poker, size), size))
   }
   const all = [...inputs, ...pokers, ...reconstructions]

@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises'
 import * as ort from 'onnxruntime-node'
 import { GENERATE_OUTPUTS } from '@shared/models'
+import { ImageReadError } from '../media/readImageFile'
 import { decodeInto, type ImageSource, type Normalisation } from '../vision/preprocess'
 import type { LoadedModel } from './model'
 import { postProcess, type ItemResult, type OutputSpec, type RawOutputs } from './postProcess'
@@ -31,7 +31,13 @@ export async function prepareBatch(items: InferenceItem[], input: Normalisation)
     items.map((item, i) =>
       decodeInto(item.source, input, tensor, i * per).then(
         () => null,
-        async (err: Error) => ((await sizeOf(item.source)) === 0 ? 'empty file (0 bytes)' : describeDecodeError(err))
+        (err: Error) =>
+          // A read refused by src/main/media says why in its own words (a pipe, outside the dataset, too large).
+          err instanceof ImageReadError
+            ? err.message
+            : sizeOf(item.source) === 0
+              ? 'empty file (0 bytes)'
+              : describeDecodeError(err)
       )
     )
   )
@@ -48,9 +54,11 @@ export async function prepareBatch(items: InferenceItem[], input: Normalisation)
   return { decoded, tensor: tensor.subarray(0, decoded.length * per), failed }
 }
 
-async function sizeOf(source: ImageSource): Promise<number | null> {
-  if (typeof source === 'string') return (await stat(source).catch(() => null))?.size ?? null
-  return source instanceof Uint8Array ? source.byteLength : source.data.byteLength
+/** Bytes or pixels in memory; files report an empty file themselves when read (ImageReadError). */
+function sizeOf(source: ImageSource): number | null {
+  if (typeof source === 'string') return null
+  if (source instanceof Uint8Array) return source.byteLength
+  return 'data' in source ? source.data.byteLength : null
 }
 
 /**

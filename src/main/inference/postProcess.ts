@@ -4,9 +4,9 @@
  * onnxruntime: it runs on its own low-priority thread (postProcessWorker.ts) beside the model.
  */
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { modelIdProblem } from '@shared/modelId'
-import { GENERATE_OUTPUTS, softmax, type GeneratedImageKind } from '@shared/models'
+import { dirname } from 'node:path'
+import { GENERATE_OUTPUTS, softmax } from '@shared/models'
+import { generatedSheetPath } from '../media/sheetLayout'
 import { encodeScanlines } from '../vision/pngEncode'
 import type { Normalisation } from '../vision/preprocess'
 import { sheetScanlines } from '../vision/sheet'
@@ -26,22 +26,6 @@ export type ItemResult =
       intensity: number | null
     }
   | { hash: string; ok: false; reason: string }
-
-/**
- * Where the faces generated for one image by one model live in the cache: one PNG sheet,
- * size × 3·size, holding reconstruction | poker face | emotion component (GENERATE_OUTPUTS
- * order). One file and one encode per image instead of three; a view cuts out its panel.
- */
-export function generatedSheetPath(cacheDir: string, modelId: string, hash: string): string {
-  // The id becomes a folder name: ".." here once wrote sheets beside the cache (issue #18, F15).
-  const problem = modelIdProblem(modelId)
-  if (problem) throw new Error(`No cache path for model id ${JSON.stringify(modelId)}: a model id ${problem}`)
-  return join(cacheDir, modelId, hash.slice(0, 2), `${hash}.png`)
-}
-
-export function sheetPanel(kind: GeneratedImageKind): number {
-  return GENERATE_OUTPUTS.indexOf(kind)
-}
 
 /** Cache folders known to exist: a run writes thousands of sheets into 256 of them. */
 const madeDirs = new Set<string>()

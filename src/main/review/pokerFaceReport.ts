@@ -129,14 +129,3 @@ export function meanAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): n
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i])
   return sum / (255 * a.length)
 }
-
-/** One panel (column `panel` of width `size`) of an RGB sheet `panels · size` wide, as its own HWC image. */
-export function sheetPanelRgb(sheet: ArrayLike<number>, size: number, panels: number, panel: number): Uint8Array {
-  const out = new Uint8Array(size * size * 3)
-  const rowBytes = size * 3
-  for (let y = 0; y < size; y++) {
-    const from = (y * size * panels + panel * size) * 3
-    for (let x = 0; x < rowBytes; x++) out[y * rowBytes + x] = sheet[from + x]
-  }
-  return out
-}

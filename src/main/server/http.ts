@@ -4,8 +4,8 @@ import { ApiError, REQUEST_NAMES, type ApiHandlers, type RequestName } from '@sh
 import { errorBody } from '@shared/envelope'
 import type { AppContext } from '../api/context'
 import { handleRequest, toApiError } from '../api/edge'
-import { modelImage } from '../api/inference'
-import { parseMediaPath, sampleImage } from '../api/media'
+import { isBrowserMediaRoute, parseBrowserMediaPath } from '@shared/mediaUrls'
+import { mediaImage } from '../media/mediaImage'
 import { cookieName, fetchMetadataAllowed, hostAllowed, newToken, requestToken, tokensEqual } from './auth'
 import { EventStreams, MAX_QUEUED_EVENT_BYTES } from './eventStreams'
 import { CONTENT_SECURITY_POLICY, staticFile } from './static'
@@ -42,15 +42,6 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type =
 function sendError(res: ServerResponse, err: unknown): void {
   const apiErr = toApiError(err)
   send(res, STATUS[apiErr.code] ?? 500, JSON.stringify({ error: errorBody(apiErr) }), 'application/json')
-}
-
-/** A path segment of a URL, decoded; a malformed escape (`%E0%A4%A`) is the client's mistake, not ours. */
-function decodeSegment(segment: string, field: string): string {
-  try {
-    return decodeURIComponent(segment)
-  } catch {
-    throw new ApiError('bad_request', `Malformed percent-escape in ${field}: ${segment}`, field)
-  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
@@ -107,23 +98,12 @@ export async function startBrowserServer(
 
       if (url.pathname === '/api/events') return streams.open(res)
 
-      if (url.pathname.startsWith('/model-media/')) {
-        // /model-media/<model id>/<kind>/<sample id>: poker faces and maps from the image cache.
-        const [, modelId, kind, id] = url.pathname.slice(1).split('/')
-        const png = await modelImage(ctx, decodeSegment(modelId ?? '', 'modelId'), kind ?? '', Number(id))
-        if (!png) return send(res, 404, 'Not generated yet')
-        res.writeHead(200, {
-          'content-type': 'image/png',
-          'cache-control': 'private, max-age=60',
-          'x-content-type-options': 'nosniff'
-        })
-        return res.end(png)
-      }
-
-      if (url.pathname.startsWith('/media/')) {
-        const media = parseMediaPath(url.pathname.slice('/media'.length))
+      if (isBrowserMediaRoute(url.pathname)) {
+        // Images by sample id (src/shared/mediaUrls.ts); a malformed escape throws a 400 naming modelId.
+        const media = parseBrowserMediaPath(url.pathname)
         if (!media) return send(res, 404, 'Not found')
-        const image = await sampleImage(ctx, media.kind, media.sampleId)
+        const image = await mediaImage(ctx, media)
+        if (!image) return send(res, 404, 'Not generated yet')
         res.writeHead(200, {
           'content-type': image.contentType,
           // Thumbnails are content-addressed in the cache, but the id→file mapping can change on rescan.

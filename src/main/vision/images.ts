@@ -20,9 +20,8 @@ export interface ImageBytes {
 /** Formats every browser (and Chromium in Electron) shows natively; others are converted to PNG. */
 const BROWSER_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp', 'bmp'])
 
-/** The full image as the renderer should receive it. */
-export async function fullImage(absPath: string): Promise<ImageBytes> {
-  const bytes = await readFile(absPath)
+/** The full image as the renderer should receive it, from the file's bytes (read by src/main/media). */
+export async function fullImage(bytes: Buffer): Promise<ImageBytes> {
   const format = detectFormat(bytes)
   if (format && BROWSER_FORMATS.has(format)) return { bytes, contentType: CONTENT_TYPES[format] }
   const png = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().png().toBuffer()
@@ -32,7 +31,8 @@ export async function fullImage(absPath: string): Promise<ImageBytes> {
 /**
  * Thumbnails are made on first request and cached by content hash, so identical images share one
  * file and a renamed or moved file keeps its thumbnail. Concurrent requests for the same image
- * share one sharp job.
+ * share one sharp job. The image's bytes are loaded by the caller's `load` (src/main/media, with
+ * its checks and limits), only on a miss: sharp never opens a dataset file itself.
  */
 export class ThumbnailCache {
   private inFlight = new Map<string, Promise<Buffer>>()
@@ -43,7 +43,7 @@ export class ThumbnailCache {
     return join(this.cacheDir, contentHash.slice(0, 2), `${contentHash}-${THUMB_SIZE}.webp`)
   }
 
-  async get(contentHash: string, absPath: string): Promise<ImageBytes> {
+  async get(contentHash: string, load: () => Promise<Buffer>): Promise<ImageBytes> {
     const cached = this.pathFor(contentHash)
     try {
       return { bytes: await readFile(cached), contentType: 'image/webp' }
@@ -52,14 +52,14 @@ export class ThumbnailCache {
     }
     let job = this.inFlight.get(contentHash)
     if (!job) {
-      job = this.make(absPath, cached).finally(() => this.inFlight.delete(contentHash))
+      job = this.make(load, cached).finally(() => this.inFlight.delete(contentHash))
       this.inFlight.set(contentHash, job)
     }
     return { bytes: await job, contentType: 'image/webp' }
   }
 
-  private async make(absPath: string, target: string): Promise<Buffer> {
-    const bytes = await sharp(absPath, { limitInputPixels: MAX_INPUT_PIXELS })
+  private async make(load: () => Promise<Buffer>, target: string): Promise<Buffer> {
+    const bytes = await sharp(await load(), { limitInputPixels: MAX_INPUT_PIXELS })
       .rotate() // honour EXIF orientation
       .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 85 })

@@ -2,7 +2,7 @@ import sharp from 'sharp'
 import { heatmapRgba } from './colormap'
 import { MAX_INPUT_PIXELS } from './images'
 import { attentionMap, emotionMap } from './maps'
-import { faceRgbAt } from './preprocess'
+import { faceRgbAt, type ImageSource } from './preprocess'
 
 /**
  * Overlays are drawn when viewed, from what the run stored (the poker face PNG, the attention
@@ -28,12 +28,12 @@ function rgbaPng(rgba: Buffer, size: number): Promise<Buffer> {
 }
 
 /** Heat map of |face − poker face|, RGBA at the model's input size, transparent where they agree. */
-export async function emotionMapPng(facePath: string, pokerFacePng: Buffer): Promise<Buffer> {
+export async function emotionMapPng(face: ImageSource, pokerFacePng: Buffer): Promise<Buffer> {
   const size = (await sharp(pokerFacePng).metadata()).width ?? 0
   if (!size) throw new Error('poker face image has no size')
   // The face exactly as the model saw it, so the map shows what the generator changed, not resampling.
-  const [face, poker] = await Promise.all([faceRgbAt(facePath, size), rgbAt(pokerFacePng, size)])
-  return emotionMapFromRgb(face, poker, size)
+  const [faceRgb, poker] = await Promise.all([faceRgbAt(face, size), rgbAt(pokerFacePng, size)])
+  return emotionMapFromRgb(faceRgb, poker, size)
 }
 
 /** The same heat map from the two faces' RGB bytes (HWC) at the model's input size. */

@@ -1,15 +1,15 @@
-import { readFile } from 'node:fs/promises'
 import sharp from 'sharp'
 import { decodeSimplePng, resizeBilinear, resizeInto, type RawImage } from './fastPng'
 import { MAX_INPUT_PIXELS } from './images'
 import type { GreyPixels } from '@shared/formats/types'
+import { loadImage, type DatasetFile } from '../media/datasetFile'
 
-/** An image to decode: a file path, encoded bytes, or pixels already in memory (FER2013 rows). */
-export type ImageSource = string | Uint8Array | GreyPixels
-
-/** Pixels already in memory (FER2013 rows) rather than an encoded image. */
-const isPixels = (input: ImageSource): input is Exclude<ImageSource, string | Uint8Array> =>
-  typeof input !== 'string' && !(input instanceof Uint8Array)
+/**
+ * An image to decode: a sample's file in its dataset (read with the link check and the read
+ * limits of src/main/media), a file path a caller chose, encoded bytes, or pixels already in
+ * memory (FER2013 rows).
+ */
+export type ImageSource = string | DatasetFile | Uint8Array | GreyPixels
 
 export interface Normalisation {
   size: number
@@ -23,8 +23,8 @@ export interface Normalisation {
  * costs more CPU than the model — and everything else by sharp.
  */
 async function decodeFace(input: ImageSource, size: number): Promise<RawImage> {
-  if (isPixels(input)) return { width: input.width, height: input.height, channels: 1, data: input.data }
-  const bytes = typeof input === 'string' ? await readFile(input) : input
+  const bytes = await loadImage(input)
+  if (!(bytes instanceof Uint8Array)) return { width: bytes.width, height: bytes.height, channels: 1, data: bytes.data }
   const simple = decodeSimplePng(bytes)
   if (simple) return simple
   const pipeline = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate().removeAlpha()

@@ -1,4 +1,5 @@
 import { ApiError, EVENT_NAMES, type ApiEvents, type EventName, type PokerFaceClient } from '@shared/api'
+import { browserMediaUrls } from '@shared/mediaUrls'
 
 /**
  * Browser mode: requests are POSTs to /api/call/<name>; events come over one EventSource.
@@ -55,7 +56,6 @@ export function createHttpClient(base = ''): PokerFaceClient {
       listeners.set(event, set)
       return () => set.delete(listener as (payload: unknown) => void)
     },
-    imageUrl: (kind, sampleId) => `${base}/media/${kind}/${sampleId}`,
-    modelImageUrl: (modelId, kind, sampleId) => `${base}/model-media/${encodeURIComponent(modelId)}/${kind}/${sampleId}`
+    ...browserMediaUrls(base)
   }
 }

@@ -1,5 +1,6 @@
 import type { PokerFaceClient, RequestName } from '@shared/api'
 import { unwrap, type Envelope } from '@shared/envelope'
+import { desktopMediaUrls } from '@shared/mediaUrls'
 import type { PokerFaceBridge } from '../../../preload/bridge'
 
 /** Electron: the preload's named functions, unwrapped into the same client interface. */
@@ -13,7 +14,6 @@ export function createIpcClient(bridge: PokerFaceBridge): PokerFaceClient {
       return unwrap(await fn(args)) as never
     },
     on: (event, listener) => bridge.on(event, listener),
-    imageUrl: (kind, sampleId) => `pf-media://${kind}/${sampleId}`,
-    modelImageUrl: (modelId, kind, sampleId) => `pf-media://model/${encodeURIComponent(modelId)}/${kind}/${sampleId}`
+    ...desktopMediaUrls
   }
 }
