@@ -10,7 +10,19 @@ export interface ModelManifest {
   version: string
   /** Output order of `logits`. */
   classes: string[]
-  input: { size: number; channels: 3; mean: [number, number, number]; std: [number, number, number]; layout: 'NCHW' }
+  input: {
+    size: number
+    channels: 3
+    mean: [number, number, number]
+    std: [number, number, number]
+    layout: 'NCHW'
+    /**
+     * The model learnt from grey faces only (FER2013's): colour faces are turned into grey (Rec. 601
+     * luma, as PIL's convert('L')) before being repeated over the three channels, so colour
+     * datasets are read the way the model was taught. Absent: colour is kept.
+     */
+    grayscale?: boolean
+  }
   files: { classify: string; generate: string | null }
   training?: unknown
   metrics?: unknown
@@ -57,6 +69,8 @@ export function parseManifest(json: unknown): { manifest: ModelManifest | null; 
     problems.push('model.json: "input.std" must be three positive numbers')
   if (input.layout !== undefined && input.layout !== 'NCHW')
     problems.push(`model.json: "input.layout" must be "NCHW" (found ${JSON.stringify(input.layout)})`)
+  if (input.grayscale !== undefined && typeof input.grayscale !== 'boolean')
+    problems.push(`model.json: "input.grayscale" must be true or false (found ${JSON.stringify(input.grayscale)})`)
   const files = m.files ?? {}
   if (typeof files.classify !== 'string' || !files.classify)
     problems.push('model.json: "files.classify" must name the classifier ONNX file')
@@ -70,7 +84,14 @@ export function parseManifest(json: unknown): { manifest: ModelManifest | null; 
       name: m.name,
       version: m.version,
       classes: m.classes,
-      input: { size: input.size, channels: 3, mean: input.mean, std: input.std, layout: 'NCHW' },
+      input: {
+        size: input.size,
+        channels: 3,
+        mean: input.mean,
+        std: input.std,
+        layout: 'NCHW',
+        ...(input.grayscale ? { grayscale: true } : {})
+      },
       files: { classify: files.classify, generate: files.generate ?? null },
       training: m.training,
       metrics: m.metrics,

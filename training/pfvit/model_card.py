@@ -28,6 +28,9 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             # How training prepared faces; the app should match it.
             'color': 'RGB in [0,1] before normalising; grayscale repeated over the 3 channels',
             'resize': 'bilinear, whole face crop to size x size',
+            # FER2013's faces are all grey: such a model has never seen colour, so the app turns
+            # colour faces grey (Rec. 601 luma, as PIL) before repeating them over the channels.
+            **({'grayscale': True} if str(ckpt.get('data', '')).startswith('FERPlus') else {}),
         },
         'files': files,
         'outputs': {

@@ -15,6 +15,20 @@ export interface Normalisation {
   size: number
   mean: readonly number[]
   std: readonly number[]
+  /** Colour faces become grey first (model.json input.grayscale: a model taught on grey faces). */
+  grayscale?: boolean
+}
+
+/** Rec. 601 luma of an RGB image (PIL's convert('L'): L = (299 R + 587 G + 114 B) / 1000). */
+export function toGrey(face: RawImage): RawImage {
+  if (face.channels === 1) return face
+  const n = face.width * face.height
+  const data = new Uint8Array(n)
+  for (let p = 0; p < n; p++) {
+    const i = p * face.channels
+    data[p] = Math.round((299 * face.data[i] + 587 * face.data[i + 1] + 114 * face.data[i + 2]) / 1000)
+  }
+  return { width: face.width, height: face.height, channels: 1, data }
 }
 
 /**
@@ -45,7 +59,8 @@ async function decodeFace(input: ImageSource, size: number): Promise<RawImage> {
  * Writes into `out` at `offset` (NCHW, one image = 3·size² floats) so a batch needs one buffer.
  */
 export async function decodeInto(input: ImageSource, norm: Normalisation, out: Float32Array, offset: number): Promise<void> {
-  const face = await decodeFace(input, norm.size)
+  const decoded = await decodeFace(input, norm.size)
+  const face = norm.grayscale ? toGrey(decoded) : decoded
   const scale = norm.std.map((sd) => 1 / (255 * sd))
   const shift = norm.mean.map((m, c) => -m / norm.std[c])
   resizeInto(face, norm.size, out, offset, scale, shift)
