@@ -28,6 +28,9 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--checkpoint', required=True, help='a train_pfvit.py or train_vit.py checkpoint')
     p.add_argument('--out', required=True, help='calibrated checkpoint to write')
+    p.add_argument('--flip-average', action='store_true',
+                   help='the exported classifier averages its logits over the face and its mirror image; '
+                        'fit (and record) the corrections on those averaged logits')
     p.add_argument('--tau', type=float, help='logit adjustment strength (default: chosen on validation)')
     p.add_argument('--data-dir', help='folder holding ferplus/ (default: $PF_DATA_DIR or ../shared/data)')
     p.add_argument('--limit', type=int, help='only the first N validation images (smoke tests)')
@@ -54,14 +57,19 @@ def main(argv=None) -> dict:
     def autocast():
         return torch.autocast(device_type='cpu', dtype=torch.bfloat16)
 
+    def logits_of(images):
+        plain = trained.model(images)
+        return (plain + trained.model(torch.flip(images, dims=[3]))) / 2 if args.flip_average else plain
+
     labels, _, extra = predict(trained.model, dataset, torch.device('cpu'), autocast,
-                               extra_fn=lambda images: {'logits': trained.model(images)})
+                               extra_fn=lambda images: {'logits': logits_of(images)})
     logits, labels = torch.tensor(extra['logits']), torch.tensor(labels)
     choice = choose_tau(logits, labels, log_prior)
     tau = choice['tau'] if args.tau is None else args.tau
     adjusted = logits - tau * log_prior
     temperature = fit_temperature(adjusted, labels)
     record = {'fitted_on': f'FERPlus valid ({len(samples)} faces, majority protocol)',
+              'flip_average': args.flip_average,
               'tau': tau, 'temperature': round(temperature, 6),
               'train_prior': [round(v, 6) for v in (prior / prior.sum()).tolist()],
               'valid_before': summary(logits, labels), 'valid_after': summary(adjusted / temperature, labels),
@@ -70,6 +78,7 @@ def main(argv=None) -> dict:
     ckpt = read_file(args.checkpoint)
     ckpt['model'] = trained.model.state_dict()
     ckpt['calibration'] = record
+    ckpt['test_time'] = {'flip_average': args.flip_average}
     save_file(ckpt, args.out)
     print(json.dumps({k: v for k, v in record.items() if k != 'tau_candidates'}, indent=2))
     return record

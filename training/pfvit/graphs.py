@@ -14,20 +14,32 @@ from .rollout import attention_rollout
 from .trained import TrainedModel
 
 
+def flip_average(trained: TrainedModel) -> bool:
+    """Whether this model's classifier averages its logits over the face and its mirror image
+    (calibrate.py --flip-average records it; faces are left-right symmetric enough that the two
+    views disagree mostly where the model is unsure)."""
+    return bool(trained.checkpoint.get('test_time', {}).get('flip_average'))
+
+
 class ClassifyGraph(nn.Module):
     def __init__(self, trained: TrainedModel):
         super().__init__()
         self.kind, self.model, self.grid = trained.kind, trained.model, trained.config.grid_size
+        self.flip_average = flip_average(trained)
+
+    def logits(self, z: torch.Tensor):
+        """C on the [CLS] token of V_e (PF-ViT), or the baseline's head on [CLS] of z; and the mask."""
+        if self.kind == 'pfvit':
+            mask = self.model.separator(z)
+            return self.model.classifier(z[:, 0] * mask), mask
+        return self.model.head(z[:, 0]), torch.ones_like(z[:, 0])
 
     def forward(self, image: torch.Tensor):
-        if self.kind == 'pfvit':
-            z, attentions = self.model.encoder.tokens(image, return_attention=True)
-            mask = self.model.separator(z)
-            logits = self.model.classifier(z[:, 0] * mask)  # C on the [CLS] token of V_e
-        else:
-            z, attentions = self.model.tokens(image, return_attention=True)
-            logits = self.model.head(z[:, 0])
-            mask = torch.ones_like(z[:, 0])
+        encoder = self.model.encoder if self.kind == 'pfvit' else self.model
+        z, attentions = encoder.tokens(image, return_attention=True)
+        logits, mask = self.logits(z)
+        if self.flip_average:  # the mask and attention stay those of the face as given
+            logits = (logits + self.logits(encoder.tokens(torch.flip(image, dims=[3])))[0]) / 2
         return logits, mask, attention_rollout(attentions, self.grid)
 
 

@@ -65,6 +65,8 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             'best_validation': ckpt.get('best'),
             # calibrate.py: logit adjustment and temperature folded into C, fitted on validation.
             'calibration': ckpt.get('calibration'),
+            # calibrate.py --flip-average: classify.onnx averages the logits of the face and its mirror.
+            'test_time': ckpt.get('test_time'),
         },
         'metrics': metrics or {},
         'licence': licence or DEFAULT_LICENCE,

@@ -159,7 +159,7 @@ class TrainingScriptsTest(unittest.TestCase):
                                      ckpt['model']['generator.decoder_pred.weight']))
         calibrated = self.path('calibrated.pt')
         record = quietly(calibrate.main, ['--checkpoint', os.path.join(phase2, 'last.pt'), '--out', calibrated,
-                                          '--limit', '32'])
+                                          '--limit', '32', '--flip-average'])
         self.assertGreater(record['temperature'], 0)
         self.assertEqual(record['valid_before']['accuracy'] >= 0, True)
         out = quietly(export_onnx.main, ['--checkpoint', calibrated, '--out', self.path('export-cal'),
@@ -167,6 +167,7 @@ class TrainingScriptsTest(unittest.TestCase):
         with open(os.path.join(out, 'model.json')) as f:
             card = json.load(f)
         self.assertEqual(card['training']['calibration']['tau'], record['tau'])
+        self.assertEqual(card['training']['test_time'], {'flip_average': True})
         self.assertEqual(card['training']['warm_start'], self.path('pfvit-cls-straight/last.pt'))
         # The same-budget ViT baseline starts from the same E, with C as its head.
         baseline = self.path('vit-from-pfvit')

@@ -61,6 +61,23 @@ class OnnxImportTest(unittest.TestCase):
             self.assertIn('only PF-ViT', str(raised.exception))
 
 
+class FlipAverageTest(unittest.TestCase):
+    def test_a_flip_averaging_classifier_gives_the_mean_of_both_views_and_keeps_mask_and_attention(self):
+        from pfvit.graphs import ClassifyGraph
+        trained = export_onnx.random_model(export_onnx.parse_args(['--random-init', 'pfvit', '--preset', 'micro']))
+        trained.model.eval()
+        x = torch.randn(2, 3, trained.config.img_size, trained.config.img_size)
+        plain = ClassifyGraph(trained)
+        trained.checkpoint['test_time'] = {'flip_average': True}
+        both = ClassifyGraph(trained)
+        with torch.no_grad():
+            l1, m1, a1 = plain(x)
+            l2, m2, a2 = both(x)
+            mirrored = plain(torch.flip(x, dims=[3]))[0]
+        self.assertTrue(torch.allclose(l2, (l1 + mirrored) / 2, atol=1e-5))
+        self.assertTrue(torch.equal(m1, m2) and torch.equal(a1, a2))
+
+
 class TargetsTest(unittest.TestCase):
     def test_votes_become_a_distribution_and_their_argmax_is_the_majority_label(self):
         s = Sample('x.png', label=3, votes=(2, 0, 0, 6, 2, 0, 0, 0))
