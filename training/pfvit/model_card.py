@@ -62,6 +62,8 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
                                   if pfvit and ckpt.get('ortho') in ('perceptual', 'both') else None),
             # train_pfvit.py --warm-start: the PF-ViT (often import_onnx.py's copy of a shipped model) it began from.
             'warm_start': args.get('warm_start'),
+            # import_onnx.py: the shipped model these weights were read back from, with its own record.
+            'imported_from': ckpt.get('imported_from'),
             'best_validation': ckpt.get('best'),
             # calibrate.py: logit adjustment and temperature folded into C, fitted on validation.
             'calibration': ckpt.get('calibration'),

@@ -108,5 +108,7 @@ def import_model_folder(folder: str) -> dict:
     classes = card['classes']
     neutral_name = card['architecture'].get('neutral_class', 'neutral')
     return {'kind': 'pfvit', 'config': cfg.to_dict(), 'model': loaded, 'classes': classes,
-            'neutral': classes.index(neutral_name), 'imported_from': os.path.abspath(folder),
-            'imported_model_id': card.get('id')}
+            'neutral': classes.index(neutral_name), 'data': card.get('training', {}).get('data'),
+            # What made the weights: the source model's own record, carried into every later card.
+            'imported_from': {'model_id': card.get('id'), 'folder': os.path.abspath(folder),
+                              'training': card.get('training')}}
