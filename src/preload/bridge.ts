@@ -1,15 +1,7 @@
-import {
-  EVENT_NAMES,
-  REQUEST_NAMES,
-  type ApiEvents,
-  type EventName,
-  type RequestArgs,
-  type RequestName,
-  type RequestResult
-} from '@shared/api'
-import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, type Envelope } from '@shared/envelope'
+import { EVENT_NAMES, REQUEST_NAMES, type EventName } from '@shared/api'
+import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL } from '@shared/envelope'
 import type { MenuCommand } from '@shared/menuCommands'
-import { DESKTOP_CHANNELS } from '../main/ipc/channels'
+import { DESKTOP_CHANNELS, type PokerFaceBridge } from '@shared/desktopBridge'
 
 /** The slice of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -23,26 +15,11 @@ export interface WebUtilsLike {
   getPathForFile(file: File): string
 }
 
-/** What the preload exposes as `window.pokerface`: one named function per request, plus `on`. */
-export type PokerFaceBridge = {
-  [N in RequestName]: (args: RequestArgs<N>) => Promise<Envelope<RequestResult<N>>>
-} & {
-  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void
-  pickFolder(): Promise<string | null>
-  /** Commands from the application menu (main sends them; the page runs them). Returns the unsubscribe function. */
-  onMenuCommand(listener: (command: MenuCommand) => void): () => void
-  /**
-   * Where a file or folder dropped on the window lives on disk ('' when it has no path).
-   * Electron no longer puts a path on File objects; only the preload can ask (webUtils).
-   */
-  pathForFile(file: File): string
-}
-
 /**
  * Builds the bridge from the request list: named, typed functions bound to fixed channels.
  * The renderer can never name a channel itself.
  */
-export function buildBridge(ipc: IpcRendererLike, webUtils?: WebUtilsLike): PokerFaceBridge {
+export function buildBridge(ipc: IpcRendererLike, webUtils?: WebUtilsLike): PokerFaceBridge<File> {
   const bridge: Record<string, unknown> = {}
   for (const name of REQUEST_NAMES) {
     bridge[name] = (args: unknown) => ipc.invoke(IPC_CALL_PREFIX + name, args)
@@ -64,5 +41,5 @@ export function buildBridge(ipc: IpcRendererLike, webUtils?: WebUtilsLike): Poke
     return () => ipc.removeListener(DESKTOP_CHANNELS.menuCommand, wrapped as (event: unknown, ...args: unknown[]) => void)
   }
   bridge.pathForFile = (file: File) => webUtils?.getPathForFile(file) ?? ''
-  return bridge as PokerFaceBridge
+  return bridge as PokerFaceBridge<File>
 }

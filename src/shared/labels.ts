@@ -30,10 +30,6 @@ export function labelProblem(label: string): string | null {
   return null
 }
 
-export function isValidLabel(label: unknown): label is string {
-  return typeof label === 'string' && labelProblem(label) === null
-}
-
 /** A label as shown inside a message: short, with control characters visible, so a hostile one cannot forge lines. */
 export function quoteLabel(label: string): string {
   const shown = label.length > 40 ? `${label.slice(0, 40)}…` : label

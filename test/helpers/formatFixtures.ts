@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import sharp from 'sharp'
 import { createContext } from '@main/api/context'
@@ -87,10 +87,6 @@ export async function facePixels(face: Face): Promise<Uint8Array> {
   if (info.width !== 48 || info.height !== 48 || info.channels !== 1)
     throw new Error(`unexpected image shape ${JSON.stringify(info)}`)
   return new Uint8Array(data)
-}
-
-export async function bytesOf(path: string): Promise<Buffer> {
-  return readFile(path)
 }
 
 /** Opens a folder through the real API (real SQLite file in a temp data folder). */

@@ -38,7 +38,7 @@ import {
   windowStateFile,
   writeWindowStateSync
 } from '@main/desktop/windowState'
-import { DESKTOP_CHANNELS } from '@main/ipc/channels'
+import { DESKTOP_CHANNELS } from '@shared/desktopBridge'
 import { registerDesktopHandlers, type IpcEventLike, type IpcMainLike } from '@main/ipc/register'
 import { CONTENT_SECURITY_POLICY } from '@main/server/static'
 import { buildBridge } from '../../src/preload/bridge'

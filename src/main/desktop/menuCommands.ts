@@ -1,6 +1,6 @@
 import type { MenuCommand } from '@shared/menuCommands'
 import type { EventTarget } from '../ipc/register'
-import { DESKTOP_CHANNELS } from '../ipc/channels'
+import { DESKTOP_CHANNELS } from '@shared/desktopBridge'
 
 /**
  * Hands a menu command to the page (the preload's onMenuCommand). With no window there is no page

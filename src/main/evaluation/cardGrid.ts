@@ -7,7 +7,7 @@ import type { AppContext } from '../api/context'
 import { generatedFaceRgb } from '../media/sheetLayout'
 import { pickGridSamples } from '../review/gridSelection'
 import { emotionMapFromRgb } from '../vision/overlays'
-import { generatedSamples, sampleFaces, sheetRgb } from './pokerFaces'
+import { generatedSamples, sampleFaces, sheetRgb } from './evaluatedSamples'
 
 /** Columns of each grid row, left to right (also written to the card's caption). */
 export const GRID_COLUMNS = ['original', 'reconstruction', 'poker face', 'emotion component', 'emotion map over original']

@@ -3,7 +3,7 @@ import type { AppContext } from '../api/context'
 import { generatedFaceRgb } from '../media/sheetLayout'
 import { meanAbsDifference } from '../review/pokerFaceReport'
 import { cosine, toJudgeSize, type Judges } from './judges'
-import { generatedSamples, sampleFaces, sheetRgb, type EvaluatedSample } from './pokerFaces'
+import { generatedSamples, sampleFaces, sheetRgb, type EvaluatedSample } from './evaluatedSamples'
 
 /**
  * Is the poker face the same person's real neutral face? Where a dataset has, for each person, a

@@ -2,11 +2,10 @@ import * as ort from 'onnxruntime-node'
 import type { ModelInfo } from '@shared/inference'
 import type { AppContext } from '../api/context'
 import { loadModel, releaseModel } from '../inference/model'
-import { generatedSheetRgb } from '../media/generatedFaces'
-import { imageSources } from '../media/sampleSource'
 import { generatedFaceRgb } from '../media/sheetLayout'
 import { summarisePokerFaces, meanAbsDifference, type JudgedPokerFace, type PokerFaceCheck } from '../review/pokerFaceReport'
 import { compareWithNeutralReferences } from './neutralReference'
+import { generatedSamples, sampleFaces, sheetRgb } from './evaluatedSamples'
 import { cosine, EXPRESSION_JUDGE, IDENTITY_JUDGE, judgesMissing, loadJudges, toJudgeSize, type Judges } from './judges'
 import {
   differenceMap,
@@ -16,40 +15,9 @@ import {
   uniformShares,
   FACE_REGIONS
 } from './pokerFaceMeasures'
-import { datasetRoot } from '../store/datasets'
 import { resizeInto } from '../vision/fastPng'
-import { faceRgbAt } from '../vision/preprocess'
 
 const BATCH = 32
-
-export interface EvaluatedSample {
-  id: number
-  relPath: string
-  contentHash: string
-  label: string | null
-}
-
-/** The split's (null: every split's) present samples that this model has generated faces for, in path order. */
-export function generatedSamples(ctx: AppContext, datasetId: number, modelId: string, split: string | null): EvaluatedSample[] {
-  return ctx.db
-    .prepare(
-      `SELECT s.id, s.rel_path AS relPath, s.content_hash AS contentHash, s.original_label AS label FROM samples s
-       JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
-       WHERE s.dataset_id = ? AND s.status = 'present' AND (? IS NULL OR s.split = ?) ORDER BY s.rel_path`
-    )
-    .all(modelId, datasetId, split, split) as EvaluatedSample[]
-}
-
-/** The faces as the model saw them (RGB bytes at the model's input size), one dataset's lookup prepared once. */
-export function sampleFaces(ctx: AppContext, datasetId: number): (sample: EvaluatedSample, size: number) => Promise<Uint8Array> {
-  const sourceOf = imageSources(ctx.db, datasetId, datasetRoot(ctx.db, datasetId) ?? '')
-  return (sample, size) => faceRgbAt(sourceOf({ hash: sample.contentHash, relPath: sample.relPath }), size)
-}
-
-/** The stored sheet (reconstruction | poker face | emotion component) as raw RGB, or null if missing. */
-export function sheetRgb(ctx: AppContext, modelId: string, hash: string): Promise<Buffer | null> {
-  return generatedSheetRgb(ctx.generatedDir, modelId, hash)
-}
 
 /**
  * Checks the poker faces a run stored — the PNGs a researcher sees, not fresh tensors — against

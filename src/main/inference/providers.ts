@@ -3,7 +3,6 @@
  * and falls back to the CPU, saying why, when a provider cannot load.
  */
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu'
-export const PROVIDER_CHOICES: readonly ProviderChoice[] = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu']
 
 export interface BackendInfo {
   name: string
@@ -20,10 +19,6 @@ export function providerCandidates(choice: ProviderChoice, platform: NodeJS.Plat
   const preferred =
     platform === 'win32' ? ['cuda', 'dml'] : platform === 'darwin' ? ['coreml'] : platform === 'linux' ? ['cuda'] : []
   return [...preferred.filter((p) => listed.has(p)), 'cpu']
-}
-
-export function isProviderChoice(value: unknown): value is ProviderChoice {
-  return typeof value === 'string' && (PROVIDER_CHOICES as readonly string[]).includes(value)
 }
 
 /** Threads for the CPU provider: all cores up to 8 (more rarely helps a small ViT), at least 1. */

@@ -2,7 +2,7 @@ import { REQUEST_NAMES, type ApiEvents, type ApiHandlers, type EventName } from 
 import { IPC_CALL_PREFIX, IPC_EVENT_CHANNEL, toEnvelope } from '@shared/envelope'
 import { handleRequest } from '../api/edge'
 import type { EventHub } from '../api/events'
-import { DESKTOP_CHANNELS } from './channels'
+import { DESKTOP_CHANNELS } from '@shared/desktopBridge'
 
 /** What the sender check sees of an IPC event (Electron's IpcMainInvokeEvent has more). */
 export interface IpcEventLike {

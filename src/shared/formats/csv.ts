@@ -63,11 +63,6 @@ export function quoteCsv(value: string, delimiter = ','): string {
   return value.includes(delimiter) || /["\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
 }
 
-/** The line with one field's raw text replaced; everything else is kept byte for byte. */
-export function replaceField(line: string, field: CsvField, raw: string): string {
-  return line.slice(0, field.start) + raw + line.slice(field.end)
-}
-
 /** Guesses the separator from a header or first row: tab, semicolon or comma. */
 export function guessDelimiter(firstLine: string, fileName = ''): string {
   if (/\.tsv$/i.test(fileName) || firstLine.includes('\t')) return '\t'

@@ -18,11 +18,10 @@ export interface FaceDetection {
   cy: number
   w: number
   h: number
+  /** Six, in the model's order: right eye, left eye, nose, mouth, right ear, left ear (the subject's). */
   keypoints: Point[]
   score: number
 }
-
-export const KEYPOINTS = ['rightEye', 'leftEye', 'nose', 'mouth', 'rightEar', 'leftEar'] as const
 
 const LAYERS = [
   { cells: 16, anchors: 2 },

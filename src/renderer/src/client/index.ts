@@ -1,11 +1,11 @@
 import type { PokerFaceClient } from '@shared/api'
-import type { PokerFaceBridge } from '../../../preload/bridge'
+import type { PokerFaceBridge } from '@shared/desktopBridge'
 import { createHttpClient } from './http'
 import { createIpcClient } from './ipc'
 
 declare global {
   interface Window {
-    pokerface?: PokerFaceBridge
+    pokerface?: PokerFaceBridge<File>
   }
 }
 

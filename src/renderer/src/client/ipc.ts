@@ -1,10 +1,10 @@
 import type { PokerFaceClient, RequestName } from '@shared/api'
 import { unwrap, type Envelope } from '@shared/envelope'
 import { desktopMediaUrls } from '@shared/mediaUrls'
-import type { PokerFaceBridge } from '../../../preload/bridge'
+import type { PokerFaceBridge } from '@shared/desktopBridge'
 
 /** Electron: the preload's named functions, unwrapped into the same client interface. */
-export function createIpcClient(bridge: PokerFaceBridge): PokerFaceClient {
+export function createIpcClient(bridge: PokerFaceBridge<File>): PokerFaceClient {
   return {
     transport: 'ipc',
     pickFolder: () => bridge.pickFolder(),
