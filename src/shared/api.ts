@@ -58,19 +58,39 @@ export interface ApiRequests {
   getDatasetFormat: { args: { datasetId: number; modelClasses?: string[] }; result: DatasetFormatInfo }
   getDataset: { args: { datasetId: number }; result: DatasetSummary }
   listProblems: { args: { datasetId: number }; result: ScanProblem[] }
-  /** One page of the grid; `sort` absent: path order. */
+  /**
+   * One page of the grid; `sort` absent: path order. At most MAX_PAGE_ROWS (2,000) rows: a bigger
+   * `limit` is cut to it, and the answer's `limit` and `capped` say so.
+   */
   querySamples: {
     args: { datasetId: number; filter: SampleFilter; offset: number; limit: number; sort?: SampleSort }
     result: SamplePage
   }
   getSample: { args: { sampleId: number }; result: SampleDetail }
+  /**
+   * Where a sample stands in the grid's view (this filter and order), 0-based, or null when the view
+   * leaves it out: undo and redo move the cursor there.
+   */
+  locateSample: {
+    args: { datasetId: number; filter: SampleFilter; sort?: SampleSort; sampleId: number }
+    result: { position: number | null }
+  }
+  /**
+   * Labels samples as one undoable action. A sample that already has the label is confirmed:
+   * it gets the keep mark and counts as reviewed, as with K.
+   */
   setLabel: {
     args: { datasetId: number; sampleIds: number[]; label: Label | null }
     result: UndoResult
   }
-  /** Whether there is an action to undo or redo (history survives restarts). */
-  getUndoState: { args: { datasetId: number }; result: Omit<UndoResult, 'sampleIds'> }
+  /**
+   * Whether there is an action to undo or redo. One history covers every decision (labels, marks,
+   * notes, accepted suggestions) and survives restarts.
+   */
+  getUndoState: { args: { datasetId: number }; result: Omit<UndoResult, 'sampleIds' | 'step'> }
+  /** Takes back the newest action; `step` names it and the sample to show ("marked a.png not-a-face"). */
   undo: { args: { datasetId: number }; result: UndoResult }
+  /** Does again the action undone last; `step` names it. */
   redo: { args: { datasetId: number }; result: UndoResult }
   exportLabels: {
     args: { datasetId: number; format: ExportFormat; path: string; overwrite: boolean }
@@ -103,17 +123,26 @@ export interface ApiRequests {
    * previous ranking. Also done automatically when a run finishes; answers `labelIssuesRanked` too.
    */
   rankLabelIssues: { args: { datasetId: number; modelId?: string }; result: RankingSummary }
+  /**
+   * Declares (or withdraws) that the models run on this dataset never trained on its images, for a
+   * folder the model card cannot place (a copy of FER2013 test); stored with the dataset, shown, and
+   * exported in provenance. Ranks again with the ranking's model, answering `labelIssuesRanked` too.
+   */
+  declareOutOfSample: { args: { datasetId: number; declared: boolean }; result: DatasetSummary }
   /** Review progress, confusion matrix, per-class agreement and class distribution, as of now. */
   getReviewMetrics: { args: { datasetId: number }; result: ReviewMetrics }
   /** A sample's label-issue scores, note, review flags and whether it counts as reviewed. */
   getSampleReview: { args: { sampleId: number }; result: SampleReview }
-  /** Sets (on) or clears a review flag on samples; answers the samples whose flags changed. */
+  /** Sets (on) or clears a review flag on samples, as one undoable action; `sampleIds`: those whose flags changed. */
   setReviewFlag: {
     args: { datasetId: number; sampleIds: number[]; flag: ReviewFlag; on: boolean }
-    result: { sampleIds: number[] }
+    result: UndoResult
   }
-  /** A free-text note on a sample; an empty note removes it. */
-  setNote: { args: { sampleId: number; note: string }; result: { sampleId: number; note: string } }
+  /**
+   * A free-text note on a sample; an empty note removes it. Undoable; the saves of one edit (the
+   * field saves as you pause typing) are one undo step.
+   */
+  setNote: { args: { sampleId: number; note: string }; result: UndoResult & { sampleId: number; note: string } }
   /** Sets each sample to the label the ranking suggests for it, as one undoable action; samples without a suggestion are left. */
   acceptSuggestions: { args: { datasetId: number; sampleIds: number[] }; result: UndoResult }
 }
@@ -124,6 +153,7 @@ export type RequestResult<N extends RequestName> = ApiRequests[N]['result']
 
 export interface ApiEvents {
   scanProgress: ScanProgress
+  /** Review decisions on these samples changed (label, mark or note, undo and redo included): re-read their rows. */
   labelsChanged: { datasetId: number; sampleIds: number[] }
   datasetChanged: { datasetId: number }
   inferenceProgress: InferenceJobStatus
@@ -145,6 +175,7 @@ export const REQUEST_NAMES = [
   'listProblems',
   'querySamples',
   'getSample',
+  'locateSample',
   'setLabel',
   'getUndoState',
   'undo',
@@ -162,6 +193,7 @@ export const REQUEST_NAMES = [
   'getInferenceJob',
   'getPrediction',
   'rankLabelIssues',
+  'declareOutOfSample',
   'getReviewMetrics',
   'getSampleReview',
   'setReviewFlag',

@@ -11,7 +11,7 @@ import { FERPLUS_MODES, FORMAT_IDS } from './formats/types'
 import { labelProblem } from './labels'
 import { modelIdProblem } from './modelId'
 import { SPLITS } from './splits'
-import type { ExportFormat, ReviewFlag, SampleSortKey } from './types'
+import type { ExportFormat, InSampleFilter, ReviewFlag, SampleSortKey } from './types'
 import type { ProviderName } from './inference'
 
 /** Database ids and counts: JSON numbers that SQLite can take exactly. */
@@ -40,6 +40,7 @@ const reviewFlag = z.enum(['keep', 'not_a_face', 'ambiguous', 'exclude'] as cons
 const sortKey = z.enum([
   'path',
   'likelyWrong',
+  'combined',
   'selfConfidence',
   'margin',
   'intensityMismatch'
@@ -78,8 +79,11 @@ const sampleFilter = z.object({
   flaggedOnly: z.boolean().optional(),
   reviewed: z.boolean().optional(),
   predictedLabel: labelSchema.optional(),
-  flag: reviewFlag.optional()
+  flag: reviewFlag.optional(),
+  inSample: z.enum(['yes', 'no', 'unknown'] as const satisfies readonly InSampleFilter[]).optional()
 })
+
+const sampleSort = z.object({ by: sortKey, reverse: z.boolean().optional() })
 
 /** Selections come from a grid of at most a dataset; the cap keeps one request from naming millions. */
 const sampleIds = z.array(id).min(1, { error: 'no samples selected' }).max(1_000_000)
@@ -105,9 +109,10 @@ export const REQUEST_SCHEMAS = {
     filter: sampleFilter,
     offset: id,
     limit: id,
-    sort: z.object({ by: sortKey, reverse: z.boolean().optional() }).optional()
+    sort: sampleSort.optional()
   }),
   getSample: sample,
+  locateSample: z.object({ datasetId: id, filter: sampleFilter, sort: sampleSort.optional(), sampleId: id }),
   setLabel: z.object({ datasetId: id, sampleIds, label: labelSchema.nullable() }),
   getUndoState: dataset,
   undo: dataset,
@@ -130,6 +135,7 @@ export const REQUEST_SCHEMAS = {
   getInferenceJob: dataset,
   getPrediction: z.object({ sampleId: id, modelId: modelId.optional() }),
   rankLabelIssues: z.object({ datasetId: id, modelId: modelId.optional() }),
+  declareOutOfSample: z.object({ datasetId: id, declared: z.boolean() }),
   getReviewMetrics: dataset,
   getSampleReview: sample,
   setReviewFlag: z.object({ datasetId: id, sampleIds, flag: reviewFlag, on: z.boolean() }),

@@ -14,6 +14,13 @@ export interface DatasetSummary {
   /** Labels present in the dataset (original or current), in display order. */
   labels: Label[]
   splits: Split[]
+  /** Present samples per split, for "Run on 3,579 images (valid)". */
+  splitCounts: Partial<Record<Split, number>>
+  /**
+   * When the researcher declared that no model they run trained on this folder's images (a copy of
+   * FER2013 test, which a model card cannot recognise by its folder); null when not declared.
+   */
+  outOfSampleDeclaredAt: string | null
 }
 
 export interface Sample {
@@ -101,14 +108,21 @@ export interface SampleFilter {
   predictedLabel?: Label
   /** Only samples carrying this review flag. */
   flag?: ReviewFlag
+  /** Whether the ranked model trained on the face: 'yes' in-sample only, 'no' out-of-sample only, 'unknown' neither known. */
+  inSample?: InSampleFilter
 }
 
+export type InSampleFilter = 'yes' | 'no' | 'unknown'
+
 /**
- * Grid order. Every key but 'path' sorts most-likely-wrong first: 'likelyWrong' by the combined
- * score, 'selfConfidence' and 'margin' lowest first, 'intensityMismatch' highest first. Samples the
- * ranking cannot judge come last. `reverse` flips the order (not where they come).
+ * Grid order. Every key but 'path' sorts most-likely-wrong first: 'likelyWrong' by the default
+ * "most likely wrong" score (1 − self-confidence, the best measured), 'combined' by margin mixed with
+ * the poker-face mismatch, 'selfConfidence' and 'margin' lowest first, 'intensityMismatch' highest
+ * first. Samples the ranking cannot judge come last, and in-sample ones (the model trained on them,
+ * so their scores say little) after out-of-sample and unknown ones. `reverse` flips the order within
+ * those groups, not where the groups come.
  */
-export type SampleSortKey = 'path' | 'likelyWrong' | 'selfConfidence' | 'margin' | 'intensityMismatch'
+export type SampleSortKey = 'path' | 'likelyWrong' | 'combined' | 'selfConfidence' | 'margin' | 'intensityMismatch'
 export interface SampleSort {
   by: SampleSortKey
   reverse?: boolean
@@ -117,13 +131,26 @@ export interface SampleSort {
 export interface SamplePage {
   total: number
   offset: number
+  /**
+   * The most rows this page could hold: the limit asked for, cut to MAX_PAGE_ROWS (2,000). A page
+   * shorter than asked for before `total` is reached was capped: ask again from offset + limit.
+   */
+  limit: number
+  /** true when the limit asked for was above MAX_PAGE_ROWS and was cut to it. */
+  capped: boolean
   samples: Sample[]
 }
 
+/** The most rows one querySamples page answers (a bigger limit is cut to it, and the page says so). */
+export const MAX_PAGE_ROWS = 2000
+
 /**
- * 'source': the dataset's own label files, changed lines rewritten (into a folder, mirroring the
- * dataset); 'provenance-csv' / 'provenance-json': every sample with old and new label, when, by
- * what, from which file line; 'changelog-csv': every label event.
+ * 'csv': the cleaned labels (one row per image, without those marked exclude or not a face);
+ * 'imagefolder': the cleaned dataset as an ImageFolder tree in a new folder (hard links, else
+ * copies); 'source': the dataset's own label files, changed lines rewritten (into a folder,
+ * mirroring the dataset; for an ImageFolder dataset, a listing of moves); 'provenance-csv' /
+ * 'provenance-json': every sample with old and new label, when, by what, from which file line,
+ * and every review decision; 'changelog-csv': every label event.
  */
 export type ExportFormat = 'csv' | 'imagefolder' | 'source' | 'provenance-csv' | 'provenance-json' | 'changelog-csv'
 
@@ -138,13 +165,27 @@ export interface ExportResult {
   backups?: string[]
   /** Samples left out because their label was removed and the format cannot say "no label". */
   dropped?: number
+  /** Cleaned exports (csv, imagefolder): samples left out by a review mark, by mark (each counted once). */
+  leftOut?: { excluded: number; notAFace: number }
+  /** ImageFolder tree: images hard-linked, copied (no links on that disk), written from pixels (FER2013 CSV rows). */
+  images?: { linked: number; copied: number; written: number }
 }
 
 export interface UndoResult {
-  /** Samples whose label moved; empty when there was nothing to undo/redo. */
+  /** Samples the action changed (label, mark or note); empty when nothing changed. */
   sampleIds: number[]
   canUndo: boolean
   canRedo: boolean
+  /** The action done, undone or redone; null when nothing changed. */
+  step: ReviewStep | null
+}
+
+/** One step of the review's undo history: a key press, a bulk action, or one note edit. */
+export interface ReviewStep {
+  /** What the action did, in words: "marked happy/h2.png not-a-face", "labelled 12 samples anger". */
+  summary: string
+  /** The sample the review shows when the step is undone or redone: the action's first. */
+  sampleId: number
 }
 
 export interface ScanProgress {
@@ -166,6 +207,8 @@ export interface SampleReviewBrief {
   flagged: boolean
   suggestedLabel: Label | null
   reviewed: boolean
+  /** true: the model did not train on this image; false: it did (in-sample); null: unknown. */
+  outOfSample: boolean | null
 }
 
 /** One sample's label-issue scores from the dataset's ranking (see src/main/review/ranking.ts). */
@@ -183,6 +226,9 @@ export interface LabelIssueScores {
   /** PF-ViT: mean |face − poker face| (0..1); null without a poker face. */
   intensity: number | null
   intensityMismatch: number | null
+  /** Margin mixed with the poker-face mismatch (0..1, high = likely wrong); the grid's order before issue 16. */
+  combined: number | null
+  /** Most likely wrong (0..1): 1 − self-confidence, the grid's default order. */
   score: number | null
   /** true: the model did not train on this image; false: it did; null: unknown. */
   outOfSample: boolean | null

@@ -180,7 +180,8 @@ describe('the face fixture in the review workspace (shipped model, browser mode,
     const byKey = WRONG_EXPRESSIONS.find((p) => p !== topPath && FACE_FIXTURE_WRONG[p] === 'happiness') as string
     await tile(page, byKey).click()
     await page.keyboard.press('2')
-    await expect.poll(() => page.getByTestId('current-label').textContent()).toBe('happiness')
+    // The tile, not the detail panel: a relabel moves the cursor on, so the panel shows the next face.
+    await expect.poll(() => tile(page, byKey).getAttribute('data-label')).toBe('happiness')
     await shot(page, '31-fixture-relabelled')
 
     const exportPath = join(await tempDir('pf-fixture-ui-out-'), 'cleaned labels.csv')

@@ -177,6 +177,10 @@ describe.skipIf(skipReason !== null)('review workspace (browser mode, micro mode
     await page.reload()
     await page.locator(`.tile[data-sample-id="${topId}"]`).click()
     await expect.poll(() => page.getByRole('textbox', { name: 'Note' }).inputValue()).toBe('mouth open: surprise or fear?')
+    // One undo history over every decision (#16.2): the note goes first, then the bulk mark, then the label.
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => page.getByRole('textbox', { name: 'Note' }).inputValue()).toBe('')
+    await page.keyboard.press('Control+z')
     await page.keyboard.press('Control+z')
     await expect.poll(() => page.getByTestId('current-label').textContent()).toBe(given)
     await page.keyboard.press('m')

@@ -16,7 +16,7 @@ import { IPC_CALL_PREFIX } from '@shared/envelope'
 import { imageFolderMoves } from '@shared/formats/imagefolder'
 import { createContext, type AppContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
-import { imageFolderListing } from '@main/datasets/exportFormats'
+import { cleanedTreePlaces } from '@main/datasets/exportFormats'
 import { registerIpcHandlers, type IpcMainLike } from '@main/ipc/register'
 import { startBrowserServer, type BrowserServer } from '@main/server/http'
 import { setLabels } from '@main/store/labels'
@@ -252,7 +252,8 @@ describe('one validation edge (issue #18, server and API)', () => {
     setLabels(ctx.db, 1, [2], 'sadness')
 
     const sample = { id: 1, relPath: 'test/happy/a.png', split: 'test' as const, originalLabel: 'happiness', size: 1 }
-    expect(() => imageFolderListing([{ ...sample, currentLabel: 'x\ty' }])).toThrow(/unsafe/)
+    // A dataset of another format lays its tree out as <split>/<label>/<file>.
+    expect(() => cleanedTreePlaces([{ ...sample, currentLabel: 'x\ty' }], 'ferplus', new Map())).toThrow(/unsafe/)
     expect(() =>
       imageFolderMoves([{ relPath: 'test/happy/a.png', originalLabel: 'happiness', currentLabel: '..' }], new Map())
     ).toThrow(/Relabel it first/)

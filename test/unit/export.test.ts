@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
-import { imageFolderListing, labelsCsv } from '@main/datasets/exportFormats'
+import { cleanedTreePlaces, labelsCsv } from '@main/datasets/exportFormats'
 import type { Sample } from '@shared/types'
 import { tempDir, writePng } from '../helpers/data'
 
@@ -27,16 +27,31 @@ describe('export formats', () => {
       'path,original_label,current_label,changed\nhappy/a.png,happiness,fear,1\n"odd, ""name"".png",,,0\n'
     )
   })
-  it('lists ImageFolder targets by split and current label, never reusing a target', () => {
-    expect(
-      imageFolderListing([
+  it('places the images of a dataset without class folders by split and current label, never reusing a target', () => {
+    const places = cleanedTreePlaces(
+      [
         sample('x/happy/a.png', 'happiness', 'sadness', 'train'),
         sample('y/sad/a.png', 'sadness', 'sadness', 'train'),
-        sample('b.png', null, null)
-      ])
-    ).toBe(
-      'source_path\ttarget_path\nx/happy/a.png\ttrain/sadness/a.png\ny/sad/a.png\ttrain/sadness/a-2.png\nb.png\t_unlabelled/b.png\n'
+        sample('b.png', null, null),
+        sample('fer2013.csv#row-00042', 'fear', 'fear', 'test')
+      ],
+      'ferplus',
+      new Map()
     )
+    expect(places.map((p) => p.target)).toEqual([
+      'train/sadness/a.png',
+      'train/sadness/a-2.png',
+      '_unlabelled/b.png',
+      'test/fear/row-00042.png'
+    ])
+  })
+  it('places an ImageFolder dataset’s images in its own folders: unchanged in place, relabelled into the spelled class folder', () => {
+    const places = cleanedTreePlaces(
+      [sample('train/angry/a.png', 'anger', 'anger', 'train'), sample('train/happy/b.png', 'happiness', 'anger', 'train')],
+      'imagefolder',
+      new Map([['anger', 'angry']])
+    )
+    expect(places.map((p) => p.target)).toEqual(['train/angry/a.png', 'train/angry/b.png'])
   })
 })
 
@@ -55,7 +70,10 @@ describe('exporting through the API', () => {
       path: out,
       rows: 2,
       changed: 1,
-      backupPath: null
+      backupPath: null,
+      files: [out],
+      backups: [],
+      leftOut: { excluded: 0, notAFace: 0 }
     })
     const first = await readFile(out, 'utf8')
     expect(first).toBe(
@@ -108,11 +126,12 @@ describe('exports with provenance', () => {
     })
     const lines = (await readFile(path, 'utf8')).trim().split('\n')
     expect(lines[0]).toBe(
-      'path,split,label_file,line,source_label,original_label,current_label,changed,changed_at,change_source,excluded,score,status'
+      'path,split,label_file,line,source_label,source_excluded,original_label,current_label,changed,changed_at,change_source,' +
+        'marks,excluded,note,score,suggested_label,reviewed,reviewed_at,status'
     )
-    expect(lines[1]).toMatch(/^c\.png,,,,,,neutral,1,\d{4}-\d\d-\d\dT[\d:.]+Z,user,,,present$/)
-    expect(lines[2]).toMatch(/^train\/happy\/a\.png,train,,,,happiness,anger,1,[^,]+,user,,,present$/)
-    expect(lines[3]).toBe('train/sad/b.png,train,,,,sadness,sadness,0,,,,,present')
+    expect(lines[1]).toMatch(/^c\.png,,,,,,,neutral,1,\d{4}-\d\d-\d\dT[\d:.]+Z,user,,,,,,1,[^,]+,present$/)
+    expect(lines[2]).toMatch(/^train\/happy\/a\.png,train,,,,,happiness,anger,1,[^,]+,user,,,,,,1,[^,]+,present$/)
+    expect(lines[3]).toBe('train/sad/b.png,train,,,,,sadness,sadness,0,,,,,,,,0,,present')
   })
 
   it('writes the change log, and one JSON with the format, class mapping, samples and changes', async () => {
@@ -151,7 +170,9 @@ describe('exports with provenance', () => {
       currentLabel: 'anger',
       changed: true,
       changeSource: 'user',
-      score: null
+      marks: [],
+      score: null,
+      reviewed: true
     })
     expect(doc.changes).toHaveLength(4)
   })

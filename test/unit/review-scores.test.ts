@@ -39,8 +39,9 @@ describe('label-issue ranking', () => {
     expect(scores[2]).toMatchObject({ confident: 1, suggested: 1, predicted: 1 })
     expect(scores[2].selfConfidence).toBeCloseTo(0.1)
     expect(scores[2].margin).toBeCloseTo(-0.75)
-    // Without a poker face the combined score is the margin mapped to 0..1.
-    expect(scores[2].score).toBeCloseTo((1 + 0.75) / 2)
+    // Without a poker face the combined score is the margin mapped to 0..1; the default one is 1 − p(label).
+    expect(scores[2].combined).toBeCloseTo((1 + 0.75) / 2)
+    expect(scores[2].score).toBeCloseTo(1 - 0.1)
     expect(scores[0]).toMatchObject({ suggested: null, intensityMismatch: null })
     // The flagged label is the most likely wrong one.
     const order = scores.map((s, i) => [s.score as number, i]).sort((a, b) => b[0] - a[0])
@@ -80,6 +81,7 @@ describe('label-issue ranking', () => {
       flagged: false,
       suggested: 1,
       intensityMismatch: null,
+      combined: null,
       score: null
     })
   })
@@ -99,7 +101,7 @@ describe('label-issue ranking', () => {
     expect(sh.intensityMismatch as number).toBeGreaterThan(0.6)
     expect(tn.intensityMismatch as number).toBeLessThan(0.2)
     // Same probabilities, so the intensity alone moves the combined score, by its weight.
-    expect((sn.score as number) - (tn.score as number)).toBeCloseTo(
+    expect((sn.combined as number) - (tn.combined as number)).toBeCloseTo(
       INTENSITY_WEIGHT * ((sn.intensityMismatch as number) - (tn.intensityMismatch as number))
     )
   })
@@ -158,6 +160,11 @@ describe('out-of-sample', () => {
     expect(isOutOfSample(shipped, null)).toBeNull()
     expect(trainingOverlap('FERPlus FER2013Train', 'rafdb').inSample).toBe('none')
     expect(trainingOverlap('FERPlus FER2013Train', 'imagefolder').inSample).toBe('unknown')
+    // A folder the researcher declared out-of-sample: the card cannot place it, they can.
+    const declared = trainingOverlap('FERPlus FER2013Train', 'imagefolder', '2025-01-02T03:04:05.000Z')
+    expect(declared.inSample).toBe('none')
+    expect(declared.reason).toMatch(/^Declared out-of-sample \(2025-01-02\)/)
+    expect(isOutOfSample(declared, null)).toBe(true)
     expect(trainingOverlap('untrained (random initialisation; for tests only)', 'imagefolder').inSample).toBe('none')
     expect(trainingOverlap(undefined, 'ferplus').inSample).toBe('unknown')
     expect(isOutOfSample(trainingOverlap('AffectNet training set', 'ferplus'), 'valid')).toBeNull()

@@ -132,7 +132,8 @@ describe('review workflow (API + SQLite)', () => {
       score: expect.any(Number),
       flagged: true,
       suggestedLabel: 'sadness',
-      reviewed: false
+      reviewed: false,
+      outOfSample: true
     })
     await expect(page({ sort: { by: 'nonsense' as never } })).rejects.toMatchObject({ code: 'bad_request' })
   })
@@ -189,8 +190,9 @@ describe('review workflow (API + SQLite)', () => {
   })
 
   it('keeps flags and notes per sample, in bulk, and refuses what is not its own', async () => {
-    expect(await api.setReviewFlag({ datasetId, sampleIds: [id('h5')], flag: 'keep', on: true })).toEqual({
-      sampleIds: [id('h5')]
+    expect(await api.setReviewFlag({ datasetId, sampleIds: [id('h5')], flag: 'keep', on: true })).toMatchObject({
+      sampleIds: [id('h5')],
+      canUndo: true
     })
     expect((await api.getSampleReview({ sampleId: id('h5') })).reviewed).toBe(true)
     expect((await api.getReviewMetrics({ datasetId })).progress).toEqual({ flagged: 1, reviewed: 1 })
@@ -209,7 +211,7 @@ describe('review workflow (API + SQLite)', () => {
     await api.setReviewFlag({ datasetId, sampleIds: [id('h5')], flag: 'keep', on: false })
     expect((await api.getSampleReview({ sampleId: id('h5') })).reviewed).toBe(false)
 
-    expect(await api.setNote({ sampleId: id('n1'), note: 'eyes closed — tired, not sad?' })).toEqual({
+    expect(await api.setNote({ sampleId: id('n1'), note: 'eyes closed — tired, not sad?' })).toMatchObject({
       sampleId: id('n1'),
       note: 'eyes closed — tired, not sad?'
     })
@@ -246,6 +248,6 @@ describe('review workflow (API + SQLite)', () => {
     expect((await api.getSample({ sampleId: id('h5') })).currentLabel).toBe('happiness')
     // Ranking again (no run in this process): the stored ranking's model is used.
     expect((await api.rankLabelIssues({ datasetId })).modelId).toBe('pfvit-micro-test')
-    expect(await api.setNote({ sampleId: id('n1'), note: '  ' })).toEqual({ sampleId: id('n1'), note: '' })
+    expect(await api.setNote({ sampleId: id('n1'), note: '  ' })).toMatchObject({ sampleId: id('n1'), note: '' })
   })
 })

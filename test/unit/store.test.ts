@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { openDb, type Db } from '@main/store/db'
 import { MIGRATIONS } from '@main/store/migrations'
 import { ensureDataset } from '@main/store/datasets'
-import { getUndoState, labelHistory, redo, setLabels, undo } from '@main/store/labels'
+import { labelHistory, setLabels } from '@main/store/labels'
+import { getUndoState, redo, undo } from '@main/store/reviewLog'
 import { applyScanChanges, querySamples } from '@main/store/samples'
 import { tempDir } from '../helpers/data'
 
@@ -67,7 +68,7 @@ describe('store', () => {
     expect(labels(db, datasetId)).toEqual(['fear', 'fear', null])
     undo(db, datasetId)
     expect(labels(db, datasetId)).toEqual(['anger', 'happiness', null])
-    expect(undo(db, datasetId)).toEqual({ sampleIds: [], canUndo: false, canRedo: true })
+    expect(undo(db, datasetId)).toEqual({ sampleIds: [], canUndo: false, canRedo: true, step: null })
     redo(db, datasetId)
     expect(labels(db, datasetId)).toEqual(['fear', 'fear', null])
     setLabels(db, datasetId, [ids[2]], 'contempt')
@@ -76,10 +77,27 @@ describe('store', () => {
     expect(labelHistory(db, ids[1]).map((e) => e.source)).toEqual(['user', 'user', 'undo', 'undo', 'redo'])
   })
 
-  it('makes no undo step for a label that is already set', () => {
+  it('makes no undo step for removing a label a sample does not have', () => {
     const db = openDb(':memory:')
     const { datasetId, ids } = seed(db)
-    expect(setLabels(db, datasetId, [ids[0]], 'anger')).toEqual({ sampleIds: [], canUndo: false, canRedo: false })
+    expect(setLabels(db, datasetId, [ids[2]], null)).toEqual({ sampleIds: [], canUndo: false, canRedo: false, step: null })
+  })
+
+  it('#16.9: confirms a label that is already set: the keep mark, one undo step, no label event', () => {
+    const db = openDb(':memory:')
+    const { datasetId, ids } = seed(db)
+    expect(setLabels(db, datasetId, [ids[0]], 'anger')).toEqual({
+      sampleIds: [ids[0]],
+      canUndo: true,
+      canRedo: false,
+      step: { summary: 'confirmed a.png as anger', sampleId: ids[0] }
+    })
+    expect(labelHistory(db, ids[0])).toEqual([])
+    expect(db.prepare('SELECT flag FROM flags WHERE sample_id = ?').pluck().all(ids[0])).toEqual(['keep'])
+    // Confirmed again: already kept, so nothing changes and no step is added.
+    expect(setLabels(db, datasetId, [ids[0]], 'anger').step).toBeNull()
+    undo(db, datasetId)
+    expect(db.prepare('SELECT flag FROM flags WHERE sample_id = ?').pluck().all(ids[0])).toEqual([])
   })
 
   it('refuses samples of another dataset and changes nothing', () => {

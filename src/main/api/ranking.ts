@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { ApiError, type ApiHandlers } from '@shared/api'
 import type { ModelInfo } from '@shared/inference'
-import type { RankingSummary } from '@shared/types'
+import type { DatasetSummary, RankingSummary } from '@shared/types'
+import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
 import { rankLabelIssues, type RankItem } from '../review/ranking'
 import { nowIso, type Db } from '../store/db'
-import { rankingInputs, saveRanking, type ScoreRow } from '../store/review'
+import { rankingInputs, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
+import { declareOutOfSample, getDatasetSummary, outOfSampleDeclaredAt } from '../store/datasets'
 import { getDatasetFormat } from '../store/sources'
+import type { AppContext } from './context'
 
 /** What the ranking reads from a model card besides its classes. */
 interface ModelCard {
@@ -41,7 +45,11 @@ export function rankDataset(
   const inputs = rankingInputs(db, datasetId, model.id)
   if (inputs.length === 0) return null
   const card = readModelCard(model.folder)
-  const overlap = trainingOverlap(card.trainingData, getDatasetFormat(db, datasetId)?.format ?? null)
+  const overlap = trainingOverlap(
+    card.trainingData,
+    getDatasetFormat(db, datasetId)?.format ?? null,
+    outOfSampleDeclaredAt(db, datasetId)
+  )
   const classIndex = new Map(model.classes.map((c, i) => [c, i]))
   const neutral = classIndex.get(card.neutralClass ?? 'neutral') ?? null
   const items: RankItem[] = inputs.map((r) => ({
@@ -68,6 +76,7 @@ export function rankDataset(
       flagged: s.flagged,
       intensity: r.intensity,
       intensityMismatch: s.intensityMismatch,
+      combined: s.combined,
       score: s.score,
       outOfSample: judged ? items[i].outOfSample : null
     }
@@ -94,4 +103,23 @@ export function rankDataset(
   }
   saveRanking(db, summary, rows, () => Math.round(performance.now() - started))
   return summary
+}
+
+/** Requests about how a dataset is ranked, besides ranking it (./review.ts). */
+export function createRankingHandlers(ctx: AppContext): Pick<ApiHandlers, 'declareOutOfSample'> {
+  return {
+    async declareOutOfSample({ datasetId, declared }) {
+      if (!getDatasetSummary(ctx.db, datasetId))
+        throw new ApiError('not_found', `No dataset with id ${datasetId}. Open its folder again.`)
+      declareOutOfSample(ctx.db, datasetId, declared)
+      // Every score's in-sample status, the thresholds and the order follow the declaration, so the
+      // ranking is redone at once with its own model: the researcher asked for this change.
+      const ranked = rankingSummary(ctx.db, datasetId)
+      const model = ranked && (await listModels(ctx.db, ctx.modelsDir)).find((m) => m.id === ranked.modelId)
+      const summary = model ? rankDataset(ctx.db, datasetId, model) : null
+      if (summary) ctx.events.emit('labelIssuesRanked', summary)
+      ctx.events.emit('datasetChanged', { datasetId })
+      return getDatasetSummary(ctx.db, datasetId) as DatasetSummary
+    }
+  }
 }

@@ -1,33 +1,27 @@
 import { ApiError, type ApiHandlers } from '@shared/api'
+import { leftOutByLabel } from '@shared/cleaned'
 import type { InferenceJobStatus } from '@shared/inference'
 import type { ReviewMetrics } from '@shared/types'
 import { listModels } from '../inference/registry'
 import { classDistribution, confusionMatrix, perClassAgreement, type ConfusionCount } from '../review/agreement'
 import { datasetRoot } from '../store/datasets'
-import { getUndoState, setLabelsEach } from '../store/labels'
 import {
-  droppedByLabel,
   getNote,
   isReviewed,
   issueFor,
   labelTally,
   mostPredictedModel,
-  ownedSamples,
   rankingSummary,
   reviewFlags,
-  reviewProgress,
-  setFlag,
-  setNote,
-  suggestions
+  reviewProgress
 } from '../store/review'
+import { markedSamples } from '../store/decisions'
 import { getSampleRow } from '../store/samples'
 import type { AppContext } from './context'
 import { rankDataset } from './ranking'
 
-type ReviewHandlers = Pick<
-  ApiHandlers,
-  'rankLabelIssues' | 'getReviewMetrics' | 'getSampleReview' | 'setReviewFlag' | 'setNote' | 'acceptSuggestions'
->
+// The decisions (labels, marks, notes, accepted suggestions, undo) are ./decisions.ts.
+type ReviewHandlers = Pick<ApiHandlers, 'rankLabelIssues' | 'getReviewMetrics' | 'getSampleReview'>
 
 // Argument shapes (ids, flags, note length) were checked at the edge (./edge.ts); these checks need the database.
 function checkDataset(ctx: AppContext, datasetId: number): number {
@@ -35,13 +29,6 @@ function checkDataset(ctx: AppContext, datasetId: number): number {
     throw new ApiError('not_found', `No dataset with id ${datasetId}. Open its folder again.`)
   }
   return datasetId
-}
-
-function checkSamples(ctx: AppContext, datasetId: number, sampleIds: number[]): number[] {
-  const owned = ownedSamples(ctx.db, datasetId, sampleIds)
-  if (owned.length !== new Set(sampleIds).size)
-    throw new ApiError('bad_request', `Some samples do not belong to dataset ${datasetId}`)
-  return owned
 }
 
 const ranksAfterRuns = new WeakSet<AppContext>()
@@ -107,7 +94,8 @@ export function createReviewHandlers(ctx: AppContext): ReviewHandlers {
         progress: reviewProgress(db, datasetId),
         confusion,
         perClass: perClassAgreement(confusion),
-        distribution: classDistribution(tally, droppedByLabel(db, datasetId))
+        // "Cleaned" by the rule the cleaned exports apply (@shared/cleaned), so the bars show what they write.
+        distribution: classDistribution(tally, leftOutByLabel(markedSamples(db, datasetId)))
       }
       return metrics
     },
@@ -121,31 +109,6 @@ export function createReviewHandlers(ctx: AppContext): ReviewHandlers {
         flags: reviewFlags(db, sampleId),
         reviewed: isReviewed(db, sampleId)
       }
-    },
-
-    async setReviewFlag({ datasetId, sampleIds, flag, on }) {
-      checkDataset(ctx, datasetId)
-      return { sampleIds: setFlag(db, checkSamples(ctx, datasetId, sampleIds), flag, on) }
-    },
-
-    async setNote({ sampleId, note }) {
-      if (!getSampleRow(db, sampleId)) throw new ApiError('not_found', `No sample with id ${sampleId}`)
-      setNote(db, sampleId, note)
-      return { sampleId, note: getNote(db, sampleId) }
-    },
-
-    async acceptSuggestions({ datasetId, sampleIds }) {
-      checkDataset(ctx, datasetId)
-      const ids = checkSamples(ctx, datasetId, sampleIds)
-      const suggested = suggestions(db, ids)
-      if (suggested.size === 0) return { sampleIds: [], ...getUndoState(db, datasetId) }
-      const result = setLabelsEach(
-        db,
-        datasetId,
-        [...suggested].map(([sampleId, label]) => ({ sampleId, label }))
-      )
-      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
-      return result
     }
   }
 }

@@ -1,30 +1,27 @@
 import { isAbsolute, join } from 'node:path'
 import { ApiError, type ApiHandlers } from '@shared/api'
-import type { DatasetSummary, ExportFormat, ScanProgress } from '@shared/types'
-import { imageFolderListing, labelsCsv, isChanged } from '../datasets/exportFormats'
+import type { DatasetSummary, ScanProgress } from '@shared/types'
+import { exportDataset, EXPORT_SUFFIX } from '../datasets/exportDataset'
 import { RunningScans } from '../datasets/runningScans'
 import { resolveDatasetRoot, scanDataset } from '../datasets/scan'
-import { exists, timestamp, writeFileAtomic } from '../fsutil'
+import { timestamp } from '../fsutil'
 import { datasetRoot, getDatasetSummary, listDatasetIds } from '../store/datasets'
-import { getUndoState, labelHistory, redo, setLabels, undo } from '../store/labels'
-import { allSamples, getSampleRow, listProblems, querySamples, sampleFlags, sampleSource } from '../store/samples'
-import { ownedSamples } from '../store/review'
+import { labelHistory } from '../store/labels'
+import { getSampleRow, listProblems, querySamples, sampleFlags, sampleSource } from '../store/samples'
 import type { AppContext } from './context'
-import { createFormatHandlers, datasetFormatInfo, exportWithFormats, FORMAT_EXPORT_SUFFIX, isFormatExport } from './formats'
+import { createFormatHandlers, datasetFormatInfo } from './formats'
 import { facePhotoLink } from '../vision/faces/links'
 import { createFaceHandlers } from './faces'
 import { createInferenceHandlers } from './inference'
+import { createRankingHandlers } from './ranking'
 import { createReviewHandlers } from './review'
-
-const MAX_PAGE = 2000
+import { createDecisionHandlers } from './decisions'
 
 function summaryOrThrow(ctx: AppContext, datasetId: number): DatasetSummary {
   const summary = getDatasetSummary(ctx.db, datasetId)
   if (!summary) throw new ApiError('not_found', `No dataset with id ${datasetId}. Open its folder again.`)
   return summary
 }
-
-const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: '.csv', imagefolder: '.tsv', ...FORMAT_EXPORT_SUFFIX }
 
 /**
  * The one implementation of the API contract. Transports call these and nothing else, through
@@ -38,6 +35,8 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     ...createInferenceHandlers(ctx),
     ...createFormatHandlers(ctx),
     ...createReviewHandlers(ctx),
+    ...createDecisionHandlers(ctx),
+    ...createRankingHandlers(ctx),
     ...createFaceHandlers(ctx),
     async getAppInfo() {
       return {
@@ -78,7 +77,8 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     },
 
     async querySamples({ datasetId, filter, offset, limit, sort }) {
-      return querySamples(db, datasetId, filter, offset, Math.min(limit, MAX_PAGE), sort)
+      // The store caps the page (MAX_PAGE_ROWS) and says so in the answer.
+      return querySamples(db, datasetId, filter, offset, limit, sort)
     },
 
     async getSample({ sampleId }) {
@@ -95,35 +95,10 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
       }
     },
 
-    async setLabel({ datasetId, sampleIds, label }) {
-      // The label passed labelProblem at the edge; what is left to check needs the database.
-      if (ownedSamples(db, datasetId, sampleIds).length !== new Set(sampleIds).size)
-        throw new ApiError('bad_request', `Some samples do not belong to dataset ${datasetId}`)
-      const result = setLabels(db, datasetId, sampleIds, label)
-      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
-      return result
-    },
-
-    async getUndoState({ datasetId }) {
-      return getUndoState(db, datasetId)
-    },
-
-    async undo({ datasetId }) {
-      const result = undo(db, datasetId)
-      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
-      return result
-    },
-
-    async redo({ datasetId }) {
-      const result = redo(db, datasetId)
-      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
-      return result
-    },
-
     async suggestExportPath({ datasetId, format }) {
       const summary = summaryOrThrow(ctx, datasetId)
       const safeName = summary.name.replace(/[^\p{L}\p{N}._-]+/gu, '_')
-      return join(ctx.dataDir, 'exports', `${safeName}-labels-${timestamp()}${EXPORT_EXTENSIONS[format] ?? '.csv'}`)
+      return join(ctx.dataDir, 'exports', `${safeName}-labels-${timestamp()}${EXPORT_SUFFIX[format]}`)
     },
 
     async exportLabels({ datasetId, format, path, overwrite }) {
@@ -131,14 +106,9 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
       if (!isAbsolute(path)) throw new ApiError('bad_request', 'Export path must be an absolute file path', 'path')
       const root = datasetRoot(db, datasetId)
       if (!root) throw new ApiError('not_found', `No dataset with id ${datasetId}`)
-      if (isFormatExport(format)) return exportWithFormats(ctx, root, { datasetId, format, path, overwrite })
-      if (!overwrite && (await exists(path))) {
-        throw new ApiError('exists', `${path} already exists. Choose another name, or confirm to replace it (a backup is kept).`)
-      }
-      const samples = allSamples(db, datasetId)
-      const content = format === 'csv' ? labelsCsv(samples) : imageFolderListing(samples)
-      const { backupPath } = await writeFileAtomic(path, content, { keepBackup: true })
-      return { path, rows: samples.length, changed: samples.filter(isChanged).length, backupPath }
+      const name = summaryOrThrow(ctx, datasetId).name
+      const formatInfo = () => datasetFormatInfo(ctx, datasetId)
+      return exportDataset(db, { id: datasetId, root, name, formatInfo }, { format, path, overwrite })
     }
   }
 }

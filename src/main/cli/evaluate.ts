@@ -8,6 +8,7 @@ import { benchmarkReport, pairedCorrectness, summaryLine } from '../evaluation/b
 import { mcnemar } from '../evaluation/mcnemar'
 import { DataFolderBusyError } from '../store/dataFolderLock'
 import { EXIT, type CliArgs } from './args'
+import { inEvalDataFolder, withWorkspaceModels } from './evalDataFolder'
 import { writeCardGrid, GRID_COLUMNS } from '../evaluation/cardGrid'
 import { checkPokerFaces } from '../evaluation/pokerFaces'
 import { progressLine } from './infer'
@@ -17,9 +18,15 @@ import { openWithProgress } from './open'
 /**
  * `pokerface eval [folder]`: the benchmark through the app's own code — the dataset reader
  * (FERPlus majority protocol), sharp preprocessing and onnxruntime-node inference — so anyone can
- * check a model card's figures from the shipped ONNX files. Default: FERPlus test split.
+ * check a model card's figures from the shipped ONNX files. Default: FERPlus test split. It runs in
+ * its own data folder (see evalDataFolder.ts), so an open workspace never sees it.
  */
-export async function evaluate(ctx: AppContext, handlers: ApiHandlers, args: CliArgs): Promise<number> {
+export async function evaluate(workspace: AppContext, _workspaceHandlers: ApiHandlers, args: CliArgs): Promise<number> {
+  const asked = withWorkspaceModels(workspace, args)
+  return inEvalDataFolder(workspace, (ctx, handlers) => evaluateIn(ctx, handlers, asked))
+}
+
+async function evaluateIn(ctx: AppContext, handlers: ApiHandlers, args: CliArgs): Promise<number> {
   const folder = args.folder ?? join(resolve(process.env.PF_DATA_DIR ?? join(process.cwd(), '..', 'shared', 'data')), 'ferplus')
   if (!existsSync(folder)) {
     console.error(`No dataset at ${folder}: pass a folder, or set PF_DATA_DIR to the folder holding ferplus/`)

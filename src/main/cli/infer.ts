@@ -1,10 +1,12 @@
 import { ApiError, type ApiHandlers } from '@shared/api'
 import type { InferenceJobStatus } from '@shared/inference'
+import type { RankingSummary } from '@shared/types'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
 import { ModelContractError } from '../inference/model'
 import { DataFolderBusyError } from '../store/dataFolderLock'
 import { datasetInferenceErrors } from '../store/predictions'
+import { rankingSummary } from '../store/review'
 import type { CliArgs } from './args'
 import { EXIT } from './args'
 import { resolveModelArg } from './modelArg'
@@ -94,7 +96,11 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
   // The run without its fixed start (worker thread, onnxruntime, model load): what more images cost.
   const secondsAfterModelLoad = between(final.modelReadyAt)
   const failures = datasetInferenceErrors(ctx.db, dataset.id, final.modelId)
-  if (args.json) console.log(JSON.stringify({ ...final, seconds, secondsAfterModelLoad, failures }))
+  // The ranking this run made (api/review.ts ranks inside the run's last event, which a run with
+  // nothing to do sends before this function could listen), and never one left by an earlier run.
+  const stored = rankingSummary(ctx.db, dataset.id)
+  const ranking = stored && stored.modelId === final.modelId && stored.rankedAt >= final.startedAt ? stored : null
+  if (args.json) console.log(JSON.stringify({ ...final, seconds, secondsAfterModelLoad, failures, ranking }))
   else {
     console.log(
       `${final.state}: ${final.done} images in ${seconds.toFixed(1)} s (${final.alreadyDone} already done, ${failures.length} unreadable) ` +
@@ -102,8 +108,21 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     )
     for (const f of failures.slice(0, 10)) console.log(`  unreadable: ${f.relPath}: ${f.reason}`)
     if (failures.length > 10) console.log(`  … and ${failures.length - 10} more`)
+    // A failed run is not ranked (api/review.ts): its message above says why.
+    if (final.state !== 'failed') console.log(rankedLine(ranking))
   }
   if (final.state === 'cancelled') return EXIT.cancelled
   if (final.state === 'failed') return /contract|model/i.test(final.message ?? '') ? EXIT.badModel : EXIT.runFailed
   return EXIT.ok
+}
+
+/** What the run did to the review: the workspace opens on this ranking, so say it was made. */
+export function rankedLine(ranking: RankingSummary | null): string {
+  if (!ranking) return 'not ranked: no image of this dataset has a prediction by this model'
+  const n = (x: number): string => x.toLocaleString('en-US')
+  const inSample = ranking.outOfSample.in ? `; ${n(ranking.outOfSample.in)} of them in-sample (listed last)` : ''
+  return (
+    `ranked ${n(ranking.scored)} labels with ${ranking.modelId}: ${n(ranking.flagged)} flagged as likely wrong` +
+    `${inSample}. Open the folder in the workspace to review them, most likely wrong first.`
+  )
 }

@@ -3,7 +3,7 @@ import { ApiError } from '@shared/api'
 import { spellingsOf } from '@shared/formats/classes'
 import { FORMATS } from '@shared/formats'
 import { imageFolderMoves } from '@shared/formats/imagefolder'
-import { rewriteLabelFiles } from '@shared/formats/rewrite'
+import { RELABELLED_ROWS, relabelledRowsCsv, rewriteLabelFiles } from '@shared/formats/rewrite'
 import type { ExportResult } from '@shared/types'
 import { recoverInterruptedSets, writeFileSet } from '../files/fileSet'
 import { exists } from '../fsutil'
@@ -20,9 +20,11 @@ const MAX_NAMED = 10
 /**
  * Writes the dataset's label files, as they were read, into `outDir` at the same relative paths
  * (so the folder can be laid over a copy of the dataset), with the lines of changed samples
- * rewritten. The files land as one set (see files/fileSet.ts) and each file they replace is kept as a
- * backup. Refuses
- * — writing nothing — when a label cannot be expressed in the format, and says which samples.
+ * rewritten, and — when any line was rewritten — `relabelled-rows.csv` listing each such line as
+ * it was (FERPlus: the annotators' ten votes). The files land as one set (see files/fileSet.ts)
+ * and each file they replace is kept as a backup. Refuses — writing nothing — when a label
+ * cannot be expressed in the format, and says which samples. Review marks are not label changes
+ * and do not touch these files: the cleaned and provenance exports carry them.
  */
 export async function exportSourceFormat(
   db: Db,
@@ -74,6 +76,11 @@ export async function exportSourceFormat(
     }
     dropped = outcome.files.reduce((n, f) => n + f.dropped, 0)
     outputs = outcome.files.map((f) => ({ relPath: f.path, bytes: f.bytes }))
+    // Also when nothing was relabelled but an earlier export left one here: a stale list beside
+    // fresh label files would claim rewrites these files no longer hold.
+    const wanted = outcome.relabelled.length > 0 || (await exists(join(outDir, RELABELLED_ROWS)))
+    if (wanted && !outputs.some((o) => o.relPath === RELABELLED_ROWS))
+      outputs.push({ relPath: RELABELLED_ROWS, bytes: relabelledRowsCsv(format, outcome.relabelled) })
   }
 
   const targets = outputs.map((o) => ({ ...o, path: join(outDir, ...o.relPath.split('/')) }))

@@ -61,7 +61,7 @@ async function sweepOnce(dir: string): Promise<void> {
   await sweepStaleTemporaries(dir, { recursive: false })
 }
 
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK'])
+export const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK'])
 const MAX_BACKUP_ATTEMPTS = 1000
 
 /**

@@ -3,7 +3,10 @@
  * sentence such as "FERPlus FER2013Train (label.csv votes, majority protocol)"). Label-issue scores
  * are only trustworthy on images the model did not see in training: on those it has memorised,
  * every label looks right. This is deliberately conservative — where the card does not settle it,
- * the answer is "unknown" and the workspace says so rather than guess.
+ * the answer is "unknown" and the workspace says so rather than guess — unless the researcher has
+ * declared the folder out-of-sample (a copy of FER2013 test the card cannot recognise by its folder):
+ * they know where their files came from, and the declaration is stored, shown and exported with
+ * its date, so the claim stays theirs.
  */
 import type { FormatId } from '@shared/formats/types'
 import type { Split } from '@shared/splits'
@@ -19,8 +22,19 @@ const FER_FORMATS: readonly (FormatId | null)[] = ['ferplus', 'fer2013']
 /** Datasets that hold other images than FER2013's: a model trained on FER2013 never saw them. */
 const NON_FER_FORMATS: readonly (FormatId | null)[] = ['rafdb', 'affectnet']
 
-export function trainingOverlap(trainingData: unknown, format: FormatId | null): TrainingOverlap {
+export function trainingOverlap(
+  trainingData: unknown,
+  format: FormatId | null,
+  /** When the researcher declared the folder out-of-sample; null or absent when they did not. */
+  declaredOutOfSampleAt: string | null = null
+): TrainingOverlap {
   const data = typeof trainingData === 'string' ? trainingData : ''
+  if (declaredOutOfSampleAt) {
+    return {
+      inSample: 'none',
+      reason: `Declared out-of-sample (${declaredOutOfSampleAt.slice(0, 10)}): you said the model did not train on this folder's images.`
+    }
+  }
   if (!data.trim()) return { inSample: 'unknown', reason: 'The model card does not say what the model trained on.' }
   if (/untrained|random init/i.test(data)) {
     return {

@@ -24,8 +24,10 @@ export function datasetRoot(db: Db, datasetId: number): string | null {
 }
 
 export function getDatasetSummary(db: Db, datasetId: number): DatasetSummary | null {
-  const ds = db.prepare('SELECT id, root, name, opened_at FROM datasets WHERE id = ?').get(datasetId) as
-    { id: number; root: string; name: string; opened_at: string } | undefined
+  const ds = db
+    .prepare('SELECT id, root, name, opened_at, out_of_sample_declared_at FROM datasets WHERE id = ?')
+    .get(datasetId) as
+    { id: number; root: string; name: string; opened_at: string; out_of_sample_declared_at: string | null } | undefined
   if (!ds) return null
   const counts = db
     .prepare(
@@ -42,10 +44,12 @@ export function getDatasetSummary(db: Db, datasetId: number): DatasetSummary | n
     )
     .pluck()
     .all(datasetId, datasetId) as string[]
-  const splits = db
-    .prepare(`SELECT DISTINCT split FROM samples WHERE dataset_id = ? AND status = 'present' AND split IS NOT NULL`)
-    .pluck()
-    .all(datasetId) as Split[]
+  const perSplit = db
+    .prepare(
+      `SELECT split, count(*) AS n FROM samples WHERE dataset_id = ? AND status = 'present' AND split IS NOT NULL GROUP BY split`
+    )
+    .all(datasetId) as { split: Split; n: number }[]
+  const splits = perSplit.map((r) => r.split)
   const problems = db
     .prepare(`SELECT count(*) FROM scan_problems WHERE dataset_id = ? AND kind = 'error'`)
     .pluck()
@@ -60,8 +64,33 @@ export function getDatasetSummary(db: Db, datasetId: number): DatasetSummary | n
     changedCount: counts.changed ?? 0,
     problemCount: problems,
     labels: sortLabels(labels),
-    splits: SPLITS.filter((s) => splits.includes(s))
+    splits: SPLITS.filter((s) => splits.includes(s)),
+    splitCounts: Object.fromEntries(perSplit.map((r) => [r.split, r.n])),
+    outOfSampleDeclaredAt: ds.out_of_sample_declared_at
   }
+}
+
+/**
+ * Declares (or withdraws) that the models run on this dataset never trained on its images. Stored
+ * with the dataset, so it holds across restarts and reaches the ranking (review/outOfSample.ts) and
+ * the provenance export. Returns when it was declared, or null.
+ */
+export function declareOutOfSample(db: Db, datasetId: number, declared: boolean): string | null {
+  // A repeated declaration keeps its first date: that is when the researcher said so.
+  if (declared)
+    db.prepare('UPDATE datasets SET out_of_sample_declared_at = coalesce(out_of_sample_declared_at, ?) WHERE id = ?').run(
+      nowIso(),
+      datasetId
+    )
+  else db.prepare('UPDATE datasets SET out_of_sample_declared_at = NULL WHERE id = ?').run(datasetId)
+  return outOfSampleDeclaredAt(db, datasetId)
+}
+
+export function outOfSampleDeclaredAt(db: Db, datasetId: number): string | null {
+  return (
+    (db.prepare('SELECT out_of_sample_declared_at FROM datasets WHERE id = ?').pluck().get(datasetId) as
+      string | null | undefined) ?? null
+  )
 }
 
 export function listDatasetIds(db: Db): number[] {

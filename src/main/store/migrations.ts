@@ -223,5 +223,62 @@ export const MIGRATIONS: readonly string[] = [
     reason TEXT NOT NULL,
     PRIMARY KEY (dataset_id, rel_path)
   );
+  `,
+  // Issue 16 (ranking): a folder the researcher declares out-of-sample (the model never trained on
+  // its images, e.g. a copy of FER2013 test: the card cannot tell from the folder), and the combined
+  // margin + poker-face score kept as a selectable order now that the default is self-confidence.
+  `
+  ALTER TABLE datasets ADD COLUMN out_of_sample_declared_at TEXT;
+  ALTER TABLE review_scores ADD COLUMN combined REAL;
+  CREATE INDEX review_scores_by_combined ON review_scores(dataset_id, combined);
+  `,
+  // Every review decision is data (issue 16). Labels, marks and notes are events of one log,
+  // review_events, grouped into review_actions (what label_batches were): one undo history over
+  // all of them, one step per action. samples.current_label, flags and sample_notes stay as what
+  // the log adds up to, so the grid and the exports read state without replaying events.
+  `
+  ALTER TABLE label_batches RENAME TO review_actions;
+  -- 'label' (number keys, 0), 'accept' (a suggestion), 'mark' (K, N, U, X), 'note'.
+  ALTER TABLE review_actions ADD COLUMN kind TEXT NOT NULL DEFAULT 'label'
+    CHECK (kind IN ('label', 'accept', 'mark', 'note'));
+  -- What the action did, in words, as undo and redo name it: "marked happy/h2.png not-a-face".
+  ALTER TABLE review_actions ADD COLUMN summary TEXT NOT NULL DEFAULT '';
+
+  -- kind 'label': the label (NULL: unlabelled); 'mark': the mark's name while it is set, NULL
+  -- while not; 'note': the note's text, NULL for none.
+  CREATE TABLE review_events (
+    id INTEGER PRIMARY KEY,
+    sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+    action_id INTEGER REFERENCES review_actions(id) ON DELETE SET NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('label', 'mark', 'note')),
+    old_value TEXT,
+    new_value TEXT,
+    source TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  INSERT INTO review_events (id, sample_id, action_id, kind, old_value, new_value, source, created_at)
+    SELECT id, sample_id, batch_id, 'label', old_label, new_label, source, created_at FROM label_events;
+  DROP TABLE label_events;
+  CREATE INDEX review_events_by_sample ON review_events(sample_id, kind, id);
+  CREATE INDEX review_events_by_action ON review_events(action_id);
+
+  -- The relabels made before this version, named as the app names them now.
+  UPDATE review_actions SET summary = (
+    SELECT 'labelled ' ||
+      CASE WHEN count(DISTINCT e.sample_id) = 1 THEN min(s.rel_path) ELSE count(DISTINCT e.sample_id) || ' samples' END ||
+      CASE WHEN count(DISTINCT coalesce(e.new_value, '')) = 1 THEN ' ' || coalesce(min(e.new_value), 'unlabelled') ELSE '' END
+    FROM review_events e JOIN samples s ON s.id = e.sample_id
+    WHERE e.action_id = review_actions.id AND e.source IN ('user', 'import')
+  ) WHERE EXISTS (SELECT 1 FROM review_events e WHERE e.action_id = review_actions.id AND e.source IN ('user', 'import'));
+
+  -- The label changes alone, under the name the change log, the provenance export and the
+  -- scanner's import use: they ask about labels, and marks or notes are not label changes.
+  CREATE VIEW label_events AS
+    SELECT id, sample_id, action_id AS batch_id, old_value AS old_label, new_value AS new_label, source, created_at
+      FROM review_events WHERE kind = 'label';
+  CREATE TRIGGER label_events_insert INSTEAD OF INSERT ON label_events BEGIN
+    INSERT INTO review_events (sample_id, action_id, kind, old_value, new_value, source, created_at)
+      VALUES (NEW.sample_id, NEW.batch_id, 'label', NEW.old_label, NEW.new_label, NEW.source, NEW.created_at);
+  END;
   `
 ]

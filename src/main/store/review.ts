@@ -1,23 +1,33 @@
 import type { Label } from '@shared/emotions'
 import type { Split } from '@shared/splits'
 import type { LabelIssueScores, RankingSummary, ReviewFlag, SampleReviewBrief } from '@shared/types'
-import { nowIso, type Db } from './db'
+import type { Db } from './db'
 
 /**
  * What the review workspace stores besides labels: each sample's label-issue scores from the
  * dataset's latest ranking (review_scores), the ranking's summary, review flags and notes. The
- * scores are computed by src/main/review/ranking.ts; this file only reads and writes rows.
+ * scores are computed by src/main/review/ranking.ts; flags and notes change only through the
+ * review log (./reviewLog.ts), so every change is an undoable event. This file reads them.
  */
 
 export const REVIEW_FLAGS: readonly ReviewFlag[] = ['keep', 'not_a_face', 'ambiguous', 'exclude']
 
 /**
  * SQL: the sample aliased `s` has been reviewed — a label change of the researcher's that is not
- * undone (its batch is 'done'; undo marks it 'undone'), or any review flag.
+ * undone (its action is 'done'; undo marks it 'undone'), or any review flag. Confirming a label
+ * with its own key sets the keep flag (see setLabels), so it counts too.
  */
-export const REVIEWED_SQL = `(EXISTS (SELECT 1 FROM label_events e JOIN label_batches b ON b.id = e.batch_id
-    WHERE e.sample_id = s.id AND e.source = 'user' AND b.state = 'done')
+export const REVIEWED_SQL = `(EXISTS (SELECT 1 FROM review_events e JOIN review_actions a ON a.id = e.action_id
+    WHERE e.sample_id = s.id AND e.kind = 'label' AND e.source = 'user' AND a.state = 'done')
   OR EXISTS (SELECT 1 FROM flags f WHERE f.sample_id = s.id AND f.flag IN ('keep', 'not_a_face', 'ambiguous', 'exclude')))`
+
+/**
+ * SQL: the label to suggest for the sample `s` with its scores `r`. An unlabelled face is offered
+ * the model's class, whatever its label was when the ranking ran (a face unlabelled since then
+ * had no suggestion: the model agreed with the label it had). The one answer for the grid's
+ * tiles, the detail panel and Accept.
+ */
+export const SUGGESTED_SQL = `(CASE WHEN s.current_label IS NULL THEN r.predicted_label ELSE r.suggested_label END)`
 
 export interface RankingInput {
   sampleId: number
@@ -62,9 +72,9 @@ export type ScoreRow = Omit<LabelIssueScores, 'modelId'> & { sampleId: number }
 export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], elapsedMs?: () => number): void {
   const put = db.prepare(
     `INSERT INTO review_scores (sample_id, dataset_id, model_id, given_label, predicted_label, self_confidence, margin,
-       confident_label, suggested_label, flagged, intensity, intensity_mismatch, score, out_of_sample)
+       confident_label, suggested_label, flagged, intensity, intensity_mismatch, combined, score, out_of_sample)
      VALUES (@sampleId, @datasetId, @modelId, @givenLabel, @predictedLabel, @selfConfidence, @margin,
-       @confidentLabel, @suggestedLabel, @flagged, @intensity, @intensityMismatch, @score, @outOfSample)`
+       @confidentLabel, @suggestedLabel, @flagged, @intensity, @intensityMismatch, @combined, @score, @outOfSample)`
   )
   const { datasetId, modelId } = summary
   db.transaction(() => {
@@ -107,12 +117,18 @@ interface ScoreDbRow {
   flagged: number
   intensity: number | null
   intensity_mismatch: number | null
+  combined: number | null
   score: number | null
   out_of_sample: number | null
 }
 
 export function issueFor(db: Db, sampleId: number): LabelIssueScores | null {
-  const r = db.prepare('SELECT * FROM review_scores WHERE sample_id = ?').get(sampleId) as ScoreDbRow | undefined
+  const r = db
+    .prepare(
+      `SELECT r.*, ${SUGGESTED_SQL} AS suggested_label FROM review_scores r JOIN samples s ON s.id = r.sample_id
+        WHERE r.sample_id = ?`
+    )
+    .get(sampleId) as ScoreDbRow | undefined
   if (!r) return null
   return {
     modelId: r.model_id,
@@ -125,6 +141,7 @@ export function issueFor(db: Db, sampleId: number): LabelIssueScores | null {
     flagged: r.flagged === 1,
     intensity: r.intensity,
     intensityMismatch: r.intensity_mismatch,
+    combined: r.combined,
     score: r.score,
     outOfSample: r.out_of_sample === null ? null : r.out_of_sample === 1
   }
@@ -136,7 +153,7 @@ export function reviewBriefs(db: Db, sampleIds: number[]): Map<number, SampleRev
   if (sampleIds.length === 0) return out
   const rows = db
     .prepare(
-      `SELECT s.id, r.score, r.flagged, r.suggested_label AS suggested, ${REVIEWED_SQL} AS reviewed
+      `SELECT s.id, r.score, r.flagged, ${SUGGESTED_SQL} AS suggested, r.out_of_sample AS outOfSample, ${REVIEWED_SQL} AS reviewed
          FROM samples s LEFT JOIN review_scores r ON r.sample_id = s.id
         WHERE s.id IN (SELECT value FROM json_each(?))`
     )
@@ -145,10 +162,17 @@ export function reviewBriefs(db: Db, sampleIds: number[]): Map<number, SampleRev
     score: number | null
     flagged: number | null
     suggested: Label | null
+    outOfSample: number | null
     reviewed: number
   }[]
   for (const r of rows)
-    out.set(r.id, { score: r.score, flagged: r.flagged === 1, suggestedLabel: r.suggested, reviewed: r.reviewed === 1 })
+    out.set(r.id, {
+      score: r.score,
+      flagged: r.flagged === 1,
+      suggestedLabel: r.suggested,
+      reviewed: r.reviewed === 1,
+      outOfSample: r.outOfSample === null ? null : r.outOfSample === 1
+    })
   return out
 }
 
@@ -160,8 +184,8 @@ export function isReviewed(db: Db, sampleId: number): boolean {
 export function suggestions(db: Db, sampleIds: number[]): Map<number, Label> {
   const rows = db
     .prepare(
-      `SELECT sample_id AS id, suggested_label AS label FROM review_scores
-        WHERE suggested_label IS NOT NULL AND sample_id IN (SELECT value FROM json_each(?))`
+      `SELECT s.id, ${SUGGESTED_SQL} AS label FROM review_scores r JOIN samples s ON s.id = r.sample_id
+        WHERE ${SUGGESTED_SQL} IS NOT NULL AND r.sample_id IN (SELECT value FROM json_each(?))`
     )
     .all(JSON.stringify(sampleIds)) as { id: number; label: Label }[]
   return new Map(rows.map((r) => [r.id, r.label]))
@@ -175,14 +199,6 @@ export function ownedSamples(db: Db, datasetId: number, sampleIds: number[]): nu
     .all(datasetId, JSON.stringify([...new Set(sampleIds)])) as number[]
 }
 
-/** Sets or clears one review flag on many samples; returns the samples whose flags changed. */
-export function setFlag(db: Db, sampleIds: number[], flag: ReviewFlag, on: boolean): number[] {
-  const add = db.prepare('INSERT OR IGNORE INTO flags (sample_id, flag, created_at) VALUES (?, ?, ?)')
-  const remove = db.prepare('DELETE FROM flags WHERE sample_id = ? AND flag = ?')
-  const now = nowIso()
-  return db.transaction(() => sampleIds.filter((id) => (on ? add.run(id, flag, now) : remove.run(id, flag)).changes > 0))()
-}
-
 export function reviewFlags(db: Db, sampleId: number): ReviewFlag[] {
   const flags = db.prepare('SELECT flag FROM flags WHERE sample_id = ?').pluck().all(sampleId) as string[]
   return REVIEW_FLAGS.filter((f) => flags.includes(f))
@@ -190,16 +206,6 @@ export function reviewFlags(db: Db, sampleId: number): ReviewFlag[] {
 
 export function getNote(db: Db, sampleId: number): string {
   return (db.prepare('SELECT note FROM sample_notes WHERE sample_id = ?').pluck().get(sampleId) as string | undefined) ?? ''
-}
-
-/** An empty note deletes the row, so "has a note" stays a plain EXISTS. */
-export function setNote(db: Db, sampleId: number, note: string): void {
-  if (note.trim() === '') db.prepare('DELETE FROM sample_notes WHERE sample_id = ?').run(sampleId)
-  else
-    db.prepare(
-      `INSERT INTO sample_notes (sample_id, note, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (sample_id) DO UPDATE SET note = excluded.note, updated_at = excluded.updated_at`
-    ).run(sampleId, note, nowIso())
 }
 
 /** Flagged samples of the current ranking, and how many of them have been reviewed. */
@@ -230,16 +236,4 @@ export function labelTally(
         GROUP BY 1, 2, 3`
     )
     .all(datasetId) as { original: Label | null; current: Label | null; predicted: Label | null; n: number }[]
-}
-
-/** Current labels of the samples marked exclude or not-a-face: what a cleaned dataset leaves out. */
-export function droppedByLabel(db: Db, datasetId: number): Map<Label, number> {
-  const rows = db
-    .prepare(
-      `SELECT s.current_label AS label, count(DISTINCT s.id) AS n FROM flags f JOIN samples s ON s.id = f.sample_id
-        WHERE s.dataset_id = ? AND s.status = 'present' AND s.current_label IS NOT NULL AND f.flag IN ('exclude', 'not_a_face')
-        GROUP BY 1`
-    )
-    .all(datasetId) as { label: Label; n: number }[]
-  return new Map(rows.map((r) => [r.label, r.n]))
 }

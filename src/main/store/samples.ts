@@ -1,7 +1,17 @@
 import type { Label } from '@shared/emotions'
 import type { GreyPixels, RecordSource } from '@shared/formats/types'
 import type { Split } from '@shared/splits'
-import type { Sample, SampleFilter, SamplePage, SampleSort, SampleSortKey, SampleSource, ScanProblem } from '@shared/types'
+import {
+  MAX_PAGE_ROWS,
+  type InSampleFilter,
+  type Sample,
+  type SampleFilter,
+  type SamplePage,
+  type SampleSort,
+  type SampleSortKey,
+  type SampleSource,
+  type ScanProblem
+} from '@shared/types'
 import { nowIso, type Db } from './db'
 import { hasRanking, REVIEWED_SQL, reviewBriefs } from './review'
 
@@ -199,6 +209,13 @@ const SAMPLE_COLUMNS = `id, rel_path AS relPath, split, original_label AS origin
 const GRID_COLUMNS = `s.id, s.rel_path AS relPath, s.split, s.original_label AS originalLabel,
   s.current_label AS currentLabel, s.size`
 
+/** review_scores.out_of_sample is 1 (the model did not train on the face), 0 (it did) or NULL (unknown). */
+const IN_SAMPLE_SQL: Record<InSampleFilter, string> = {
+  yes: 'r.out_of_sample = 0',
+  no: 'r.out_of_sample = 1',
+  unknown: 'r.out_of_sample IS NULL'
+}
+
 /** Filters on `samples s`; `scores` says whether they need `review_scores r` joined. */
 function filterClause(filter: SampleFilter): { sql: string; params: unknown[]; scores: boolean } {
   const parts: string[] = []
@@ -222,7 +239,8 @@ function filterClause(filter: SampleFilter): { sql: string; params: unknown[]; s
     parts.push('EXISTS (SELECT 1 FROM flags f WHERE f.sample_id = s.id AND f.flag = ?)')
     params.push(filter.flag)
   }
-  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined
+  if (filter.inSample !== undefined) parts.push(IN_SAMPLE_SQL[filter.inSample])
+  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined
   return { sql: parts.map((p) => ` AND ${p}`).join(''), params, scores }
 }
 
@@ -233,6 +251,7 @@ function filterClause(filter: SampleFilter): { sql: string; params: unknown[]; s
  */
 const ORDER: Record<Exclude<SampleSortKey, 'path'>, { column: string; wrongFirst: 'ASC' | 'DESC' }> = {
   likelyWrong: { column: 'r.score', wrongFirst: 'DESC' },
+  combined: { column: 'r.combined', wrongFirst: 'DESC' },
   selfConfidence: { column: 'r.self_confidence', wrongFirst: 'ASC' },
   margin: { column: 'r.margin', wrongFirst: 'ASC' },
   intensityMismatch: { column: 'r.intensity_mismatch', wrongFirst: 'DESC' }
@@ -242,21 +261,26 @@ function orderClause(sort: SampleSort): string {
   if (sort.by === 'path') return `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
   const { column, wrongFirst } = ORDER[sort.by]
   const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
-  return `${column} IS NULL, ${column} ${direction}, s.id`
+  // In-sample faces after the rest, whatever the score: the model has memorised their labels, so a
+  // confident score there says little, and a review that opened on them would waste its first hour.
+  return `${column} IS NULL, r.out_of_sample IS 0, ${column} ${direction}, s.id`
 }
 
 /**
  * One page of the grid, in scan order (sorted paths) unless a sort is asked for; stable across
  * pages. Where the dataset has a label-issue ranking, each sample carries its review marks.
+ * At most MAX_PAGE_ROWS rows, so one request cannot ask for 35k thumbnails' worth of rows; the page
+ * answers the limit it applied, so a client that asked for more knows to page on.
  */
 export function querySamples(
   db: Db,
   datasetId: number,
   filter: SampleFilter,
   offset: number,
-  limit: number,
+  askedLimit: number,
   sort: SampleSort = { by: 'path' }
 ): SamplePage {
+  const limit = Math.min(askedLimit, MAX_PAGE_ROWS)
   const where = filterClause(filter)
   const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
   const base = `FROM samples s${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
@@ -292,7 +316,31 @@ export function querySamples(
       if (brief) s.review = brief
     }
   }
-  return { total, offset, samples }
+  return { total, offset, limit, capped: askedLimit > limit, samples }
+}
+
+/**
+ * Where a sample stands in the grid's view (filter and order as querySamples applies them), 0-based;
+ * null when the view leaves it out. Undo and redo put the cursor on the sample they changed with it,
+ * wherever in 35k rows that is and whatever pages the grid has loaded.
+ */
+export function samplePosition(
+  db: Db,
+  datasetId: number,
+  filter: SampleFilter,
+  sort: SampleSort,
+  sampleId: number
+): number | null {
+  const where = filterClause(filter)
+  const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
+  const position = db
+    .prepare(
+      `SELECT position FROM (SELECT s.id, row_number() OVER (ORDER BY ${orderClause(sort)}) - 1 AS position
+         FROM samples s${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}) WHERE id = ?`
+    )
+    .pluck()
+    .get(datasetId, ...where.params, sampleId) as number | undefined
+  return position ?? null
 }
 
 export function getSampleRow(db: Db, sampleId: number): (Sample & { datasetId: number; contentHash: string }) | null {
@@ -304,13 +352,6 @@ export function getSampleRow(db: Db, sampleId: number): (Sample & { datasetId: n
 
 export function sampleFlags(db: Db, sampleId: number): string[] {
   return db.prepare('SELECT flag FROM flags WHERE sample_id = ? ORDER BY flag').pluck().all(sampleId) as string[]
-}
-
-/** All present samples of a dataset, for export. */
-export function allSamples(db: Db, datasetId: number): Sample[] {
-  return db
-    .prepare(`SELECT ${SAMPLE_COLUMNS} FROM samples WHERE dataset_id = ? AND status = 'present' ORDER BY rel_path`)
-    .all(datasetId) as Sample[]
 }
 
 /** Where a sample's label was read, for the detail panel and the review of votes. */

@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import type { PokerFaceClient } from '@shared/api'
 import type { InferenceJobStatus, ModelInfo, ProviderName } from '@shared/inference'
+import type { Split } from '@shared/splits'
 
 /** Run settings a researcher sets once; kept in this browser/profile only. */
 export interface RunSettings {
@@ -31,7 +32,8 @@ export interface InferenceState {
   addModel(folder: string): Promise<void>
   setSettings(patch: Partial<RunSettings>): void
   watch(datasetId: number): Promise<void>
-  start(datasetId: number): Promise<void>
+  /** `split`: only that split's images (the Run button follows the grid's Split filter). */
+  start(datasetId: number, split?: Split): Promise<void>
   cancel(): Promise<void>
 }
 
@@ -69,7 +71,7 @@ export const createInferenceStore = (client: PokerFaceClient, onFinished: (statu
         watching = datasetId
         set({ job: await client.call('getInferenceJob', { datasetId }), error: null })
       },
-      start: async (datasetId) => {
+      start: async (datasetId, split) => {
         const { modelId, provider, threads, batchSize, generate } = get().settings
         set({ error: null })
         try {
@@ -80,7 +82,8 @@ export const createInferenceStore = (client: PokerFaceClient, onFinished: (statu
               provider,
               threads: threads ?? undefined,
               batchSize,
-              generate
+              generate,
+              split
             })
           })
         } catch (err) {

@@ -1,7 +1,7 @@
 import type { StoreApi } from 'zustand'
 import type { PokerFaceClient } from '@shared/api'
 import type { Label } from '@shared/emotions'
-import type { RankingSummary, ReviewFlag, ReviewMetrics } from '@shared/types'
+import type { RankingSummary, ReviewFlag, ReviewMetrics, ReviewStep } from '@shared/types'
 import type { ReviewState } from './store'
 
 /** The label-issue review: ranking, metrics, suggestions, flags and notes. */
@@ -21,6 +21,11 @@ export interface ReviewSlice {
    */
   toggleFlag(flag: ReviewFlag, on?: boolean): Promise<void>
   saveNote(sampleId: number, note: string): Promise<void>
+  /**
+   * After an undo or redo: says what the step was ("Undid: marked a.png not-a-face") and puts the
+   * cursor on its sample, wherever the grid's view has it.
+   */
+  showStep(verb: 'Undid' | 'Redid', step: ReviewStep): Promise<void>
   rank(): Promise<void>
   /** Filters the grid to one confusion-matrix cell and shows it. */
   showCell(actual: Label, predicted: Label): void
@@ -91,7 +96,8 @@ export function createReviewSlice(
       }
       await get().decide(
         async (datasetId, ids) => {
-          await client.call('setReviewFlag', { datasetId, sampleIds: ids, flag, on: !has })
+          const result = await client.call('setReviewFlag', { datasetId, sampleIds: ids, flag, on: !has })
+          set({ canUndo: result.canUndo, canRedo: result.canRedo })
           if (ids.length > 1)
             set({ notice: { kind: 'info', text: `${ids.length} samples ${has ? 'no longer' : 'marked'} ${FLAG_NAMES[flag]}.` } })
         },
@@ -102,7 +108,28 @@ export function createReviewSlice(
 
     saveNote: async (sampleId, note) => {
       try {
-        await client.call('setNote', { sampleId, note })
+        // A note edit is a step of the one undo history, so the undo button follows it.
+        const result = await client.call('setNote', { sampleId, note })
+        set({ canUndo: result.canUndo, canRedo: result.canRedo })
+      } catch (err) {
+        fail(err)
+      }
+    },
+
+    showStep: async (verb, step) => {
+      const { dataset, filter, sort } = get()
+      if (!dataset) return
+      try {
+        // Asked of the database, not of the loaded pages: the step's sample may be thousands of rows away.
+        const { position } = await client.call('locateSample', { datasetId: dataset.id, filter, sort, sampleId: step.sampleId })
+        if (get().dataset?.id !== dataset.id) return
+        if (position !== null) set({ cursor: position, selected: new Set([step.sampleId]) })
+        set({
+          notice: {
+            kind: 'info',
+            text: `${verb}: ${step.summary}${position === null ? ' (not in this view: clear the filters to see it)' : ''}`
+          }
+        })
       } catch (err) {
         fail(err)
       }

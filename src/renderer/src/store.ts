@@ -327,9 +327,12 @@ export const createReviewStore = (client: PokerFaceClient) =>
           if (!dataset) return
           const result = await client.call('undo', { datasetId: dataset.id })
           set({ canUndo: result.canUndo, canRedo: result.canRedo })
-          if (result.sampleIds.length) {
+          if (result.step) {
             await refresh({})
+            // Marks and notes are undone too: the detail panel re-reads them.
+            set((s) => ({ reviewVersion: s.reviewVersion + 1 }))
             void get().loadMetrics()
+            await get().showStep('Undid', result.step)
           } else set({ notice: { kind: 'info', text: 'Nothing to undo' } })
         }),
 
@@ -339,9 +342,12 @@ export const createReviewStore = (client: PokerFaceClient) =>
           if (!dataset) return
           const result = await client.call('redo', { datasetId: dataset.id })
           set({ canUndo: result.canUndo, canRedo: result.canRedo })
-          if (result.sampleIds.length) {
+          if (result.step) {
             await refresh({})
+            // Marks and notes are undone too: the detail panel re-reads them.
+            set((s) => ({ reviewVersion: s.reviewVersion + 1 }))
             void get().loadMetrics()
+            await get().showStep('Redid', result.step)
           } else set({ notice: { kind: 'info', text: 'Nothing to redo' } })
         }),
 

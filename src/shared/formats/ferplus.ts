@@ -182,6 +182,14 @@ export const ferplus: DatasetFormat = {
     return folders.some((d) => relPath.startsWith(d) && !relPath.slice(d.length).includes('/'))
   },
   rewriteLine: (line, label) => rewriteVotes(line, label),
+  // A relabelled row's votes are rewritten (see votesForLabel); the annotators' own ten go to the sidecar.
+  originalColumns(line) {
+    const parsed = parseCsvLine(line)
+    const votes = parsed.ok ? parseVotes(parsed.fields) : null
+    if (!parsed.ok || votes === null || typeof votes === 'string') return null
+    const raw = parsed.fields.slice(-VOTES).map((f) => f.value.trim())
+    return Object.fromEntries(FERPLUS_COLUMNS.map((c, i) => [`votes_${c}`, raw[i]]))
+  },
   appendLine(relPath, label, { file, header }) {
     const votes = votesForLabel([], label)
     if (votes === null) return { unwritable: `FERPlus has no class for ${label}` }

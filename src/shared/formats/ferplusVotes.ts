@@ -102,8 +102,10 @@ export function labelFromVotes(votes: readonly number[], mode: FerplusMode = 'ma
  * The documented rule for writing a changed label into a vote file: all of the row's votes go to
  * the new class (a row of 10 votes becomes 10 for it), so majority, probability and argmax modes
  * all read the new label, and the row shows plainly that a person overrode the annotators. A
- * removed label puts the votes on "unknown", which every mode reads as no label. The original
- * votes stay in the provenance export. Null when the label is not a FERPlus class.
+ * removed label puts the votes on "unknown", which every mode reads as no label. The annotators'
+ * original votes are not lost: the source export writes them, row by row, to
+ * `relabelled-rows.csv` beside the label files (and the provenance export has them as
+ * `source_label`). Null when the label is not a FERPlus class.
  */
 export function votesForLabel(oldVotes: readonly number[], label: Label | null): number[] | null {
   const index = label === null ? UNKNOWN : (EMOTIONS as readonly string[]).indexOf(label)

@@ -104,23 +104,34 @@ export interface ImageFolderMove {
 }
 
 /**
+ * Where every image lands in the dataset's own tree after the review: unchanged images at their
+ * own place (so `angry/` stays `angry/`), relabelled ones in the class folder of their new label.
+ * Two images never share a target: a clash gets a numeric suffix. The moves listing below and
+ * the cleaned ImageFolder tree (src/main/datasets/exportTree.ts) both lay images out by this.
+ */
+export function imageFolderPlaces<T extends ImageFolderMove>(
+  samples: readonly T[],
+  spellings: ReadonlyMap<Label, string>
+): { sample: T; target: string }[] {
+  const used = new Set(samples.filter((s) => s.originalLabel === s.currentLabel).map((s) => s.relPath))
+  return samples.map((s) => {
+    if (s.originalLabel === s.currentLabel) return { sample: s, target: s.relPath }
+    const wanted = imageFolderTarget(s.relPath, s.currentLabel, spellings)
+    let target = wanted
+    const dot = wanted.lastIndexOf('.')
+    for (let n = 2; used.has(target); n++)
+      target = dot > wanted.lastIndexOf('/') ? `${wanted.slice(0, dot)}-${n}${wanted.slice(dot)}` : `${wanted}-${n}`
+    used.add(target)
+    return { sample: s, target }
+  })
+}
+
+/**
  * `source_path<TAB>target_path` for every image; an unchanged dataset lists every image at its
- * own place. Two images never share a target: a clash gets a numeric suffix.
+ * own place.
  */
 export function imageFolderMoves(samples: ImageFolderMove[], spellings: ReadonlyMap<Label, string>): string {
   const lines = ['source_path\ttarget_path']
-  const used = new Set(samples.filter((s) => s.originalLabel === s.currentLabel).map((s) => s.relPath))
-  for (const s of samples) {
-    let target = s.relPath
-    if (s.originalLabel !== s.currentLabel) {
-      const wanted = imageFolderTarget(s.relPath, s.currentLabel, spellings)
-      target = wanted
-      const dot = wanted.lastIndexOf('.')
-      for (let n = 2; used.has(target); n++)
-        target = dot > wanted.lastIndexOf('/') ? `${wanted.slice(0, dot)}-${n}${wanted.slice(dot)}` : `${wanted}-${n}`
-      used.add(target)
-    }
-    lines.push(`${s.relPath}\t${target}`)
-  }
+  for (const { sample, target } of imageFolderPlaces(samples, spellings)) lines.push(`${sample.relPath}\t${target}`)
   return lines.join('\n') + '\n'
 }

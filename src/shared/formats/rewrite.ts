@@ -3,8 +3,11 @@
  * whose label changed rewritten (in the format's own syntax) and lines added for unlisted images
  * the user labelled. An unchanged dataset gives back byte-identical files. Labels a format cannot
  * express are collected, not skipped, so the caller can refuse and say which samples they are.
+ * Every line rewritten or dropped is listed with its original text (`relabelled-rows.csv`), so
+ * what a rewrite replaces — FERPlus's ten annotator votes — can always be recovered.
  */
 import type { Label } from '../emotions'
+import { quoteCsv } from './csv'
 import { patchLines, splitLines, type TextLine } from './lines'
 import type { DatasetFormat, FormatOptions, LabelFileBytes } from './types'
 
@@ -27,9 +30,40 @@ export interface RewrittenFile {
   appended: number
 }
 
+/** A line the export rewrote or dropped, as it was in the file read. */
+export interface RelabelledRow {
+  file: string
+  line: number
+  relPath: string
+  originalLabel: Label | null
+  newLabel: Label | null
+  originalRow: string
+}
+
 export interface RewriteOutcome {
   files: RewrittenFile[]
   unwritable: { relPath: string; reason: string }[]
+  /** In file order, then line order. */
+  relabelled: RelabelledRow[]
+}
+
+/** The sidecar a source export writes beside the label files whenever it rewrote a line. */
+export const RELABELLED_ROWS = 'relabelled-rows.csv'
+
+/**
+ * `label_file,line,path,original_label,new_label,original_row`, then the format's own named
+ * columns for the original row (FERPlus: `votes_neutral`…`votes_NF`). `original_row` is the line
+ * exactly as read, so putting it back restores the file.
+ */
+export function relabelledRowsCsv(format: DatasetFormat, rows: readonly RelabelledRow[]): string {
+  const extras = rows.map((r) => format.originalColumns?.(r.originalRow) ?? {})
+  const extraNames = [...new Set(extras.flatMap((e) => Object.keys(e)))]
+  const lines = [['label_file', 'line', 'path', 'original_label', 'new_label', 'original_row', ...extraNames].join(',')]
+  rows.forEach((r, i) => {
+    const fields = [r.file, String(r.line), r.relPath, r.originalLabel ?? '', r.newLabel ?? '', r.originalRow]
+    lines.push([...fields, ...extraNames.map((n) => extras[i][n] ?? '')].map((f) => quoteCsv(f)).join(','))
+  })
+  return lines.join('\n') + '\n'
 }
 
 export function rewriteLabelFiles(
@@ -40,6 +74,7 @@ export function rewriteLabelFiles(
   spellings: ReadonlyMap<Label, string>
 ): RewriteOutcome {
   const unwritable: RewriteOutcome['unwritable'] = []
+  const relabelled: RelabelledRow[] = []
   const changed = samples.filter((s) => s.originalLabel !== s.currentLabel)
   const perFile = new Map(
     files.map((f) => [f.path, { replacements: new Map<number, string | null>(), appended: [] as string[] }])
@@ -67,7 +102,17 @@ export function rewriteLabelFiles(
       }
       const outcome = format.rewriteLine(text, s.currentLabel, context(s.source.file))
       if ('unwritable' in outcome) unwritable.push({ relPath: s.relPath, reason: outcome.unwritable })
-      else target.replacements.set(s.source.line, 'drop' in outcome ? null : outcome.line)
+      else {
+        target.replacements.set(s.source.line, 'drop' in outcome ? null : outcome.line)
+        relabelled.push({
+          file: s.source.file,
+          line: s.source.line,
+          relPath: s.relPath,
+          originalLabel: s.originalLabel,
+          newLabel: s.currentLabel,
+          originalRow: text
+        })
+      }
     } else if (s.currentLabel !== null) {
       let reason = 'the format cannot list images its files leave out'
       let placed = false
@@ -84,8 +129,10 @@ export function rewriteLabelFiles(
     }
   }
 
+  relabelled.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1))
   return {
     unwritable,
+    relabelled,
     files: files.map((file) => {
       const { replacements, appended } = perFile.get(file.path) ?? { replacements: new Map(), appended: [] }
       const bytes =

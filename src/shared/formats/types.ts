@@ -157,6 +157,11 @@ export interface DatasetFormat {
   rewriteLine?(line: string, label: Label | null, context: RewriteContext): LineRewrite
   /** A new line for an image the file did not list but the user labelled. */
   appendLine?(relPath: string, label: Label, context: RewriteContext & { file: string }): LineRewrite
+  /**
+   * Named columns for a rewritten line's original content in a source export's
+   * `relabelled-rows.csv` (FERPlus: the ten votes), so what the export replaced stays readable.
+   */
+  originalColumns?(line: string): Record<string, string> | null
 }
 
 /** What the renderer shows in the open screen's format choice. */

@@ -1,21 +1,41 @@
 import { useEffect, useState } from 'react'
 import { ApiError } from '@shared/api'
+import { describeLeftOut } from '@shared/cleaned'
 import type { DatasetFormatInfo } from '@shared/formats/types'
 import type { ExportFormat, ExportResult } from '@shared/types'
 import { useReview, useReviewStore } from '../useReview'
 import { Overlay } from './Overlay'
 
+const CLEANED = 'without the faces marked exclude (X) or not a face (N)'
+
 const FORMATS: { id: ExportFormat; what: string }[] = [
+  { id: 'csv', what: `Cleaned CSV: path, original_label, current_label, changed — ${CLEANED}` },
+  {
+    id: 'imagefolder',
+    what: `Cleaned ImageFolder tree in a new folder (hard links to your images, copies where links cannot be made) — ${CLEANED}; the dataset is not touched`
+  },
   {
     id: 'source',
-    what: "The dataset's own label files, changed lines rewritten (into a folder; unchanged files come out byte-identical)"
+    what: "The dataset's own label files, changed lines rewritten (into a folder; unchanged files come out byte-identical; the rows replaced are kept in relabelled-rows.csv)"
   },
-  { id: 'csv', what: 'CSV: path, original_label, current_label, changed' },
-  { id: 'provenance-csv', what: 'CSV with provenance: source file and line, old and new label, when, by what' },
-  { id: 'provenance-json', what: 'JSON with provenance, the class mapping and the change log' },
-  { id: 'changelog-csv', what: 'Change log (CSV): every label change, undo and redo' },
-  { id: 'imagefolder', what: 'ImageFolder listing (TSV): source path → split/label/file' }
+  {
+    id: 'provenance-csv',
+    what: 'CSV with provenance, every face: source file and line, old and new label, when, marks, note, score, suggestion, reviewed'
+  },
+  { id: 'provenance-json', what: 'JSON with provenance, every face and decision, the class mapping and the change log' },
+  { id: 'changelog-csv', what: 'Change log (CSV): every label change, undo and redo' }
 ]
+
+/**
+ * What "the dataset's own format" writes for this dataset. An ImageFolder dataset has no label
+ * file: its export is a listing of moves, and saying "label files" there once promised what it
+ * did not write (issue #16).
+ */
+function sourceWhat(info: DatasetFormatInfo | null, fallback: string): string {
+  if (info?.format === 'imagefolder')
+    return 'ImageFolder: imagefolder-moves.tsv, a listing (source path → target path) where unchanged images stay in place and relabelled ones move to their class folder, spelled as your folders are (no file of the dataset is rewritten)'
+  return info ? `${info.formatName}: ${fallback}` : fallback
+}
 
 /** How the dataset was read and how its classes map onto the model's, so an export holds no surprise. */
 function ClassMapping({ info }: { info: DatasetFormatInfo }): React.JSX.Element {
@@ -80,8 +100,7 @@ export function ExportDialog(): React.JSX.Element {
         {FORMATS.map((f) => (
           <label key={f.id} className="checkbox">
             <input type="radio" name="format" checked={format === f.id} onChange={() => setFormat(f.id)} />
-            {f.id === 'source' && info ? `${info.formatName}: ` : ''}
-            {f.what}
+            {f.id === 'source' ? sourceWhat(info, f.what) : f.what}
           </label>
         ))}
       </fieldset>
@@ -114,7 +133,13 @@ export function ExportDialog(): React.JSX.Element {
       )}
       {done && (
         <p className="notice info" role="status" data-testid="export-done">
-          Wrote {done.rows.toLocaleString()} rows ({done.changed.toLocaleString()} changed) to {done.path}
+          Wrote {done.rows.toLocaleString()} {done.images ? 'images' : 'rows'} ({done.changed.toLocaleString()} changed) to{' '}
+          {done.path}
+          {done.leftOut ? `; ${describeLeftOut(done.leftOut)}` : ''}
+          {done.images
+            ? ` (${done.images.linked.toLocaleString()} linked, ${done.images.copied.toLocaleString()} copied` +
+              `${done.images.written ? `, ${done.images.written.toLocaleString()} written from pixels` : ''})`
+            : ''}
           {done.files && done.files.length > 1 ? ` (${done.files.length} files)` : ''}
           {done.dropped ? `; ${done.dropped} samples whose label you removed are left out, as the format has no "no label"` : ''}
           {done.backups && done.backups.length > 1

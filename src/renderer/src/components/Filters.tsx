@@ -1,7 +1,15 @@
 import { EMOTIONS, sortLabels } from '@shared/emotions'
 import { SPLITS, type Split } from '@shared/splits'
+import type { InSampleFilter } from '@shared/types'
 import { filterValue, NONE, parseFilterValue } from '../labels'
 import { useReview, useReviewStore } from '../useReview'
+
+const TRAINED_ON: { value: InSampleFilter | ''; name: string }[] = [
+  { value: '', name: 'any (in-sample last)' },
+  { value: 'no', name: 'no: out-of-sample only' },
+  { value: 'yes', name: 'yes: in-sample only' },
+  { value: 'unknown', name: 'unknown' }
+]
 
 export function Filters(): React.JSX.Element {
   const store = useReviewStore()
@@ -47,6 +55,7 @@ export function Filters(): React.JSX.Element {
       <label>
         Split
         <select
+          aria-label="Split"
           value={filterValue(filter.split)}
           onChange={(e) => setFilter({ split: parseFilterValue(e.target.value) as Split | null | undefined })}
         >
@@ -55,6 +64,20 @@ export function Filters(): React.JSX.Element {
           {SPLITS.map((s) => (
             <option key={s} value={s}>
               {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label title="Whether the ranked model trained on the face (in-sample scores are overconfident; they are listed last)">
+        Model trained on it
+        <select
+          aria-label="Model trained on it"
+          value={filter.inSample ?? ''}
+          onChange={(e) => setFilter({ inSample: (e.target.value || undefined) as InSampleFilter | undefined })}
+        >
+          {TRAINED_ON.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.name}
             </option>
           ))}
         </select>

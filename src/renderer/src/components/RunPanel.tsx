@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react'
 import type { ProviderName } from '@shared/inference'
 import { cardAccuracyLine } from '@shared/models'
+import type { Split } from '@shared/splits'
+import type { DatasetSummary, SampleFilter } from '@shared/types'
 import { useInference } from '../useInference'
-import { useReview } from '../useReview'
+import { useReview, useReviewStore } from '../useReview'
 
 const PROVIDERS: { id: ProviderName; label: string }[] = [
   { id: 'auto', label: 'auto (best available)' },
@@ -18,9 +20,74 @@ function eta(seconds: number | null): string {
   return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`
 }
 
-/** Run the model over the open dataset: model, hardware, progress, cancel. */
+/**
+ * What the Run button runs on: the split the grid is filtered to, else the whole dataset. A
+ * researcher looking at Valid wants Valid's 3,579 faces scored, not all 35,710.
+ */
+export function runScope(
+  dataset: Pick<DatasetSummary, 'sampleCount' | 'splitCounts'>,
+  filter: Pick<SampleFilter, 'split'>
+): { split?: Split; images: number; label: string } {
+  const split = filter.split ?? undefined
+  const images = split ? (dataset.splitCounts[split] ?? 0) : dataset.sampleCount
+  return { split, images, label: `Run on ${images.toLocaleString()} images${split ? ` (${split})` : ''}` }
+}
+
+/**
+ * "No model I run trained on these images": for a folder the model card cannot place (a copy of
+ * FER2013 test is "unknown" otherwise). Stored with the dataset and ranked again at once.
+ */
+function DeclareOutOfSample({ dataset, disabled }: { dataset: DatasetSummary; disabled: boolean }): React.JSX.Element {
+  const store = useReviewStore()
+  const [error, setError] = useState<string | null>(null)
+  // The answer is what is stored. The ranking it triggers refreshes the grid at the same time, and
+  // that refresh may put back the summary it read before the answer came; so the box follows the
+  // answer for this dataset until the next one is opened.
+  const [answered, setAnswered] = useState<{ datasetId: number; at: string | null } | null>(null)
+  const declare = async (declared: boolean): Promise<void> => {
+    try {
+      setError(null)
+      const summary = await store.getState().client.call('declareOutOfSample', { datasetId: dataset.id, declared })
+      setAnswered({ datasetId: summary.id, at: summary.outOfSampleDeclaredAt })
+      store.setState({ dataset: summary })
+    } catch (err) {
+      setError((err as Error).message)
+    }
+  }
+  const at = answered?.datasetId === dataset.id ? answered.at : dataset.outOfSampleDeclaredAt
+  return (
+    <>
+      <label
+        className="checkbox"
+        title="Say so when you know the model never trained on this folder's images (e.g. a copy of a test split): its scores then count as out-of-sample. Exported with the provenance."
+      >
+        <input
+          type="checkbox"
+          aria-label="Declare out-of-sample"
+          checked={at !== null}
+          onChange={(e) => void declare(e.target.checked)}
+          disabled={disabled}
+        />
+        The model never trained on these images
+      </label>
+      {at && (
+        <p className="muted" data-testid="declared-out-of-sample">
+          Declared out-of-sample on {new Date(at).toLocaleDateString()}.
+        </p>
+      )}
+      {error && (
+        <p className="notice error" role="alert">
+          {error}
+        </p>
+      )}
+    </>
+  )
+}
+
+/** Run the model over the open dataset (or the split the grid shows): model, hardware, progress, cancel. */
 export function RunPanel(): React.JSX.Element | null {
   const dataset = useReview((s) => s.dataset)
+  const filter = useReview((s) => s.filter)
   const models = useInference((s) => s.models)
   const settings = useInference((s) => s.settings)
   const job = useInference((s) => s.job)
@@ -43,6 +110,7 @@ export function RunPanel(): React.JSX.Element | null {
   const running = job && !job.finishedAt
   const todo = job ? job.total - job.alreadyDone : 0
   const fraction = job && todo > 0 ? job.done / todo : job?.state === 'done' ? 1 : 0
+  const scope = runScope(dataset, filter)
 
   return (
     <section className="run-panel" aria-label="Run the model">
@@ -71,6 +139,7 @@ export function RunPanel(): React.JSX.Element | null {
         </label>
       )}
       {cardLine && <p className="muted model-card-line">{cardLine}</p>}
+      <DeclareOutOfSample dataset={dataset} disabled={!!running} />
       {unusable.length > 0 && (
         // A broken model is listed with its reasons rather than hidden, so a researcher who added
         // one sees why it is not offered.
@@ -141,8 +210,8 @@ export function RunPanel(): React.JSX.Element | null {
       {running ? (
         <button onClick={() => void cancel()}>Cancel run</button>
       ) : (
-        <button onClick={() => void start(dataset.id)} disabled={usable.length === 0}>
-          Run on {dataset.sampleCount.toLocaleString()} images
+        <button onClick={() => void start(dataset.id, scope.split)} disabled={usable.length === 0 || scope.images === 0}>
+          {scope.label}
         </button>
       )}
       {job && (

@@ -37,6 +37,12 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
         </span>
       )}
       {review?.flagged && !review.reviewed && <span className="issue-mark" title="Likely wrong label (confident learning)" />}
+      {review?.outOfSample === false && (
+        // The model trained on this face: its score says little, so the tile says so where the score is read.
+        <span className="in-sample-mark" title="In-sample: the model trained on this image, so its scores are overconfident">
+          train
+        </span>
+      )}
       {review?.reviewed && (
         <span className="reviewed-mark" title="Reviewed">
           ✓

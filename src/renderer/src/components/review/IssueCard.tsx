@@ -43,13 +43,15 @@ export function IssueCard({
   const why = intensityNote(issue)
   const heading = stale
     ? `Relabelled (was ${issue.givenLabel ?? 'unlabelled'}${issue.flagged ? ', flagged' : ''})`
-    : issue.score === null
-      ? 'Label not judged'
-      : issue.flagged
-        ? 'Likely wrong label'
-        : issue.suggestedLabel
-          ? 'Label in doubt'
-          : 'Label looks right'
+    : currentLabel === null
+      ? 'Unlabelled face'
+      : issue.score === null
+        ? 'Label not judged'
+        : issue.flagged
+          ? 'Likely wrong label'
+          : issue.suggestedLabel
+            ? 'Label in doubt'
+            : 'Label looks right'
   return (
     <section className={`issue${issue.flagged ? ' flagged' : ''}`} aria-label="Label issue" data-testid="issue">
       <header>
@@ -61,12 +63,12 @@ export function IssueCard({
         )}
       </header>
       {issue.score !== null && (
-        <div className="meter" title="Combined score: 0 = surely right, 1 = surely wrong">
+        <div className="meter" title="Most likely wrong, 1 − self-confidence: 0 = surely right, 1 = surely wrong">
           <span style={{ width: `${(issue.score * 100).toFixed(0)}%` }} />
         </div>
       )}
       <dl className="scores">
-        <dt title="The combined score the grid sorts by">Most likely wrong</dt>
+        <dt title="1 − self-confidence: the score the grid sorts by by default">Most likely wrong</dt>
         <dd data-testid="issue-score">{num(issue.score)}</dd>
         <dt title="Probability the model gives the label">Self-confidence</dt>
         <dd>{pct(issue.selfConfidence)}</dd>
@@ -87,7 +89,11 @@ export function IssueCard({
       {provenance && <p className="warning small">{provenance}</p>}
       <div className="issue-actions">
         {issue.suggestedLabel && issue.suggestedLabel !== currentLabel && (
-          <button className="primary" onClick={() => void acceptSuggestion()} title="Enter or A">
+          <button
+            className="primary"
+            onClick={() => void acceptSuggestion()}
+            title={currentLabel === null ? 'The model’s class for this face (Enter or A)' : 'Enter or A'}
+          >
             Accept {issue.suggestedLabel} <kbd>Enter</kbd>
           </button>
         )}

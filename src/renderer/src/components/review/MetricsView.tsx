@@ -105,6 +105,10 @@ export function MetricsView(): React.JSX.Element {
       )}
       <section>
         <h2>Class distribution before and after cleaning</h2>
+        <p className="muted" data-testid="cleaned-note">
+          “Cleaned” counts what Export labels… writes as the cleaned CSV or ImageFolder tree: every labelled face except those
+          marked exclude (X) or not a face (N).
+        </p>
         <GroupedBars
           label="Class distribution"
           groups={distribution.map((d) => d.label)}

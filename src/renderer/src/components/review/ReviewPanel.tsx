@@ -1,11 +1,13 @@
 import type { ReviewFlag, SampleSortKey } from '@shared/types'
 import { useReview, useReviewStore } from '../../useReview'
 
+// "Most likely wrong" is lowest self-confidence (the best measured, src/main/review/ranking.ts), so
+// self-confidence is not listed twice; the others stay selectable.
 const SORTS: { by: SampleSortKey; name: string }[] = [
   { by: 'path', name: 'File path' },
-  { by: 'likelyWrong', name: 'Most likely wrong' },
+  { by: 'likelyWrong', name: 'Most likely wrong (lowest self-confidence)' },
   { by: 'margin', name: 'Lowest margin' },
-  { by: 'selfConfidence', name: 'Lowest self-confidence' },
+  { by: 'combined', name: 'Margin + poker-face mismatch' },
   { by: 'intensityMismatch', name: 'Poker-face mismatch (PF-ViT)' }
 ]
 
