@@ -36,11 +36,17 @@ class ClassifyGraph(nn.Module):
 
     def forward(self, image: torch.Tensor):
         encoder = self.model.encoder if self.kind == 'pfvit' else self.model
-        z, attentions = encoder.tokens(image, return_attention=True)
-        logits, mask = self.logits(z)
-        if self.flip_average:  # the mask and attention stay those of the face as given
-            logits = (logits + self.logits(encoder.tokens(torch.flip(image, dims=[3])))[0]) / 2
-        return logits, mask, attention_rollout(attentions, self.grid)
+        if not self.flip_average:
+            z, attentions = encoder.tokens(image, return_attention=True)
+            logits, mask = self.logits(z)
+            return logits, mask, attention_rollout(attentions, self.grid)
+        # One encoder pass over the faces and their mirrors stacked: one set of weight MatMuls in the
+        # graph (so quantize_onnx.py rewrites them all) and one larger batch instead of two.
+        n = image.shape[0]
+        z, attentions = encoder.tokens(torch.cat([image, torch.flip(image, dims=[3])]), return_attention=True)
+        logits, mask = self.logits(z[:n])  # the mask and attention stay those of the face as given
+        logits = (logits + self.logits(z[n:])[0]) / 2
+        return logits, mask, attention_rollout([a[:n] for a in attentions], self.grid)
 
 
 class GenerateGraph(nn.Module):
