@@ -6,17 +6,15 @@ import { EMOTIONS } from '@shared/emotions'
 import { createContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
-import { storeResults } from '@main/store/predictions'
 import { tempDir, writePng } from '../helpers/data'
 import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
+import { probs, storeKnownPredictions } from '../helpers/knownPredictions'
 import { MICRO_MODEL } from '../helpers/models'
 
 const skipReason = e2eSkipReason('e2e undo history')
 
-const K = EMOTIONS.length
 /** The class the 2 key sets. */
 const KEY_2 = EMOTIONS[1]
-const probs = (cls: string, p: number): number[] => EMOTIONS.map((e) => (e === cls ? p : (1 - p) / (K - 1)))
 
 /**
  * Issue 16, item 2, as it was reported: Enter, Enter, K, N, →, 2, then Ctrl+Z twice must undo the
@@ -56,25 +54,13 @@ describe.skipIf(skipReason !== null)('#16.2: one undo history in the browser', (
       const samples = (await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 100 })).samples
       for (const s of samples) ids.set(s.relPath.replace('.png', ''), String(s.id))
       const model = await api.addModel({ folder: MICRO_MODEL })
-      const results = await Promise.all(
-        samples.map(async (s) => {
-          const p = predicted[s.relPath.replace('.png', '')]
-          const best = p.indexOf(Math.max(...p))
-          const { contentHash } = await api.getSample({ sampleId: s.id })
-          return {
-            hash: contentHash,
-            ok: true as const,
-            probabilities: p,
-            predicted: best,
-            confidence: p[best],
-            attention: [],
-            generated: false,
-            intensity: null
-          }
-        })
+      await storeKnownPredictions(
+        ctx,
+        api,
+        datasetId,
+        model,
+        samples.map((s) => [s.id, predicted[s.relPath.replace('.png', '')]])
       )
-      storeResults(ctx.db, model.id, model.classes, results)
-      await api.rankLabelIssues({ datasetId })
     } finally {
       ctx.db.close()
     }

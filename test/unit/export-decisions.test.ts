@@ -9,9 +9,9 @@ import type { Sample } from '@shared/types'
 import { createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
-import { storeResults } from '@main/store/predictions'
 import { HAS_FERPLUS, NO_FERPLUS_REASON, tempDir, writePng } from '../helpers/data'
 import { copyFace, pickFaces, realVoteLines, write } from '../helpers/formatFixtures'
+import { probs, storeKnownPredictions } from '../helpers/knownPredictions'
 import { MICRO_MODEL } from '../helpers/models'
 
 /**
@@ -19,9 +19,6 @@ import { MICRO_MODEL } from '../helpers/models'
  * the exports, the cleaned exports leave out what the researcher excluded, and the Metrics tab's
  * "cleaned" figures are what the cleaned export writes. Real API, real SQLite file, real files.
  */
-
-const K = EMOTIONS.length
-const probs = (cls: string, p: number): number[] => EMOTIONS.map((e) => (e === cls ? p : (1 - p) / (K - 1)))
 
 /** Reads a CSV this app wrote, with the app's own RFC 4180 line reader, as header-keyed rows. */
 function csvRows(text: string): Record<string, string>[] {
@@ -86,24 +83,13 @@ describe('exports carry the review decisions (API + SQLite + files)', () => {
       t1: probs('happiness', 0.6),
       t2: probs('sadness', 0.65)
     }
-    const results = await Promise.all(
-      Object.entries(predicted).map(async ([name, p]) => {
-        const { contentHash } = await api.getSample({ sampleId: id(name) })
-        const best = p.indexOf(Math.max(...p))
-        return {
-          hash: contentHash,
-          ok: true as const,
-          probabilities: p,
-          predicted: best,
-          confidence: p[best],
-          attention: [],
-          generated: false,
-          intensity: null
-        }
-      })
+    await storeKnownPredictions(
+      ctx,
+      api,
+      datasetId,
+      model,
+      Object.entries(predicted).map(([name, p]) => [id(name), p])
     )
-    storeResults(ctx.db, model.id, model.classes, results)
-    await api.rankLabelIssues({ datasetId })
 
     // The review: X on a1, N on s1, K on h1, U on t1, a note on a1, h3 relabelled to anger.
     await api.setReviewFlag({ datasetId, sampleIds: [id('a1')], flag: 'exclude', on: true })

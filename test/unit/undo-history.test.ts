@@ -2,15 +2,14 @@ import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '@shared/api'
-import { EMOTIONS } from '@shared/emotions'
 import type { Sample } from '@shared/types'
 import { createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { migrate } from '@main/store/db'
 import { MIGRATIONS } from '@main/store/migrations'
-import { storeResults } from '@main/store/predictions'
 import { tempDir, writePng } from '../helpers/data'
+import { probs, storeKnownPredictions } from '../helpers/knownPredictions'
 import { MICRO_MODEL } from '../helpers/models'
 
 /**
@@ -18,9 +17,6 @@ import { MICRO_MODEL } from '../helpers/models'
  * log with one undo history, through the real API on a real SQLite file. Predictions are written
  * with the store's own function, with probabilities chosen so the ranking's verdicts are known.
  */
-
-const K = EMOTIONS.length
-const probs = (cls: string, p: number): number[] => EMOTIONS.map((e) => (e === cls ? p : (1 - p) / (K - 1)))
 
 describe('one undo history for every review decision (API + SQLite)', () => {
   let ctx: AppContext
@@ -50,24 +46,13 @@ describe('one undo history for every review decision (API + SQLite)', () => {
     for (const s of (await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 100 })).samples)
       byName.set(s.relPath.replace('.png', ''), s)
     const model = await api.addModel({ folder: MICRO_MODEL })
-    const results = await Promise.all(
-      Object.entries(predicted).map(async ([name, p]) => {
-        const { contentHash } = await api.getSample({ sampleId: id(name) })
-        const best = p.indexOf(Math.max(...p))
-        return {
-          hash: contentHash,
-          ok: true as const,
-          probabilities: p,
-          predicted: best,
-          confidence: p[best],
-          attention: [],
-          generated: false,
-          intensity: null
-        }
-      })
+    await storeKnownPredictions(
+      ctx,
+      api,
+      datasetId,
+      model,
+      Object.entries(predicted).map(([name, p]) => [id(name), p])
     )
-    storeResults(ctx.db, model.id, model.classes, results)
-    await api.rankLabelIssues({ datasetId })
   })
   afterAll(() => ctx?.db.close())
 
