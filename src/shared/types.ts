@@ -32,6 +32,8 @@ export interface Sample {
   size: number
   /** The label-issue ranking's view of this sample (querySamples, where the dataset has a ranking). */
   review?: SampleReviewBrief
+  /** Review marks (keep, not a face, ambiguous, exclude), with or without a ranking; absent when none. */
+  marks?: ReviewFlag[]
 }
 
 export interface SampleDetail extends Sample {

@@ -199,6 +199,20 @@ export function ownedSamples(db: Db, datasetId: number, sampleIds: number[]): nu
     .all(datasetId, JSON.stringify([...new Set(sampleIds)])) as number[]
 }
 
+/** Each sample's review marks, for the grid's tiles: marks are set with or without a ranking. */
+export function sampleMarks(db: Db, sampleIds: number[]): Map<number, ReviewFlag[]> {
+  const out = new Map<number, ReviewFlag[]>()
+  if (sampleIds.length === 0) return out
+  const rows = db
+    .prepare('SELECT sample_id AS id, flag FROM flags WHERE sample_id IN (SELECT value FROM json_each(?))')
+    .all(JSON.stringify(sampleIds)) as { id: number; flag: string }[]
+  for (const r of rows) {
+    if (!REVIEW_FLAGS.includes(r.flag as ReviewFlag)) continue
+    out.set(r.id, [...(out.get(r.id) ?? []), r.flag as ReviewFlag])
+  }
+  return out
+}
+
 export function reviewFlags(db: Db, sampleId: number): ReviewFlag[] {
   const flags = db.prepare('SELECT flag FROM flags WHERE sample_id = ?').pluck().all(sampleId) as string[]
   return REVIEW_FLAGS.filter((f) => flags.includes(f))

@@ -13,7 +13,7 @@ import {
   type ScanProblem
 } from '@shared/types'
 import { nowIso, type Db } from './db'
-import { hasRanking, REVIEWED_SQL, reviewBriefs } from './review'
+import { hasRanking, REVIEWED_SQL, reviewBriefs, sampleMarks } from './review'
 
 /** What the store remembers of a file, to decide on a rescan whether it must be read again. */
 export interface KnownFile {
@@ -315,6 +315,14 @@ export function querySamples(
       const brief = briefs.get(s.id)
       if (brief) s.review = brief
     }
+  }
+  const marks = sampleMarks(
+    db,
+    samples.map((s) => s.id)
+  )
+  for (const s of samples) {
+    const m = marks.get(s.id)
+    if (m) s.marks = m
   }
   return { total, offset, limit, capped: askedLimit > limit, samples }
 }

@@ -1,7 +1,8 @@
 import { EMOTIONS, sortLabels } from '@shared/emotions'
-import { SPLITS, type Split } from '@shared/splits'
+import type { Split } from '@shared/splits'
 import type { InSampleFilter } from '@shared/types'
 import { filterValue, NONE, parseFilterValue } from '../labels'
+import { splitOptions } from '../splitOptions'
 import { useReview, useReviewStore } from '../useReview'
 
 const TRAINED_ON: { value: InSampleFilter | ''; name: string }[] = [
@@ -19,6 +20,8 @@ export function Filters(): React.JSX.Element {
   const labels = sortLabels([...EMOTIONS, ...(dataset?.labels ?? [])])
   const { setFilter, clearFilter } = store.getState()
   const active = Object.keys(filter).length > 0
+  const { splits, unsplit } = splitOptions(dataset)
+  const noSplits = splits.length === 0
 
   const labelOptions = (
     <>
@@ -52,20 +55,21 @@ export function Filters(): React.JSX.Element {
           {labelOptions}
         </select>
       </label>
-      <label>
+      <label title={noSplits ? 'This folder has no split folders (train, valid, test…)' : undefined}>
         Split
         <select
           aria-label="Split"
           value={filterValue(filter.split)}
+          disabled={noSplits && filter.split === undefined}
           onChange={(e) => setFilter({ split: parseFilterValue(e.target.value) as Split | null | undefined })}
         >
-          <option value="">any</option>
-          <option value={NONE}>none</option>
-          {SPLITS.map((s) => (
-            <option key={s} value={s}>
-              {s}
+          <option value="">{noSplits ? 'any (no splits)' : 'any'}</option>
+          {splits.map(({ split, count }) => (
+            <option key={split} value={split}>
+              {split} ({count.toLocaleString()})
             </option>
           ))}
+          {unsplit > 0 && <option value={NONE}>none ({unsplit.toLocaleString()})</option>}
         </select>
       </label>
       <label title="Whether the ranked model trained on the face (in-sample scores are overconfident; they are listed last)">

@@ -58,8 +58,9 @@ export function OpenDataset(): React.JSX.Element {
           disabled={!!scan}
           autoFocus
         />
+        {/* While a folder is read, the button says so; the bar above the page shows how far. */}
         <button type="submit" disabled={!!scan || !root.trim()}>
-          Open
+          {scan ? 'Opening…' : 'Open'}
         </button>
         {pick && (
           <button type="button" disabled={!!scan} onClick={() => void pick().then((p) => p && open(p))}>

@@ -15,6 +15,19 @@ const PROVIDERS: { id: ProviderName; label: string }[] = [
   { id: 'webgpu', label: 'WebGPU (experimental)' }
 ]
 
+/**
+ * Said beside the progress when the run computes fewer images than the button promised: identical
+ * files (same content) are computed once, and "0 / 599" under "Run on 600 images" read like a lost face.
+ */
+function duplicatesNote(job: { total: number }, startedWith: number | null): string | null {
+  if (startedWith === null || job.total >= startedWith) return null
+  const merged = startedWith - job.total
+  return (
+    `${startedWith.toLocaleString()} images, ${job.total.toLocaleString()} distinct: ` +
+    `${merged.toLocaleString()} identical ${merged === 1 ? 'copy is' : 'copies are'} computed once and share the result`
+  )
+}
+
 function eta(seconds: number | null): string {
   if (seconds === null) return '–'
   return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`
@@ -94,6 +107,8 @@ export function RunPanel(): React.JSX.Element | null {
   const error = useInference((s) => s.error)
   const { loadModels, addModel, setSettings, watch, start, cancel } = useInference((s) => s)
   const [folder, setFolder] = useState('')
+  // How many images the button promised, to explain a smaller distinct count in the progress.
+  const [startedWith, setStartedWith] = useState<number | null>(null)
 
   useEffect(() => {
     void loadModels()
@@ -210,7 +225,13 @@ export function RunPanel(): React.JSX.Element | null {
       {running ? (
         <button onClick={() => void cancel()}>Cancel run</button>
       ) : (
-        <button onClick={() => void start(dataset.id, scope.split)} disabled={usable.length === 0 || scope.images === 0}>
+        <button
+          onClick={() => {
+            setStartedWith(scope.images)
+            void start(dataset.id, scope.split)
+          }}
+          disabled={usable.length === 0 || scope.images === 0}
+        >
           {scope.label}
         </button>
       )}
@@ -228,6 +249,11 @@ export function RunPanel(): React.JSX.Element | null {
             {job.state === 'cancelled' && `Cancelled after ${job.done.toLocaleString()} images (kept)`}
             {job.state === 'failed' && `Failed: ${job.message}`}
           </p>
+          {duplicatesNote(job, startedWith) && (
+            <p className="muted" data-testid="run-duplicates">
+              {duplicatesNote(job, startedWith)}
+            </p>
+          )}
           {job.provider && (
             <p className="muted" data-testid="run-hardware">
               {job.modelId} on {job.provider}, {job.threads} threads, batch {job.batchSize}

@@ -1,6 +1,7 @@
 import { memo } from 'react'
 import type { Sample } from '@shared/types'
 import { labelColour, labelShort } from '../labels'
+import { marksOf } from '../markIcons'
 import { useReview, useReviewStore } from '../useReview'
 
 interface TileProps {
@@ -18,6 +19,7 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
   if (!sample) return <div className="tile loading" style={style} />
   const changed = sample.currentLabel !== sample.originalLabel
   const review = sample.review
+  const marks = marksOf(sample.marks)
   return (
     <div
       className={`tile${isCursor ? ' cursor' : ''}${isSelected ? ' selected' : ''}`}
@@ -43,10 +45,22 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
           train
         </span>
       )}
-      {review?.reviewed && (
-        <span className="reviewed-mark" title="Reviewed">
-          ✓
+      {marks.length > 0 ? (
+        <span className="marks" data-testid="tile-marks">
+          {marks.map((m) => (
+            // The glyph is decoration; the label is what a screen reader says.
+            <span key={m.flag} className={`mark mark-${m.flag}`} data-mark={m.flag} title={m.name} aria-label={m.name} role="img">
+              {m.icon}
+            </span>
+          ))}
         </span>
+      ) : (
+        // Reviewed by a relabel alone: a plain tick, unlike the coloured keep mark.
+        review?.reviewed && (
+          <span className="reviewed-mark" title="Reviewed" aria-label="Reviewed" role="img">
+            ✓
+          </span>
+        )
       )}
       {review?.suggestedLabel && review.suggestedLabel !== sample.currentLabel && (
         <span

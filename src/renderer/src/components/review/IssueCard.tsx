@@ -1,5 +1,6 @@
 import type { Label } from '@shared/emotions'
 import type { LabelIssueScores, SampleReview } from '@shared/types'
+import { markLook } from '../../markIcons'
 import { useReviewStore } from '../../useReview'
 
 const pct = (v: number | null): string => (v === null ? '–' : `${(v * 100).toFixed(0)} %`)
@@ -97,7 +98,16 @@ export function IssueCard({
             Accept {issue.suggestedLabel} <kbd>Enter</kbd>
           </button>
         )}
-        <button className={kept ? 'active' : ''} aria-pressed={kept} onClick={() => void toggleFlag('keep')} title="K">
+        <button
+          className={`mark-button mark-keep${kept ? ' on' : ''}`}
+          data-mark="keep"
+          aria-pressed={kept}
+          onClick={() => void toggleFlag('keep')}
+          title="K"
+        >
+          <span className="mark-icon" aria-hidden="true">
+            {markLook('keep').icon}
+          </span>{' '}
           Keep {currentLabel ?? 'unlabelled'} <kbd>K</kbd>
         </button>
       </div>

@@ -1,16 +1,11 @@
 import { useEffect, useRef, useState } from 'react'
-import type { ReviewFlag, SampleReview } from '@shared/types'
+import type { SampleReview } from '@shared/types'
+import { MARKS } from '../../markIcons'
 import { useReview, useReviewStore } from '../../useReview'
-
-const FLAGS: { flag: Exclude<ReviewFlag, 'keep'>; name: string; key: string }[] = [
-  { flag: 'not_a_face', name: 'Not a face', key: 'N' },
-  { flag: 'ambiguous', name: 'Ambiguous', key: 'U' },
-  { flag: 'exclude', name: 'Exclude', key: 'X' }
-]
 
 const SAVE_AFTER_MS = 600
 
-/** Review flags and the sample's note. The note saves as you pause typing, and when you leave it. */
+/** Review marks and the sample's note. The note saves as you pause typing, and when you leave it. */
 export function ReviewControls({ sampleId, review }: { sampleId: number; review: SampleReview | null }): React.JSX.Element {
   const store = useReviewStore()
   const noteFocus = useReview((s) => s.noteFocus)
@@ -47,17 +42,23 @@ export function ReviewControls({ sampleId, review }: { sampleId: number; review:
 
   return (
     <section className="review-controls" aria-label="Review flags and note">
-      <div className="flag-buttons">
-        {FLAGS.map(({ flag, name, key }) => {
+      {/* An active mark is filled in its own colour with its glyph, not a faint border. Keep sits
+          in the issue card beside Accept when the sample has one, else here, so it is never shown twice. */}
+      <div className="flag-buttons" role="group" aria-label="Marks">
+        {MARKS.filter((m) => m.flag !== 'keep' || !review?.issue).map(({ flag, name, key, icon }) => {
           const on = !!review?.flags.includes(flag)
           return (
             <button
               key={flag}
-              className={on ? 'active' : ''}
+              className={`mark-button mark-${flag}${on ? ' on' : ''}`}
+              data-mark={flag}
               aria-pressed={on}
               onClick={() => void toggleFlag(flag)}
-              title={`Key ${key}`}
+              title={`${name}: key ${key}${on ? ' (marked; press again to clear)' : ''}`}
             >
+              <span className="mark-icon" aria-hidden="true">
+                {icon}
+              </span>{' '}
               {name} <kbd>{key}</kbd>
             </button>
           )

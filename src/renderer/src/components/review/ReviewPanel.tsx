@@ -1,4 +1,5 @@
 import type { ReviewFlag, SampleSortKey } from '@shared/types'
+import { MARKS } from '../../markIcons'
 import { useReview, useReviewStore } from '../../useReview'
 
 // "Most likely wrong" is lowest self-confidence (the best measured, src/main/review/ranking.ts), so
@@ -9,13 +10,6 @@ const SORTS: { by: SampleSortKey; name: string }[] = [
   { by: 'margin', name: 'Lowest margin' },
   { by: 'combined', name: 'Margin + poker-face mismatch' },
   { by: 'intensityMismatch', name: 'Poker-face mismatch (PF-ViT)' }
-]
-
-const FLAG_FILTERS: { flag: ReviewFlag; name: string }[] = [
-  { flag: 'keep', name: 'kept' },
-  { flag: 'not_a_face', name: 'not a face' },
-  { flag: 'ambiguous', name: 'ambiguous' },
-  { flag: 'exclude', name: 'excluded' }
 ]
 
 /** Says where the scores come from, and warns where they are not out-of-sample. */
@@ -136,9 +130,10 @@ export function ReviewPanel(): React.JSX.Element | null {
           onChange={(e) => setFilter({ flag: (e.target.value || undefined) as ReviewFlag | undefined })}
         >
           <option value="">any</option>
-          {FLAG_FILTERS.map((f) => (
-            <option key={f.flag} value={f.flag}>
-              {f.name}
+          {MARKS.map((m) => (
+            // The same glyph as on the tiles, so the filter reads like the grid.
+            <option key={m.flag} value={m.flag}>
+              {m.icon} {m.name}
             </option>
           ))}
         </select>
