@@ -78,14 +78,14 @@ describe.skipIf(skipReason !== null)('exports carry the review decisions (browse
     await page.getByRole('button', { name: 'Export labels…' }).click()
     await expect.poll(() => page.getByRole('radio', { name: /imagefolder-moves\.tsv/ }).count()).toBe(1)
     expect(await page.getByRole('radio', { name: /label files/ }).count()).toBe(0)
-    await page.getByRole('button', { name: 'Close' }).click()
+    await page.getByRole('button', { name: 'Close', exact: true }).click()
 
     const out = await tempDir('pf-e2e-export-out-')
     const csvPath = join(out, 'cleaned.csv')
     expect(await exportAs(page, /Cleaned CSV/, csvPath)).toMatch(/Wrote 3 rows .*1 excluded and 1 not a face left out/)
     const csv = (await readFile(csvPath, 'utf8')).trim().split('\n')
     expect(csv.map((l) => l.split(',')[0])).toEqual(['path', 'train/angry/a2.png', 'train/happy/h1.png', 'train/sad/s1.png'])
-    await page.getByRole('button', { name: 'Close' }).click()
+    await page.getByRole('button', { name: 'Close', exact: true }).click()
 
     const tree = join(out, 'cleaned tree')
     expect(await exportAs(page, /Cleaned ImageFolder tree/, tree)).toMatch(

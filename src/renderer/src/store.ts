@@ -4,6 +4,8 @@ import type { Label } from '@shared/emotions'
 import type { CompareMode } from '@shared/shortcuts'
 import type { DatasetSummary, Sample, SampleFilter, SampleSort, ScanProblem, ScanProgress, ScanReport } from '@shared/types'
 import { createReviewSlice, type ReviewSlice } from './reviewSlice'
+import { browserViewPlace, type ViewPlace } from './viewPlace'
+import { DEFAULT_VIEW, type DatasetView } from './viewUrl'
 
 /** Rows fetched per request while scrolling; the grid asks only for the pages it shows. */
 export const PAGE_SIZE = 300
@@ -38,6 +40,10 @@ export interface ReviewState extends ReviewSlice {
   generation: number
   cursor: number
   selected: Set<number>
+  /** The grid's scroll offset, kept with the dataset's view. */
+  scrollTop: number
+  /** A scroll offset the grid is to go to once the rows are there (a restored view), then null. */
+  restoredScroll: number | null
   columns: number
   canUndo: boolean
   canRedo: boolean
@@ -49,7 +55,8 @@ export interface ReviewState extends ReviewSlice {
 
   init(): Promise<void>
   openFolder(root: string): Promise<void>
-  showDataset(datasetId: number): Promise<void>
+  /** Shows a dataset with the view given, else the one it was left with in this browser, else the default. */
+  showDataset(datasetId: number, view?: DatasetView): Promise<void>
   /** Back to the start screen (the desktop menu's Close Dataset), with the recent list re-read. */
   closeDataset(): Promise<void>
   setFilter(patch: Partial<SampleFilter>): void
@@ -60,6 +67,9 @@ export interface ReviewState extends ReviewSlice {
   select(index: number, mode?: 'replace' | 'toggle' | 'range'): void
   move(delta: number): void
   setColumns(columns: number): void
+  setScrollTop(top: number): void
+  /** The grid took the restored scroll offset. */
+  scrolledToRestored(): void
   /** The samples a key acts on: the selection, else the one under the cursor. */
   targetIds(): number[]
   /**
@@ -90,8 +100,38 @@ export function message(err: unknown): string {
   return err instanceof ApiError || err instanceof Error ? err.message : String(err)
 }
 
-export const createReviewStore = (client: PokerFaceClient) =>
+/** The view a dataset is shown with, as kept in the address and in this browser. */
+const viewOf = (s: ReviewState): DatasetView => ({
+  filter: s.filter,
+  sort: s.sort,
+  selected: [...s.selected],
+  cursor: s.cursor,
+  scrollTop: s.scrollTop
+})
+
+/**
+ * `place` keeps the views outside the store: the page's address and this browser's storage by
+ * default, none where there is no page (the unit tests drive the store from Node).
+ */
+export const createReviewStore = (
+  client: PokerFaceClient,
+  place: ViewPlace | null = typeof window === 'undefined' ? null : browserViewPlace(window)
+) =>
   create<ReviewState>((set, get, api) => {
+    // Every change of what is shown (dataset, order, filters, selection, scroll) reaches the place,
+    // whichever action made it: one subscription, not a write in each action.
+    api.subscribe((s, prev) => {
+      if (!place) return
+      const changed =
+        s.dataset !== prev.dataset ||
+        s.filter !== prev.filter ||
+        s.sort !== prev.sort ||
+        s.selected !== prev.selected ||
+        s.cursor !== prev.cursor ||
+        s.scrollTop !== prev.scrollTop
+      if (changed) place.show(s.dataset?.id ?? null, viewOf(s))
+    })
+
     /**
      * Re-reads the count (and, unless only the order or filter changed, the dataset summary) and
      * drops cached pages; the grid refetches what it shows.
@@ -111,6 +151,50 @@ export const createReviewStore = (client: PokerFaceClient) =>
         generation: s.generation + 1,
         cursor: Math.min(s.cursor, Math.max(0, first.total - 1))
       }))
+    }
+
+    /**
+     * Shows a dataset with `view`, else its last view in this browser, else the default. A view
+     * the dataset cannot show (a label filter the API refuses) gives way to the default, with a
+     * notice: the dataset still opens. `notes` are said along with any such notice.
+     */
+    const show = async (datasetId: number, view?: DatasetView, notes: string[] = []): Promise<void> => {
+      const [dataset, problems, recent] = await Promise.all([
+        client.call('getDataset', { datasetId }),
+        client.call('listProblems', { datasetId }),
+        client.call('listDatasets', {})
+      ])
+      const wanted = view ?? place?.recall(datasetId) ?? DEFAULT_VIEW
+      const apply = (v: DatasetView): void =>
+        set({
+          dataset,
+          problems,
+          recent,
+          filter: v.filter,
+          sort: v.sort,
+          view: 'grid',
+          cursor: v.cursor,
+          selected: new Set(v.selected),
+          scrollTop: v.scrollTop,
+          canUndo: false,
+          canRedo: false,
+          metrics: null
+        })
+      apply(wanted)
+      try {
+        await refresh({})
+      } catch (err) {
+        if (wanted === DEFAULT_VIEW) throw err
+        notes.push(`The saved view of ${dataset.name} could not be shown (${message(err)}); showing all its images.`)
+        apply(DEFAULT_VIEW)
+        await refresh({})
+      }
+      // Once the rows are counted, so the grid is tall enough to scroll that far.
+      set({ restoredScroll: get().scrollTop })
+      if (notes.length > 0) set({ notice: { kind: 'error', text: notes.join(' ') } })
+      const undoState = await client.call('getUndoState', { datasetId })
+      set({ canUndo: undoState.canUndo, canRedo: undoState.canRedo })
+      await get().loadMetrics()
     }
 
     const guarded = async (run: () => Promise<void>): Promise<void> => {
@@ -143,6 +227,8 @@ export const createReviewStore = (client: PokerFaceClient) =>
       generation: 0,
       cursor: 0,
       selected: new Set(),
+      scrollTop: 0,
+      restoredScroll: null,
       columns: 1,
       canUndo: false,
       canRedo: false,
@@ -157,7 +243,19 @@ export const createReviewStore = (client: PokerFaceClient) =>
           client.on('labelIssuesRanked', (summary) => get().onRanked(summary))
           const [appInfo, recent] = await Promise.all([client.call('getAppInfo', {}), client.call('listDatasets', {})])
           set({ appInfo, recent })
-          if (appInfo.startupDatasetId !== null) await get().showDataset(appInfo.startupDatasetId)
+          const opened = place?.opened() ?? null
+          const notes = opened?.ignored.length ? [`Left out of the address: ${opened.ignored.join('; ')}.`] : []
+          if (opened?.datasetId != null) {
+            try {
+              // The address wins over the startup folder: a reload or a shared link shows what it names.
+              return await show(opened.datasetId, opened.view, notes)
+            } catch (err) {
+              notes.unshift(`The address names dataset ${opened.datasetId}, which could not be shown: ${message(err)}.`)
+            }
+          }
+          // A reload of the start screen (a dataset was closed) stays there; a first visit opens the startup folder.
+          if (appInfo.startupDatasetId !== null && !opened?.reloaded) await show(appInfo.startupDatasetId, undefined, notes)
+          else if (notes.length > 0) set({ notice: { kind: 'error', text: notes.join(' ') } })
         }),
 
       openFolder: (root) =>
@@ -175,9 +273,9 @@ export const createReviewStore = (client: PokerFaceClient) =>
                   : {
                       kind: 'info',
                       text:
-                        `Opened ${dataset.sampleCount.toLocaleString()} images: ${report.added} new, ${report.changed} changed, ` +
-                        `${report.removed} removed` +
-                        (errors ? `, ${errors} files could not be used` : '')
+                        `Opened ${dataset.sampleCount.toLocaleString()} images: ${report.added.toLocaleString()} new, ` +
+                        `${report.changed.toLocaleString()} changed, ${report.removed.toLocaleString()} removed` +
+                        (errors ? `, ${errors.toLocaleString()} files could not be used` : '')
                     }
             })
           } finally {
@@ -185,31 +283,7 @@ export const createReviewStore = (client: PokerFaceClient) =>
           }
         }),
 
-      showDataset: (datasetId) =>
-        guarded(async () => {
-          const [dataset, problems, recent] = await Promise.all([
-            client.call('getDataset', { datasetId }),
-            client.call('listProblems', { datasetId }),
-            client.call('listDatasets', {})
-          ])
-          set({
-            dataset,
-            problems,
-            recent,
-            filter: {},
-            sort: { by: 'path' },
-            view: 'grid',
-            cursor: 0,
-            selected: new Set(),
-            canUndo: false,
-            canRedo: false,
-            metrics: null
-          })
-          await refresh({})
-          const undoState = await client.call('getUndoState', { datasetId })
-          set({ canUndo: undoState.canUndo, canRedo: undoState.canRedo })
-          await get().loadMetrics()
-        }),
+      showDataset: (datasetId, view) => guarded(() => show(datasetId, view)),
 
       closeDataset: () =>
         guarded(async () => {
@@ -225,6 +299,8 @@ export const createReviewStore = (client: PokerFaceClient) =>
             generation: s.generation + 1,
             cursor: 0,
             selected: new Set(),
+            scrollTop: 0,
+            restoredScroll: null,
             canUndo: false,
             canRedo: false,
             overlay: null,
@@ -292,6 +368,8 @@ export const createReviewStore = (client: PokerFaceClient) =>
       move: (delta) => get().select(get().cursor + delta),
 
       setColumns: (columns) => set({ columns: Math.max(1, columns) }),
+      setScrollTop: (top) => set({ scrollTop: top }),
+      scrolledToRestored: () => set({ restoredScroll: null }),
 
       targetIds: () => {
         const { selected, cursor, sampleAt } = get()

@@ -11,8 +11,11 @@ export function createHttpClient(base = ''): PokerFaceClient {
   const fromUrl = params.get('token')
   if (fromUrl) {
     sessionStorage.setItem('pf_token', fromUrl)
-    // Keep the token out of the address bar (and out of screenshots).
-    window.history.replaceState(null, '', window.location.pathname)
+    // Keep the token out of the address bar (and out of screenshots); the rest of the address is a
+    // dataset view (viewUrl.ts) and stays.
+    params.delete('token')
+    const rest = params.toString()
+    window.history.replaceState(null, '', `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`)
   }
   const token = fromUrl ?? sessionStorage.getItem('pf_token') ?? ''
 
@@ -35,7 +38,9 @@ export function createHttpClient(base = ''): PokerFaceClient {
     async call(name, args) {
       const res = await fetch(`${base}/api/call/${name}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-pokerface-token': token },
+        // Without a token of its own (a copied link opened in a new tab) the page's cookie carries it;
+        // an empty header would be taken as a wrong token.
+        headers: { 'content-type': 'application/json', ...(token ? { 'x-pokerface-token': token } : {}) },
         body: JSON.stringify(args),
         credentials: 'same-origin'
       })

@@ -9,6 +9,7 @@ import { Grid } from './Grid'
 import { OpenDataset } from './OpenDataset'
 import { ProblemsList } from './ProblemsList'
 import { RunPanel } from './RunPanel'
+import { DatasetSwitcher } from './DatasetSwitcher'
 import { BulkBar } from './review/BulkBar'
 import { MetricsView } from './review/MetricsView'
 import { ReviewPanel } from './review/ReviewPanel'
@@ -70,9 +71,7 @@ export function App(): React.JSX.Element {
         <span className="brand">PokerFace Studio</span>
         {dataset && (
           <>
-            <span className="dataset-name" title={dataset.root}>
-              {dataset.name}
-            </span>
+            <DatasetSwitcher />
             <span className="counts" data-testid="counts">
               {dataset.sampleCount.toLocaleString()} images · {dataset.changedCount.toLocaleString()} changed
             </span>

@@ -19,6 +19,7 @@ export function Grid(): React.JSX.Element {
   const columns = useReview((s) => s.columns)
   useReview((s) => s.pages) // re-render when a page arrives
   const generation = useReview((s) => s.generation)
+  const restoredScroll = useReview((s) => s.restoredScroll)
   const ref = useRef<HTMLDivElement>(null)
   const [view, setView] = useState({ top: 0, height: 600, width: 800 })
 
@@ -62,6 +63,15 @@ export function Grid(): React.JSX.Element {
     else if ((row + 1) * PITCH > el.scrollTop + el.clientHeight) el.scrollTop = (row + 1) * PITCH - el.clientHeight
   }, [cursor, columns])
 
+  // A restored view (a reload, a link, a switch back) scrolls where it was left; after the cursor
+  // effect above, so the saved offset wins over "cursor in view".
+  useEffect(() => {
+    const el = ref.current
+    if (!el || restoredScroll === null || total === 0) return
+    el.scrollTop = restoredScroll
+    store.getState().scrolledToRestored()
+  }, [store, restoredScroll, total])
+
   const { sampleAt } = store.getState()
   const tiles: React.JSX.Element[] = []
   for (let i = firstIndex; i <= lastIndex; i++) {
@@ -78,6 +88,7 @@ export function Grid(): React.JSX.Element {
         // Read now: the updater may run after React has cleared the event's currentTarget.
         const top = e.currentTarget.scrollTop
         setView((v) => ({ ...v, top }))
+        store.getState().setScrollTop(top)
       }}
       // Take focus from a filter control so the review keys work right after a click.
       onMouseDown={() => ref.current?.focus({ preventScroll: true })}

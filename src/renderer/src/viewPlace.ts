@@ -1,0 +1,70 @@
+import { viewFromSearch, viewToSearch, type DatasetView, type ViewFromUrl } from './viewUrl'
+
+/**
+ * Where dataset views are kept outside the store: the page's address (the view on screen, so a
+ * reload, a bookmark or a copied link shows it) and this browser's storage (every dataset's last
+ * view, so switching back or reopening after a restart finds it as it was left).
+ */
+export interface ViewPlace {
+  /** The view the page was opened with, and whether this tab had written it (a reload). */
+  opened(): ViewFromUrl & { reloaded: boolean }
+  /** The view now on screen (datasetId null: the start screen). */
+  show(datasetId: number | null, view: DatasetView): void
+  /** A dataset's last view in this browser, or null. */
+  recall(datasetId: number): DatasetView | null
+}
+
+const storageKey = (datasetId: number): string => `pf.view.${datasetId}`
+/** Marks history entries this app wrote; the browser keeps it across a reload, not in a new tab. */
+const MARK = { pokerfaceView: true }
+/**
+ * Address writes wait this long for the next change: Chromium ignores (and warns about) more than
+ * about a hundred history.replaceState calls in ten seconds, which a held arrow key or a scroll
+ * reaches. Nothing is lost by waiting: the pending write is made when the page goes away.
+ */
+const ADDRESS_DELAY_MS = 250
+
+export function browserViewPlace(win: Window): ViewPlace {
+  let pending: string | null = null
+  let timer: ReturnType<typeof setTimeout> | null = null
+  const writeAddress = (): void => {
+    if (timer !== null) clearTimeout(timer)
+    timer = null
+    if (pending === null) return
+    const { pathname, hash } = win.location
+    win.history.replaceState(MARK, '', `${pathname}${pending ? `?${pending}` : ''}${hash}`)
+    pending = null
+  }
+  win.addEventListener('pagehide', writeAddress)
+
+  return {
+    opened: () => ({
+      ...viewFromSearch(win.location.search),
+      reloaded: (win.history.state as typeof MARK | null)?.pokerfaceView === true
+    }),
+    show: (datasetId, view) => {
+      const search = viewToSearch(datasetId, view)
+      if (datasetId !== null) {
+        try {
+          win.localStorage.setItem(storageKey(datasetId), search)
+        } catch {
+          // Storage full or disabled (a private window): the address still carries the view.
+        }
+      }
+      pending = search
+      if (timer === null) timer = setTimeout(writeAddress, ADDRESS_DELAY_MS)
+    },
+    recall: (datasetId) => {
+      let saved: string | null = null
+      try {
+        saved = win.localStorage.getItem(storageKey(datasetId))
+      } catch {
+        return null
+      }
+      if (saved === null) return null
+      const read = viewFromSearch(saved)
+      // Written by this app, so only a different app version's entry could fail to read: start afresh.
+      return read.datasetId === datasetId && read.ignored.length === 0 ? read.view : null
+    }
+  }
+}
