@@ -51,7 +51,7 @@ describe('pokerface infer --shard and merge (real worker, real ONNX, real SQLite
       expect(r.stdout).toMatch(new RegExp(`^shard ${k}/4: \\d+ images`, 'm'))
       shards.push(file)
     }
-  })
+  }, 600_000) // five real runs, on two cores shared with other work
 
   it('merges four shards into the store one local run makes, and merging again changes nothing', async () => {
     // The private stores are gone once their files are written; no temporaries are left.

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process'
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import sharp from 'sharp'
+import sharp, { type Sharp } from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { copyFaceFixture, tempDir } from '../helpers/data'
 import { HAS_BUILD } from '../helpers/browser'
@@ -33,7 +33,7 @@ if (SKIP) console.warn(`[slurm-array] skipped: ${SKIP}`)
 async function buildFaces(root: string): Promise<number> {
   const base = join(root, '..', 'fixture')
   const faces = await copyFaceFixture(base)
-  const variants: ((s: sharp.Sharp) => sharp.Sharp)[] = [
+  const variants: ((s: Sharp) => Sharp)[] = [
     (s) => s,
     (s) => s.flop(),
     (s) => s.flip(),

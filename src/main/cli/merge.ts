@@ -3,7 +3,7 @@ import type { AppContext } from '../api/context'
 import { rankDataset } from '../api/ranking'
 import { listModels } from '../inference/registry'
 import { modelFingerprint } from '../cluster/modelFingerprint'
-import { checkShardFile, importShardFile, type ShardImport } from '../cluster/mergeShards'
+import { checkModels, checkShardFile, importShardFile, type ShardImport } from '../cluster/mergeShards'
 import { missingShards, shardSetProblems } from '../cluster/shardCheck'
 import { openShardFile, type OpenedShard } from '../cluster/shardFile'
 import { DataFolderBusyError, lockDataFolder } from '../store/dataFolderLock'
@@ -70,6 +70,9 @@ export async function merge(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     if (model.problems.length)
       return refuse([`the model "${modelId}" here cannot be used: ${model.problems.join('; ')}`], EXIT.badModel)
     const here = await modelFingerprint(model.folder)
+    // Before the scan, which would add the folder to this store: a file of another model is refused first.
+    const otherModel = checkModels(opened, here)
+    if (otherModel.length) return refuse(otherModel, EXIT.badShard)
 
     const dataset = await openWithProgress(ctx, handlers, args.folder, false)
     const hashes = new Set(presentContentHashes(ctx.db, dataset.id))

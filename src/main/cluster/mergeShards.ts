@@ -37,6 +37,18 @@ export interface ShardFileCheck {
   problems: string[]
 }
 
+const modelProblem = (opened: OpenedShard, here: ModelFingerprint): string | null => {
+  const differences = fingerprintDifferences(opened.header.model, here)
+  return differences.length
+    ? `${opened.path} was made by a model that is not the "${here.id}" known here: ${differences.join('; ')}`
+    : null
+}
+
+/** The files made by another model (or another build of it) than the store's model of that id. */
+export function checkModels(opened: OpenedShard[], here: ModelFingerprint): string[] {
+  return opened.map((o) => modelProblem(o, here)).filter((p): p is string => p !== null)
+}
+
 /**
  * Everything wrong with one shard file for this store, or nothing: made by the model the store has
  * under that id (same contract, same graph bytes, same classes), rows that belong to its shard and
@@ -44,12 +56,8 @@ export interface ShardFileCheck {
  */
 export function checkShardFile(opened: OpenedShard, here: ModelFingerprint, datasetHashes: Set<string>): ShardFileCheck {
   const { header, file, path } = opened
-  const differences = fingerprintDifferences(header.model, here)
-  if (differences.length)
-    return {
-      unknown: 0,
-      problems: [`${path} was made by a model that is not the "${here.id}" known here: ${differences.join('; ')}`]
-    }
+  const otherModel = modelProblem(opened, here)
+  if (otherModel) return { unknown: 0, problems: [otherModel] }
   const problems: string[] = []
   const badPngs = file.prepare(`SELECT count(*) FROM generated_sheets WHERE substr(png, 1, 8) != ${PNG_SIGNATURE}`).pluck().get()
   if (badPngs) problems.push(`${path}: ${badPngs} poker-face sheets are not PNG images`)
