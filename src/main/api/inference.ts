@@ -12,6 +12,7 @@ import { lockDataFolder } from '../store/dataFolderLock'
 import { inferenceError, predictionFor } from '../store/predictions'
 import { getSampleRow } from '../store/samples'
 import type { AppContext } from './context'
+import type { ShardSpec } from '../cluster/shard'
 
 type InferenceHandlers = Pick<
   ApiHandlers,
@@ -27,7 +28,9 @@ let nextJobId = 1
  */
 export async function startInferenceJob(
   ctx: AppContext,
-  args: Parameters<ApiHandlers['startInference']>[0]
+  args: Parameters<ApiHandlers['startInference']>[0],
+  /** `pokerface infer --shard`: not part of the API, which runs whole datasets. */
+  shard?: ShardSpec
 ): Promise<InferenceJob> {
   const checked = checkRequestArgs('startInference', args)
   const { datasetId, modelId, provider = 'auto', threads, batchSize = 16, generate = true, split } = checked
@@ -42,7 +45,18 @@ export async function startInferenceJob(
   const job = new InferenceJob(
     ctx.db,
     nextJobId++,
-    { datasetId, model, provider, threads, batchSize, generate, split, cacheDir: ctx.generatedDir, workersDir: ctx.workersDir },
+    {
+      datasetId,
+      model,
+      provider,
+      threads,
+      batchSize,
+      generate,
+      split,
+      shard,
+      cacheDir: ctx.generatedDir,
+      workersDir: ctx.workersDir
+    },
     (status) => ctx.events.emit('inferenceProgress', status)
   )
   ctx.jobs.set(datasetId, job)

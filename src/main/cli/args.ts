@@ -1,3 +1,5 @@
+import { parseShardSpec, type ShardSpec } from '../cluster/shard'
+
 /** Command-line arguments shared by the Electron entry and the `pokerface` command. */
 export interface CliArgs {
   command: string
@@ -11,6 +13,10 @@ export interface CliArgs {
   batch: number
   threads: number | null
   generate: boolean
+  /** infer: this task's slice of a cluster run (docs/cluster.md); --out names its result file */
+  shard: ShardSpec | null
+  /** merge: the shard result files after the dataset folder */
+  files: string[]
   /** export */
   format: string
   out: string | null
@@ -26,7 +32,7 @@ export interface CliArgs {
   errors: string[]
 }
 
-const COMMANDS = new Set(['serve', 'open', 'infer', 'export', 'eval', 'faces', 'help'])
+const COMMANDS = new Set(['serve', 'open', 'infer', 'merge', 'export', 'eval', 'faces', 'help'])
 
 /** Options that take a value. */
 const VALUE_OPTIONS = new Set([
@@ -40,7 +46,8 @@ const VALUE_OPTIONS = new Set([
   '--out',
   '--split',
   '--grid',
-  '--paired-with'
+  '--paired-with',
+  '--shard'
 ])
 
 function integer(value: string | null, name: string, min: number, max: number, errors: string[]): number | null {
@@ -64,6 +71,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     batch: 16,
     threads: null,
     generate: true,
+    shard: null,
+    files: [],
     format: 'csv',
     out: null,
     split: null,
@@ -117,6 +126,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
           out.errors.push(`--split must be train, valid, test or all (not "${value}")`)
         out.split = value
         break
+      case '--shard': {
+        const spec = parseShardSpec(value as string)
+        if ('error' in spec) out.errors.push(spec.error)
+        else out.shard = spec
+        break
+      }
       case '--paired-with':
         out.pairedWith = value
         break
@@ -142,9 +157,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
       default:
         if (flag.startsWith('-')) out.errors.push(`Unknown option: ${flag}`)
         else if (!out.folder) out.folder = arg
+        else if (out.command === 'merge') out.files.push(arg)
         else out.errors.push(`Unexpected argument: ${arg}`)
     }
   }
+  if (out.shard && out.command !== 'infer') out.errors.push('--shard belongs to pokerface infer')
+  if (out.shard && out.command === 'infer' && !out.out)
+    out.errors.push('--shard needs --out FILE: where this task writes its result file (one per shard, e.g. shard-3.pfshard)')
   return out
 }
 
@@ -159,6 +178,8 @@ export const EXIT = {
   exists: 6,
   /** Another process is running inference into the same data folder (see store/dataFolderLock.ts). */
   busy: 7,
+  /** pokerface merge: a shard file is damaged, foreign, or does not fit this store; nothing was imported. */
+  badShard: 8,
   cancelled: 130
 } as const
 
@@ -173,6 +194,15 @@ Usage:
                   [--batch N] [--threads N] [--no-generate] [--json]
       Run PF-ViT over every image that has no result yet for that model. One run at a time
       per data folder: a second one stops at once (exit 7) and says which process has it.
+  pokerface infer <folder> --shard K/N --out FILE [--data-dir DIR] [infer's options]
+      One task of a cluster run (docs/cluster.md): only the images whose content hash falls in
+      shard K of N (0 ≤ K < N), into a self-contained result file. Its store is private to the task
+      (default: a folder in $TMPDIR named after FILE), so tasks never share a data folder; a
+      requeued task resumes there, and one whose FILE is already complete does nothing.
+  pokerface merge <folder> <shard files…> [--model ID|FOLDER] [--data-dir DIR] [--json]
+      Import shard result files into the dataset's store, after checking each against the store's
+      model (id, contract, graph bytes, classes) and the dataset (content hashes). Merging twice
+      changes nothing; a bad file is named and nothing is imported (exit 8).
   pokerface export <folder> --out PATH [--format csv|imagefolder|source|provenance-csv|provenance-json|changelog-csv] [--force]
       Write the current labels of an opened dataset.
   pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train|all] [--no-generate] [--out JSON] [--grid PNG]
@@ -202,9 +232,10 @@ Options:
   --threads N      CPU threads for the model (default: all cores, up to 8).
   --no-generate    Classify only: no poker faces or emotion maps (several times faster).
   --json           Print the result as one JSON line.
-  --force          Replace an existing export file (the old one is kept as a .bak).
+  --force          Replace an existing export file (the old one is kept as a .bak), or a shard's result file.
+  --shard K/N      infer: this task's shard of N (see above); needs --out.
 
 Exit codes: 0 done, 1 unexpected error, 2 bad usage, 3 no images in the folder, 4 model missing or
-not fitting the model contract, 5 run failed, 6 export file exists, 7 data folder in use by another
-run, 130 interrupted (Ctrl+C, or the terminal closed).
+not fitting the model contract, 5 run failed, 6 export (or shard result) file exists, 7 data folder in
+use by another run, 8 a shard file cannot be merged, 130 interrupted (Ctrl+C, or the terminal closed).
 `

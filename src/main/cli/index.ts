@@ -2,7 +2,9 @@
  * `pokerface` — the app's services under plain Node, for browser mode and servers without a
  * display. Nothing here may import Electron.
  */
+import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import type { ApiHandlers } from '@shared/api'
 import { fileURLToPath } from 'node:url'
 import { createContext, type AppContext } from '../api/context'
 import { behindEdge } from '../api/edge'
@@ -10,11 +12,13 @@ import { createApiHandlers } from '../api/service'
 import { defaultDataDir } from '../paths'
 import { startBrowserServer } from '../server/http'
 import { staticDirNextTo } from '../server/static'
-import { EXIT, parseCliArgs, USAGE } from './args'
+import { EXIT, parseCliArgs, USAGE, type CliArgs } from './args'
 import { evaluate } from './evaluate'
 import { exportLabels } from './exportLabels'
 import { faces } from './faces'
 import { infer } from './infer'
+import { shardWorkDir } from './inferShard'
+import { merge } from './merge'
 import { openWithProgress } from './open'
 import { stopWhenParentDies } from './parentWatch'
 import { version } from '../../../package.json'
@@ -49,7 +53,9 @@ async function main(): Promise<number> {
     console.log(USAGE)
     return EXIT.ok
   }
-  const ctx = createContext(args.dataDir ?? defaultDataDir(), version, {
+  // A cluster task runs in a store of its own (cli/inferShard.ts), removed once its file is written.
+  const shardWork = args.command === 'infer' && args.shard && args.out && !args.dataDir ? shardWorkDir(args.out) : null
+  const ctx = createContext(args.dataDir ?? shardWork ?? defaultDataDir(), version, {
     // out/main/cli.js → <app>/resources/models; the worker threads are built beside this file.
     modelsDir: join(here, '..', '..', 'resources', 'models'),
     workersDir: here
@@ -60,22 +66,30 @@ async function main(): Promise<number> {
     await serve(ctx, args.folder, args.port)
     return -1 // keeps running until interrupted
   }
+  let code: number
   try {
-    if (args.command === 'open') {
-      if (!args.folder) {
-        console.error('pokerface open needs a folder\n\n' + USAGE)
-        return EXIT.usage
-      }
-      const dataset = await openWithProgress(ctx, handlers, args.folder, args.json)
-      return dataset.sampleCount === 0 ? EXIT.noImages : EXIT.ok
-    }
-    if (args.command === 'infer') return await infer(ctx, handlers, args)
-    if (args.command === 'eval') return await evaluate(ctx, handlers, args)
-    if (args.command === 'faces') return await faces(args)
-    return await exportLabels(ctx, handlers, args)
+    code = await run(ctx, handlers, args)
   } finally {
     ctx.db.close()
   }
+  if (shardWork && code === EXIT.ok) rmSync(shardWork, { recursive: true, force: true })
+  return code
+}
+
+async function run(ctx: AppContext, handlers: ApiHandlers, args: CliArgs): Promise<number> {
+  if (args.command === 'open') {
+    if (!args.folder) {
+      console.error('pokerface open needs a folder\n\n' + USAGE)
+      return EXIT.usage
+    }
+    const dataset = await openWithProgress(ctx, handlers, args.folder, args.json)
+    return dataset.sampleCount === 0 ? EXIT.noImages : EXIT.ok
+  }
+  if (args.command === 'infer') return await infer(ctx, handlers, args)
+  if (args.command === 'eval') return await evaluate(ctx, handlers, args)
+  if (args.command === 'merge') return await merge(ctx, handlers, args)
+  if (args.command === 'faces') return await faces(args)
+  return await exportLabels(ctx, handlers, args)
 }
 
 main().then(

@@ -11,6 +11,7 @@ import type { CliArgs } from './args'
 import { EXIT } from './args'
 import { resolveModelArg } from './modelArg'
 import { openWithProgress } from './open'
+import { existingShardOutput, packShard } from './inferShard'
 
 function formatEta(seconds: number | null): string {
   if (seconds === null) return '–'
@@ -40,19 +41,34 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     return EXIT.badModel
   }
   const modelId = model.id
+  if (args.shard && args.out) {
+    const existing = existingShardOutput(args.out, args.shard, modelId, args.force)
+    if (existing && 'error' in existing) {
+      console.error(existing.error)
+      return EXIT.exists
+    }
+    if (existing) {
+      console.log(existing.done)
+      return EXIT.ok
+    }
+  }
   const dataset = await openWithProgress(ctx, handlers, args.folder, false)
   if (dataset.sampleCount === 0) return EXIT.noImages
 
   let job
   try {
-    job = await startInferenceJob(ctx, {
-      datasetId: dataset.id,
-      modelId,
-      provider: args.provider as never,
-      batchSize: args.batch,
-      threads: args.threads ?? undefined,
-      generate: args.generate
-    })
+    job = await startInferenceJob(
+      ctx,
+      {
+        datasetId: dataset.id,
+        modelId,
+        provider: args.provider as never,
+        batchSize: args.batch,
+        threads: args.threads ?? undefined,
+        generate: args.generate
+      },
+      args.shard ?? undefined
+    )
   } catch (err) {
     console.error((err as Error).message)
     if (err instanceof DataFolderBusyError) return EXIT.busy
@@ -96,6 +112,24 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
   // The run without its fixed start (worker thread, onnxruntime, model load): what more images cost.
   const secondsAfterModelLoad = between(final.modelReadyAt)
   const failures = datasetInferenceErrors(ctx.db, dataset.id, final.modelId)
+  // A cluster task: its result file is the product; the private store it ran in is not reviewed.
+  if (args.shard && args.out) {
+    if (final.state !== 'done') {
+      console.error(`shard run ${final.state}${final.message ? `: ${final.message}` : ''}; no result file written`)
+      return final.state === 'cancelled' ? EXIT.cancelled : EXIT.runFailed
+    }
+    const packed = await packShard(ctx, job, args.out)
+    if ('error' in packed) {
+      console.error(packed.error)
+      return packed.code
+    }
+    const h = packed.header
+    const line = `shard ${h.shard.index}/${h.shard.count}: ${h.images} images (${final.done} computed now, ${failures.length} unreadable) → ${args.out}`
+    if (args.json)
+      console.log(JSON.stringify({ ...final, seconds, secondsAfterModelLoad, failures, shardFile: args.out, images: h.images }))
+    else console.log(line)
+    return EXIT.ok
+  }
   // The ranking this run made (api/review.ts ranks inside the run's last event, which a run with
   // nothing to do sends before this function could listen), and never one left by an earlier run.
   const stored = rankingSummary(ctx.db, dataset.id)

@@ -14,6 +14,7 @@ import type { Normalisation } from '../vision/preprocess'
 import { ModelContractError } from './model'
 import type { FromWorker, ToWorker } from './protocol'
 import type { ProviderChoice } from './providers'
+import type { ShardSpec } from '../cluster/shard'
 
 export interface JobOptions {
   datasetId: number
@@ -23,6 +24,8 @@ export interface JobOptions {
   batchSize: number
   generate: boolean
   split?: Split
+  /** A cluster task's slice of the images (cluster/shard.ts); all of them when absent. */
+  shard?: ShardSpec
   cacheDir: string
   /** The built worker threads (out/main): inferenceWorker.js and postProcessWorker.js. */
   workersDir: string
@@ -176,7 +179,8 @@ export class InferenceJob {
       datasetId,
       model.id,
       this.options.generate && model.generates,
-      this.options.split ?? null
+      this.options.split ?? null,
+      this.options.shard ?? null
     )
     Object.assign(this.status, { total, alreadyDone: total - pending.length })
     this.emit()

@@ -1,6 +1,8 @@
 import type { ModelManifest } from '@shared/models'
 import { nowIso, type Db } from './db'
 import type { ItemResult } from '../inference/postProcess'
+import { inShard, type ShardSpec } from '../cluster/shard'
+import { presentContentHashes } from './samples'
 
 export interface ModelRow {
   id: string
@@ -41,7 +43,8 @@ export function pendingImages(
   datasetId: number,
   modelId: string,
   needGenerated: boolean,
-  split: string | null = null
+  split: string | null = null,
+  shard: ShardSpec | null = null
 ): { pending: PendingImage[]; total: number } {
   // An optional split narrows the run (e.g. `pokerface eval` on the test split only).
   const inSplit = split === null ? '' : ' AND split = @split'
@@ -60,7 +63,14 @@ export function pendingImages(
        GROUP BY s.content_hash ORDER BY min(s.rel_path)`
     )
     .all(params) as PendingImage[]
-  return { pending, total }
+  if (!shard) return { pending, total }
+  // A cluster task (cluster/shard.ts): its slice, chosen here rather than in SQL, by the one
+  // function every task and the merge share.
+  const hashes = presentContentHashes(db, datasetId, split)
+  return {
+    pending: pending.filter((p) => inShard(p.hash, shard)),
+    total: hashes.filter((h) => inShard(h, shard)).length
+  }
 }
 
 /** Stores one batch of results in one transaction: a crash keeps whole batches or nothing. */

@@ -401,3 +401,13 @@ export function pixelsByHash(db: Db, datasetId: number): (contentHash: string) =
   )
   return (contentHash) => greyPixels(byHash.get(datasetId, contentHash) as PixelRow)
 }
+
+/** The distinct content hashes of a dataset's present images (a cluster run's shards are cut from these). */
+export function presentContentHashes(db: Db, datasetId: number, split: string | null = null): string[] {
+  return db
+    .prepare(
+      `SELECT DISTINCT content_hash FROM samples WHERE dataset_id = ? AND status = 'present'${split === null ? '' : ' AND split = ?'}`
+    )
+    .pluck()
+    .all(...(split === null ? [datasetId] : [datasetId, split])) as string[]
+}
