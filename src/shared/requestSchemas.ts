@@ -6,6 +6,7 @@
  * schema to the request table, so a field added to `ApiRequests` without its schema breaks the build.
  */
 import { z } from 'zod'
+import { DUPLICATE_FILTERS } from './duplicates'
 import { ApiError, type RequestArgs, type RequestName } from './api'
 import { FERPLUS_MODES, FORMAT_IDS } from './formats/types'
 import { labelProblem } from './labels'
@@ -80,7 +81,8 @@ const sampleFilter = z.object({
   reviewed: z.boolean().optional(),
   predictedLabel: labelSchema.optional(),
   flag: reviewFlag.optional(),
-  inSample: z.enum(['yes', 'no', 'unknown'] as const satisfies readonly InSampleFilter[]).optional()
+  inSample: z.enum(['yes', 'no', 'unknown'] as const satisfies readonly InSampleFilter[]).optional(),
+  duplicates: z.enum(DUPLICATE_FILTERS).optional()
 })
 
 const sampleSort = z.object({ by: sortKey, reverse: z.boolean().optional() })
