@@ -142,7 +142,8 @@ export const REQUEST_SCHEMAS = {
   getSampleReview: sample,
   setReviewFlag: z.object({ datasetId: id, sampleIds, flag: reviewFlag, on: z.boolean() }),
   setNote: z.object({ sampleId: id, note: z.string({ error: 'must be text' }).max(MAX_NOTE_LENGTH) }),
-  acceptSuggestions: z.object({ datasetId: id, sampleIds })
+  acceptSuggestions: z.object({ datasetId: id, sampleIds }),
+  keepDuplicate: z.object({ datasetId: id, sampleId: id })
 } satisfies { [N in RequestName]: z.ZodType<RequestArgs<N>> }
 
 /** `filter.split`, or `(arguments)` when the arguments as a whole are wrong (`null`, a list…). */

@@ -5,6 +5,9 @@ import { scanDataset } from '@main/datasets/scan'
 import { exportDataset } from '@main/datasets/exportDataset'
 import { openDb } from '@main/store/db'
 import { querySamples } from '@main/store/samples'
+import { groupMembers } from '@main/store/duplicates'
+import { keepOneDuplicate } from '@main/store/marks'
+import { undo } from '@main/store/reviewLog'
 import { tempDir } from '../helpers/data'
 import { DUPLICATED_FACE, duplicatesDataset, FACE_COPIES } from '../helpers/duplicates'
 
@@ -32,10 +35,60 @@ describe('duplicates found at scan time', () => {
     expect(querySamples(db, datasetId, { duplicates: 'disagree' }, 0, 100).total).toBe(4)
 
     // The cleaned export has a row for each file, identical ones included.
+    const dataset = {
+      id: datasetId,
+      root,
+      name: 'dups',
+      formatInfo: () => {
+        throw new Error('not asked for csv')
+      }
+    }
     const out = join(await tempDir('pf-dups-out-'), 'labels.csv')
-    await exportDataset(db, { id: datasetId, root }, { format: 'csv', path: out, overwrite: false })
+    await exportDataset(db, dataset, { format: 'csv', path: out, overwrite: false })
     const rows = (await readFile(out, 'utf8')).trim().split('\n').slice(1)
     expect(rows).toHaveLength(26)
     expect(rows.some((r) => r.startsWith(FACE_COPIES.bytes))).toBe(true)
+  })
+
+  it('keeps one face of a group and excludes the others as one undoable step that the export follows', async () => {
+    const root = await tempDir('pf-dups-keep-')
+    await duplicatesDataset(root)
+    const db = openDb(':memory:')
+    const { datasetId } = await scanDataset(db, root)
+    const queue = querySamples(db, datasetId, { duplicates: 'any' }, 0, 100).samples
+    const kept = queue.find((s) => s.relPath === FACE_COPIES.reencoded)
+    if (!kept) throw new Error('the re-encoded copy is not in the queue')
+    const members = groupMembers(db, kept.id)
+    expect(members).toHaveLength(4)
+    const result = keepOneDuplicate(db, datasetId, kept.id, members, kept.relPath)
+    expect(result.step?.summary).toBe(`kept ${FACE_COPIES.reencoded} of its duplicates, excluded 3 others`)
+    const marks = () =>
+      new Map(querySamples(db, datasetId, { duplicates: 'any' }, 0, 100).samples.map((s) => [s.relPath, s.marks ?? []]))
+    expect(marks().get(FACE_COPIES.reencoded)).toEqual([])
+    expect(marks().get(DUPLICATED_FACE)).toEqual(['exclude'])
+    const dataset = {
+      id: datasetId,
+      root,
+      name: 'dups',
+      formatInfo: () => {
+        throw new Error('not asked for csv')
+      }
+    }
+    const exported = async (): Promise<string[]> => {
+      const out = join(await tempDir('pf-dups-keep-out-'), 'labels.csv')
+      await exportDataset(db, dataset, { format: 'csv', path: out, overwrite: false })
+      return (await readFile(out, 'utf8'))
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((r) => r.split(',')[0])
+    }
+    const rows = await exported()
+    expect(rows).toHaveLength(23)
+    expect(rows).toContain(FACE_COPIES.reencoded)
+    expect(rows).not.toContain(DUPLICATED_FACE)
+    expect(undo(db, datasetId).step?.summary).toBe(result.step?.summary)
+    expect([...marks().values()].every((m) => m.length === 0)).toBe(true)
+    expect(await exported()).toHaveLength(26)
   })
 })

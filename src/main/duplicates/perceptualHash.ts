@@ -121,9 +121,14 @@ export function hamming(a: Hash64, b: Hash64): number {
   return popcount32((a.hi ^ b.hi) >>> 0) + popcount32((a.lo ^ b.lo) >>> 0)
 }
 
-/** How far two faces are, mirror images counting as the same face: bits that differ. */
+/**
+ * How far two faces are, mirror images counting as the same face: bits that differ between their
+ * hashes, or between one's mirror hash and the other's hash (either way round: the median each
+ * hash is cut at is recomputed for the mirror, so the two ways can differ by a bit or two).
+ * Even unless coefficients tie: every hash sets the DC bit and 31 of the 63 others.
+ */
 export function faceDistance(a: PerceptualHashes, b: PerceptualHashes): number {
-  return Math.min(hamming(a.hash, b.hash), hamming(a.mirror, b.hash))
+  return Math.min(hamming(a.hash, b.hash), hamming(a.mirror, b.hash), hamming(a.hash, b.mirror))
 }
 
 /** 16 hex digits, as stored. */
