@@ -148,7 +148,7 @@ const tune = new Set(heldOut.filter((_, i) => i % 2 === 0).map((s) => s.relPath)
 
 const copyDir = join(work, 'copy')
 for (const split of SPLITS) {
-  mkdirSync(join(copyDir, split, 'zz_near'), { recursive: true })
+  mkdirSync(join(copyDir, split), { recursive: true })
   for (const name of readdirSync(join(folder, split))) {
     try {
       linkSync(join(folder, split, name), join(copyDir, split, name))
@@ -161,7 +161,7 @@ const inserted = new Map() // relPath of a copy → { original, transform }
 for (const face of heldOut) {
   const [split, name] = face.relPath.split('/')
   for (const [t, { make }] of Object.entries(TRANSFORMS)) {
-    const out = `${split}/zz_near/${name.replace(/\.png$/, '')}__${t}.${t === 'jpeg' || t === 'combo' ? 'jpg' : 'png'}`
+    const out = `${split}/zz_near_${name.replace(/\.png$/, '')}__${t}.${t === 'jpeg' || t === 'combo' ? 'jpg' : 'png'}`
     writeFileSync(join(copyDir, out), await make(sharp(join(folder, face.relPath)).greyscale()).toBuffer())
     inserted.set(out, { original: face.relPath, transform: t })
   }

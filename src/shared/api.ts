@@ -203,7 +203,8 @@ export const REQUEST_NAMES = [
   'getSampleReview',
   'setReviewFlag',
   'setNote',
-  'acceptSuggestions'
+  'acceptSuggestions',
+  'keepDuplicate'
 ] as const satisfies readonly RequestName[]
 
 export const EVENT_NAMES = [
