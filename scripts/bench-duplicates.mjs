@@ -75,7 +75,8 @@ const pairKey = (a, b) => (a < b ? `${a}|${b}` : `${b}|${a}`)
 function pairsOf(classes, idOf) {
   const pairs = new Set()
   for (const list of classes)
-    for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) pairs.add(pairKey(idOf(list[i]), idOf(list[j])))
+    for (let i = 0; i < list.length; i++)
+      for (let j = i + 1; j < list.length; j++) pairs.add(pairKey(idOf(list[i]), idOf(list[j])))
   return pairs
 }
 
@@ -115,18 +116,27 @@ console.log(
 )
 leakage(byteGroups, 'byte-identical files')
 leakage(appExact, 'exact (same decoded pixels)')
-leakage(classesOf(samples, (s) => s.groupId), 'all stored groups (exact and near)')
+leakage(
+  classesOf(samples, (s) => s.groupId),
+  'all stored groups (exact and near)'
+)
 const sizes = classesOf(samples, (s) => s.groupId).map((g) => g.length)
 console.log(`  largest stored group: ${Math.max(...sizes)} images`)
 
 // ---------- 2. near duplicates: transformed copies of held-out faces ----------
 const TRANSFORMS = {
   shift: { what: 'shifted 3 px right and 2 px down (edges repeated)', make: (img) => shift(img, 3, 2).png() },
-  crop: { what: 'cropped 4 px (8 %) off every side, resized back to 48 px', make: (img) => img.extract({ left: 4, top: 4, width: 40, height: 40 }).resize(48, 48).png() },
+  crop: {
+    what: 'cropped 4 px (8 %) off every side, resized back to 48 px',
+    make: (img) => img.extract({ left: 4, top: 4, width: 40, height: 40 }).resize(48, 48).png()
+  },
   bright: { what: 'brightness ×1.2 + 10', make: (img) => img.linear(1.2, 10).png() },
   jpeg: { what: 'JPEG at quality 70', make: (img) => img.jpeg({ quality: 70 }) },
   mirror: { what: 'mirrored left-right', make: (img) => img.flop().png() },
-  combo: { what: 'mirrored, shifted 2 px right, brightness ×0.85, JPEG at quality 80', make: (img) => shift(img.flop(), 2, 0).linear(0.85, 0).jpeg({ quality: 80 }) }
+  combo: {
+    what: 'mirrored, shifted 2 px right, brightness ×0.85, JPEG at quality 80',
+    make: (img) => shift(img.flop(), 2, 0).linear(0.85, 0).jpeg({ quality: 80 })
+  }
 }
 function shift(img, dx, dy) {
   return img.extend({ left: dx, top: dy, extendWith: 'copy' }).extract({ left: 0, top: 0, width: 48, height: 48 })
@@ -202,7 +212,16 @@ for (const [relPath, { original, transform }] of inserted) {
     if (originals[k].pixelHash === o.pixelHash) own = Math.min(own, d)
     else if (d <= MAX) within[d]++
   }
-  results.push({ relPath, original, transform, own, within, tune: tune.has(original), group: c.groupId, originalGroup: o.groupId })
+  results.push({
+    relPath,
+    original,
+    transform,
+    own,
+    within,
+    tune: tune.has(original),
+    group: c.groupId,
+    originalGroup: o.groupId
+  })
 }
 function measure(rows, t) {
   let found = 0
@@ -224,10 +243,26 @@ for (let t = 0; t <= 12; t += 2) {
 }
 const at = (t, label) => {
   const m = measure(reportRows, t)
-  console.log(`    report half (${n(reportRows.length)} copies), ${label} ≤ ${t} bits: recall ${pct(m.recall)} at precision ${pct(m.precision)} (target recall ≥ 95 % at ≥ 99 %)`)
-  console.log(`      recall by transform: ${Object.keys(TRANSFORMS).map((k) => `${k} ${pct(measure(reportRows.filter((r) => r.transform === k), t).recall)}`).join(', ')}`)
+  console.log(
+    `    report half (${n(reportRows.length)} copies), ${label} ≤ ${t} bits: recall ${pct(m.recall)} at precision ${pct(m.precision)} (target recall ≥ 95 % at ≥ 99 %)`
+  )
+  console.log(
+    `      recall by transform: ${Object.keys(TRANSFORMS)
+      .map(
+        (k) =>
+          `${k} ${pct(
+            measure(
+              reportRows.filter((r) => r.transform === k),
+              t
+            ).recall
+          )}`
+      )
+      .join(', ')}`
+  )
 }
 at(chosen, 'tuned threshold')
 if (Number.isInteger(NEAR_DUPLICATE_BITS) && NEAR_DUPLICATE_BITS !== chosen) at(NEAR_DUPLICATE_BITS, "the app's threshold")
 const grouped = reportRows.filter((r) => r.group !== null && r.group === r.originalGroup).length
-console.log(`    the app's stored groups: ${pct(grouped / reportRows.length)} of the report half's copies share their original's group`)
+console.log(
+  `    the app's stored groups: ${pct(grouped / reportRows.length)} of the report half's copies share their original's group`
+)

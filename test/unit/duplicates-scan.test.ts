@@ -58,7 +58,7 @@ describe('duplicates found at scan time', () => {
     const queue = querySamples(db, datasetId, { duplicates: 'any' }, 0, 100).samples
     const kept = queue.find((s) => s.relPath === FACE_COPIES.reencoded)
     if (!kept) throw new Error('the re-encoded copy is not in the queue')
-    const members = groupMembers(db, kept.id)
+    const { members } = groupMembers(db, kept.id)
     expect(members).toHaveLength(4)
     const result = keepOneDuplicate(db, datasetId, kept.id, members, kept.relPath)
     expect(result.step?.summary).toBe(`kept ${FACE_COPIES.reencoded} of its duplicates, excluded 3 others`)

@@ -166,15 +166,18 @@ export function duplicateBriefs(db: Db, datasetId: number, sampleIds: number[]):
   return out
 }
 
-/** The present members of a sample's duplicate group, in scan order; empty when it has none. */
-export function groupMembers(db: Db, sampleId: number): number[] {
-  return db
+/**
+ * The present members of a sample's duplicate group, in scan order (empty when it has none), and
+ * whether they all share the same decoded pixels.
+ */
+export function groupMembers(db: Db, sampleId: number): { members: number[]; exactOnly: boolean } {
+  const rows = db
     .prepare(
-      `SELECT d.sample_id FROM duplicate_members d JOIN samples x ON x.id = d.sample_id
+      `SELECT d.sample_id AS id, d.pixel_key AS pixelKey FROM duplicate_members d JOIN samples x ON x.id = d.sample_id
         WHERE x.status = 'present' AND d.group_id = (SELECT group_id FROM duplicate_members WHERE sample_id = ?)
           AND d.dataset_id = (SELECT dataset_id FROM duplicate_members WHERE sample_id = ?)
         ORDER BY d.sample_id`
     )
-    .pluck()
-    .all(sampleId, sampleId) as number[]
+    .all(sampleId, sampleId) as { id: number; pixelKey: string }[]
+  return { members: rows.map((r) => r.id), exactOnly: new Set(rows.map((r) => r.pixelKey)).size <= 1 }
 }
