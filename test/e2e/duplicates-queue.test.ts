@@ -65,6 +65,7 @@ describe.skipIf(skipReason !== null)('#17.1: the duplicates queue and keep-one i
 
     await page.getByLabel('Duplicates', { exact: true }).selectOption('any')
     await expect.poll(() => page.locator('.tile[data-sample-id]').count()).toBe(4)
+    expect(await page.getByTestId('duplicates-hint').textContent()).toContain('D keeps the face under the cursor')
     const shown = await page.locator('.tile[data-sample-id]').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('title')))
     expect([...shown].sort()).toEqual([...GROUP].sort())
     const badges = page.getByTestId('duplicate-badge')

@@ -108,6 +108,12 @@ export function Filters(): React.JSX.Element {
           ))}
         </select>
       </label>
+      {filter.duplicates && (
+        <p className="muted" data-testid="duplicates-hint">
+          Groups side by side: = same pixels, ≈ near, ⇄ across splits, ≠ labels differ. <kbd>D</kbd> keeps the face under the
+          cursor and excludes the rest of its group.
+        </p>
+      )}
       <label className="checkbox">
         <input type="checkbox" checked={!!filter.changedOnly} onChange={(e) => setFilter({ changedOnly: e.target.checked })} />
         Changed only
