@@ -234,7 +234,7 @@ function measure(rows, t) {
 }
 const tuneRows = results.filter((r) => r.tune)
 const reportRows = results.filter((r) => !r.tune)
-let chosen = 0
+let chosen = -1
 for (let t = 0; t <= MAX; t++) if (measure(tuneRows, t).precision >= 0.99) chosen = t
 console.log(`    tuning half (${n(tuneRows.length)} copies): distance → recall, precision`)
 for (let t = 0; t <= 12; t += 2) {
@@ -260,7 +260,8 @@ const at = (t, label) => {
       .join(', ')}`
   )
 }
-at(chosen, 'tuned threshold')
+if (chosen >= 0) at(chosen, 'tuned threshold')
+else console.log(`    no distance reaches 99 % precision on the tuning half: the rule picks none`)
 if (Number.isInteger(NEAR_DUPLICATE_BITS) && NEAR_DUPLICATE_BITS !== chosen) at(NEAR_DUPLICATE_BITS, "the app's threshold")
 const grouped = reportRows.filter((r) => r.group !== null && r.group === r.originalGroup).length
 console.log(
