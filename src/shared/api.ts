@@ -145,6 +145,11 @@ export interface ApiRequests {
   setNote: { args: { sampleId: number; note: string }; result: UndoResult & { sampleId: number; note: string } }
   /** Sets each sample to the label the ranking suggests for it, as one undoable action; samples without a suggestion are left. */
   acceptSuggestions: { args: { datasetId: number; sampleIds: number[] }; result: UndoResult }
+  /**
+   * Keeps one sample of its duplicate group and marks every other member exclude (clearing exclude
+   * on the kept one), as one undoable action that the exports follow like any exclude mark.
+   */
+  keepDuplicate: { args: { datasetId: number; sampleId: number }; result: UndoResult }
 }
 
 export type RequestName = keyof ApiRequests
@@ -198,7 +203,8 @@ export const REQUEST_NAMES = [
   'getSampleReview',
   'setReviewFlag',
   'setNote',
-  'acceptSuggestions'
+  'acceptSuggestions',
+  'keepDuplicate'
 ] as const satisfies readonly RequestName[]
 
 export const EVENT_NAMES = [

@@ -6,6 +6,7 @@
  * schema to the request table, so a field added to `ApiRequests` without its schema breaks the build.
  */
 import { z } from 'zod'
+import { DUPLICATE_FILTERS } from './duplicates'
 import { ApiError, type RequestArgs, type RequestName } from './api'
 import { FERPLUS_MODES, FORMAT_IDS } from './formats/types'
 import { labelProblem } from './labels'
@@ -80,7 +81,8 @@ const sampleFilter = z.object({
   reviewed: z.boolean().optional(),
   predictedLabel: labelSchema.optional(),
   flag: reviewFlag.optional(),
-  inSample: z.enum(['yes', 'no', 'unknown'] as const satisfies readonly InSampleFilter[]).optional()
+  inSample: z.enum(['yes', 'no', 'unknown'] as const satisfies readonly InSampleFilter[]).optional(),
+  duplicates: z.enum(DUPLICATE_FILTERS).optional()
 })
 
 const sampleSort = z.object({ by: sortKey, reverse: z.boolean().optional() })
@@ -140,7 +142,8 @@ export const REQUEST_SCHEMAS = {
   getSampleReview: sample,
   setReviewFlag: z.object({ datasetId: id, sampleIds, flag: reviewFlag, on: z.boolean() }),
   setNote: z.object({ sampleId: id, note: z.string({ error: 'must be text' }).max(MAX_NOTE_LENGTH) }),
-  acceptSuggestions: z.object({ datasetId: id, sampleIds })
+  acceptSuggestions: z.object({ datasetId: id, sampleIds }),
+  keepDuplicate: z.object({ datasetId: id, sampleId: id })
 } satisfies { [N in RequestName]: z.ZodType<RequestArgs<N>> }
 
 /** `filter.split`, or `(arguments)` when the arguments as a whole are wrong (`null`, a list…). */

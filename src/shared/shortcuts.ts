@@ -27,6 +27,8 @@ export type ReviewAction =
   | { type: 'compare'; mode: CompareMode | 'next' }
   | { type: 'note' }
   | { type: 'metrics' }
+  /** Keep the cursor's face of its duplicate group, mark the others exclude (issue 17). */
+  | { type: 'keepDuplicate' }
 
 export interface KeyPress {
   key: string
@@ -47,7 +49,8 @@ const LETTERS: Record<string, ReviewAction> = {
   b: { type: 'compare', mode: 'blink' },
   w: { type: 'compare', mode: 'wipe' },
   e: { type: 'note' },
-  m: { type: 'metrics' }
+  m: { type: 'metrics' },
+  d: { type: 'keepDuplicate' }
 }
 
 const MOVES: Record<string, Extract<ReviewAction, { type: 'move' }>['by']> = {
@@ -91,6 +94,7 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'N / U / X', what: 'Mark not a face / ambiguous / exclude (again: clear it)' },
   { keys: 'V', what: 'Next view of the face: original, reconstruction, poker face, emotion component, emotion map, wipe, blink' },
   { keys: 'W / B', what: 'Wipe / blink between the original and its poker face' },
+  { keys: 'D', what: 'Duplicates: keep this face of its group and mark the other members exclude (one undo step)' },
   { keys: 'E', what: 'Write a note on the sample' },
   { keys: 'M', what: 'Show or hide the metrics (confusion matrix, precision and recall)' },
   { keys: 'Click, Ctrl/Cmd+Click, Shift+Click', what: 'Select one, toggle one, select a range; keys act on the whole selection' },

@@ -1,5 +1,6 @@
 import type { Label } from './emotions'
 import type { Split } from './splits'
+import type { DuplicateFilter, SampleDuplicate } from './duplicates'
 
 export interface DatasetSummary {
   id: number
@@ -34,6 +35,8 @@ export interface Sample {
   review?: SampleReviewBrief
   /** Review marks (keep, not a face, ambiguous, exclude), with or without a ranking; absent when none. */
   marks?: ReviewFlag[]
+  /** Its duplicate group, where it has exact or near duplicates in the dataset. */
+  duplicate?: SampleDuplicate
 }
 
 export interface SampleDetail extends Sample {
@@ -112,6 +115,11 @@ export interface SampleFilter {
   flag?: ReviewFlag
   /** Whether the ranked model trained on the face: 'yes' in-sample only, 'no' out-of-sample only, 'unknown' neither known. */
   inSample?: InSampleFilter
+  /**
+   * The duplicates queue (issue 17): only samples in a duplicate group ('leakage': groups across
+   * splits; 'disagree': groups whose labels differ), group by group whatever the sort.
+   */
+  duplicates?: DuplicateFilter
 }
 
 export type InSampleFilter = 'yes' | 'no' | 'unknown'
@@ -192,7 +200,8 @@ export interface ReviewStep {
 
 export interface ScanProgress {
   root: string
-  phase: 'listing' | 'reading' | 'saving' | 'done'
+  /** 'fingerprinting': decoding new images for the duplicate search (issue 17), after the scan is stored. */
+  phase: 'listing' | 'reading' | 'saving' | 'fingerprinting' | 'done'
   done: number
   total: number
 }

@@ -194,6 +194,7 @@ describe('one API, two transports', () => {
         "getSample",
         "getSampleReview",
         "getUndoState",
+        "keepDuplicate",
         "listDatasets",
         "listFormats",
         "listModels",

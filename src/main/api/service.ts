@@ -16,6 +16,7 @@ import { createInferenceHandlers } from './inference'
 import { createRankingHandlers } from './ranking'
 import { createReviewHandlers } from './review'
 import { createDecisionHandlers } from './decisions'
+import { createDuplicateHandlers } from './duplicates'
 
 function summaryOrThrow(ctx: AppContext, datasetId: number): DatasetSummary {
   const summary = getDatasetSummary(ctx.db, datasetId)
@@ -36,6 +37,7 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     ...createFormatHandlers(ctx),
     ...createReviewHandlers(ctx),
     ...createDecisionHandlers(ctx),
+    ...createDuplicateHandlers(ctx),
     ...createRankingHandlers(ctx),
     ...createFaceHandlers(ctx),
     async getAppInfo() {

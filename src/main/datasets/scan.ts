@@ -23,6 +23,7 @@ import { detectListedFolder } from './probe'
 import { eachLimited } from './eachLimited'
 import { inspectImageFile } from './inspectImage'
 import { listImageFiles, type FoundFile } from './walk'
+import { updateDuplicates } from '../duplicates/findDuplicates'
 
 /**
  * Files read at once. libuv runs four file operations at a time by default, so more only
@@ -110,7 +111,8 @@ export interface ScanResult {
  * file and line; they never stop the scan.
  *
  * `signal` cancels it: the scan rejects with the signal's reason before the next folder or file,
- * and nothing is stored (the transaction at the end is the only write).
+ * and nothing is stored (the transaction at the end is the only write of the scan itself; the
+ * duplicate search after it keeps what it finished and resumes at the next open).
  */
 export async function scanDataset(
   db: Db,
@@ -252,6 +254,11 @@ export async function scanDataset(
     saveLabelFiles(db, datasetId, storedFiles, nowIso(), unreadable)
     return datasetId
   })()
+  // Then the duplicate search (issue 17): fingerprints of new contents, and the groups again where
+  // anything moved. It stores batch by batch; a cancel here leaves the scan above stored and the
+  // search to be finished by the next open.
+  const moved = changes.added.length + changes.changed.length + changes.removedIds.length > 0
+  await updateDuplicates(db, datasetId, root, moved, onProgress, signal)
   onProgress({ root, phase: 'done', done: toRead.length, total: toRead.length })
   return {
     datasetId,

@@ -30,6 +30,8 @@ export type ActionWords =
   | { kind: 'accept'; label: Label | null }
   | { kind: 'mark'; mark: ReviewFlag; on: boolean }
   | { kind: 'note' }
+  /** Keep one of a duplicate group (issue 17): `kept` its path, `excluded` how many others were marked exclude. */
+  | { kind: 'keepDuplicate'; kept: string; excluded: number }
 
 /** The samples an action changed: how many, and the path in the dataset of the first. */
 export interface ChangedSamples {
@@ -51,5 +53,7 @@ export function describeAction(action: ActionWords, changed: ChangedSamples): st
       return action.on ? `marked ${samples} ${MARKED[action.mark]}` : `removed the ${MARK_NOUN[action.mark]} mark from ${samples}`
     case 'note':
       return `edited the note on ${samples}`
+    case 'keepDuplicate':
+      return `kept ${action.kept} of its duplicates, excluded ${action.excluded.toLocaleString('en')} other${action.excluded === 1 ? '' : 's'}`
   }
 }

@@ -22,3 +22,25 @@ export function setMarks(db: Db, datasetId: number, sampleIds: number[], mark: R
 export function editNote(db: Db, datasetId: number, sampleId: number, note: string): UndoResult {
   return recordAction(db, datasetId, 'note', [{ sampleId, kind: 'note', note }], () => ({ kind: 'note' }))
 }
+
+/**
+ * Keeps one member of a duplicate group and marks the others exclude, as one undoable action; the
+ * kept one loses an exclude mark it had. `members`: the whole group, the kept one included.
+ */
+export function keepOneDuplicate(db: Db, datasetId: number, keptId: number, members: number[], keptPath: string): UndoResult {
+  const others = members.filter((id) => id !== keptId)
+  return recordAction(
+    db,
+    datasetId,
+    'mark',
+    [
+      { sampleId: keptId, kind: 'mark', mark: 'exclude', on: false },
+      ...others.map((sampleId) => ({ sampleId, kind: 'mark' as const, mark: 'exclude' as const, on: true }))
+    ],
+    (changed) => ({
+      kind: 'keepDuplicate',
+      kept: keptPath,
+      excluded: changed.filter((d) => d.kind === 'mark' && d.on).length
+    })
+  )
+}

@@ -280,5 +280,36 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO review_events (sample_id, action_id, kind, old_value, new_value, source, created_at)
       VALUES (NEW.sample_id, NEW.batch_id, 'label', NEW.old_label, NEW.new_label, NEW.source, NEW.created_at);
   END;
+  `,
+  // Issue 17: duplicates and near duplicates. A fingerprint per image content (decoded-pixel hash
+  // for exact duplicates, DCT hashes of the image and its mirror for near ones), keyed like
+  // predictions by content hash and by what computed it, so a new algorithm computes afresh; and
+  // each dataset's duplicate groups, with what produced them (algorithm and threshold).
+  `
+  CREATE TABLE image_fingerprints (
+    content_hash TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    pixel_hash TEXT,
+    phash TEXT,
+    phash_mirror TEXT,
+    -- Why the image could not be decoded (it then has no pixel hash): not tried again under this algorithm.
+    error TEXT,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (content_hash, algorithm)
+  );
+  CREATE TABLE duplicate_members (
+    sample_id INTEGER PRIMARY KEY REFERENCES samples(id) ON DELETE CASCADE,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    -- The smallest sample id of the group.
+    group_id INTEGER NOT NULL,
+    -- Equal for members with the same decoded pixels (exact duplicates of each other).
+    pixel_key TEXT NOT NULL
+  );
+  CREATE INDEX duplicate_members_by_group ON duplicate_members(dataset_id, group_id);
+  CREATE TABLE duplicate_groupings (
+    dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+    produced_by TEXT NOT NULL,
+    computed_at TEXT NOT NULL
+  );
   `
 ]

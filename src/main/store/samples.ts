@@ -14,6 +14,7 @@ import {
 } from '@shared/types'
 import { nowIso, type Db } from './db'
 import { hasRanking, REVIEWED_SQL, reviewBriefs, sampleMarks } from './review'
+import { DUPLICATE_ORDER_SQL, duplicateBriefs, duplicateFilterSql } from './duplicates'
 
 /** What the store remembers of a file, to decide on a rescan whether it must be read again. */
 export interface KnownFile {
@@ -217,7 +218,7 @@ const IN_SAMPLE_SQL: Record<InSampleFilter, string> = {
 }
 
 /** Filters on `samples s`; `scores` says whether they need `review_scores r` joined. */
-function filterClause(filter: SampleFilter): { sql: string; params: unknown[]; scores: boolean } {
+function filterClause(datasetId: number, filter: SampleFilter): { sql: string; params: unknown[]; scores: boolean } {
   const parts: string[] = []
   const params: unknown[] = []
   const eq = (column: string, value: string | null | undefined): void => {
@@ -240,6 +241,11 @@ function filterClause(filter: SampleFilter): { sql: string; params: unknown[]; s
     params.push(filter.flag)
   }
   if (filter.inSample !== undefined) parts.push(IN_SAMPLE_SQL[filter.inSample])
+  if (filter.duplicates !== undefined) {
+    const dup = duplicateFilterSql(datasetId, filter.duplicates)
+    parts.push(dup.sql)
+    params.push(...dup.params)
+  }
   const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined
   return { sql: parts.map((p) => ` AND ${p}`).join(''), params, scores }
 }
@@ -257,7 +263,9 @@ const ORDER: Record<Exclude<SampleSortKey, 'path'>, { column: string; wrongFirst
   intensityMismatch: { column: 'r.intensity_mismatch', wrongFirst: 'DESC' }
 }
 
-function orderClause(sort: SampleSort): string {
+function orderClause(sort: SampleSort, filter: SampleFilter): string {
+  // The duplicates queue shows each group's members side by side, whatever the sort.
+  if (filter.duplicates !== undefined) return DUPLICATE_ORDER_SQL
   if (sort.by === 'path') return `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
   const { column, wrongFirst } = ORDER[sort.by]
   const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
@@ -281,7 +289,7 @@ export function querySamples(
   sort: SampleSort = { by: 'path' }
 ): SamplePage {
   const limit = Math.min(askedLimit, MAX_PAGE_ROWS)
-  const where = filterClause(filter)
+  const where = filterClause(datasetId, filter)
   const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
   const base = `FROM samples s${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
   const total = db
@@ -291,13 +299,13 @@ export function querySamples(
   let samples: Sample[]
   if (!join) {
     samples = db
-      .prepare(`SELECT ${GRID_COLUMNS} ${base} ORDER BY ${orderClause(sort)} LIMIT ? OFFSET ?`)
+      .prepare(`SELECT ${GRID_COLUMNS} ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
       .all(datasetId, ...where.params, limit, offset) as Sample[]
   } else {
     // Two steps: order the ids alone (SQLite's sorter then carries one integer per row, not the
     // paths and labels of all 35k), then read the page's rows.
     const ids = db
-      .prepare(`SELECT s.id ${base} ORDER BY ${orderClause(sort)} LIMIT ? OFFSET ?`)
+      .prepare(`SELECT s.id ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
       .pluck()
       .all(datasetId, ...where.params, limit, offset) as number[]
     const rows = db
@@ -324,6 +332,15 @@ export function querySamples(
     const m = marks.get(s.id)
     if (m) s.marks = m
   }
+  const duplicates = duplicateBriefs(
+    db,
+    datasetId,
+    samples.map((s) => s.id)
+  )
+  for (const s of samples) {
+    const d = duplicates.get(s.id)
+    if (d) s.duplicate = d
+  }
   return { total, offset, limit, capped: askedLimit > limit, samples }
 }
 
@@ -339,11 +356,11 @@ export function samplePosition(
   sort: SampleSort,
   sampleId: number
 ): number | null {
-  const where = filterClause(filter)
+  const where = filterClause(datasetId, filter)
   const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
   const position = db
     .prepare(
-      `SELECT position FROM (SELECT s.id, row_number() OVER (ORDER BY ${orderClause(sort)}) - 1 AS position
+      `SELECT position FROM (SELECT s.id, row_number() OVER (ORDER BY ${orderClause(sort, filter)}) - 1 AS position
          FROM samples s${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}) WHERE id = ?`
     )
     .pluck()

@@ -32,6 +32,8 @@ export async function runReviewAction(s: ReviewState, action: ReviewAction): Pro
       return s.toggleFlag(action.flag)
     case 'note':
       return s.focusNote()
+    case 'keepDuplicate':
+      return s.keepDuplicate()
     case 'metrics':
       return s.setView(s.view === 'metrics' ? 'grid' : 'metrics')
     case 'compare': {

@@ -20,6 +20,8 @@ export interface ReviewSlice {
    * sample already has it — clears it.
    */
   toggleFlag(flag: ReviewFlag, on?: boolean): Promise<void>
+  /** Keeps the cursor's face of its duplicate group and marks the other members exclude (one undo step). */
+  keepDuplicate(): Promise<void>
   saveNote(sampleId: number, note: string): Promise<void>
   /**
    * After an undo or redo: says what the step was ("Undid: marked a.png not-a-face") and puts the
@@ -103,6 +105,33 @@ export function createReviewSlice(
         },
         !has,
         targets
+      )
+    },
+
+    keepDuplicate: async () => {
+      const current = get().sampleAt(get().cursor)
+      if (!current) return
+      if (!current.duplicate) {
+        set({ notice: { kind: 'info', text: `${current.relPath} has no duplicates: D keeps one face of a duplicate group.` } })
+        return
+      }
+      await get().decide(
+        async (datasetId) => {
+          const result = await client.call('keepDuplicate', { datasetId, sampleId: current.id })
+          set({
+            canUndo: result.canUndo,
+            canRedo: result.canRedo,
+            notice: {
+              kind: 'info',
+              text: result.step
+                ? `Done: ${result.step.summary}`
+                : `Nothing to change: the other members of the group are already excluded.`
+            }
+          })
+          return result.sampleIds.length > 0
+        },
+        false,
+        [current.id]
       )
     },
 

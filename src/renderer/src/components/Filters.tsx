@@ -1,5 +1,6 @@
 import { EMOTIONS, sortLabels } from '@shared/emotions'
 import type { Split } from '@shared/splits'
+import type { DuplicateFilter } from '@shared/duplicates'
 import type { InSampleFilter } from '@shared/types'
 import { filterValue, NONE, parseFilterValue } from '../labels'
 import { splitOptions } from '../splitOptions'
@@ -10,6 +11,13 @@ const TRAINED_ON: { value: InSampleFilter | ''; name: string }[] = [
   { value: 'no', name: 'no: out-of-sample only' },
   { value: 'yes', name: 'yes: in-sample only' },
   { value: 'unknown', name: 'unknown' }
+]
+
+const DUPLICATES: { value: DuplicateFilter | ''; name: string }[] = [
+  { value: '', name: 'any image' },
+  { value: 'any', name: 'every duplicate group' },
+  { value: 'leakage', name: 'groups across splits (leakage)' },
+  { value: 'disagree', name: 'groups whose labels disagree' }
 ]
 
 export function Filters(): React.JSX.Element {
@@ -86,6 +94,26 @@ export function Filters(): React.JSX.Element {
           ))}
         </select>
       </label>
+      <label title="Exact and near duplicates (the same photo shifted, cropped, brightened, re-encoded or mirrored), group by group. D keeps the face under the cursor and excludes the rest of its group.">
+        Duplicates
+        <select
+          aria-label="Duplicates"
+          value={filter.duplicates ?? ''}
+          onChange={(e) => setFilter({ duplicates: (e.target.value || undefined) as DuplicateFilter | undefined })}
+        >
+          {DUPLICATES.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      {filter.duplicates && (
+        <p className="muted" data-testid="duplicates-hint">
+          Groups side by side: = same pixels, ≈ near, ⇄ across splits, ≠ labels differ. <kbd>D</kbd> keeps the face under the
+          cursor and excludes the rest of its group.
+        </p>
+      )}
       <label className="checkbox">
         <input type="checkbox" checked={!!filter.changedOnly} onChange={(e) => setFilter({ changedOnly: e.target.checked })} />
         Changed only

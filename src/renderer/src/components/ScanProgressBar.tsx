@@ -1,6 +1,12 @@
 import { useReview, useReviewStore } from '../useReview'
 
-const PHASES = { listing: 'Listing files', reading: 'Reading images', saving: 'Saving', done: 'Done' }
+const PHASES = {
+  listing: 'Listing files',
+  reading: 'Reading images',
+  saving: 'Saving',
+  fingerprinting: 'Looking for duplicates',
+  done: 'Done'
+}
 
 /**
  * A scan in progress, as a real <progress> bar: indeterminate while files are still being listed

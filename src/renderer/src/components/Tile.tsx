@@ -2,6 +2,7 @@ import { memo } from 'react'
 import type { Sample } from '@shared/types'
 import { labelColour, labelShort } from '../labels'
 import { marksOf } from '../markIcons'
+import { DuplicateBadge } from './DuplicateBadge'
 import { useReview, useReviewStore } from '../useReview'
 
 interface TileProps {
@@ -62,6 +63,7 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
           </span>
         )
       )}
+      {sample.duplicate && <DuplicateBadge duplicate={sample.duplicate} />}
       {review?.suggestedLabel && review.suggestedLabel !== sample.currentLabel && (
         <span
           className="suggestion"

@@ -1,0 +1,183 @@
+import type { DuplicateFilter, SampleDuplicate } from '@shared/duplicates'
+import type { GreyPixels } from '@shared/formats/types'
+import type { DuplicateCandidate } from '../duplicates/groups'
+import { hashFromHex, hashToHex } from '../duplicates/perceptualHash'
+import type { Fingerprint } from '../duplicates/fingerprint'
+import { nowIso, type Db } from './db'
+
+/**
+ * Fingerprints (per image content and algorithm) and duplicate groups (per dataset, with what
+ * produced them). The search itself is ../duplicates; this is where its inputs and results live.
+ */
+
+/** A content of the dataset that has no fingerprint by `algorithm` yet, and where to read it. */
+export interface UnfingerprintedContent {
+  contentHash: string
+  relPath: string
+  /** Set for samples without a file (FER2013 rows). */
+  pixels: GreyPixels | null
+}
+
+export function contentsWithoutFingerprint(db: Db, datasetId: number, algorithm: string): UnfingerprintedContent[] {
+  const rows = db
+    .prepare(
+      `SELECT s.content_hash AS contentHash, min(s.rel_path) AS relPath, min(s.id) AS id FROM samples s
+        WHERE s.dataset_id = ? AND s.status = 'present'
+          AND NOT EXISTS (SELECT 1 FROM image_fingerprints f WHERE f.content_hash = s.content_hash AND f.algorithm = ?)
+        GROUP BY s.content_hash ORDER BY min(s.rel_path)`
+    )
+    .all(datasetId, algorithm) as { contentHash: string; relPath: string; id: number }[]
+  const pixelsOf = db.prepare('SELECT pixels, width, height FROM sample_sources WHERE sample_id = ? AND pixels IS NOT NULL')
+  return rows.map((r) => {
+    const p = pixelsOf.get(r.id) as { pixels: Buffer; width: number; height: number } | undefined
+    return {
+      contentHash: r.contentHash,
+      relPath: r.relPath,
+      pixels: p ? { width: p.width, height: p.height, data: new Uint8Array(p.pixels) } : null
+    }
+  })
+}
+
+export type FingerprintOutcome = { contentHash: string } & ({ fingerprint: Fingerprint } | { error: string })
+
+/** Stores one batch in one transaction: a cancelled or crashed scan keeps whole batches. */
+export function saveFingerprints(db: Db, algorithm: string, outcomes: FingerprintOutcome[]): void {
+  const put = db.prepare(
+    `INSERT OR REPLACE INTO image_fingerprints (content_hash, algorithm, pixel_hash, phash, phash_mirror, error, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`
+  )
+  const now = nowIso()
+  db.transaction(() => {
+    for (const o of outcomes) {
+      if ('fingerprint' in o) {
+        const { pixelHash, hashes } = o.fingerprint
+        put.run(o.contentHash, algorithm, pixelHash, hashToHex(hashes.hash), hashToHex(hashes.mirror), null, now)
+      } else put.run(o.contentHash, algorithm, null, null, null, o.error, now)
+    }
+  })()
+}
+
+/** Every present sample with its fingerprint: what the grouping works on. */
+export function duplicateCandidates(db: Db, datasetId: number, algorithm: string): DuplicateCandidate[] {
+  const rows = db
+    .prepare(
+      `SELECT s.id, s.content_hash AS contentHash, f.pixel_hash AS pixelHash, f.phash, f.phash_mirror AS mirror
+         FROM samples s LEFT JOIN image_fingerprints f ON f.content_hash = s.content_hash AND f.algorithm = ?
+        WHERE s.dataset_id = ? AND s.status = 'present' ORDER BY s.id`
+    )
+    .all(algorithm, datasetId) as {
+    id: number
+    contentHash: string
+    pixelHash: string | null
+    phash: string | null
+    mirror: string | null
+  }[]
+  return rows.map((r) => ({
+    sampleId: r.id,
+    // Undecodable images still group with byte-identical files.
+    pixelKey: r.pixelHash ?? `bytes:${r.contentHash}`,
+    hashes: r.phash && r.mirror ? { hash: hashFromHex(r.phash), mirror: hashFromHex(r.mirror) } : null
+  }))
+}
+
+/** What produced a dataset's stored groups, or null when it has none (never grouped, or invalidated). */
+export function groupingProducedBy(db: Db, datasetId: number): string | null {
+  return (db.prepare('SELECT produced_by FROM duplicate_groupings WHERE dataset_id = ?').pluck().get(datasetId) as string) ?? null
+}
+
+export function forgetGrouping(db: Db, datasetId: number): void {
+  db.prepare('DELETE FROM duplicate_groupings WHERE dataset_id = ?').run(datasetId)
+}
+
+/** Replaces a dataset's groups in one transaction. */
+export function saveGroups(
+  db: Db,
+  datasetId: number,
+  groupOf: ReadonlyMap<number, number>,
+  pixelKeys: ReadonlyMap<number, string>,
+  producedBy: string
+): void {
+  const put = db.prepare('INSERT INTO duplicate_members (sample_id, dataset_id, group_id, pixel_key) VALUES (?, ?, ?, ?)')
+  db.transaction(() => {
+    db.prepare('DELETE FROM duplicate_members WHERE dataset_id = ?').run(datasetId)
+    for (const [sampleId, group] of groupOf) put.run(sampleId, datasetId, group, pixelKeys.get(sampleId) ?? '')
+    db.prepare(
+      `INSERT INTO duplicate_groupings (dataset_id, produced_by, computed_at) VALUES (?, ?, ?)
+       ON CONFLICT (dataset_id) DO UPDATE SET produced_by = excluded.produced_by, computed_at = excluded.computed_at`
+    ).run(datasetId, producedBy, nowIso())
+  })()
+}
+
+/**
+ * SQL: each group of dataset `?` with its present members' facts. Splits compare with NULL as a
+ * split of its own (an unsplit copy of a test face is still a copy); labels compare only where
+ * members have one.
+ */
+const GROUP_FACTS_SQL = `SELECT d.group_id, count(*) AS size,
+    count(DISTINCT coalesce(x.split, '')) > 1 AS crossSplit,
+    count(DISTINCT x.current_label) > 1 AS labelsDisagree
+   FROM duplicate_members d JOIN samples x ON x.id = d.sample_id
+  WHERE d.dataset_id = ? AND x.status = 'present'
+  GROUP BY d.group_id`
+
+/** The grid filter's SQL on `samples s`, with its parameters. */
+export function duplicateFilterSql(datasetId: number, filter: DuplicateFilter): { sql: string; params: unknown[] } {
+  if (filter === 'any') return { sql: 'EXISTS (SELECT 1 FROM duplicate_members d WHERE d.sample_id = s.id)', params: [] }
+  const column = filter === 'leakage' ? 'crossSplit' : 'labelsDisagree'
+  return {
+    sql: `EXISTS (SELECT 1 FROM duplicate_members d WHERE d.sample_id = s.id AND d.group_id IN
+            (SELECT group_id FROM (${GROUP_FACTS_SQL}) WHERE ${column}))`,
+    params: [datasetId]
+  }
+}
+
+/** ORDER BY for the duplicates queue: group by group, members side by side in scan order. */
+export const DUPLICATE_ORDER_SQL = '(SELECT d.group_id FROM duplicate_members d WHERE d.sample_id = s.id), s.id'
+
+/** The duplicate group of each of these samples that has one. */
+export function duplicateBriefs(db: Db, datasetId: number, sampleIds: number[]): Map<number, SampleDuplicate> {
+  const out = new Map<number, SampleDuplicate>()
+  if (!sampleIds.length) return out
+  const rows = db
+    .prepare(
+      `SELECT d.sample_id AS id, g.group_id AS "group", g.size, g.crossSplit, g.labelsDisagree,
+              EXISTS (SELECT 1 FROM duplicate_members o JOIN samples y ON y.id = o.sample_id
+                       WHERE o.group_id = d.group_id AND o.dataset_id = d.dataset_id AND o.sample_id != d.sample_id
+                         AND o.pixel_key = d.pixel_key AND y.status = 'present') AS exact
+         FROM duplicate_members d JOIN (${GROUP_FACTS_SQL}) g ON g.group_id = d.group_id
+        WHERE d.sample_id IN (SELECT value FROM json_each(?))`
+    )
+    .all(datasetId, JSON.stringify(sampleIds)) as {
+    id: number
+    group: number
+    size: number
+    crossSplit: number
+    labelsDisagree: number
+    exact: number
+  }[]
+  for (const r of rows)
+    out.set(r.id, {
+      group: r.group,
+      size: r.size,
+      exact: r.exact === 1,
+      crossSplit: r.crossSplit === 1,
+      labelsDisagree: r.labelsDisagree === 1
+    })
+  return out
+}
+
+/**
+ * The present members of a sample's duplicate group, in scan order (empty when it has none), and
+ * whether they all share the same decoded pixels.
+ */
+export function groupMembers(db: Db, sampleId: number): { members: number[]; exactOnly: boolean } {
+  const rows = db
+    .prepare(
+      `SELECT d.sample_id AS id, d.pixel_key AS pixelKey FROM duplicate_members d JOIN samples x ON x.id = d.sample_id
+        WHERE x.status = 'present' AND d.group_id = (SELECT group_id FROM duplicate_members WHERE sample_id = ?)
+          AND d.dataset_id = (SELECT dataset_id FROM duplicate_members WHERE sample_id = ?)
+        ORDER BY d.sample_id`
+    )
+    .all(sampleId, sampleId) as { id: number; pixelKey: string }[]
+  return { members: rows.map((r) => r.id), exactOnly: new Set(rows.map((r) => r.pixelKey)).size <= 1 }
+}

@@ -1,0 +1,102 @@
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../helpers/data'
+import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
+import { DUPLICATED_FACE, duplicatesDataset, FACE_COPIES } from '../helpers/duplicates'
+
+const skipReason = e2eSkipReason('e2e duplicates queue')
+
+const GROUP = [DUPLICATED_FACE, FACE_COPIES.bytes, FACE_COPIES.reencoded, FACE_COPIES.mirroredShifted]
+
+/**
+ * Issue 17, item 1, in real Chromium against `pokerface serve`: the face fixture with one face copied
+ * three times (byte for byte into test/, re-encoded into test/, mirrored and shifted as a JPEG into
+ * train/sad/), found by the real scan; the Duplicates queue shows the group, D keeps one, the export
+ * leaves the others out, and undo brings them back.
+ */
+describe.skipIf(skipReason !== null)('#17.1: the duplicates queue and keep-one in the browser', () => {
+  let browser: Browser
+  let server: RunningServer | null = null
+  let root: string
+  let exports: string
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true })
+    root = join(await tempDir('pf-e2e-dups-'), 'faces')
+    await duplicatesDataset(root)
+    exports = await tempDir('pf-e2e-dups-out-')
+    browser = await launchChromium()
+    server = await startServe([root, '--data-dir', await tempDir('pf-e2e-dups-home-')])
+  })
+  afterAll(async () => {
+    await server?.stop()
+    await browser?.close()
+  })
+
+  const tile = (page: Page, relPath: string) => page.locator(`.tile[title="${relPath}"]`)
+  const notice = (page: Page) => page.locator('.notice').textContent()
+  /** The cleaned CSV export's paths, through the page's own API route and token. */
+  const exported = async (page: Page, name: string): Promise<string[]> => {
+    const path = join(exports, name)
+    const status = await page.evaluate(async (path) => {
+      const token = sessionStorage.getItem('pf_token') ?? ''
+      const response = await fetch('/api/call/exportLabels', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pokerface-token': token },
+        body: JSON.stringify({ datasetId: 1, format: 'csv', path, overwrite: false })
+      })
+      return response.status
+    }, path)
+    expect(status).toBe(200)
+    return (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(',')[0])
+  }
+
+  it('lists the group side by side with its leakage and label badges; D keeps one and excludes the rest; undo restores; the export follows', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    await page.goto((server as RunningServer).url)
+    await page.locator('.tile img').first().waitFor()
+    expect(await exported(page, 'before.csv')).toHaveLength(26)
+
+    await page.getByLabel('Duplicates', { exact: true }).selectOption('any')
+    await expect.poll(() => page.locator('.tile[data-sample-id]').count()).toBe(4)
+    expect(await page.getByTestId('duplicates-hint').textContent()).toContain('D keeps the face under the cursor')
+    const shown = await page.locator('.tile[data-sample-id]').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('title')))
+    expect([...shown].sort()).toEqual([...GROUP].sort())
+    const badges = page.getByTestId('duplicate-badge')
+    expect(new Set(await badges.evaluateAll((els) => els.map((e) => e.getAttribute('data-group')))).size).toBe(1)
+    expect(await page.getByTestId('duplicate-leak').count()).toBe(4)
+    expect(await page.getByTestId('duplicate-disagree').count()).toBe(4)
+    // Exact copies say =, the mirrored and shifted JPEG ≈.
+    expect(await tile(page, FACE_COPIES.reencoded).getByTestId('duplicate-badge').textContent()).toMatch(/^=4/)
+    expect(await tile(page, FACE_COPIES.mirroredShifted).getByTestId('duplicate-badge').textContent()).toMatch(/^≈4/)
+    await page.screenshot({ path: join(SHOTS, 'duplicates-queue.png') })
+
+    await tile(page, FACE_COPIES.reencoded).click()
+    await page.keyboard.press('d')
+    await expect.poll(() => notice(page)).toContain(`kept ${FACE_COPIES.reencoded} of its duplicates, excluded 3 others`)
+    for (const relPath of GROUP) {
+      const marks = tile(page, relPath).locator('.mark-exclude')
+      await expect.poll(() => marks.count()).toBe(relPath === FACE_COPIES.reencoded ? 0 : 1)
+    }
+    const kept = await exported(page, 'kept.csv')
+    expect(kept).toHaveLength(23)
+    expect(kept).toContain(FACE_COPIES.reencoded)
+    expect(kept.filter((p) => GROUP.includes(p))).toEqual([FACE_COPIES.reencoded])
+
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => notice(page)).toContain('Undid: kept')
+    await expect.poll(() => page.locator('.tile .mark-exclude').count()).toBe(0)
+    expect(await exported(page, 'undone.csv')).toHaveLength(26)
+
+    // The key is in the shortcuts list.
+    await page.keyboard.press('?')
+    await expect.poll(() => page.getByText(/Duplicates: keep this face/).count()).toBe(1)
+    await page.close()
+  })
+})
