@@ -176,7 +176,8 @@ export class InferenceJob {
       datasetId,
       model.id,
       this.options.generate && model.generates,
-      this.options.split ?? null
+      this.options.split ?? null,
+      model.embeddingWidth != null
     )
     Object.assign(this.status, { total, alreadyDone: total - pending.length })
     this.emit()

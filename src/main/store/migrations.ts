@@ -280,5 +280,33 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO review_events (sample_id, action_id, kind, old_value, new_value, source, created_at)
       VALUES (NEW.sample_id, NEW.batch_id, 'label', NEW.old_label, NEW.new_label, NEW.source, NEW.created_at);
   END;
+  `,
+  // Issue 17 (embeddings): each image's classifier embedding per model, keyed like predictions (content
+  // hash, model id: a run resumes, identical files are computed once, another model has its own); the
+  // share of a face's nearest neighbours labelled otherwise as one more ranking score; and the 2-D map
+  // of a dataset's embeddings per model, stored with the number of embeddings it was made from so a
+  // later run makes it stale.
+  `
+  CREATE TABLE embeddings (
+    content_hash TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL, -- float32, little-endian, dim values
+    PRIMARY KEY (content_hash, model_id)
+  ) WITHOUT ROWID;
+
+  ALTER TABLE review_scores ADD COLUMN neighbour_disagreement REAL;
+  CREATE INDEX review_scores_by_neighbours ON review_scores(dataset_id, neighbour_disagreement);
+
+  CREATE TABLE embedding_maps (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('pca', 'umap')),
+    sample_ids BLOB NOT NULL, -- int32 little-endian, the samples in coordinate order
+    coords BLOB NOT NULL,     -- float32 little-endian, x and y per sample
+    embeddings INTEGER NOT NULL,
+    computed_at TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, model_id, method)
+  );
   `
 ]
