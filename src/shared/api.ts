@@ -145,6 +145,42 @@ export interface ApiRequests {
   setNote: { args: { sampleId: number; note: string }; result: UndoResult & { sampleId: number; note: string } }
   /** Sets each sample to the label the ranking suggests for it, as one undoable action; samples without a suggestion are left. */
   acceptSuggestions: { args: { datasetId: number; sampleIds: number[] }; result: UndoResult }
+  /**
+   * "More like this" (issue 17): the k faces of the sample's dataset nearest to it by the model's
+   * embedding (default model: the ranking's), most similar first, itself and identical files left out.
+   */
+  moreLikeThis: { args: { sampleId: number; k?: number; modelId?: string }; result: SimilarFaces }
+  /**
+   * The dataset's faces on a 2-D map of the model's embeddings (issue 17), computed on first request
+   * and stored until a run changes the embeddings. Binary arrays travel as base64 to stay compact.
+   */
+  getEmbeddingMap: { args: { datasetId: number; modelId?: string }; result: EmbeddingMap }
+}
+
+/** Why a model's embeddings are not there, when some are not: said the same way by every request. */
+export interface EmbeddingCoverage {
+  modelId: string
+  /** Samples with an embedding by the model. */
+  embeddings: number
+  /** Samples with a prediction by the model but no embedding (a run from before the model gave one). */
+  missing: number
+  /** What to do about missing embeddings, in words; null when nothing is missing. */
+  note: string | null
+}
+
+export interface SimilarFaces extends EmbeddingCoverage {
+  sampleId: number
+  /** Cosine similarity in [-1, 1], rounded to 4 decimals. */
+  neighbours: { sampleId: number; similarity: number }[]
+}
+
+export interface EmbeddingMap extends EmbeddingCoverage {
+  method: 'pca' | 'umap'
+  /** Base64 of int32 little-endian sample ids. */
+  sampleIds: string
+  /** Base64 of float32 little-endian x, y per sample (same order), each axis scaled to [-1, 1]. */
+  coords: string
+  computedAt: string
 }
 
 export type RequestName = keyof ApiRequests
@@ -198,7 +234,9 @@ export const REQUEST_NAMES = [
   'getSampleReview',
   'setReviewFlag',
   'setNote',
-  'acceptSuggestions'
+  'acceptSuggestions',
+  'moreLikeThis',
+  'getEmbeddingMap'
 ] as const satisfies readonly RequestName[]
 
 export const EVENT_NAMES = [

@@ -16,6 +16,7 @@ import { createInferenceHandlers } from './inference'
 import { createRankingHandlers } from './ranking'
 import { createReviewHandlers } from './review'
 import { createDecisionHandlers } from './decisions'
+import { createNeighbourHandlers } from './neighbours'
 
 function summaryOrThrow(ctx: AppContext, datasetId: number): DatasetSummary {
   const summary = getDatasetSummary(ctx.db, datasetId)
@@ -38,6 +39,7 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     ...createDecisionHandlers(ctx),
     ...createRankingHandlers(ctx),
     ...createFaceHandlers(ctx),
+    ...createNeighbourHandlers(ctx),
     async getAppInfo() {
       return {
         productName: 'PokerFace Studio',
