@@ -181,4 +181,19 @@ describe('"more like this" and the map through the API', () => {
     expect(coords.every((c) => Math.abs(c) <= 1 + 1e-6)).toBe(true)
     expect((await api.getEmbeddingMap({ datasetId })).computedAt).toBe(map.computedAt) // stored, not recomputed
   })
+
+  it('says how many faces lack an embedding and that a run adds them (predictions from before the output)', async () => {
+    const b = ids.get('happy/b.png') as number
+    const { contentHash } = await api.getSample({ sampleId: b })
+    ctx.db.prepare('DELETE FROM embeddings WHERE content_hash = ?').run(contentHash)
+    const found = await api.moreLikeThis({ sampleId: ids.get('happy/a.png') as number, k: 10 })
+    expect(found).toMatchObject({ embeddings: 5, missing: 1 })
+    expect(found.note).toMatch(/^1 face has a prediction by pfvit-micro-embed-test but no embedding .* run the model/)
+    expect(found.neighbours.map((n) => n.sampleId)).not.toContain(b)
+    const lacking = await api.moreLikeThis({ sampleId: b })
+    expect(lacking.neighbours).toEqual([])
+    const map = await api.getEmbeddingMap({ datasetId })
+    expect(map.missing).toBe(1)
+    expect(Buffer.from(map.sampleIds, 'base64').byteLength).toBe(5 * 4) // recomputed: the embeddings changed
+  })
 })

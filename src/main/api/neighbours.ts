@@ -4,9 +4,9 @@
  */
 import { ApiError, type ApiHandlers, type EmbeddingCoverage } from '@shared/api'
 import type { ModelInfo } from '@shared/inference'
-import { datasetIndex, embeddingCount, moreLikeThis, refreshNeighbourLists } from '../neighbours/service'
+import { embeddingCount, moreLikeThis, refreshNeighbourLists } from '../neighbours/service'
 import { pca2d } from '../neighbours/pca'
-import { datasetEmbeddings } from '../store/embeddings'
+import { datasetEmbeddings, missingEmbeddings } from '../store/embeddings'
 import { embeddingMap, saveEmbeddingMap } from '../store/neighbours'
 import { mostPredictedModel, rankingSummary } from '../store/review'
 import { getSampleRow } from '../store/samples'
@@ -17,13 +17,14 @@ import { rankDataset } from './ranking'
 const DEFAULT_K = 24
 
 function coverage(ctx: AppContext, datasetId: number, modelId: string): EmbeddingCoverage {
-  const { missing } = datasetIndex(ctx.db, datasetId, modelId).embeddings
+  const missing = missingEmbeddings(ctx.db, datasetId, modelId)
   const embeddings = embeddingCount(ctx.db, datasetId, modelId)
   const note =
     missing === 0
       ? null
-      : `${missing.toLocaleString('en')} faces have predictions by ${modelId} but no embedding (made before the model ` +
-        'gave one, or by a model without it): run the model again on this dataset to add them; nothing else is recomputed.'
+      : `${missing.toLocaleString('en')} ${missing === 1 ? 'face has a prediction' : 'faces have predictions'} by ${modelId} but no embedding (made before the model ` +
+        'gave one, or by a model without that output): run the model on this dataset again — a model with the output ' +
+        'computes only those faces — to include them.'
   return { modelId, embeddings, missing, note }
 }
 

@@ -26,6 +26,18 @@ export function putEmbedding(db: Db, hash: string, modelId: string, vector: Floa
   )
 }
 
+/** Present samples with a prediction by the model but no embedding by it. */
+export function missingEmbeddings(db: Db, datasetId: number, modelId: string): number {
+  return db
+    .prepare(
+      `SELECT count(*) FROM samples s JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = @modelId
+        WHERE s.dataset_id = @datasetId AND s.status = 'present'
+          AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = s.content_hash AND e.model_id = @modelId)`
+    )
+    .pluck()
+    .get({ datasetId, modelId }) as number
+}
+
 /** A dataset's embeddings for one model: sample ids and their vectors, row-major, in sample id order. */
 export interface DatasetEmbeddings {
   sampleIds: Int32Array
@@ -48,14 +60,7 @@ export function datasetEmbeddings(db: Db, datasetId: number, modelId: string): D
         WHERE s.dataset_id = ? AND s.status = 'present' ORDER BY s.id`
     )
     .all(modelId, datasetId) as { sampleId: number; hash: string; dim: number; vector: Buffer }[]
-  const missing = db
-    .prepare(
-      `SELECT count(*) FROM samples s JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = @modelId
-        WHERE s.dataset_id = @datasetId AND s.status = 'present'
-          AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = s.content_hash AND e.model_id = @modelId)`
-    )
-    .pluck()
-    .get({ datasetId, modelId }) as number
+  const missing = missingEmbeddings(db, datasetId, modelId)
   const dim = rows[0]?.dim ?? 0
   // One model has one width; a row of another (a model folder replaced under the same id) is skipped.
   const kept = rows.filter((r) => r.dim === dim && r.vector.byteLength === dim * 4)
