@@ -145,12 +145,17 @@ if (!ranking) {
   process.exit(1)
 }
 // A build from before issue 16 has no combined column: its "score" was the combined one.
-const hasCombined = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('review_scores').includes('combined')
+const scoreColumns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('review_scores')
+const hasCombined = scoreColumns.includes('combined')
+// Issue 17: the share of a face's 10 nearest neighbours (by the model's embedding) labelled otherwise;
+// absent for builds before it and for models without the embedding output.
+const hasNeighbours = scoreColumns.includes('neighbour_disagreement')
 const allRows = db
   .prepare(
     `SELECT s.rel_path AS relPath, s.split, s.current_label AS label, r.predicted_label AS predicted,
             r.self_confidence AS selfConfidence, r.margin, r.flagged, r.intensity_mismatch AS mismatch, r.score,
-            ${hasCombined ? 'r.combined' : 'r.score'} AS combined
+            ${hasCombined ? 'r.combined' : 'r.score'} AS combined,
+            ${hasNeighbours ? 'r.neighbour_disagreement' : 'NULL'} AS neighbours
        FROM review_scores r JOIN samples s ON s.id = r.sample_id WHERE r.score IS NOT NULL`
   )
   .all()
@@ -175,6 +180,7 @@ const fmt = (x) => (Number.isNaN(x) ? '  –  ' : x.toFixed(3))
 /** The orders a researcher can choose in the grid; the baselines are for comparison only. */
 const DEFAULT_ORDER = "most likely wrong (the grid's default)"
 const COMBINED = 'combined: margin + poker-face mismatch'
+const NEIGHBOURS = 'neighbours labelled otherwise (10-NN share)'
 
 /** Mulberry32: a seeded generator, so the bootstrap interval is the same on every run. */
 function seeded(seed) {
@@ -213,6 +219,7 @@ for (const s of measured) {
   const wrong = rows.map((r) => r.label !== truth.get(`${s.split}/${nameOf(r.relPath)}`))
   const nWrong = wrong.filter(Boolean).length
   const withMismatch = rows.filter((r) => r.mismatch !== null).length
+  const withNeighbours = rows.filter((r) => r.neighbours !== null).length
   const orders = [
     ['self-confidence (low first)', rows.map((r) => -r.selfConfidence)],
     ['normalised margin (low first)', rows.map((r) => -r.margin)],
@@ -220,6 +227,13 @@ for (const s of measured) {
     ['confident learning: flagged, then margin', rows.map((r) => 2 * r.flagged - r.margin)],
     ...(withMismatch === rows.length ? [['PF-ViT poker-face mismatch', rows.map((r) => r.mismatch)]] : []),
     [COMBINED, rows.map((r) => r.combined)],
+    ...(withNeighbours === rows.length
+      ? [
+          [NEIGHBOURS, rows.map((r) => r.neighbours)],
+          // A candidate only: would adding the neighbours to the default help? (not an order in the app)
+          ['candidate: mean of 1 − self-conf. and neighbours', rows.map((r) => (1 - r.selfConfidence + r.neighbours) / 2)]
+        ]
+      : []),
     [DEFAULT_ORDER, rows.map((r) => r.score)]
   ]
   const baselines = [
@@ -243,6 +257,13 @@ for (const s of measured) {
   console.log(
     `\n  default order − combined: AUROC ${fmt(aurocs.get(DEFAULT_ORDER) - aurocs.get(COMBINED))}, paired bootstrap 95 % interval [${fmt(lo)}, ${fmt(hi)}] (1,000 resamples)`
   )
+  const candidate = orders.find(([n]) => n.startsWith('candidate:'))
+  if (candidate) {
+    const [clo, chi] = bootstrapGain(candidate[1], orders.find(([n]) => n === DEFAULT_ORDER)[1], wrong)
+    console.log(
+      `  candidate with neighbours − default order: AUROC ${fmt(aurocs.get(candidate[0]) - aurocs.get(DEFAULT_ORDER))}, paired bootstrap 95 % interval [${fmt(clo)}, ${fmt(chi)}]`
+    )
+  } else console.log('  neighbours not measured: no neighbour score stored (a model without the embedding output?)')
   // The default order is a name for one of the others; the winner is the best of the others.
   const best = orders.filter(([n]) => n !== DEFAULT_ORDER).reduce((a, b) => (aurocs.get(b[0]) > aurocs.get(a[0]) ? b : a))
   winners.push({ split: s.name, best: best[0], bestAuroc: aurocs.get(best[0]), defaultAuroc: aurocs.get(DEFAULT_ORDER) })

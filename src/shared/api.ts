@@ -150,6 +150,42 @@ export interface ApiRequests {
    * on the kept one), as one undoable action that the exports follow like any exclude mark.
    */
   keepDuplicate: { args: { datasetId: number; sampleId: number }; result: UndoResult }
+  /**
+   * "More like this" (issue 17): the k faces of the sample's dataset nearest to it by the model's
+   * embedding (default model: the ranking's), most similar first, itself and identical files left out.
+   */
+  moreLikeThis: { args: { sampleId: number; k?: number; modelId?: string }; result: SimilarFaces }
+  /**
+   * The dataset's faces on a 2-D map of the model's embeddings (issue 17), computed on first request
+   * and stored until a run changes the embeddings. Binary arrays travel as base64 to stay compact.
+   */
+  getEmbeddingMap: { args: { datasetId: number; modelId?: string }; result: EmbeddingMap }
+}
+
+/** Why a model's embeddings are not there, when some are not: said the same way by every request. */
+export interface EmbeddingCoverage {
+  modelId: string
+  /** Samples with an embedding by the model. */
+  embeddings: number
+  /** Samples with a prediction by the model but no embedding (a run from before the model gave one). */
+  missing: number
+  /** What to do about missing embeddings, in words; null when nothing is missing. */
+  note: string | null
+}
+
+export interface SimilarFaces extends EmbeddingCoverage {
+  sampleId: number
+  /** Cosine similarity in [-1, 1], rounded to 4 decimals. */
+  neighbours: { sampleId: number; similarity: number }[]
+}
+
+export interface EmbeddingMap extends EmbeddingCoverage {
+  method: 'pca' | 'umap'
+  /** Base64 of int32 little-endian sample ids. */
+  sampleIds: string
+  /** Base64 of float32 little-endian x, y per sample (same order), each axis scaled to [-1, 1]. */
+  coords: string
+  computedAt: string
 }
 
 export type RequestName = keyof ApiRequests
@@ -204,7 +240,9 @@ export const REQUEST_NAMES = [
   'setReviewFlag',
   'setNote',
   'acceptSuggestions',
-  'keepDuplicate'
+  'keepDuplicate',
+  'moreLikeThis',
+  'getEmbeddingMap'
 ] as const satisfies readonly RequestName[]
 
 export const EVENT_NAMES = [

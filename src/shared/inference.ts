@@ -12,6 +12,8 @@ export interface ModelInfo {
   generates: boolean
   source: 'builtin' | 'user'
   folder: string
+  /** Width of the classifier's optional [CLS] embedding output (issue 17); null when the graph has none. */
+  embeddingWidth?: number | null
   /** Why the model cannot be used; empty when it fits the contract. */
   problems: string[]
   metrics?: unknown

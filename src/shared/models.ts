@@ -38,6 +38,12 @@ export interface TensorSignature {
 }
 
 export const CLASSIFY_OUTPUTS = ['logits', 'emotion_mask', 'attention'] as const
+/**
+ * Optional output of classify.onnx (issue 17): [N,D], the vector the classifier head reads ([CLS]
+ * after the final norm; training/pfvit/graphs.py). Graphs without it still run; nearest neighbours,
+ * the neighbour label signal and the embedding map need it.
+ */
+export const EMBEDDING_OUTPUT = 'embedding'
 export const GENERATE_OUTPUTS = ['reconstruction', 'poker_face', 'emotion_component'] as const
 export type GeneratedImageKind = (typeof GENERATE_OUTPUTS)[number]
 /** Images the app derives from the model's outputs, besides the generated faces. */
@@ -167,7 +173,30 @@ export function checkClassifyGraph(manifest: ModelManifest, inputs: TensorSignat
   if (logits && typeof logits.shape[1] === 'number' && logits.shape[1] !== manifest.classes.length) {
     problems.push(`${file}: the model has ${logits.shape[1]} classes but model.json lists ${manifest.classes.length}`)
   }
+  problems.push(...embeddingProblems(file, outputs))
   return [...new Set(problems)]
+}
+
+/**
+ * The optional `embedding` output: absent is fine; present, it must be float32 [N,D] with a fixed
+ * D ≥ 2, since stored vectors of one model are compared with each other.
+ */
+function embeddingProblems(file: string, outputs: TensorSignature[]): string[] {
+  const out = outputs.find((o) => o.name === EMBEDDING_OUTPUT)
+  if (!out) return []
+  const problems: string[] = []
+  const why = '(the optional embedding must be float32 [N,D] with a fixed width D, or be left out)'
+  if (out.type !== 'float32') problems.push(`${file}: output "embedding" is ${out.type} ${why}`)
+  const [, width] = out.shape
+  if (out.shape.length !== 2 || typeof width !== 'number' || width < 2)
+    problems.push(`${file}: output "embedding" has shape ${describeShape(out.shape)} ${why}`)
+  return problems
+}
+
+/** The width D of the classifier's optional embedding output, or null when the graph has none. */
+export function embeddingWidth(classify: GraphSignature): number | null {
+  const out = classify.outputs.find((o) => o.name === EMBEDDING_OUTPUT)
+  return out && out.shape.length === 2 && typeof out.shape[1] === 'number' ? out.shape[1] : null
 }
 
 export function checkGenerateGraph(manifest: ModelManifest, inputs: TensorSignature[], outputs: TensorSignature[]): string[] {

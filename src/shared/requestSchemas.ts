@@ -44,7 +44,8 @@ const sortKey = z.enum([
   'combined',
   'selfConfidence',
   'margin',
-  'intensityMismatch'
+  'intensityMismatch',
+  'neighbours'
 ] as const satisfies readonly SampleSortKey[])
 const exportFormat = z.enum([
   'csv',
@@ -143,7 +144,13 @@ export const REQUEST_SCHEMAS = {
   setReviewFlag: z.object({ datasetId: id, sampleIds, flag: reviewFlag, on: z.boolean() }),
   setNote: z.object({ sampleId: id, note: z.string({ error: 'must be text' }).max(MAX_NOTE_LENGTH) }),
   acceptSuggestions: z.object({ datasetId: id, sampleIds }),
-  keepDuplicate: z.object({ datasetId: id, sampleId: id })
+  keepDuplicate: z.object({ datasetId: id, sampleId: id }),
+  moreLikeThis: z.object({
+    sampleId: id,
+    k: z.int({ error: 'must be a whole number' }).min(1).max(1000).optional(),
+    modelId: modelId.optional()
+  }),
+  getEmbeddingMap: z.object({ datasetId: id, modelId: modelId.optional() })
 } satisfies { [N in RequestName]: z.ZodType<RequestArgs<N>> }
 
 /** `filter.split`, or `(arguments)` when the arguments as a whole are wrong (`null`, a list…). */

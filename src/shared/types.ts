@@ -128,11 +128,11 @@ export type InSampleFilter = 'yes' | 'no' | 'unknown'
  * Grid order. Every key but 'path' sorts most-likely-wrong first: 'likelyWrong' by the default
  * "most likely wrong" score (1 − self-confidence, the best measured), 'combined' by margin mixed with
  * the poker-face mismatch, 'selfConfidence' and 'margin' lowest first, 'intensityMismatch' highest
- * first. Samples the ranking cannot judge come last, and in-sample ones (the model trained on them,
+ * first, 'neighbours' by the share of nearest neighbours labelled otherwise, highest first. Samples the ranking cannot judge come last, and in-sample ones (the model trained on them,
  * so their scores say little) after out-of-sample and unknown ones. `reverse` flips the order within
  * those groups, not where the groups come.
  */
-export type SampleSortKey = 'path' | 'likelyWrong' | 'combined' | 'selfConfidence' | 'margin' | 'intensityMismatch'
+export type SampleSortKey = 'path' | 'likelyWrong' | 'combined' | 'selfConfidence' | 'margin' | 'intensityMismatch' | 'neighbours'
 export interface SampleSort {
   by: SampleSortKey
   reverse?: boolean
@@ -241,6 +241,11 @@ export interface LabelIssueScores {
   combined: number | null
   /** Most likely wrong (0..1): 1 − self-confidence, the grid's default order. */
   score: number | null
+  /**
+   * Share of the face's nearest neighbours by embedding (issue 17) labelled otherwise (0..1, high =
+   * likely wrong); null without embeddings, a label, or labelled neighbours.
+   */
+  neighbourDisagreement?: number | null
   /** true: the model did not train on this image; false: it did; null: unknown. */
   outOfSample: boolean | null
 }

@@ -70,6 +70,8 @@ it(`ships ${DEFAULT_MODEL} as the default, with its int8 copy beside it`, async 
     // The list opens every graph (issue #18, F14), so "no problems" means both graphs load and fit.
     expect(models.map((m) => ({ id: m.id, problems: m.problems }))).toEqual(SHIPPED.map((id) => ({ id, problems: [] })))
     expect(pickModel(models, undefined).id).toBe(DEFAULT_MODEL)
+    // Issue 17: both carry the classifier's [CLS] embedding (training/reexport_onnx.py; logits unchanged).
+    expect(models.map((m) => m.embeddingWidth)).toEqual([192, 192])
   } finally {
     db.close()
   }

@@ -6,6 +6,7 @@ import {
   cardAccuracyLine,
   checkClassifyGraph,
   checkGenerateGraph,
+  embeddingWidth,
   parseManifest,
   softmax,
   type ModelManifest
@@ -96,6 +97,27 @@ describe('model contract (pure checks)', () => {
       'generate.onnx: missing output "reconstruction" (outputs: poker_face)',
       'generate.onnx: missing output "emotion_component" (outputs: poker_face)'
     ])
+  })
+
+  it('accepts a classifier with or without the optional embedding, and says what is wrong with a mis-shaped one', () => {
+    const base = [
+      { name: 'logits', type: 'float32', shape: ['N', 3] },
+      { name: 'emotion_mask', type: 'float32', shape: ['N', 192] },
+      { name: 'attention', type: 'float32', shape: ['N', 7, 7] }
+    ]
+    const withEmbedding = (shape: (number | string)[], type = 'float32') => [...base, { name: 'embedding', type, shape }]
+    expect(checkClassifyGraph(manifest, [image], base)).toEqual([])
+    expect(checkClassifyGraph(manifest, [image], withEmbedding(['N', 192]))).toEqual([])
+    const why = '(the optional embedding must be float32 [N,D] with a fixed width D, or be left out)'
+    expect(checkClassifyGraph(manifest, [image], withEmbedding(['N', 4, 48]))).toEqual([
+      `classify.onnx: output "embedding" has shape [N,4,48] ${why}`
+    ])
+    expect(checkClassifyGraph(manifest, [image], withEmbedding(['N', 'D'], 'float16'))).toEqual([
+      `classify.onnx: output "embedding" is float16 ${why}`,
+      `classify.onnx: output "embedding" has shape [N,D] ${why}`
+    ])
+    expect(embeddingWidth({ inputs: [image], outputs: withEmbedding(['N', 192]) })).toBe(192)
+    expect(embeddingWidth({ inputs: [image], outputs: base })).toBeNull()
   })
 
   it('computes a stable softmax', () => {

@@ -38,6 +38,8 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             'emotion_mask': (f'[N,{cfg.embed_dim}] separator sigmoid selection over embedding channels'
                              if pfvit else f'[N,{cfg.embed_dim}] all ones: the ViT baseline has no separator'),
             'attention': f'[N,{cfg.grid_size},{cfg.grid_size}] [CLS] attention rollout over the patch grid, max 1',
+            'embedding': f'[N,{cfg.embed_dim}] what the classifier head reads ([CLS] after the final norm'
+                         + (', times the separator mask' if pfvit else '') + '; mean of both views when flip-averaged)',
             **({'reconstruction': 'G(V_e + V_p), normalised input space',
                 'poker_face': 'G(V_p), normalised input space',
                 'emotion_component': 'G(V_e), normalised input space'} if pfvit else {}),

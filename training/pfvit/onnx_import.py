@@ -109,6 +109,8 @@ def import_model_folder(folder: str) -> dict:
     neutral_name = card['architecture'].get('neutral_class', 'neutral')
     return {'kind': 'pfvit', 'config': cfg.to_dict(), 'model': loaded, 'classes': classes,
             'neutral': classes.index(neutral_name), 'data': card.get('training', {}).get('data'),
+            # How the graphs classify at test time (flip averaging) is part of what they compute.
+            'test_time': card.get('training', {}).get('test_time') or {},
             # What made the weights: the source model's own record, carried into every later card.
             'imported_from': {'model_id': card.get('id'), 'folder': os.path.abspath(folder),
                               'training': card.get('training')}}

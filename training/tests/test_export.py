@@ -45,7 +45,7 @@ class ExportTest(unittest.TestCase):
         batch = shapes['image'][0]
         self.assertIsInstance(batch, str)  # dynamic batch
         self.assertEqual(shapes, {'image': [batch, 3, 32, 32], 'logits': [batch, 8], 'emotion_mask': [batch, 32],
-                                  'attention': [batch, 4, 4]})
+                                  'attention': [batch, 4, 4], 'embedding': [batch, 32]})
 
     def test_generate_graph(self):
         shapes = self.shapes(self.pfvit, 'generate.onnx')

@@ -71,11 +71,14 @@ class FlipAverageTest(unittest.TestCase):
         trained.checkpoint['test_time'] = {'flip_average': True}
         both = ClassifyGraph(trained)
         with torch.no_grad():
-            l1, m1, a1 = plain(x)
-            l2, m2, a2 = both(x)
-            mirrored = plain(torch.flip(x, dims=[3]))[0]
+            l1, m1, a1, e1 = plain(x)
+            l2, m2, a2, e2 = both(x)
+            mirrored, _, _, e_mirrored = plain(torch.flip(x, dims=[3]))
         self.assertTrue(torch.allclose(l2, (l1 + mirrored) / 2, atol=1e-5))
         self.assertTrue(torch.equal(m1, m2) and torch.equal(a1, a2))
+        # The embedding is what the head reads: the head applied to it gives the averaged logits.
+        self.assertTrue(torch.allclose(e2, (e1 + e_mirrored) / 2, atol=1e-6))
+        self.assertTrue(torch.allclose(trained.model.classifier(e2), l2, atol=1e-5))
 
 
 class TargetsTest(unittest.TestCase):

@@ -5,7 +5,9 @@ import type { ModelInfo } from '@shared/inference'
 import type { DatasetSummary, RankingSummary } from '@shared/types'
 import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
+import { neighbourDisagreement } from '../review/neighbourSignal'
 import { rankLabelIssues, type RankItem } from '../review/ranking'
+import { freshNeighbourLists } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
 import { rankingInputs, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
 import { declareOutOfSample, getDatasetSummary, outOfSampleDeclaredAt } from '../store/datasets'
@@ -59,6 +61,7 @@ export function rankDataset(
     outOfSample: isOutOfSample(overlap, r.split)
   }))
   const ranking = rankLabelIssues(items, model.classes.length, neutral)
+  const disagreement = neighbourScores(db, datasetId, model.id, inputs)
   const name = (i: number | null): string | null => (i === null ? null : model.classes[i])
   const rows: ScoreRow[] = inputs.map((r, i) => {
     const s = ranking.scores[i]
@@ -78,6 +81,8 @@ export function rankDataset(
       intensityMismatch: s.intensityMismatch,
       combined: s.combined,
       score: s.score,
+      // Judged like the other scores: a label the model has no class for gets none.
+      neighbourDisagreement: judged ? (disagreement.get(r.sampleId) ?? null) : null,
       outOfSample: judged ? items[i].outOfSample : null
     }
   })
@@ -103,6 +108,29 @@ export function rankDataset(
   }
   saveRanking(db, summary, rows, () => Math.round(performance.now() - started))
   return summary
+}
+
+/**
+ * The neighbour label score of every sample with stored neighbour lists that match the dataset's
+ * embeddings (issue 17), from the labels as they are now: ranking again after relabelling needs
+ * no new search. Empty when the lists are missing or stale (api/review.ts computes them after a run).
+ */
+function neighbourScores(
+  db: Db,
+  datasetId: number,
+  modelId: string,
+  inputs: { sampleId: number; currentLabel: string | null }[]
+) {
+  const scores = new Map<number, number | null>()
+  const lists = freshNeighbourLists(db, datasetId, modelId)
+  if (!lists) return scores
+  const label = new Map(inputs.map((r) => [r.sampleId, r.currentLabel]))
+  const labelOf = (id: number): string | null => label.get(id) ?? null
+  lists.sampleIds.forEach((id, i) => {
+    if (!label.has(id)) return
+    scores.set(id, neighbourDisagreement(labelOf(id), lists.neighbours.subarray(i * lists.k, (i + 1) * lists.k), labelOf))
+  })
+  return scores
 }
 
 /** Requests about how a dataset is ranked, besides ranking it (./review.ts). */

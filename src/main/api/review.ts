@@ -18,6 +18,7 @@ import {
 import { markedSamples } from '../store/decisions'
 import { getSampleRow } from '../store/samples'
 import type { AppContext } from './context'
+import { neighboursAfterRun, updateNeighbourLists } from './neighbours'
 import { rankDataset } from './ranking'
 
 // The decisions (labels, marks, notes, accepted suggestions, undo) are ./decisions.ts.
@@ -51,6 +52,8 @@ function rankAfterRuns(ctx: AppContext): void {
     try {
       const summary = rankDataset(ctx.db, status.datasetId, job.options.model)
       if (summary) ctx.events.emit('labelIssuesRanked', summary)
+      // The neighbour label score (issue 17) follows once the neighbours are found: ranked again then.
+      if (summary && job.options.model.embeddingWidth) void neighboursAfterRun(ctx, status.datasetId, job.options.model)
     } catch (err) {
       console.error('[pokerface] ranking label issues failed:', err)
     }
@@ -75,6 +78,8 @@ export function createReviewHandlers(ctx: AppContext): ReviewHandlers {
           'not_found',
           `The model "${id}" that made these predictions is no longer installed. Add its folder again.`
         )
+      // Found once per set of embeddings; ranking again after relabelling reuses them.
+      if (model.embeddingWidth) await updateNeighbourLists(ctx, datasetId, model.id).catch((err: Error) => console.error(err))
       const summary = rankDataset(db, datasetId, model)
       if (!summary) throw new ApiError('bad_request', `No predictions by "${id}" for this dataset yet: run it first.`)
       ctx.events.emit('labelIssuesRanked', summary)

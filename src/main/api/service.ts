@@ -17,6 +17,7 @@ import { createRankingHandlers } from './ranking'
 import { createReviewHandlers } from './review'
 import { createDecisionHandlers } from './decisions'
 import { createDuplicateHandlers } from './duplicates'
+import { createNeighbourHandlers } from './neighbours'
 
 function summaryOrThrow(ctx: AppContext, datasetId: number): DatasetSummary {
   const summary = getDatasetSummary(ctx.db, datasetId)
@@ -40,6 +41,7 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     ...createDuplicateHandlers(ctx),
     ...createRankingHandlers(ctx),
     ...createFaceHandlers(ctx),
+    ...createNeighbourHandlers(ctx),
     async getAppInfo() {
       return {
         productName: 'PokerFace Studio',

@@ -6,6 +6,7 @@ import { startInferenceJob } from '../api/inference'
 import { ModelContractError } from '../inference/model'
 import { DataFolderBusyError } from '../store/dataFolderLock'
 import { datasetInferenceErrors } from '../store/predictions'
+import { neighboursSettled } from '../api/neighbours'
 import { rankingSummary } from '../store/review'
 import type { CliArgs } from './args'
 import { EXIT } from './args'
@@ -102,6 +103,7 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
   for (const s of signals) process.on(s, onSignal)
   const final = await job.done
+  await neighboursSettled(ctx, dataset.id) // the neighbour label score re-ranks after the run (issue 17)
   for (const s of signals) process.off(s, onSignal)
   unsubscribe()
   if (tty) process.stderr.write('\n')

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node'
-import { GENERATE_OUTPUTS } from '@shared/models'
+import { EMBEDDING_OUTPUT, GENERATE_OUTPUTS } from '@shared/models'
 import { ImageReadError } from '../media/readImageFile'
 import { decodeInto, type ImageSource, type Normalisation } from '../vision/preprocess'
 import type { LoadedModel } from './model'
@@ -89,12 +89,23 @@ export class InferenceEngine {
     const { decoded, tensor, failed } = prepared
     const empty = new Float32Array(0)
     if (decoded.length === 0)
-      return { decoded, failed, input: tensor, logits: empty, attention: empty, attentionCells: 0, generated: null }
+      return {
+        decoded,
+        failed,
+        input: tensor,
+        logits: empty,
+        attention: empty,
+        attentionCells: 0,
+        embedding: null,
+        embeddingWidth: 0,
+        generated: null
+      }
     const { manifest, classify, generate } = this.model
     const s = manifest.input.size
     const image = new ort.Tensor('float32', tensor, [decoded.length, 3, s, s])
     const c = await classify.run({ image })
     const g = generate ? await generate.run({ image }) : null
+    const embedding = c[EMBEDDING_OUTPUT] as ort.Tensor | undefined
     return {
       decoded,
       failed,
@@ -102,6 +113,8 @@ export class InferenceEngine {
       logits: c.logits.data as Float32Array,
       attention: c.attention.data as Float32Array,
       attentionCells: c.attention.dims[1] * c.attention.dims[2],
+      embedding: embedding ? (embedding.data as Float32Array) : null,
+      embeddingWidth: embedding ? embedding.dims[1] : 0,
       generated: g ? GENERATE_OUTPUTS.map((kind) => g[kind].data as Float32Array) : null
     }
   }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import * as ort from 'onnxruntime-node'
-import { checkGraphs, parseManifest, type ModelManifest } from '@shared/models'
+import { checkGraphs, embeddingWidth, parseManifest, type ModelManifest } from '@shared/models'
 import { graphLoadProblem, readGraphSignature, sessionSignature } from './graphSignature'
 import { defaultThreads, providerCandidates, providerLibrary, type ProviderChoice } from './providers'
 
@@ -55,7 +55,9 @@ export async function readManifest(folder: string): Promise<ModelManifest> {
  * matched against model.json. `manifest` is null when model.json itself is unusable; `problems`
  * is empty when the model can run.
  */
-export async function inspectModel(folder: string): Promise<{ manifest: ModelManifest | null; problems: string[] }> {
+export async function inspectModel(
+  folder: string
+): Promise<{ manifest: ModelManifest | null; problems: string[]; embeddingWidth?: number | null }> {
   const { manifest, problems } = await readManifestFile(folder)
   if (!manifest) return { manifest, problems }
   const open = (file: string | null) => (file ? readGraphSignature(join(folder, file), file) : Promise.resolve(null))
@@ -63,7 +65,11 @@ export async function inspectModel(folder: string): Promise<{ manifest: ModelMan
   // A graph that cannot be opened has no outputs to compare: its own problem says everything.
   const unopened = [classify, generate].flatMap((v) => (v && !v.ok ? [v.problem] : []))
   if (unopened.length || !classify?.ok) return { manifest, problems: unopened }
-  return { manifest, problems: checkGraphs(manifest, classify.signature, generate?.ok ? generate.signature : null) }
+  return {
+    manifest,
+    problems: checkGraphs(manifest, classify.signature, generate?.ok ? generate.signature : null),
+    embeddingWidth: embeddingWidth(classify.signature)
+  }
 }
 
 export interface LoadedModel {

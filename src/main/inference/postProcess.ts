@@ -24,6 +24,8 @@ export type ItemResult =
       generated: boolean
       /** Mean |face − poker face| in pixel units (0..1), for the label-issue ranking; null without generation. */
       intensity: number | null
+      /** The classifier's [CLS] embedding (model contract, optional output); null when the graph has none. */
+      embedding?: Float32Array | null
     }
   | { hash: string; ok: false; reason: string }
 
@@ -66,6 +68,9 @@ export interface RawOutputs {
   attention: Float32Array
   /** Cells of the attention grid per image (g·g). */
   attentionCells: number
+  /** [N,D] embeddings, row-major, when classify.onnx has the optional output; null otherwise. */
+  embedding?: Float32Array | null
+  embeddingWidth?: number
   /** reconstruction, poker_face, emotion_component in GENERATE_OUTPUTS order; null when not generating. */
   generated: Float32Array[] | null
 }
@@ -84,7 +89,7 @@ export interface OutputSpec {
  * model's thread this JavaScript would hold up onnxruntime.
  */
 export function postProcess(raw: RawOutputs, spec: OutputSpec, cacheDir: string): ItemResult[] {
-  const { decoded, failed, input, logits, attention, attentionCells: cells, generated } = raw
+  const { decoded, failed, input, logits, attention, attentionCells: cells, generated, embedding, embeddingWidth: d = 0 } = raw
   const s = spec.input.size
   const k = spec.classes.length
   const per = 3 * s * s
@@ -106,7 +111,9 @@ export function postProcess(raw: RawOutputs, spec: OutputSpec, cacheDir: string)
       confidence: probabilities[predicted],
       attention: grid,
       generated: !!generated,
-      intensity
+      intensity,
+      // A copy, not a view: each result is stored on its own and the batch's buffer can go.
+      embedding: embedding ? embedding.slice(i * d, (i + 1) * d) : null
     }
   })
   return [...results, ...failed]

@@ -46,6 +46,6 @@ export type FromPostProcess =
 
 /** The buffers behind a batch's raw outputs, each once (outputs may share one): handed over, not copied. */
 export function outputBuffers(raw: RawOutputs): ArrayBuffer[] {
-  const arrays = [raw.input, raw.logits, raw.attention, ...(raw.generated ?? [])]
+  const arrays = [raw.input, raw.logits, raw.attention, ...(raw.embedding ? [raw.embedding] : []), ...(raw.generated ?? [])]
   return [...new Set(arrays.map((a) => a.buffer as ArrayBuffer))]
 }

@@ -10,9 +10,14 @@ const usable = (m: ModelInfo): boolean => m.problems.length === 0
 
 /** A model folder as the list shows it: what model.json says, and every reason it cannot run. */
 async function describe(folder: string, source: ModelInfo['source']): Promise<ModelInfo> {
-  const { manifest: m, problems } = await inspectModel(folder).catch((err: Error) => ({
+  const {
+    manifest: m,
+    problems,
+    embeddingWidth
+  } = await inspectModel(folder).catch((err: Error) => ({
     manifest: null,
-    problems: [`cannot be checked: ${err.message}`]
+    problems: [`cannot be checked: ${err.message}`],
+    embeddingWidth: null
   }))
   if (m) {
     return {
@@ -22,6 +27,7 @@ async function describe(folder: string, source: ModelInfo['source']): Promise<Mo
       classes: m.classes,
       inputSize: m.input.size,
       generates: m.files.generate !== null,
+      embeddingWidth: embeddingWidth ?? null,
       source,
       folder,
       problems,

@@ -174,14 +174,12 @@ export class InferenceJob {
     const { datasetId, model } = this.options
     const root = datasetRoot(this.db, datasetId)
     if (!root) throw new Error(`No dataset with id ${datasetId}`)
-    const { pending, total } = pendingImages(
-      this.db,
-      datasetId,
-      model.id,
-      this.options.generate && model.generates,
-      this.options.split ?? null,
-      this.options.shard ?? null
-    )
+    const { pending, total } = pendingImages(this.db, datasetId, model.id, {
+      needGenerated: this.options.generate && model.generates,
+      split: this.options.split ?? null,
+      shard: this.options.shard ?? null,
+      needEmbedding: model.embeddingWidth != null
+    })
     Object.assign(this.status, { total, alreadyDone: total - pending.length })
     this.emit()
     if (pending.length === 0) return this.finish('done', 'Nothing to do: every image already has a result for this model')

@@ -65,6 +65,10 @@ export interface Ranking {
  * the held-out FER2013 PrivateTest original labels (0.923 and 0.91 against 0.917 and 0.85, paired
  * bootstrap 95 % interval of the AUROC gain [0.003, 0.010]). The combined score and the others stay
  * selectable. The bench prints which score wins on each split: re-measure before changing this.
+ * Issue 17's neighbour score (share of the 10 nearest faces by embedding labelled otherwise, stored by
+ * api/ranking.ts) measured 0.832 alone on the same FERPlus Valid noise with pfvit-ferplus-small-v4,
+ * and averaging it with 1 − self-confidence gave 0.903 against 0.926 (gain −0.023, interval
+ * [−0.027, −0.020]): it does not help there, so it is a sort order of its own, not part of this one.
  */
 const mostLikelyWrong = (selfConfidence: number): number => 1 - selfConfidence
 

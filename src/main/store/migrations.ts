@@ -311,5 +311,49 @@ export const MIGRATIONS: readonly string[] = [
     produced_by TEXT NOT NULL,
     computed_at TEXT NOT NULL
   );
+  `,
+  // Issue 17 (embeddings): each image's classifier embedding per model, keyed like predictions (content
+  // hash, model id: a run resumes, identical files are computed once, another model has its own); the
+  // share of a face's nearest neighbours labelled otherwise as one more ranking score, with the
+  // neighbour lists it is computed from; and the 2-D map
+  // of a dataset's embeddings per model, stored with the number of embeddings it was made from so a
+  // later run makes it stale.
+  `
+  CREATE TABLE embeddings (
+    content_hash TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    dim INTEGER NOT NULL,
+    vector BLOB NOT NULL, -- float32, little-endian, dim values
+    PRIMARY KEY (content_hash, model_id)
+  ) WITHOUT ROWID;
+
+  ALTER TABLE review_scores ADD COLUMN neighbour_disagreement REAL;
+  CREATE INDEX review_scores_by_neighbours ON review_scores(dataset_id, neighbour_disagreement);
+
+  -- Each sample's k nearest neighbours by embedding (cosine; itself and identical files left out),
+  -- one row per dataset and model: what the neighbour label score is computed from at every ranking,
+  -- so relabelling and ranking again never searches again.
+  CREATE TABLE neighbour_lists (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    k INTEGER NOT NULL,
+    sample_ids BLOB NOT NULL,   -- int32 little-endian, the samples searched from
+    neighbours BLOB NOT NULL,   -- int32 little-endian, k sample ids per sample, nearest first; -1 none
+    similarities BLOB NOT NULL, -- float32 little-endian, their cosine similarities
+    embeddings INTEGER NOT NULL,
+    computed_at TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, model_id)
+  );
+
+  CREATE TABLE embedding_maps (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    model_id TEXT NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('pca', 'umap')),
+    sample_ids BLOB NOT NULL, -- int32 little-endian, the samples in coordinate order
+    coords BLOB NOT NULL,     -- float32 little-endian, x and y per sample
+    embeddings INTEGER NOT NULL,
+    computed_at TEXT NOT NULL,
+    PRIMARY KEY (dataset_id, model_id, method)
+  );
   `
 ]

@@ -3,6 +3,7 @@ import { nowIso, type Db } from './db'
 import type { ItemResult } from '../inference/postProcess'
 import { inShard, type ShardSpec } from '../cluster/shard'
 import { presentContentHashes } from './samples'
+import { putEmbedding } from './embeddings'
 
 export interface ModelRow {
   id: string
@@ -33,22 +34,33 @@ export interface PendingImage {
   relPath: string
 }
 
+export interface PendingOptions {
+  /** Poker faces wanted: a prediction stored without them is pending again. */
+  needGenerated?: boolean
+  /** Only this split (e.g. `pokerface eval` on test). */
+  split?: string | null
+  /** Only this cluster task's slice (cluster/shard.ts). */
+  shard?: ShardSpec | null
+  /** The model gives an embedding: a prediction stored without one is pending again. */
+  needEmbedding?: boolean
+}
+
 /**
  * Distinct images of a dataset that still need this model: no stored prediction (or one without
- * generated images when they are wanted), and no recorded failure. Identical files in two places
- * are computed once.
+ * generated images when they are wanted, or without an embedding when the model gives one), and no
+ * recorded failure. Identical files in two places are computed once. Predictions stored before the
+ * model had its embedding output are run again for it (issue 17), so a run after updating the model
+ * is what fills the embeddings in.
  */
 export function pendingImages(
   db: Db,
   datasetId: number,
   modelId: string,
-  needGenerated: boolean,
-  split: string | null = null,
-  shard: ShardSpec | null = null
+  { needGenerated = false, split = null, shard = null, needEmbedding = false }: PendingOptions = {}
 ): { pending: PendingImage[]; total: number } {
   // An optional split narrows the run (e.g. `pokerface eval` on the test split only).
   const inSplit = split === null ? '' : ' AND split = @split'
-  const params = { datasetId, modelId, needGenerated: needGenerated ? 1 : 0, split }
+  const params = { datasetId, modelId, needGenerated: needGenerated ? 1 : 0, needEmbedding: needEmbedding ? 1 : 0, split }
   const total = db
     .prepare(`SELECT count(DISTINCT content_hash) FROM samples WHERE dataset_id = @datasetId AND status = 'present'${inSplit}`)
     .pluck()
@@ -58,7 +70,9 @@ export function pendingImages(
       `SELECT s.content_hash AS hash, min(s.rel_path) AS relPath FROM samples s
        WHERE s.dataset_id = @datasetId AND s.status = 'present'${inSplit.replace('split', 's.split')}
          AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.content_hash = s.content_hash AND p.model_id = @modelId
-                         AND (p.generated = 1 OR @needGenerated = 0))
+                         AND (p.generated = 1 OR @needGenerated = 0)
+                         AND (@needEmbedding = 0 OR EXISTS (SELECT 1 FROM embeddings e
+                              WHERE e.content_hash = s.content_hash AND e.model_id = @modelId)))
          AND NOT EXISTS (SELECT 1 FROM inference_errors e WHERE e.content_hash = s.content_hash AND e.model_id = @modelId)
        GROUP BY s.content_hash ORDER BY min(s.rel_path)`
     )
@@ -100,6 +114,7 @@ export function storeResults(db: Db, modelId: string, classes: string[], results
           now,
           intensity
         )
+        if (r.embedding) putEmbedding(db, r.hash, modelId, r.embedding)
         clearFailure.run(r.hash, modelId)
       } else fail.run(r.hash, modelId, r.reason, now)
     }

@@ -72,9 +72,11 @@ export type ScoreRow = Omit<LabelIssueScores, 'modelId'> & { sampleId: number }
 export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], elapsedMs?: () => number): void {
   const put = db.prepare(
     `INSERT INTO review_scores (sample_id, dataset_id, model_id, given_label, predicted_label, self_confidence, margin,
-       confident_label, suggested_label, flagged, intensity, intensity_mismatch, combined, score, out_of_sample)
+       confident_label, suggested_label, flagged, intensity, intensity_mismatch, combined, score, out_of_sample,
+       neighbour_disagreement)
      VALUES (@sampleId, @datasetId, @modelId, @givenLabel, @predictedLabel, @selfConfidence, @margin,
-       @confidentLabel, @suggestedLabel, @flagged, @intensity, @intensityMismatch, @combined, @score, @outOfSample)`
+       @confidentLabel, @suggestedLabel, @flagged, @intensity, @intensityMismatch, @combined, @score, @outOfSample,
+       @neighbourDisagreement)`
   )
   const { datasetId, modelId } = summary
   db.transaction(() => {
@@ -85,6 +87,7 @@ export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], e
         datasetId,
         modelId,
         flagged: r.flagged ? 1 : 0,
+        neighbourDisagreement: r.neighbourDisagreement ?? null,
         outOfSample: r.outOfSample === null ? null : r.outOfSample ? 1 : 0
       })
     }
@@ -120,6 +123,7 @@ interface ScoreDbRow {
   combined: number | null
   score: number | null
   out_of_sample: number | null
+  neighbour_disagreement: number | null
 }
 
 export function issueFor(db: Db, sampleId: number): LabelIssueScores | null {
@@ -143,6 +147,7 @@ export function issueFor(db: Db, sampleId: number): LabelIssueScores | null {
     intensityMismatch: r.intensity_mismatch,
     combined: r.combined,
     score: r.score,
+    neighbourDisagreement: r.neighbour_disagreement,
     outOfSample: r.out_of_sample === null ? null : r.out_of_sample === 1
   }
 }

@@ -260,7 +260,8 @@ const ORDER: Record<Exclude<SampleSortKey, 'path'>, { column: string; wrongFirst
   combined: { column: 'r.combined', wrongFirst: 'DESC' },
   selfConfidence: { column: 'r.self_confidence', wrongFirst: 'ASC' },
   margin: { column: 'r.margin', wrongFirst: 'ASC' },
-  intensityMismatch: { column: 'r.intensity_mismatch', wrongFirst: 'DESC' }
+  intensityMismatch: { column: 'r.intensity_mismatch', wrongFirst: 'DESC' },
+  neighbours: { column: 'r.neighbour_disagreement', wrongFirst: 'DESC' }
 }
 
 function orderClause(sort: SampleSort, filter: SampleFilter): string {

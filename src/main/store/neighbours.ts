@@ -1,0 +1,98 @@
+/**
+ * What is computed from a dataset's embeddings for one model (issue 17), stored so it is computed
+ * once: each sample's nearest neighbours (the neighbour label score reads them at every ranking)
+ * and the 2-D map. Each row records how many embeddings it was made from: when a run adds or
+ * replaces some, the count differs and the row is stale (computed again), and a model with another
+ * id never sees another's rows.
+ */
+import { nowIso, type Db } from './db'
+
+const blob = (a: Int32Array | Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
+/** Copies a BLOB into an aligned typed array (a Buffer's offset in its pool may not be). */
+function int32s(b: Buffer): Int32Array {
+  const out = new Int32Array(b.byteLength / 4)
+  new Uint8Array(out.buffer).set(b)
+  return out
+}
+function float32s(b: Buffer): Float32Array {
+  const out = new Float32Array(b.byteLength / 4)
+  new Uint8Array(out.buffer).set(b)
+  return out
+}
+
+export interface StoredNeighbours {
+  k: number
+  sampleIds: Int32Array
+  /** k sample ids per sample in sampleIds order, nearest first; -1 none. */
+  neighbours: Int32Array
+  similarities: Float32Array
+  embeddings: number
+}
+
+export function saveNeighbourLists(db: Db, datasetId: number, modelId: string, lists: StoredNeighbours): void {
+  db.prepare(
+    `INSERT OR REPLACE INTO neighbour_lists (dataset_id, model_id, k, sample_ids, neighbours, similarities, embeddings, computed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+  ).run(
+    datasetId,
+    modelId,
+    lists.k,
+    blob(lists.sampleIds),
+    blob(lists.neighbours),
+    blob(lists.similarities),
+    lists.embeddings,
+    nowIso()
+  )
+}
+
+export function neighbourLists(db: Db, datasetId: number, modelId: string): StoredNeighbours | null {
+  const row = db
+    .prepare(
+      'SELECT k, sample_ids, neighbours, similarities, embeddings FROM neighbour_lists WHERE dataset_id = ? AND model_id = ?'
+    )
+    .get(datasetId, modelId) as
+    { k: number; sample_ids: Buffer; neighbours: Buffer; similarities: Buffer; embeddings: number } | undefined
+  if (!row) return null
+  return {
+    k: row.k,
+    sampleIds: int32s(row.sample_ids),
+    neighbours: int32s(row.neighbours),
+    similarities: float32s(row.similarities),
+    embeddings: row.embeddings
+  }
+}
+
+export type MapMethod = 'pca' | 'umap'
+
+export interface StoredMap {
+  method: MapMethod
+  sampleIds: Int32Array
+  /** x, y per sample, in sampleIds order. */
+  coords: Float32Array
+  embeddings: number
+  computedAt: string
+}
+
+export function saveEmbeddingMap(db: Db, datasetId: number, modelId: string, map: Omit<StoredMap, 'computedAt'>): void {
+  db.prepare(
+    `INSERT OR REPLACE INTO embedding_maps (dataset_id, model_id, method, sample_ids, coords, embeddings, computed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`
+  ).run(datasetId, modelId, map.method, blob(map.sampleIds), blob(map.coords), map.embeddings, nowIso())
+}
+
+export function embeddingMap(db: Db, datasetId: number, modelId: string, method: MapMethod): StoredMap | null {
+  const row = db
+    .prepare(
+      'SELECT sample_ids, coords, embeddings, computed_at FROM embedding_maps WHERE dataset_id = ? AND model_id = ? AND method = ?'
+    )
+    .get(datasetId, modelId, method) as
+    { sample_ids: Buffer; coords: Buffer; embeddings: number; computed_at: string } | undefined
+  if (!row) return null
+  return {
+    method,
+    sampleIds: int32s(row.sample_ids),
+    coords: float32s(row.coords),
+    embeddings: row.embeddings,
+    computedAt: row.computed_at
+  }
+}
