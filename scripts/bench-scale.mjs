@@ -67,15 +67,20 @@ if (!existsSync(join(scaleDir, 'affectnet', 'COMPLETE.json')) && free < needed *
   process.exit(1)
 }
 
-// 1. The image folder.
+// 1. The image folder (not needed by a store-only run once the store is built).
 const facesDir = join(scaleDir, 'affectnet')
-console.log(`\n1. ${IMAGES.toLocaleString()} AffectNet-format faces in ${facesDir} (built once; resumes where it stopped)`)
-const faces = await buildAffectNet(facesDir, IMAGES, dataDir, (line) => console.log(line))
-console.log(
-  `  ${faces.images.toLocaleString()} JPEG faces (${faces.training.toLocaleString()} in training.csv, ${faces.validation.toLocaleString()} in validation.csv), ` +
-    `${faces.params.sides[0]}–${faces.params.sides.at(-1)} px, quality ${faces.params.jpegQuality}, ` +
-    `mean ${(faces.meanImageBytes / 1024).toFixed(1)} KB, ${(faces.imageBytes / 1e9).toFixed(2)} GB`
-)
+const storeHome = join(scaleDir, `store-${SAMPLES}`)
+const storeMarker = join(storeHome, 'STORE-COMPLETE.json')
+let faces = null
+if (ONLY.has('open') || !existsSync(storeMarker)) {
+  console.log(`\n1. ${IMAGES.toLocaleString()} AffectNet-format faces in ${facesDir} (built once; resumes where it stopped)`)
+  faces = await buildAffectNet(facesDir, IMAGES, dataDir, (line) => console.log(line))
+  console.log(
+    `  ${faces.images.toLocaleString()} JPEG faces (${faces.training.toLocaleString()} in training.csv, ${faces.validation.toLocaleString()} in validation.csv), ` +
+      `${faces.params.sides[0]}–${faces.params.sides.at(-1)} px, quality ${faces.params.jpegQuality}, ` +
+      `mean ${(faces.meanImageBytes / 1024).toFixed(1)} KB, ${(faces.imageBytes / 1e9).toFixed(2)} GB`
+  )
+}
 
 /** `pokerface open` under /usr/bin/time: wall time as the CLI reports it, and the process's peak RSS. */
 function openOnce(folder, home) {
@@ -133,7 +138,6 @@ if (ONLY.has('open')) {
 // ---------------------------------------------------------------------------------------------
 // 2. The 1M store, served.
 if (!ONLY.has('store') && !ONLY.has('ui')) process.exit(0)
-const storeHome = join(scaleDir, `store-${SAMPLES}`)
 const storeFolder = join(scaleDir, `affectnet-store-${SAMPLES}`)
 const models = join(scaleDir, 'models')
 writeSyntheticModel(models)
@@ -146,7 +150,7 @@ const datasetId = buildStore({
   seed: join(scaleDir, 'store-seed'),
   facesDir,
   // The links need only some of the faces: the first 50,000 (sample i → face i mod 50,000).
-  faces: Math.min(faces.images, 50_000),
+  faces: faces ? Math.min(faces.images, 50_000) : JSON.parse(readFileSync(storeMarker, 'utf8')).params.faces,
   samples: SAMPLES,
   log: (line) => console.log(line)
 })
