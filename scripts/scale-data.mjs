@@ -20,7 +20,19 @@
 // label files are withdrawn first); a smaller N than a folder holds is refused, since the extra
 // images would open as unlabelled samples.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync
+} from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -81,22 +93,34 @@ export function affectnetRow(i, side = SIDES[i % SIDES.length]) {
   return { line, valid, expression }
 }
 
-/** The two label files for images 0..n-1, written through temp names. */
-export function writeLabelFiles(dir, n) {
-  const train = [AFFECTNET_HEADER]
-  const valid = [AFFECTNET_HEADER]
-  for (let i = 0; i < n; i++) {
-    const row = affectnetRow(i)
-    ;(row.valid ? valid : train).push(row.line)
+/**
+ * Writes AffectNet's two label files for rows 0..n-1 (`rowOf(i)` → affectnetRow) through temp names,
+ * a batch of lines at a time: at 1M rows each file is near 1 GB, more than one JS string can hold.
+ * Returns the rows in each.
+ */
+export function writeLabelFiles(dir, n, rowOf = (i) => affectnetRow(i)) {
+  const out = {}
+  for (const name of ['training.csv', 'validation.csv']) {
+    const fd = openSync(join(dir, `${name}.tmp`), 'w')
+    out[name] = { fd, rows: 0, batch: [AFFECTNET_HEADER] }
   }
-  for (const [name, lines] of [
-    ['training.csv', train],
-    ['validation.csv', valid]
-  ]) {
-    writeFileSync(join(dir, `${name}.tmp`), lines.join('\n') + '\n')
+  const flush = (f) => {
+    writeSync(f.fd, f.batch.join('\n') + '\n')
+    f.batch = []
+  }
+  for (let i = 0; i < n; i++) {
+    const row = rowOf(i)
+    const f = out[row.valid ? 'validation.csv' : 'training.csv']
+    f.batch.push(row.line)
+    f.rows++
+    if (f.batch.length >= 10_000) flush(f)
+  }
+  for (const [name, f] of Object.entries(out)) {
+    if (f.batch.length) flush(f)
+    closeSync(f.fd)
     renameSync(join(dir, `${name}.tmp`), join(dir, name))
   }
-  return { training: train.length - 1, validation: valid.length - 1 }
+  return { training: out['training.csv'].rows, validation: out['validation.csv'].rows }
 }
 
 function sourceFaces(dataDir) {

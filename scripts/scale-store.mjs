@@ -18,10 +18,10 @@
 // The predictions are SYNTHETIC (random, mostly agreeing with the label): for timing only.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { AFFECTNET_HEADER, affectnetRow, imagePath, SIDES } from './scale-data.mjs'
+import { AFFECTNET_HEADER, affectnetRow, imagePath, SIDES, writeLabelFiles } from './scale-data.mjs'
 
 const require = createRequire(import.meta.url)
 const EMOTIONS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt']
@@ -71,20 +71,8 @@ function buildStoreFolder(folder, facesDir, faces, samples, log) {
     const to = join(folder, PREFIX, imagePath(i))
     if (!existsSync(to)) linkSync(join(facesDir, PREFIX, imagePath(i % faces)), to)
   }
-  log('  writing the 1M-row label files…')
-  const train = [AFFECTNET_HEADER]
-  const valid = [AFFECTNET_HEADER]
-  for (let i = 0; i < samples; i++) {
-    const row = affectnetRow(i, SIDES[(i % faces) % SIDES.length])
-    ;(row.valid ? valid : train).push(row.line)
-  }
-  for (const [name, lines] of [
-    ['training.csv', train],
-    ['validation.csv', valid]
-  ]) {
-    writeFileSync(join(folder, `${name}.tmp`), lines.join('\n') + '\n')
-    renameSync(join(folder, `${name}.tmp`), join(folder, name))
-  }
+  log('  writing the label files…')
+  writeLabelFiles(folder, samples, (i) => affectnetRow(i, SIDES[(i % faces) % SIDES.length]))
   writeFileSync(join(folder, 'COMPLETE.json'), JSON.stringify({ params, builtAt: new Date().toISOString() }))
 }
 
