@@ -178,6 +178,15 @@ const url = await new Promise((resolveUrl, reject) => {
 const origin = new URL(url).origin
 const token = new URL(url).searchParams.get('token')
 const peakRssKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? NaN)
+/** What would bring a querySamples case under 100 ms at 1M (issue 19 asks the script to say). */
+function meetQuery(name) {
+  if (name.startsWith('page:'))
+    return 'keyset pages (rows after the last one shown: WHERE (score, id) > (?, ?)) instead of OFFSET, which walks every row before the page'
+  if (/sort: (?!path)|likely wrong|margin/.test(name))
+    return 'an index per order matching its ORDER BY (dataset_id, score IS NULL, out_of_sample IS 0, score DESC, sample_id) with the query driven from review_scores, so LIMIT 300 stops after 300 rows instead of sorting 1M'
+  return 'the total counted once per filter (cached until labelsChanged) rather than on every page, and an index covering the filter'
+}
+
 async function call(name, args) {
   const t = performance.now()
   const res = await fetch(`${origin}/api/call/${name}`, {
@@ -212,7 +221,7 @@ try {
       secs(ranked.ms),
       10_000,
       '10 s',
-      null
+      'probabilities stored as float32 BLOBs instead of JSON (1M JSON.parse), scores written to a fresh table then swapped in, and the ranking moved off the main thread'
     )
     console.log(`    [${ranked.all.map(secs).join(', ')}]; the app's own count: ${secs(ranked.result.durationMs)}`)
 
@@ -252,10 +261,17 @@ try {
     console.log(`\n  querySamples at ${SAMPLES.toLocaleString()} (300 rows + the total count):`)
     for (const [name, args] of cases) {
       const r = await timed('querySamples', { datasetId, offset: 0, limit: 300, ...args })
-      report(`${name} (${r.result.total.toLocaleString()} match)`, r.ms, msText(r.ms), 100, '100 ms', null)
+      report(`${name} (${r.result.total.toLocaleString()} match)`, r.ms, msText(r.ms), 100, '100 ms', meetQuery(name))
     }
     const metrics = await timed('getReviewMetrics', { datasetId })
-    report('getReviewMetrics (matrix, per class, distribution)', metrics.ms, msText(metrics.ms), 100, '100 ms', null)
+    report(
+      'getReviewMetrics (matrix, per class, distribution)',
+      metrics.ms,
+      msText(metrics.ms),
+      100,
+      '100 ms',
+      'a materialised tally (counts per original × current × predicted label) kept by the label writes and the ranking, instead of grouping 1M rows and reading every decision per request'
+    )
 
     const exportsDir = join(scaleDir, 'exports')
     rmSync(exportsDir, { recursive: true, force: true })
@@ -272,7 +288,14 @@ try {
         rows = r.result.rows
         if (r.ms > 60_000) break
       }
-      report(`exportLabels ${format} (${rows.toLocaleString()} rows)`, median(times), secs(median(times)), 15_000, '15 s', null)
+      report(
+        `exportLabels ${format} (${rows.toLocaleString()} rows)`,
+        median(times),
+        secs(median(times)),
+        15_000,
+        '15 s',
+        'streaming: rows read with an iterator and written as they come (not 1M objects and one string), the latest change per sample by one grouped join instead of a subquery per row; the source format rewritten line by line'
+      )
       console.log(`    [${times.map(secs).join(', ')}]`)
     }
     rmSync(exportsDir, { recursive: true, force: true })
@@ -282,7 +305,7 @@ try {
       mb(peakRssKb()),
       2 * 1024 * 1024,
       '2 GB',
-      null
+      'the streaming exports below, and a ranking that reads its inputs into typed arrays'
     )
   }
 
@@ -364,7 +387,14 @@ try {
           if (i === RUNS - 1)
             summary = `${r.frames.length} frames, median ${msText(median(r.frames))}, ${r.frames.filter((f) => f > 50).length} over 50 ms, ${r.blankFrames} frames with a tile waiting for its page; grid ${r.scrollHeight.toLocaleString()} px tall`
         }
-        report(`${name}: longest frame`, median(maxes), msText(median(maxes)), 50, '50 ms', null)
+        report(
+          `${name}: longest frame`,
+          median(maxes),
+          msText(median(maxes)),
+          50,
+          '50 ms',
+          'pages that answer in < 100 ms wherever the grid is (keyset pages instead of OFFSET), so no burst of rows and thumbnails lands in one frame'
+        )
         console.log(`    [${maxes.map(msText).join(', ')}]; last run: ${summary}`)
       }
     } finally {

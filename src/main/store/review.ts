@@ -90,7 +90,7 @@ export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], e
        @confidentLabel, @suggestedLabel, @flagged, @intensity, @intensityMismatch, @combined, @score, @outOfSample)`
   )
   const { datasetId, modelId } = summary
-  // At AffectNet's size each row written through review_scores' eight indexes lands on a random page
+  // At AffectNet's size each row written through review_scores' seven indexes lands on a random page
   // of each: 1M rows took 150-300 s (issue 19, `npm run bench:scale`). Above REBUILD_INDEXES_AT rows
   // the indexes are dropped and built again from their own definitions, inside the same transaction
   // (readers still see the old ranking or the new one), which sorts each once instead.
