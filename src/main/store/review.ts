@@ -22,6 +22,16 @@ export const REVIEWED_SQL = `(EXISTS (SELECT 1 FROM review_events e JOIN review_
   OR EXISTS (SELECT 1 FROM flags f WHERE f.sample_id = s.id AND f.flag IN ('keep', 'not_a_face', 'ambiguous', 'exclude')))`
 
 /**
+ * SQL: the ids of every reviewed sample (as REVIEWED_SQL decides it), for `s.id IN (…)`. Filtering
+ * the grid by "reviewed" this way reads the decisions once, instead of asking REVIEWED_SQL's two
+ * subqueries once per sample: at 1M samples that is the difference between ~1 s and tens of ms
+ * (issue 19, `npm run bench:scale`). REVIEWED_SQL stays the form for a page of rows.
+ */
+export const REVIEWED_IDS_SQL = `(SELECT e.sample_id FROM review_events e JOIN review_actions a ON a.id = e.action_id
+    WHERE e.kind = 'label' AND e.source = 'user' AND a.state = 'done'
+  UNION SELECT f.sample_id FROM flags f WHERE f.flag IN ('keep', 'not_a_face', 'ambiguous', 'exclude'))`
+
+/**
  * SQL: the label to suggest for the sample `s` with its scores `r`. An unlabelled face is offered
  * the model's class, whatever its label was when the ranking ran (a face unlabelled since then
  * had no suggestion: the model agreed with the label it had). The one answer for the grid's
@@ -65,6 +75,9 @@ export function mostPredictedModel(db: Db, datasetId: number): string | null {
 
 export type ScoreRow = Omit<LabelIssueScores, 'modelId'> & { sampleId: number }
 
+/** Rankings of at least this many rows rebuild review_scores' indexes rather than update them. */
+const REBUILD_INDEXES_AT = 100_000
+
 /**
  * Replaces a dataset's ranking in one transaction: readers see the old one or the new one.
  * `elapsedMs` is asked just before the summary is written, so it counts writing the scores too.
@@ -79,7 +92,18 @@ export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], e
        @neighbourDisagreement)`
   )
   const { datasetId, modelId } = summary
+  // At AffectNet's size each row written through review_scores' seven indexes lands on a random page
+  // of each: 1M rows took 150-300 s (issue 19, `npm run bench:scale`). Above REBUILD_INDEXES_AT rows
+  // the indexes are dropped and built again from their own definitions, inside the same transaction
+  // (readers still see the old ranking or the new one), which sorts each once instead.
+  const indexes =
+    rows.length >= REBUILD_INDEXES_AT
+      ? (db
+          .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review_scores' AND sql IS NOT NULL`)
+          .all() as { name: string; sql: string }[])
+      : []
   db.transaction(() => {
+    for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`)
     db.prepare('DELETE FROM review_scores WHERE dataset_id = ?').run(datasetId)
     for (const r of rows) {
       put.run({
@@ -91,6 +115,7 @@ export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], e
         outOfSample: r.outOfSample === null ? null : r.outOfSample ? 1 : 0
       })
     }
+    for (const index of indexes) db.exec(index.sql)
     if (elapsedMs) summary.durationMs = elapsedMs()
     db.prepare(
       `INSERT INTO review_rankings (dataset_id, model_id, summary, ranked_at) VALUES (?, ?, ?, ?)

@@ -13,7 +13,7 @@ import {
   type ScanProblem
 } from '@shared/types'
 import { nowIso, type Db } from './db'
-import { hasRanking, REVIEWED_SQL, reviewBriefs, sampleMarks } from './review'
+import { hasRanking, REVIEWED_IDS_SQL, reviewBriefs, sampleMarks } from './review'
 import { DUPLICATE_ORDER_SQL, duplicateBriefs, duplicateFilterSql } from './duplicates'
 
 /** What the store remembers of a file, to decide on a rescan whether it must be read again. */
@@ -235,9 +235,10 @@ function filterClause(datasetId: number, filter: SampleFilter): { sql: string; p
   if (filter.changedOnly) parts.push('s.current_label IS NOT s.original_label')
   if (filter.flaggedOnly) parts.push('r.flagged = 1')
   eq('r.predicted_label', filter.predictedLabel)
-  if (filter.reviewed !== undefined) parts.push(filter.reviewed ? REVIEWED_SQL : `NOT ${REVIEWED_SQL}`)
+  // Set membership rather than a subquery per sample: the decisions are read once (issue 19).
+  if (filter.reviewed !== undefined) parts.push(`s.id ${filter.reviewed ? 'IN' : 'NOT IN'} ${REVIEWED_IDS_SQL}`)
   if (filter.flag !== undefined) {
-    parts.push('EXISTS (SELECT 1 FROM flags f WHERE f.sample_id = s.id AND f.flag = ?)')
+    parts.push('s.id IN (SELECT f.sample_id FROM flags f WHERE f.flag = ?)')
     params.push(filter.flag)
   }
   if (filter.inSample !== undefined) parts.push(IN_SAMPLE_SQL[filter.inSample])

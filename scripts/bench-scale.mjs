@@ -1,0 +1,410 @@
+#!/usr/bin/env node
+// `npm run bench:scale` (issue 19): what happens at AffectNet's size. Builds once, outside the
+// repository (PF_SCALE_DIR, default ../pf-scale beside the project):
+//   - affectnet/: a synthetic AffectNet-format folder of BENCH_SCALE_IMAGES (300,000) real-sized JPEG
+//     faces with training.csv / validation.csv (scripts/scale-data.mjs says how, and why that size);
+//   - store-<M>/: a real store holding an AffectNet dataset of BENCH_SCALE_SAMPLES (1,000,000)
+//     samples with synthetic predictions, written without a scan (scripts/scale-store.mjs);
+// then prints, each a median of BENCH_RUNS (3):
+//   1. first open and reopen of the image folder with `pokerface open` (the app's scanner), peak RSS;
+//   2. on the 1M store served by `pokerface serve` (the app's HTTP API, the one the grid calls):
+//      every sort and filter the grid offers and deep pages (querySamples), the label-issue ranking
+//      (rankLabelIssues), the metrics (getReviewMetrics), exports as cleaned CSV and in the source
+//      format (exportLabels); the server's peak RSS;
+//   3. grid scrolling frame times at 1M in Debian's Chromium (as bench:ui does at 35k).
+// Each figure is printed beside its target (issue 19). Env: PF_SCALE_DIR, BENCH_SCALE_IMAGES,
+// BENCH_SCALE_SAMPLES, BENCH_RUNS, PF_DATA_DIR (the source faces), PF_CHROMIUM. The build runs at the
+// lowest CPU priority (nice 19 is up to the caller: `nice -n 19 npm run bench:scale` builds and
+// measures that way; the figures below were taken without it).
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join, resolve } from 'node:path'
+import { cliEntry, ensureBuilt, root } from './lib.mjs'
+import { buildAffectNet } from './scale-data.mjs'
+import { buildStore, MODEL_ID, writeSyntheticModel } from './scale-store.mjs'
+
+const require = createRequire(import.meta.url)
+const dataDir = resolve(process.env.PF_DATA_DIR ?? join(root, '..', 'shared', 'data'))
+const scaleDir = resolve(process.env.PF_SCALE_DIR ?? join(root, '..', 'pf-scale'))
+const IMAGES = Number(process.env.BENCH_SCALE_IMAGES ?? 300_000)
+const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 1_000_000)
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const CHROMIUM = process.env.PF_CHROMIUM ?? '/usr/bin/chromium'
+const ONLY = new Set((process.env.BENCH_SCALE_ONLY ?? 'open,store,ui').split(','))
+
+if (!existsSync(join(dataDir, 'muxspace_fe'))) {
+  console.log(`bench:scale skipped: ${join(dataDir, 'muxspace_fe')} not found (set PF_DATA_DIR)`)
+  process.exit(0)
+}
+ensureBuilt()
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const secs = (ms) => `${(ms / 1000).toFixed(2)} s`
+const msText = (ms) => `${ms.toFixed(1)} ms`
+const mb = (kb) => `${Math.round(kb / 1024).toLocaleString()} MB`
+const results = []
+/** One figure against its target; `meet` says what would meet a missed target. */
+function report(name, value, text, target, targetText, meet) {
+  const ok = value < target
+  results.push({ name, ok, text, targetText, meet })
+  console.log(`  ${name.padEnd(58)} ${text.padStart(12)}   target < ${targetText.padEnd(8)} ${ok ? 'met' : 'MISSED'}`)
+  if (!ok && meet) console.log(`    → would meet it: ${meet}`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// 0. Room on disk: about 9 KB a face, the store's folder 1 KB a sample (label rows) plus its
+// database (about 1.2 KB a sample), and the open benchmark's databases.
+mkdirSync(scaleDir, { recursive: true })
+const free = (() => {
+  const s = statfsSync(scaleDir)
+  return s.bavail * s.bsize
+})()
+const needed = IMAGES * 12_000 + SAMPLES * 2_500
+console.log(`bench:scale: data in ${scaleDir}; ${(free / 1e9).toFixed(1)} GB free, up to ${(needed / 1e9).toFixed(1)} GB needed`)
+if (!existsSync(join(scaleDir, 'affectnet', 'COMPLETE.json')) && free < needed * 1.2) {
+  console.log('bench:scale stopped: not enough free disk (set PF_SCALE_DIR, or lower BENCH_SCALE_IMAGES)')
+  process.exit(1)
+}
+
+// 1. The image folder (not needed by a store-only run once the store is built).
+const facesDir = join(scaleDir, 'affectnet')
+const storeHome = join(scaleDir, `store-${SAMPLES}`)
+const storeMarker = join(storeHome, 'STORE-COMPLETE.json')
+let faces = null
+if (ONLY.has('open') || !existsSync(storeMarker)) {
+  console.log(`\n1. ${IMAGES.toLocaleString()} AffectNet-format faces in ${facesDir} (built once; resumes where it stopped)`)
+  faces = await buildAffectNet(facesDir, IMAGES, dataDir, (line) => console.log(line))
+  console.log(
+    `  ${faces.images.toLocaleString()} JPEG faces (${faces.training.toLocaleString()} in training.csv, ${faces.validation.toLocaleString()} in validation.csv), ` +
+      `${faces.params.sides[0]}–${faces.params.sides.at(-1)} px, quality ${faces.params.jpegQuality}, ` +
+      `mean ${(faces.meanImageBytes / 1024).toFixed(1)} KB, ${(faces.imageBytes / 1e9).toFixed(2)} GB`
+  )
+}
+
+/** `pokerface open` under /usr/bin/time: wall time as the CLI reports it, and the process's peak RSS. */
+function openOnce(folder, home) {
+  const time = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', 'PEAK_RSS_KB=%M'] : []
+  const argv = [...time, process.execPath, cliEntry, 'open', folder, '--json', '--data-dir', home]
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  if (r.status !== 0) throw new Error(r.stderr || r.stdout)
+  const out = JSON.parse(r.stdout.trim().split('\n').at(-1))
+  const rss = /PEAK_RSS_KB=(\d+)/.exec(r.stderr)
+  return { ms: out.ms, images: out.images, rssKb: rss ? Number(rss[1]) : NaN }
+}
+
+if (ONLY.has('open')) {
+  console.log(`\n  pokerface open ${facesDir} --json, ${RUNS} runs, each into a fresh data folder (files in the page cache):`)
+  const cold = []
+  const warm = []
+  for (let i = 0; i < RUNS; i++) {
+    const home = join(scaleDir, `open-home-${i}`)
+    rmSync(home, { recursive: true, force: true })
+    try {
+      const first = openOnce(facesDir, home)
+      const again = openOnce(facesDir, home)
+      cold.push(first)
+      warm.push(again)
+      console.log(
+        `    run ${i + 1}: first open ${secs(first.ms)} (${first.images.toLocaleString()} images, peak RSS ${mb(first.rssKb)}), reopen ${secs(again.ms)} (peak RSS ${mb(again.rssKb)})`
+      )
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
+  }
+  const n = cold[0].images
+  report(
+    `first open, ${n.toLocaleString()} images`,
+    median(cold.map((c) => c.ms)),
+    secs(median(cold.map((c) => c.ms))),
+    60_000,
+    '60 s',
+    `60 s needs 5,000 images/s, this run did ${Math.round(n / (median(cold.map((c) => c.ms)) / 1000))}: reading, hashing and probing each file on more cores (worker threads), measured on an idle machine first`
+  )
+  report(
+    `reopen, ${n.toLocaleString()} images`,
+    median(warm.map((c) => c.ms)),
+    secs(median(warm.map((c) => c.ms))),
+    5_000,
+    '5 s',
+    'not profiled yet: the reopen re-reads and re-parses both label files (264 MB at 300k) and stats every image; skipping the parse when the label files are unchanged (size, mtime, sha256) is the first thing to try'
+  )
+  const rss = Math.max(...cold.map((c) => c.rssKb), ...warm.map((c) => c.rssKb))
+  report(`peak RSS of open (largest of ${RUNS * 2} runs)`, rss, mb(rss), 2 * 1024 * 1024, '2 GB')
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The 1M store, served.
+if (!ONLY.has('store') && !ONLY.has('ui')) process.exit(0)
+const storeFolder = join(scaleDir, `affectnet-store-${SAMPLES}`)
+const models = join(scaleDir, 'models')
+writeSyntheticModel(models)
+console.log(`\n2. ${SAMPLES.toLocaleString()}-sample store in ${storeHome} (built once), served by pokerface serve`)
+const t0 = performance.now()
+const datasetId = buildStore({
+  cliEntry,
+  home: storeHome,
+  folder: storeFolder,
+  seed: join(scaleDir, 'store-seed'),
+  facesDir,
+  // The links need only some of the faces: the first 50,000 (sample i → face i mod 50,000).
+  faces: faces ? Math.min(faces.images, 50_000) : JSON.parse(readFileSync(storeMarker, 'utf8')).params.faces,
+  samples: SAMPLES,
+  log: (line) => console.log(line)
+})
+if (performance.now() - t0 > 5000) console.log(`  built in ${secs(performance.now() - t0)}`)
+
+const server = spawn(process.execPath, [cliEntry, 'serve', '--data-dir', storeHome], {
+  env: { ...process.env, PF_MODELS_DIR: models },
+  stdio: ['ignore', 'pipe', 'pipe']
+})
+const url = await new Promise((resolveUrl, reject) => {
+  let out = ''
+  const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 120_000)
+  const onData = (chunk) => {
+    out += chunk
+    const m = /is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out)
+    if (m) {
+      clearTimeout(timer)
+      resolveUrl(m[1])
+    }
+  }
+  server.stdout.on('data', onData)
+  server.stderr.on('data', onData)
+  server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)))
+})
+const origin = new URL(url).origin
+const token = new URL(url).searchParams.get('token')
+const peakRssKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? NaN)
+/** What would bring a querySamples case under 100 ms at 1M (issue 19 asks the script to say). */
+function meetQuery(name) {
+  if (name.startsWith('page:'))
+    return 'keyset pages (rows after the last one shown: WHERE (score, id) > (?, ?)) instead of OFFSET, which walks every row before the page'
+  if (/sort: (?!path)|likely wrong|margin/.test(name))
+    return 'an index per order matching its ORDER BY (dataset_id, score IS NULL, out_of_sample IS 0, score DESC, sample_id) with the query driven from review_scores, so LIMIT 300 stops after 300 rows instead of sorting 1M'
+  return 'the total counted once per filter (cached until labelsChanged) rather than on every page, and an index covering the filter'
+}
+
+async function call(name, args) {
+  const t = performance.now()
+  const res = await fetch(`${origin}/api/call/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-pokerface-token': token },
+    body: JSON.stringify(args)
+  })
+  const body = await res.json()
+  if (body.error) throw new Error(`${name}: ${body.error.message}`)
+  return { ms: performance.now() - t, result: body.result }
+}
+/** Median of RUNS calls; a call slower than `budgetMs` is not repeated (its one figure is the result). */
+async function timed(name, args, budgetMs = Infinity) {
+  const times = []
+  let result
+  for (let i = 0; i < RUNS; i++) {
+    const r = await call(name, args)
+    times.push(r.ms)
+    result = r.result
+    if (r.ms > budgetMs) break
+  }
+  return { ms: median(times), all: times, result }
+}
+
+try {
+  if (ONLY.has('store')) {
+    const ranked = await timed('rankLabelIssues', { datasetId, modelId: MODEL_ID }, 60_000)
+    console.log(`  (every figure is a median of ${RUNS} through HTTP as the page calls it: request → JSON parsed)`)
+    report(
+      `rankLabelIssues, ${ranked.result.predicted.toLocaleString()} samples`,
+      ranked.ms,
+      secs(ranked.ms),
+      10_000,
+      '10 s',
+      'probabilities stored as float32 BLOBs instead of JSON (1M JSON.parse), scores written to a fresh table then swapped in, and the ranking moved off the main thread'
+    )
+    console.log(`    [${ranked.all.map(secs).join(', ')}]; the app's own count: ${secs(ranked.result.durationMs)}`)
+
+    const cases = [
+      ['sort: path (scan order), no filter', { filter: {} }],
+      ['sort: most likely wrong', { filter: {}, sort: { by: 'likelyWrong' } }],
+      ['sort: combined (margin + poker face)', { filter: {}, sort: { by: 'combined' } }],
+      ['sort: lowest self-confidence', { filter: {}, sort: { by: 'selfConfidence' } }],
+      ['sort: lowest margin', { filter: {}, sort: { by: 'margin' } }],
+      ['sort: poker-face mismatch', { filter: {}, sort: { by: 'intensityMismatch' } }],
+      ['sort: most likely wrong, reversed', { filter: {}, sort: { by: 'likelyWrong', reverse: true } }],
+      ['sort: path, reversed', { filter: {}, sort: { by: 'path', reverse: true } }],
+      ['page: path, offset 500,000', { filter: {}, offset: 500_000 }],
+      ['page: path, offset 999,700', { filter: {}, offset: SAMPLES - 300 }],
+      ['page: most likely wrong, offset 500,000', { filter: {}, sort: { by: 'likelyWrong' }, offset: 500_000 }],
+      ['filter: label = happiness', { filter: { currentLabel: 'happiness' } }],
+      ['filter: label = happiness, most likely wrong', { filter: { currentLabel: 'happiness' }, sort: { by: 'likelyWrong' } }],
+      ['filter: unlabelled', { filter: { currentLabel: null } }],
+      ['filter: original label = sadness', { filter: { originalLabel: 'sadness' } }],
+      ['filter: predicted = neutral', { filter: { predictedLabel: 'neutral' } }],
+      [
+        'filter: confusion cell sadness × neutral, likely wrong',
+        { filter: { currentLabel: 'sadness', predictedLabel: 'neutral' }, sort: { by: 'likelyWrong' } }
+      ],
+      ['filter: split = valid', { filter: { split: 'valid' } }],
+      ['filter: changed only', { filter: { changedOnly: true } }],
+      ['filter: flagged only, most likely wrong', { filter: { flaggedOnly: true }, sort: { by: 'likelyWrong' } }],
+      ['filter: reviewed', { filter: { reviewed: true } }],
+      ['filter: not reviewed', { filter: { reviewed: false } }],
+      [
+        'filter: flagged + not reviewed, most likely wrong',
+        { filter: { flaggedOnly: true, reviewed: false }, sort: { by: 'likelyWrong' } }
+      ],
+      ['filter: mark = exclude', { filter: { flag: 'exclude' } }],
+      ['filter: trained on = unknown, margin', { filter: { inSample: 'unknown' }, sort: { by: 'margin' } }]
+    ]
+    console.log(`\n  querySamples at ${SAMPLES.toLocaleString()} (300 rows + the total count):`)
+    for (const [name, args] of cases) {
+      const r = await timed('querySamples', { datasetId, offset: 0, limit: 300, ...args })
+      report(`${name} (${r.result.total.toLocaleString()} match)`, r.ms, msText(r.ms), 100, '100 ms', meetQuery(name))
+    }
+    const metrics = await timed('getReviewMetrics', { datasetId })
+    report(
+      'getReviewMetrics (matrix, per class, distribution)',
+      metrics.ms,
+      msText(metrics.ms),
+      100,
+      '100 ms',
+      'a materialised tally (counts per original × current × predicted label) kept by the label writes and the ranking, instead of grouping 1M rows and reading every decision per request'
+    )
+
+    const exportsDir = join(scaleDir, 'exports')
+    rmSync(exportsDir, { recursive: true, force: true })
+    mkdirSync(exportsDir, { recursive: true })
+    for (const [format, target] of [
+      ['csv', (i) => join(exportsDir, `cleaned-${i}.csv`)],
+      ['source', (i) => join(exportsDir, `source-${i}`)]
+    ]) {
+      const times = []
+      let rows = 0
+      for (let i = 0; i < RUNS; i++) {
+        const r = await call('exportLabels', { datasetId, format, path: target(i), overwrite: true })
+        times.push(r.ms)
+        rows = r.result.rows
+        if (r.ms > 60_000) break
+      }
+      report(
+        `exportLabels ${format} (${rows.toLocaleString()} rows)`,
+        median(times),
+        secs(median(times)),
+        15_000,
+        '15 s',
+        'streaming: rows read with an iterator and written as they come (not 1M objects and one string), the latest change per sample by one grouped join instead of a subquery per row; the source format rewritten line by line'
+      )
+      console.log(`    [${times.map(secs).join(', ')}]`)
+    }
+    rmSync(exportsDir, { recursive: true, force: true })
+    report(
+      `peak RSS of the server (rank, queries, metrics, exports)`,
+      peakRssKb(),
+      mb(peakRssKb()),
+      2 * 1024 * 1024,
+      '2 GB',
+      'the streaming exports below, and a ranking that reads its inputs into typed arrays'
+    )
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // 3. Scrolling the grid at 1M in Chromium.
+  if (ONLY.has('ui') && existsSync(CHROMIUM)) {
+    const { chromium } = require('playwright-core')
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync'
+      ]
+    })
+    try {
+      const page = await browser.newPage({ viewport: { width: 1500, height: 950 } })
+      page.on('pageerror', (e) => console.error(`  page error: ${e.message}`))
+      const t = performance.now()
+      await page.goto(`${url}&dataset=${datasetId}&sort=margin`)
+      await page.locator('.tile img').first().waitFor({ timeout: 120_000 })
+      const firstTiles = performance.now() - t
+      await page.waitForFunction(() => [...document.querySelectorAll('.tile img')].every((i) => i.complete), null, {
+        timeout: 120_000
+      })
+      console.log(
+        `\n3. grid at ${SAMPLES.toLocaleString()} in Chromium (sorted by margin): page load → first tiles ${secs(firstTiles)}`
+      )
+      const scroll = (pxPerFrame, seconds) =>
+        page.evaluate(
+          ([pxPerFrame, seconds]) =>
+            new Promise((done) => {
+              const grid = document.querySelector('[data-testid="grid"]')
+              const frames = []
+              let blankFrames = 0
+              let last = null
+              const start = performance.now()
+              const step = (now) => {
+                if (last !== null) frames.push(now - last)
+                last = now
+                const box = grid.getBoundingClientRect()
+                const blank = [...grid.querySelectorAll('.tile.loading')].some((t) => {
+                  const r = t.getBoundingClientRect()
+                  return r.bottom > box.top && r.top < box.bottom
+                })
+                if (blank) blankFrames++
+                grid.scrollTop += pxPerFrame
+                if (now - start < seconds * 1000 && grid.scrollTop + grid.clientHeight < grid.scrollHeight)
+                  requestAnimationFrame(step)
+                else done({ frames, blankFrames, scrollHeight: grid.scrollHeight })
+              }
+              requestAnimationFrame(step)
+            }),
+          [pxPerFrame, seconds]
+        )
+      const jump = (fraction) =>
+        page.evaluate((fraction) => {
+          const grid = document.querySelector('[data-testid="grid"]')
+          grid.scrollTop = Math.floor(fraction * (grid.scrollHeight - grid.clientHeight))
+        }, fraction)
+      for (const [name, px, at] of [
+        ['steady scroll, 40 px/frame, from the top', 40, 0],
+        ['steady scroll, 40 px/frame, from the middle', 40, 0.5],
+        ['fast fling, 400 px/frame, from the top', 400, 0],
+        ['fast fling, 400 px/frame, from 90 %', 400, 0.9]
+      ]) {
+        const maxes = []
+        let summary = ''
+        for (let i = 0; i < RUNS; i++) {
+          await jump(at)
+          await page.waitForTimeout(300)
+          const r = await scroll(px, 4)
+          const sorted = [...r.frames].sort((a, b) => a - b)
+          maxes.push(sorted.at(-1))
+          if (i === RUNS - 1)
+            summary = `${r.frames.length} frames, median ${msText(median(r.frames))}, ${r.frames.filter((f) => f > 50).length} over 50 ms, ${r.blankFrames} frames with a tile waiting for its page; grid ${r.scrollHeight.toLocaleString()} px tall`
+        }
+        report(
+          `${name}: longest frame`,
+          median(maxes),
+          msText(median(maxes)),
+          50,
+          '50 ms',
+          'pages that answer in < 100 ms wherever the grid is (keyset pages instead of OFFSET), so no burst of rows and thumbnails lands in one frame'
+        )
+        console.log(`    [${maxes.map(msText).join(', ')}]; last run: ${summary}`)
+      }
+    } finally {
+      await browser.close()
+    }
+  }
+  console.log(`\n  server peak RSS at the end: ${mb(peakRssKb())}`)
+} finally {
+  server.kill('SIGTERM')
+}
+const missed = results.filter((r) => !r.ok)
+console.log(
+  `\nbench:scale: ${results.length - missed.length} of ${results.length} figures within target${missed.length ? '; missed:' : ''}`
+)
+for (const m of missed) console.log(`  ${m.name}: ${m.text} (target < ${m.targetText})${m.meet ? ` — ${m.meet}` : ''}`)
