@@ -12,7 +12,7 @@ import sharp, { type Sharp } from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { copyFaceFixture, tempDir } from '../helpers/data'
 import { HAS_BUILD } from '../helpers/browser'
-import { MICRO_MODEL } from '../helpers/models'
+import { embedAndGenerateModel } from '../helpers/models'
 import { CLI, pokerface, storeSnapshot } from '../helpers/shards'
 
 function slurmAnswers(): boolean {
@@ -82,6 +82,8 @@ function arrayTasks(jobId: string): { task: number; state: string; exit: string;
 describe.skipIf(SKIP !== null)('a Slurm job array of pokerface infer --shard, then pokerface merge', () => {
   it('gives the store one local run gives, with a task killed midway and requeued', { timeout: 900_000 }, async () => {
     const work = await tempDir('pf-slurm-')
+    // Poker faces and embeddings: the shard files carry both, and the merge finds the neighbours.
+    const model = await embedAndGenerateModel()
     const dataset = join(work, 'faces')
     const images = await buildFaces(dataset)
     const [shards, logs, scratch] = ['shards', 'logs', 'scratch'].map((d) => join(work, d))
@@ -103,7 +105,7 @@ set -euo pipefail
 K=$SLURM_ARRAY_TASK_ID
 WORK=${scratch}/task-$K
 INFER=(node ${CLI} infer ${dataset} --shard "$K/4" --out ${shards}/shard-$K.pfshard --data-dir "$WORK"
-       --model ${MICRO_MODEL} --batch 1 --threads 1)
+       --model ${model} --batch 1 --threads 1)
 echo "attempt \${SLURM_RESTART_COUNT:-0} of task $K"
 if [ "$K" = 1 ] && [ "\${SLURM_RESTART_COUNT:-0}" = 0 ]; then
   # A simple command in the background: $! is node's own pid, so kill -9 hits the run itself.
@@ -126,7 +128,7 @@ fi
 
     // The local run for comparison, while the array runs.
     const local = await tempDir('pf-slurm-local-')
-    const reference = pokerface(['infer', dataset, '--model', MICRO_MODEL, '--batch', '1', '--threads', '1', '--data-dir', local])
+    const reference = pokerface(['infer', dataset, '--model', model, '--batch', '1', '--threads', '1', '--data-dir', local])
     expect(reference.code, reference.stderr).toBe(0)
 
     // Wait for the array to leave the queue (a guard against a hung cluster, not a timing check).
@@ -162,13 +164,19 @@ fi
 
     const merged = await tempDir('pf-slurm-merged-')
     const files = [0, 1, 2, 3].map((k) => join(shards, `shard-${k}.pfshard`))
-    const r = pokerface(['merge', dataset, ...files, '--model', MICRO_MODEL, '--data-dir', merged, '--json'])
+    const r = pokerface(['merge', dataset, ...files, '--model', model, '--data-dir', merged, '--json'])
     expect(r.code, r.stderr).toBe(0)
     const added = (r.json().files as { added: number; uncovered: number }[]).reduce((a, f) => a + f.added + f.uncovered, 0)
     expect(added).toBe(images)
     const got = storeSnapshot(merged)
     expect(got.predictions).toHaveLength(images)
     expect(new Set(got.predictions.map((p) => (p as { content_hash: string }).content_hash)).size).toBe(images)
+    // Task 1's killed attempt stored some embeddings before its death; the file has them all.
+    expect(got.embeddings).toHaveLength(images)
+    expect(Object.keys(Object.values(got.neighbours)[0] ?? {})).toHaveLength(images)
+    expect(got.ranking.some((row) => (row as { neighbour_disagreement: number | null }).neighbour_disagreement !== null)).toBe(
+      true
+    )
     expect(got).toEqual(storeSnapshot(local))
   })
 })

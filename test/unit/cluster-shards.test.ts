@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { parseCliArgs } from '@main/cli/args'
 import { inShard, parseShardSpec, shardOfHash } from '@main/cluster/shard'
-import { fingerprintDifferences, type ModelFingerprint } from '@main/cluster/modelFingerprint'
+import { fingerprintDifferences, fingerprintEmbeddingWidth, type ModelFingerprint } from '@main/cluster/modelFingerprint'
 import {
+  embeddingProblem,
   missingShards,
   parseShardHeader,
   predictionProblem,
@@ -156,5 +157,26 @@ describe('shard file checks (cluster/shardCheck.ts)', () => {
     expect(predictionProblem(row({ predicted_label: 'anger' }), h, true)).toMatch(/"anger" is not one of the model's classes/)
     expect(predictionProblem(row(), h, false)).toMatch(/sheet is not in the file/)
     expect(predictionProblem(row(), { ...h, generate: false }, true)).toMatch(/run without poker faces/)
+  })
+
+  it('refuses embeddings no run of the model stores, and reads the width from the classify graph', () => {
+    const hash = sha('x')
+    const vector = (values: number[]) => Buffer.from(Float32Array.from(values).buffer)
+    const ok = { dim: 3, vector: vector([0.5, -1, 2]) }
+    expect(embeddingProblem(hash, ok, 3)).toBeNull()
+    expect(embeddingProblem(hash, undefined, null)).toBeNull()
+    expect(embeddingProblem(hash, ok, null)).toMatch(/has an embedding, but the model that made the file has no embedding output/)
+    expect(embeddingProblem(hash, undefined, 3)).toMatch(/has no embedding, but the model gives one of width 3/)
+    expect(embeddingProblem(hash, { dim: 4, vector: vector([1, 2, 3, 4]) }, 3)).toMatch(/has 4 values, not the model's 3/)
+    expect(embeddingProblem(hash, { dim: 3, vector: vector([1, 2]) }, 3)).toMatch(/is 8 bytes, not 3 float32 values \(12 bytes\)/)
+    expect(embeddingProblem(hash, { dim: 3, vector: vector([1, Infinity, 2]) }, 3)).toMatch(/value 1 is Infinity, not a finite/)
+    expect(embeddingProblem(hash, { dim: 3, vector: vector([1, 2, NaN]) }, 3)).toMatch(/value 2 is NaN/)
+    // Not float32 bytes at all (a TEXT value where the BLOB belongs).
+    expect(embeddingProblem(hash, { dim: 3, vector: 'abc' as unknown as Buffer }, 3)).toMatch(/is not 3 float32 values/)
+
+    const classify = (outputs: { name: string; type: string; shape: (number | string)[] }[]) =>
+      fingerprint({ graphs: [{ role: 'classify', file: 'c.onnx', sha256: 'a', signature: { inputs: [], outputs } as never }] })
+    expect(fingerprintEmbeddingWidth(classify([{ name: 'embedding', type: 'float32', shape: ['N', 32] }]))).toBe(32)
+    expect(fingerprintEmbeddingWidth(classify([{ name: 'logits', type: 'float32', shape: ['N', 8] }]))).toBeNull()
   })
 })

@@ -1,6 +1,7 @@
 import type { ApiHandlers } from '@shared/api'
 import type { AppContext } from '../api/context'
 import { rankDataset } from '../api/ranking'
+import { updateNeighbourLists } from '../api/neighbours'
 import { listModels } from '../inference/registry'
 import { modelFingerprint } from '../cluster/modelFingerprint'
 import { checkModels, checkShardFile, importShardFile, type ShardImport } from '../cluster/mergeShards'
@@ -24,6 +25,7 @@ const n = (x: number): string => x.toLocaleString('en-US')
 function importLine(r: ShardImport): string {
   const parts = [`${n(r.added)} added`]
   if (r.upgraded) parts.push(`${n(r.upgraded)} given their poker faces`)
+  if (r.embeddingsAdded) parts.push(`${n(r.embeddingsAdded)} given their embeddings`)
   if (r.failuresAdded) parts.push(`${n(r.failuresAdded)} unreadable recorded`)
   parts.push(`${n(r.alreadyStored)} already stored`)
   if (r.unknown) parts.push(`${n(r.unknown)} not in this dataset (skipped)`)
@@ -93,14 +95,25 @@ export async function merge(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     } finally {
       lock.release()
     }
-    const changed = results.some((r) => r.added || r.upgraded || r.failuresAdded)
-    // As after a local run: the workspace opens on the ranking by the model that ran.
-    const ranking = changed ? rankDataset(ctx.db, dataset.id, model) : null
+    const changed = results.some((r) => r.added || r.upgraded || r.embeddingsAdded || r.failuresAdded)
+    // As after a local run (api/review.ts, cli/infer.ts): the neighbour lists of a model with
+    // embeddings, then the ranking by the model that ran, with the neighbour score. Asked even when
+    // nothing changed: lists are computed only when missing or stale, so a merge interrupted before
+    // this point gets them on its second try.
+    const neighbours = model.embeddingWidth ? await updateNeighbourLists(ctx, dataset.id, model.id) : false
+    const ranking = changed || neighbours ? rankDataset(ctx.db, dataset.id, model) : null
     const missing = missingShards(opened)
     const total = (key: keyof ShardImport) => results.reduce((a, r) => a + (r[key] as number), 0)
     if (args.json) {
       console.log(
-        JSON.stringify({ modelId, datasetId: dataset.id, files: results, missingShards: missing, ranked: ranking !== null })
+        JSON.stringify({
+          modelId,
+          datasetId: dataset.id,
+          files: results,
+          missingShards: missing,
+          neighbours,
+          ranked: ranking !== null
+        })
       )
     } else {
       console.log(
@@ -112,6 +125,7 @@ export async function merge(ctx: AppContext, handlers: ApiHandlers, args: CliArg
         console.log(
           `  not merged yet: shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${opened[0].header.shard.count}`
         )
+      if (neighbours) console.log(`  found every image's nearest neighbours by ${modelId}'s embeddings`)
       if (ranking) console.log(rankedLine(ranking))
     }
     return EXIT.ok

@@ -9,8 +9,8 @@ import type { Db } from '../store/db'
 import { writeFileAtomic } from '../files/atomicWrite'
 import { generatedSheetPath } from '../media/sheetLayout'
 import { inShard, shardName } from './shard'
-import { fingerprintDifferences, type ModelFingerprint } from './modelFingerprint'
-import { predictionProblem, type ShardPrediction } from './shardCheck'
+import { fingerprintDifferences, fingerprintEmbeddingWidth, type ModelFingerprint } from './modelFingerprint'
+import { embeddingProblem, predictionProblem, type ShardEmbedding, type ShardPrediction } from './shardCheck'
 import type { OpenedShard } from './shardFile'
 
 const PAGE = 500
@@ -62,10 +62,15 @@ export function checkShardFile(opened: OpenedShard, here: ModelFingerprint, data
   const badPngs = file.prepare(`SELECT count(*) FROM generated_sheets WHERE substr(png, 1, 8) != ${PNG_SIGNATURE}`).pluck().get()
   if (badPngs) problems.push(`${path}: ${badPngs} poker-face sheets are not PNG images`)
   const hasSheet = file.prepare('SELECT 1 FROM generated_sheets WHERE content_hash = ?').pluck()
+  const embeddingOf = file.prepare('SELECT dim, vector FROM embeddings WHERE content_hash = ?')
+  // The model here is the file's (checked above): its width is what the store's embeddings have.
+  const width = fingerprintEmbeddingWidth(here)
   let unknown = 0
   for (const rows of pages<ShardPrediction>(file, PREDICTION_COLUMNS)) {
     for (const row of rows) {
-      const problem = predictionProblem(row, header, !!hasSheet.get(row.content_hash))
+      const problem =
+        predictionProblem(row, header, !!hasSheet.get(row.content_hash)) ??
+        embeddingProblem(row.content_hash, embeddingOf.get(row.content_hash) as ShardEmbedding | undefined, width)
       if (problem && problems.length < 5) problems.push(`${path}: ${problem}`)
       if (!problem && !datasetHashes.has(row.content_hash)) unknown++
     }
@@ -92,6 +97,8 @@ export interface ShardImport {
   added: number
   /** Predictions stored before without poker faces, now with them. */
   upgraded: number
+  /** Predictions stored before without an embedding (e.g. by a model build without the output), now with it. */
+  embeddingsAdded: number
   failuresAdded: number
   alreadyStored: number
   /** Results for images no longer (or never) in the dataset: not imported. */
@@ -103,6 +110,8 @@ export interface ShardImport {
 /**
  * Imports one checked shard file: a page at a time, sheets into the cache first and then the
  * page's rows in one transaction, so a crash keeps whole pages and a second merge completes it.
+ * A stored prediction is kept; it only gains what it lacks: its poker faces (the file's row
+ * replaces it, sheets and all) or its embedding (added beside it).
  */
 export async function importShardFile(
   db: Db,
@@ -117,6 +126,7 @@ export async function importShardFile(
     shard: shardName(header.shard),
     added: 0,
     upgraded: 0,
+    embeddingsAdded: 0,
     failuresAdded: 0,
     alreadyStored: 0,
     unknown: 0,
@@ -131,10 +141,15 @@ export async function importShardFile(
   const clearFailure = db.prepare('DELETE FROM inference_errors WHERE content_hash = ? AND model_id = ?')
   const putFailure = db.prepare('INSERT INTO inference_errors (content_hash, model_id, reason, created_at) VALUES (?, ?, ?, ?)')
   const sheetOf = file.prepare('SELECT png FROM generated_sheets WHERE content_hash = ?').pluck()
+  const embeddingOf = file.prepare('SELECT dim, vector FROM embeddings WHERE content_hash = ?')
+  const storedEmbedding = db.prepare('SELECT 1 FROM embeddings WHERE content_hash = ? AND model_id = ?').pluck()
+  const putEmbedding = db.prepare('INSERT INTO embeddings (content_hash, model_id, dim, vector) VALUES (?, ?, ?, ?)')
   let known = 0
 
   for (const rows of pages<ShardPrediction>(file, PREDICTION_COLUMNS)) {
     const take: ShardPrediction[] = []
+    /** Embeddings the store lacks: of new predictions, and of stored ones made without one. */
+    const embeddings: [string, ShardEmbedding][] = []
     for (const row of rows) {
       if (!datasetHashes.has(row.content_hash)) {
         result.unknown++
@@ -142,7 +157,11 @@ export async function importShardFile(
       }
       known++
       const have = stored.get(row.content_hash, modelId) as number | undefined
+      const embedding = embeddingOf.get(row.content_hash) as ShardEmbedding | undefined
+      const needsEmbedding = embedding !== undefined && !storedEmbedding.get(row.content_hash, modelId)
+      if (needsEmbedding) embeddings.push([row.content_hash, embedding])
       if (have === undefined || (have === 0 && row.generated === 1)) take.push(row)
+      else if (needsEmbedding) result.embeddingsAdded++
       else result.alreadyStored++
     }
     for (const row of take) {
@@ -158,6 +177,8 @@ export async function importShardFile(
         put.run({ ...row, model_id: modelId })
         clearFailure.run(row.content_hash, modelId)
       }
+      // With its prediction, in one transaction, as storeResults does: never one without the other.
+      for (const [hash, e] of embeddings) putEmbedding.run(hash, modelId, e.dim, e.vector)
     })()
   }
   for (const rows of pages<{ content_hash: string; reason: string; created_at: string }>(

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
-import type { GraphSignature, ModelManifest } from '@shared/models'
+import { embeddingWidth, type GraphSignature, type ModelManifest } from '@shared/models'
 import { readGraphSignature } from '../inference/graphSignature'
 import { readManifest } from '../inference/model'
 
@@ -79,4 +79,10 @@ export function fingerprintDifferences(made: ModelFingerprint, here: ModelFinger
       out.push(`a different ${role} graph (${a.file} sha256 ${a.sha256.slice(0, 12)}…, here ${b.sha256.slice(0, 12)}…)`)
   }
   return out
+}
+
+/** The width of the model's per-image embedding (its classify graph's optional output), or null. */
+export function fingerprintEmbeddingWidth(model: ModelFingerprint): number | null {
+  const classify = model.graphs.find((g) => g.role === 'classify')
+  return classify ? embeddingWidth(classify.signature) : null
 }

@@ -7,8 +7,13 @@ import type { ModelFingerprint } from './modelFingerprint'
 
 /** Written in every shard file; a file without it is not one. */
 export const SHARD_FORMAT = 'pokerface-shard'
-/** Raised when the file's layout changes; a newer file is refused by an older app, with a reason. */
-export const SHARD_FORMAT_VERSION = 1
+/**
+ * Raised when the file's layout changes; a newer file is refused by an older app, and an older one
+ * by a newer app, each with a reason. 2: the `embeddings` table (issue 17). A format-1 file has no
+ * embeddings, so its predictions would look pending again to the next local run and have no
+ * neighbours: refused, with how to make it again, rather than merged half.
+ */
+export const SHARD_FORMAT_VERSION = 2
 
 /** What a shard file says about itself (its `shard_about` row). */
 export interface ShardHeader {
@@ -117,6 +122,35 @@ export interface ShardPrediction {
 }
 
 const HASH = /^[0-9a-f]{64}$/
+
+/** A prediction's embedding as a shard file holds it (the store's dim and float32 BLOB). */
+export interface ShardEmbedding {
+  dim: number
+  vector: Buffer
+}
+
+/**
+ * Why a prediction's embedding cannot be imported, or null. `width` is the model's embedding width
+ * (its classify graph's `embedding` output), null for a model without one: then the row must have
+ * none, and with one it must have exactly `width` finite float32 values, as a run stores them.
+ */
+export function embeddingProblem(hash: string, embedding: ShardEmbedding | undefined, width: number | null): string | null {
+  const image = `image ${hash.slice(0, 12)}…`
+  if (width === null)
+    return embedding ? `${image}: has an embedding, but the model that made the file has no embedding output` : null
+  if (!embedding) return `${image}: has no embedding, but the model gives one of width ${width}`
+  if (embedding.dim !== width) return `${image}: its embedding has ${embedding.dim} values, not the model's ${width}`
+  const bytes = width * 4
+  if (!Buffer.isBuffer(embedding.vector))
+    return `${image}: its embedding is not ${width} float32 values (a BLOB of ${bytes} bytes) but ${typeof embedding.vector}`
+  if (embedding.vector.byteLength !== bytes)
+    return `${image}: its embedding is ${embedding.vector.byteLength} bytes, not ${width} float32 values (${bytes} bytes)`
+  const values = new Float32Array(width)
+  new Uint8Array(values.buffer).set(embedding.vector)
+  const bad = values.findIndex((v) => !Number.isFinite(v))
+  if (bad >= 0) return `${image}: its embedding's value ${bad} is ${values[bad]}, not a finite number`
+  return null
+}
 
 /** Why a row cannot be imported (a foreign or damaged file), or null. */
 export function predictionProblem(row: ShardPrediction, header: ShardHeader, hasSheet: boolean): string | null {

@@ -7,6 +7,9 @@
  *   inference_errors   images the model could not read, with the reason
  *   generated_sheets   the poker-face sheet PNG of each generated prediction (media/sheetLayout.ts),
  *                      so the compare view works after a merge as after a local run
+ *   embeddings         each prediction's embedding (store/embeddings.ts) when the model gives one
+ *                      (format 2): without it a merged image is pending again to a local run and
+ *                      has no neighbours
  *
  * It is written under a temporary name and renamed into place only when complete, so a file at the
  * final name is always whole: a task killed while writing leaves a temporary (removed by the next
@@ -21,7 +24,7 @@ import { presentContentHashes } from '../store/samples'
 import { generatedSheetPath } from '../media/sheetLayout'
 import { tempNameFor } from '../files/writeNames'
 import { inShard, type ShardSpec } from './shard'
-import { modelFingerprint } from './modelFingerprint'
+import { fingerprintEmbeddingWidth, modelFingerprint } from './modelFingerprint'
 import { parseShardHeader, SHARD_FORMAT, SHARD_FORMAT_VERSION, type ShardHeader, type ShardPrediction } from './shardCheck'
 
 const SCHEMA = `
@@ -33,6 +36,7 @@ const SCHEMA = `
   );
   CREATE TABLE inference_errors (content_hash TEXT PRIMARY KEY, reason TEXT NOT NULL, created_at TEXT NOT NULL);
   CREATE TABLE generated_sheets (content_hash TEXT PRIMARY KEY, png BLOB NOT NULL);
+  CREATE TABLE embeddings (content_hash TEXT PRIMARY KEY, dim INTEGER NOT NULL, vector BLOB NOT NULL);
 `
 
 /** The first 16 bytes of every SQLite database file. */
@@ -71,6 +75,7 @@ export async function writeShardFile(db: Db, req: ShardWriteRequest): Promise<Sh
   const getError = db.prepare(
     'SELECT content_hash, reason, created_at FROM inference_errors WHERE content_hash = ? AND model_id = ?'
   )
+  const getEmbedding = db.prepare('SELECT dim, vector FROM embeddings WHERE content_hash = ? AND model_id = ?')
   const missing = hashes.filter((h) => !getPrediction.get(h, req.model.id) && !getError.get(h, req.model.id)).length
   if (missing) throw new ShardIncompleteError(`${missing} of the shard's ${hashes.length} images have no result yet`)
 
@@ -84,6 +89,7 @@ export async function writeShardFile(db: Db, req: ShardWriteRequest): Promise<Sh
     host: hostname(),
     createdAt: new Date().toISOString()
   }
+  const width = fingerprintEmbeddingWidth(header.model)
   const tmp = tempNameFor(req.out, process.pid, Math.random().toString(36).slice(2))
   const file = new Database(tmp)
   try {
@@ -96,6 +102,7 @@ export async function writeShardFile(db: Db, req: ShardWriteRequest): Promise<Sh
     )
     const putError = file.prepare('INSERT INTO inference_errors VALUES (@content_hash, @reason, @created_at)')
     const putSheet = file.prepare('INSERT INTO generated_sheets VALUES (?, ?)')
+    const putEmbedding = file.prepare('INSERT INTO embeddings VALUES (?, ?, ?)')
     const writeBatch = file.transaction((batch: string[]) => {
       for (const hash of batch) {
         const p = getPrediction.get(hash, req.model.id) as ShardPrediction | undefined
@@ -113,6 +120,12 @@ export async function writeShardFile(db: Db, req: ShardWriteRequest): Promise<Sh
           if (!existsSync(sheet)) throw new ShardIncompleteError(`the poker-face sheet of ${hash} is missing from ${sheet}`)
           putSheet.run(hash, readFileSync(sheet))
         }
+        if (width === null) continue
+        // A finished run stores every prediction's embedding (a prediction without one is pending:
+        // store/predictions.ts), so one missing here means the run did not finish.
+        const e = getEmbedding.get(hash, req.model.id) as { dim: number; vector: Buffer } | undefined
+        if (!e || e.dim !== width) throw new ShardIncompleteError(`the embedding of ${hash} is missing from the task's store`)
+        putEmbedding.run(hash, e.dim, e.vector)
       }
     })
     for (let i = 0; i < hashes.length; i += BATCH) writeBatch(hashes.slice(i, i + BATCH))
@@ -130,7 +143,7 @@ export interface OpenedShard {
   path: string
   header: ShardHeader
   file: Database.Database
-  counts: { predictions: number; errors: number; sheets: number }
+  counts: { predictions: number; errors: number; sheets: number; embeddings: number }
 }
 
 /**
@@ -185,6 +198,12 @@ export function openShardFile(path: string): OpenedShard | { path: string; probl
       return close(
         `was written by a newer PokerFace Studio (shard format ${about[0].version}; this one reads ${SHARD_FORMAT_VERSION})`
       )
+    if (about[0].version < SHARD_FORMAT_VERSION)
+      return close(
+        `was written by an older PokerFace Studio (shard format ${about[0].version}, without each image's embedding; ` +
+          `this one reads ${SHARD_FORMAT_VERSION}): run that shard again with this version, adding --force ` +
+          '(merged without embeddings, its images would be pending again to a local run and have no neighbours)'
+      )
     let json: unknown
     try {
       json = JSON.parse(about[0].header)
@@ -197,10 +216,16 @@ export function openShardFile(path: string): OpenedShard | { path: string; probl
     const counts = {
       predictions: count('SELECT count(*) FROM predictions'),
       errors: count('SELECT count(*) FROM inference_errors'),
-      sheets: count('SELECT count(*) FROM generated_sheets')
+      sheets: count('SELECT count(*) FROM generated_sheets'),
+      embeddings: count('SELECT count(*) FROM embeddings')
     }
     const both = count('SELECT count(*) FROM predictions p JOIN inference_errors e USING (content_hash)')
     if (both) return close(`lists ${both} images both as predicted and as failed`)
+    // An embedding goes with its prediction (as in the store): one without is not from a run.
+    const orphans = count(
+      'SELECT count(*) FROM embeddings e LEFT JOIN predictions p USING (content_hash) WHERE p.content_hash IS NULL'
+    )
+    if (orphans) return close(`holds ${orphans} embeddings of images it has no prediction for`)
     if (counts.predictions + counts.errors !== header.images)
       return close(`holds ${counts.predictions + counts.errors} results but its header counts ${header.images} images`)
     return { path, header, file, counts }
