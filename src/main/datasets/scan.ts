@@ -114,8 +114,9 @@ export interface ScanResult {
  * file and line; they never stop the scan.
  *
  * `signal` cancels it: the scan rejects with the signal's reason before the next folder or file,
- * and nothing is stored (the transaction at the end is the only write of the scan itself; the
- * duplicate search after it keeps what it finished and resumes at the next open).
+ * and nothing of it is stored (the transaction at the end is the only write of the scan itself).
+ * What the duplicate search has done is kept — fingerprints decoded while reading (they belong to
+ * contents, not to this scan) and the batches stored after it — and the next open finishes it.
  */
 export async function scanDataset(
   db: Db,
@@ -268,9 +269,9 @@ export async function scanDataset(
     return datasetId
   })()
   // Then the duplicate search (issue 17): fingerprints of the contents the reads above did not
-  // cover (unchanged files after an algorithm change, a cancelled search, pixel rows, files over
-  // FINGERPRINT_WHILE_SCANNING_BYTES), and the groups again where anything moved. It stores batch by batch; a cancel here leaves the scan above stored and the
-  // search to be finished by the next open.
+  // cover (unchanged files after an algorithm change or a cancelled search, pixel rows, files over
+  // FINGERPRINT_WHILE_SCANNING_BYTES), and the groups again where anything moved. It stores batch
+  // by batch; a cancel here leaves the scan above stored and the search to be finished by the next open.
   const moved = changes.added.length + changes.changed.length + changes.removedIds.length > 0
   await updateDuplicates(db, datasetId, root, moved, onProgress, signal)
   onProgress({ root, phase: 'done', done: toRead.length, total: toRead.length })
