@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { scanDataset } from '@main/datasets/scan'
@@ -58,5 +58,18 @@ describe('duplicate fingerprints from the scan’s own read', () => {
     expect(phases.has('fingerprinting')).toBe(false)
     // Not decoded again: the rows are the ones the cancelled scan stored.
     expect(db.prepare(`SELECT DISTINCT created_at FROM image_fingerprints`).pluck().all()).toEqual(['from the cancelled scan'])
+  })
+
+  it('a file read again with the same content (only its time moved) is not decoded again', async () => {
+    const root = await tempDir('pf-dups-oneread-touch-')
+    await duplicatesDataset(root)
+    const db = openDb(':memory:')
+    await scanDataset(db, root)
+    db.prepare(`UPDATE image_fingerprints SET created_at = 'first open'`).run()
+    const later = new Date(Date.now() + 60_000)
+    await utimes(join(root, FACE_COPIES.reencoded), later, later)
+    const { report } = await scanDataset(db, root)
+    expect(report).toMatchObject({ added: 0, changed: 0, unchanged: 26 })
+    expect(db.prepare(`SELECT DISTINCT created_at FROM image_fingerprints`).pluck().all()).toEqual(['first open'])
   })
 })
