@@ -78,6 +78,18 @@ describe('inspectImageFile (the scan reads each file once)', () => {
     })
   })
 
+  it('keeps the bytes it read for the duplicate search, only of files up to the size asked for', async () => {
+    const bytes = await bigJpeg()
+    const path = join(await tempDir('pf-inspect-'), 'face.jpg')
+    await writeFile(path, bytes)
+    // Several chunks long: the bytes kept are the whole file, in order.
+    const kept = await inspectImageFile(path, { keepBytes: bytes.length })
+    expect(kept.ok && kept.bytes?.equals(bytes)).toBe(true)
+    const over = await inspectImageFile(path, { keepBytes: bytes.length - 1 })
+    expect(over).toMatchObject({ ok: true, size: bytes.length })
+    expect(over.ok && over.bytes).toBeUndefined()
+  })
+
   it('F3: a truncated image is caught from the tail kept while hashing', async () => {
     const bytes = await bigJpeg()
     const path = join(await tempDir('pf-inspect-'), 'cut.jpg')

@@ -18,7 +18,15 @@ export const MAX_IMAGE_BYTES = 256 * 1024 * 1024
 const CHUNK_BYTES = 1024 * 1024
 
 export type Inspection =
-  | { ok: true; format: ImageFormat; size: number; contentHash: string; bytesRead: number }
+  | {
+      ok: true
+      format: ImageFormat
+      size: number
+      contentHash: string
+      bytesRead: number
+      /** The file's bytes, when asked for (`keepBytes`) and the file is no larger than that. */
+      bytes?: Buffer
+    }
   | {
       ok: false
       reason: string
@@ -40,9 +48,19 @@ function megabytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toLocaleString('en', { maximumFractionDigits: 1 })} MB`
 }
 
+export interface InspectOptions {
+  maxBytes?: number
+  /**
+   * Keep the bytes of files up to this size and return them: the scan decodes them for the
+   * duplicate search from this one read instead of reading every file a second time.
+   */
+  keepBytes?: number
+  signal?: AbortSignal
+}
+
 export async function inspectImageFile(
   absPath: string,
-  { maxBytes = MAX_IMAGE_BYTES, signal }: { maxBytes?: number; signal?: AbortSignal } = {}
+  { maxBytes = MAX_IMAGE_BYTES, keepBytes = 0, signal }: InspectOptions = {}
 ): Promise<Inspection> {
   let handle: FileHandle
   try {
@@ -51,7 +69,7 @@ export async function inspectImageFile(
     return { ok: false, about: 'access', reason: `cannot read: ${describeFsError(err)}`, bytesRead: 0 }
   }
   try {
-    return await inspectOpen(handle, maxBytes, signal)
+    return await inspectOpen(handle, maxBytes, keepBytes, signal)
   } catch (err) {
     if (signal?.aborted) throw err
     return { ok: false, about: 'access', reason: `cannot read: ${describeFsError(err)}`, bytesRead: 0 }
@@ -60,7 +78,7 @@ export async function inspectImageFile(
   }
 }
 
-async function inspectOpen(handle: FileHandle, maxBytes: number, signal?: AbortSignal): Promise<Inspection> {
+async function inspectOpen(handle: FileHandle, maxBytes: number, keepBytes: number, signal?: AbortSignal): Promise<Inspection> {
   const s = await handle.stat()
   if (!s.isFile()) return { ok: false, about: 'access', reason: specialFileReason(s), bytesRead: 0 }
   const head = Buffer.alloc(Math.min(SNIFF_BYTES, s.size))
@@ -78,6 +96,8 @@ async function inspectOpen(handle: FileHandle, maxBytes: number, signal?: AbortS
   const hash = createHash('sha256').update(head.subarray(0, headRead))
   let tail = Buffer.from(head.subarray(0, headRead))
   let total = headRead
+  // Copies, like the tail: `chunk` is reused. Dropped if the file turns out larger than asked for.
+  let kept: Buffer[] | null = s.size <= keepBytes ? [Buffer.from(head.subarray(0, headRead))] : null
   const chunk = Buffer.alloc(Math.max(1, Math.min(CHUNK_BYTES, s.size - headRead)))
   for (;;) {
     signal?.throwIfAborted()
@@ -89,6 +109,8 @@ async function inspectOpen(handle: FileHandle, maxBytes: number, signal?: AbortS
     }
     const got = chunk.subarray(0, bytesRead)
     hash.update(got)
+    if (kept && total <= keepBytes) kept.push(Buffer.from(got))
+    else kept = null
     // Only the last TAIL_BYTES are kept, for the ending check: copied, since `chunk` is reused.
     tail =
       bytesRead >= TAIL_BYTES
@@ -97,5 +119,6 @@ async function inspectOpen(handle: FileHandle, maxBytes: number, signal?: AbortS
   }
   const ending = checkEnding(sniffed.format, tail)
   if (!ending.ok) return { ok: false, about: 'content', reason: ending.reason, bytesRead: total }
-  return { ok: true, format: sniffed.format, size: total, contentHash: hash.digest('hex'), bytesRead: total }
+  const found = { ok: true as const, format: sniffed.format, size: total, contentHash: hash.digest('hex'), bytesRead: total }
+  return kept ? { ...found, bytes: Buffer.concat(kept, total) } : found
 }

@@ -24,6 +24,7 @@ import { eachLimited } from './eachLimited'
 import { inspectImageFile } from './inspectImage'
 import { listImageFiles, type FoundFile } from './walk'
 import { updateDuplicates } from '../duplicates/findDuplicates'
+import { FINGERPRINT_WHILE_SCANNING_BYTES, ScanFingerprints } from '../duplicates/scanFingerprints'
 
 /**
  * Files read at once. libuv runs four file operations at a time by default, so more only
@@ -57,9 +58,9 @@ type Planned = { file: FoundFile; record: SampleRecord }
 type Examined =
   { planned: Planned; scanned: ScannedFile } | { planned: Planned; problem: ScanProblem; rejected: RejectedFile | null }
 
-async function examine(planned: Planned, signal?: AbortSignal): Promise<Examined> {
+async function examine(planned: Planned, fingerprints: ScanFingerprints, signal?: AbortSignal): Promise<Examined> {
   const { file, record } = planned
-  const inspection = await inspectImageFile(file.absPath, { signal })
+  const inspection = await inspectImageFile(file.absPath, { signal, keepBytes: FINGERPRINT_WHILE_SCANNING_BYTES })
   if (!inspection.ok) {
     const { relPath, size, mtimeMs } = file
     return {
@@ -69,6 +70,8 @@ async function examine(planned: Planned, signal?: AbortSignal): Promise<Examined
       rejected: inspection.about === 'content' ? { relPath, size, mtimeMs, reason: inspection.reason } : null
     }
   }
+  // The duplicate search's fingerprint, decoded from the bytes just hashed (no second read).
+  if (inspection.bytes) await fingerprints.add(inspection.contentHash, inspection.bytes)
   return {
     planned,
     scanned: {
@@ -111,8 +114,9 @@ export interface ScanResult {
  * file and line; they never stop the scan.
  *
  * `signal` cancels it: the scan rejects with the signal's reason before the next folder or file,
- * and nothing is stored (the transaction at the end is the only write of the scan itself; the
- * duplicate search after it keeps what it finished and resumes at the next open).
+ * and nothing of it is stored (the transaction at the end is the only write of the scan itself).
+ * What the duplicate search has done is kept — fingerprints decoded while reading (they belong to
+ * contents, not to this scan) and the batches stored after it — and the next open finishes it.
  */
 export async function scanDataset(
   db: Db,
@@ -158,6 +162,7 @@ export async function scanDataset(
     problems: [...listing.problems.filter((p) => !usedLabelFiles.has(p.relPath)), ...plan.problems]
   }
   let unchanged = 0
+  const fingerprints = new ScanFingerprints(db)
   const seen = new Set<string>()
   const toRead: Planned[] = []
   for (const planned of plan.files) {
@@ -230,7 +235,14 @@ export async function scanDataset(
       followRecord(changes, prior, result.planned.record, unreadable)
     }
   }
-  await eachLimited(toRead, READ_CONCURRENCY, async (planned) => take(await examine(planned, signal)), signal)
+  try {
+    await eachLimited(toRead, READ_CONCURRENCY, async (planned) => take(await examine(planned, fingerprints, signal)), signal)
+  } catch (err) {
+    // A fingerprint belongs to a content, not to this scan: those decoded before a cancel are kept,
+    // so the next open (which reads the files again) decodes only the rest.
+    fingerprints.save()
+    throw err
+  }
 
   onProgress({ root, phase: 'saving', done: toRead.length, total: toRead.length })
   // Workers finish out of order; keep ids in path order so the grid shows a sorted dataset.
@@ -244,7 +256,8 @@ export async function scanDataset(
     detected: choice.detected,
     classes: read.classes
   }
-  // The last moment a cancel is honoured: after this the scan is stored whole.
+  // The last moment a cancel is honoured: after this the scan is stored whole (fingerprints kept as above).
+  if (signal?.aborted) fingerprints.save()
   signal?.throwIfAborted()
   const datasetId = db.transaction(() => {
     const datasetId = ensureDataset(db, root)
@@ -252,11 +265,13 @@ export async function scanDataset(
     saveRejectedFiles(db, datasetId, rejected)
     saveDatasetFormat(db, datasetId, stored)
     saveLabelFiles(db, datasetId, storedFiles, nowIso(), unreadable)
+    fingerprints.save()
     return datasetId
   })()
-  // Then the duplicate search (issue 17): fingerprints of new contents, and the groups again where
-  // anything moved. It stores batch by batch; a cancel here leaves the scan above stored and the
-  // search to be finished by the next open.
+  // Then the duplicate search (issue 17): fingerprints of the contents the reads above did not
+  // cover (unchanged files after an algorithm change or a cancelled search, pixel rows, files over
+  // FINGERPRINT_WHILE_SCANNING_BYTES), and the groups again where anything moved. It stores batch
+  // by batch; a cancel here leaves the scan above stored and the search to be finished by the next open.
   const moved = changes.added.length + changes.changed.length + changes.removedIds.length > 0
   await updateDuplicates(db, datasetId, root, moved, onProgress, signal)
   onProgress({ root, phase: 'done', done: toRead.length, total: toRead.length })

@@ -34,6 +34,28 @@ const COS = (() => {
 })()
 
 /**
+ * Which source pixels each of the SIDE targets along an axis of `n` pixels covers, and by how much:
+ * target t covers pixels first[t]… with the weights cover[offset[t]] … cover[offset[t + 1] - 1].
+ * Worked out once per axis rather than once per row, the same numbers in the same order, so the
+ * shrink (and every stored hash) is bit for bit what computing them in the loop gave.
+ */
+function axisCover(n: number): { first: Int32Array; offset: Int32Array; cover: Float64Array } {
+  const step = n / SIDE
+  const first = new Int32Array(SIDE)
+  const offset = new Int32Array(SIDE + 1)
+  const cover: number[] = []
+  for (let t = 0; t < SIDE; t++) {
+    const from = t * step
+    const to = from + step
+    first[t] = Math.floor(from)
+    offset[t] = cover.length
+    for (let x = Math.floor(from); x < to && x < n; x++) cover.push(Math.min(to, x + 1) - Math.max(from, x))
+  }
+  offset[SIDE] = cover.length
+  return { first, offset, cover: Float64Array.from(cover) }
+}
+
+/**
  * Shrinks grey pixels to SIDE × SIDE by area averaging (every source pixel counts by the share of it
  * each target pixel covers), so any size of face gives the same kind of 32 × 32 summary and no
  * sampling phase can alias a shifted copy differently.
@@ -41,29 +63,23 @@ const COS = (() => {
 export function shrinkGrey(data: Uint8Array, width: number, height: number): Float64Array {
   const rows = new Float64Array(height * SIDE)
   const sx = width / SIDE
+  const across = axisCover(width)
   for (let y = 0; y < height; y++) {
     for (let t = 0; t < SIDE; t++) {
-      const from = t * sx
-      const to = from + sx
       let sum = 0
-      for (let x = Math.floor(from); x < to && x < width; x++) {
-        const cover = Math.min(to, x + 1) - Math.max(from, x)
-        sum += cover * data[y * width + x]
-      }
+      let at = y * width + across.first[t]
+      for (let k = across.offset[t]; k < across.offset[t + 1]; k++) sum += across.cover[k] * data[at++]
       rows[y * SIDE + t] = sum / sx
     }
   }
   const out = new Float64Array(SIDE * SIDE)
   const sy = height / SIDE
+  const down = axisCover(height)
   for (let t = 0; t < SIDE; t++) {
-    const from = t * sy
-    const to = from + sy
     for (let c = 0; c < SIDE; c++) {
       let sum = 0
-      for (let y = Math.floor(from); y < to && y < height; y++) {
-        const cover = Math.min(to, y + 1) - Math.max(from, y)
-        sum += cover * rows[y * SIDE + c]
-      }
+      let at = down.first[t] * SIDE + c
+      for (let k = down.offset[t]; k < down.offset[t + 1]; k++, at += SIDE) sum += down.cover[k] * rows[at]
       out[t * SIDE + c] = sum / sy
     }
   }
@@ -91,7 +107,8 @@ function lowDct(img: Float64Array): Float64Array {
 
 /** One bit per coefficient: above the median of the 63 non-DC ones (the DC bit is always set). */
 function bits(coefficients: Float64Array): Hash64 {
-  const ac = Array.from(coefficients.subarray(1)).sort((a, b) => a - b)
+  // A typed array sorts by value without a comparator call per step (and no coefficient is NaN).
+  const ac = coefficients.slice(1).sort()
   const median = (ac[31] + ac[32]) / 2
   let hi = 0
   let lo = 1

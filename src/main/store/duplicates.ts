@@ -38,6 +38,12 @@ export function contentsWithoutFingerprint(db: Db, datasetId: number, algorithm:
   })
 }
 
+/** Whether a content has a fingerprint by `algorithm`: one statement, asked once per file a scan reads. */
+export function fingerprintLookup(db: Db, algorithm: string): (contentHash: string) => boolean {
+  const get = db.prepare('SELECT 1 FROM image_fingerprints WHERE content_hash = ? AND algorithm = ?')
+  return (contentHash) => get.get(contentHash, algorithm) !== undefined
+}
+
 export type FingerprintOutcome = { contentHash: string } & ({ fingerprint: Fingerprint } | { error: string })
 
 /** Stores one batch in one transaction: a cancelled or crashed scan keeps whole batches. */
