@@ -85,7 +85,10 @@ const sampleFilter = z.object({
   inSample: z.enum(['yes', 'no', 'unknown'] as const satisfies readonly InSampleFilter[]).optional(),
   duplicates: z.enum(DUPLICATE_FILTERS).optional(),
   // Checked here so SQLite never receives a 1M-element JSON list from one request.
-  sampleIds: z.array(id).max(MAX_FILTER_IDS, { error: `names more than ${MAX_FILTER_IDS.toLocaleString('en')} samples` }).optional()
+  sampleIds: z
+    .array(id)
+    .max(MAX_FILTER_IDS, { error: `names more than ${MAX_FILTER_IDS.toLocaleString('en')} samples` })
+    .optional()
 })
 
 const sampleSort = z.object({ by: sortKey, reverse: z.boolean().optional() })

@@ -46,7 +46,10 @@ describe('querySamples filter.sampleIds', () => {
   })
 
   it('applies the other filters on top, and locates a sample in the list order', async () => {
-    expect(await paths([id('e.png'), id('c.png'), id('a.png'), id('d.png')], { currentLabel: 'sadness' })).toEqual(['c.png', 'd.png'])
+    expect(await paths([id('e.png'), id('c.png'), id('a.png'), id('d.png')], { currentLabel: 'sadness' })).toEqual([
+      'c.png',
+      'd.png'
+    ])
     const where = await api.locateSample({
       datasetId,
       filter: { sampleIds: [id('e.png'), id('c.png'), id('a.png')] },

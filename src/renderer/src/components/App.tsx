@@ -15,6 +15,7 @@ import { MetricsView } from './review/MetricsView'
 import { ReviewPanel } from './review/ReviewPanel'
 import { ScanProgressBar } from './ScanProgressBar'
 import { ShortcutsHelp } from './ShortcutsHelp'
+import { SubsetBar } from './SubsetBar'
 
 const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'url', 'password', 'tel'])
 
@@ -128,6 +129,7 @@ export function App(): React.JSX.Element {
                 Metrics
               </button>
             </nav>
+            <SubsetBar />
             <BulkBar />
             {view === 'grid' ? <Grid /> : <MetricsView />}
           </div>
