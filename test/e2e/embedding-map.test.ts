@@ -5,6 +5,7 @@ import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
 import { embeddedFaceFixture } from '../helpers/embeddedDataset'
+import { MICRO_MODEL } from '../helpers/models'
 
 const skipReason = e2eSkipReason('e2e embedding map')
 
@@ -140,4 +141,27 @@ describe.skipIf(skipReason !== null)('#17.3: the embedding map in the browser', 
     expect(errors).toEqual([])
     await page.close()
   })
+
+  it('says to run the model when the dataset has predictions but no embeddings (a model without the output)', async () => {
+    const fixture = await embeddedFaceFixture('pf-e2e-map-none', MICRO_MODEL)
+    const bare = await startServe([fixture.root, '--data-dir', fixture.home])
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      await page.goto(bare.url)
+      await page.locator('.tile[data-sample-id]').first().click()
+      await page.keyboard.press('s')
+      await expect
+        .poll(() => page.locator('.notice').textContent())
+        .toMatch(/but no embedding .*run the model on this dataset again/)
+      expect(await page.getByTestId('subset-bar').count()).toBe(0)
+      await page.keyboard.press('g')
+      await expect
+        .poll(() => page.getByTestId('map-empty').textContent())
+        .toMatch(/^No face of this dataset has an embedding by pfvit-micro-test yet: run the model/)
+      expect(await page.getByTestId('map-canvas').count()).toBe(0)
+      await page.close()
+    } finally {
+      await bare.stop()
+    }
+  }, 200_000)
 })
