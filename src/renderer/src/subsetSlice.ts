@@ -97,7 +97,10 @@ export function createSubsetSlice(
     },
 
     showLasso: async (sampleIds) => {
-      if (sampleIds.length === 0) return
+      if (sampleIds.length === 0) {
+        set({ notice: { kind: 'info', text: 'The lasso caught no faces: draw it around some points (Shift+drag).' } })
+        return
+      }
       // The request's cap: a lasso over most of a million-face map is cut, and says so.
       const ids = sampleIds.slice(0, MAX_FILTER_IDS)
       const cut = sampleIds.length > ids.length

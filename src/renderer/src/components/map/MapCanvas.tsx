@@ -99,7 +99,7 @@ export function MapCanvas({ points, colouring, side, thumbUrl, onLasso }: MapCan
     if (drag?.kind === 'lasso' && drag.path.length >= 3) {
       const polygon = drag.path.map(([x, y]) => toData(camera, side, x, y))
       const picked = lassoPick(points.x, points.y, polygon)
-      if (picked.length > 0) onLasso(picked.map((i) => points.sampleIds[i]))
+      onLasso(picked.map((i) => points.sampleIds[i]))
     }
     setDrag(null)
   }
