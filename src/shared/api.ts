@@ -10,6 +10,7 @@ import type { InferenceJobStatus, InferenceOptions, ModelInfo, SamplePrediction 
 import type { MenuCommand } from './menuCommands'
 import type { ModelImageKind } from './models'
 import type { DatasetFormatInfo, FormatCandidate, FormatId, FormatOptions, FormatSpec } from './formats/types'
+import type { MapColours } from './mapColours'
 import type {
   DatasetSummary,
   ExportFormat,
@@ -186,6 +187,8 @@ export interface EmbeddingMap extends EmbeddingCoverage {
   /** Base64 of float32 little-endian x, y per sample (same order), each axis scaled to [-1, 1]. */
   coords: string
   computedAt: string
+  /** Per-face colour codes (label, prediction, issue score, split) in the same order, read at each request. */
+  colours: MapColours
 }
 
 export type RequestName = keyof ApiRequests

@@ -12,7 +12,7 @@ import { FERPLUS_MODES, FORMAT_IDS } from './formats/types'
 import { labelProblem } from './labels'
 import { modelIdProblem } from './modelId'
 import { SPLITS } from './splits'
-import type { ExportFormat, InSampleFilter, ReviewFlag, SampleSortKey } from './types'
+import { MAX_FILTER_IDS, type ExportFormat, type InSampleFilter, type ReviewFlag, type SampleSortKey } from './types'
 import type { ProviderName } from './inference'
 
 /** Database ids and counts: JSON numbers that SQLite can take exactly. */
@@ -83,7 +83,12 @@ const sampleFilter = z.object({
   predictedLabel: labelSchema.optional(),
   flag: reviewFlag.optional(),
   inSample: z.enum(['yes', 'no', 'unknown'] as const satisfies readonly InSampleFilter[]).optional(),
-  duplicates: z.enum(DUPLICATE_FILTERS).optional()
+  duplicates: z.enum(DUPLICATE_FILTERS).optional(),
+  // Checked here so SQLite never receives a 1M-element JSON list from one request.
+  sampleIds: z
+    .array(id)
+    .max(MAX_FILTER_IDS, { error: `names more than ${MAX_FILTER_IDS.toLocaleString('en')} samples` })
+    .optional()
 })
 
 const sampleSort = z.object({ by: sortKey, reverse: z.boolean().optional() })

@@ -29,6 +29,10 @@ export type ReviewAction =
   | { type: 'metrics' }
   /** Keep the cursor's face of its duplicate group, mark the others exclude (issue 17). */
   | { type: 'keepDuplicate' }
+  /** The cursor's face and its nearest neighbours by embedding, in the grid (issue 17). */
+  | { type: 'moreLikeThis' }
+  /** Show or hide the embedding map (issue 17). */
+  | { type: 'map' }
 
 export interface KeyPress {
   key: string
@@ -50,7 +54,9 @@ const LETTERS: Record<string, ReviewAction> = {
   w: { type: 'compare', mode: 'wipe' },
   e: { type: 'note' },
   m: { type: 'metrics' },
-  d: { type: 'keepDuplicate' }
+  d: { type: 'keepDuplicate' },
+  s: { type: 'moreLikeThis' }, // s: similar
+  g: { type: 'map' } // g: geography of the embeddings (m is the metrics)
 }
 
 const MOVES: Record<string, Extract<ReviewAction, { type: 'move' }>['by']> = {
@@ -95,11 +101,13 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'V', what: 'Next view of the face: original, reconstruction, poker face, emotion component, emotion map, wipe, blink' },
   { keys: 'W / B', what: 'Wipe / blink between the original and its poker face' },
   { keys: 'D', what: 'Duplicates: keep this face of its group and mark the other members exclude (one undo step)' },
+  { keys: 'S', what: 'More like this: the face and its nearest faces by the model’s embedding, most similar first (Esc: back)' },
+  { keys: 'G', what: 'Show or hide the map of the embeddings (Shift+drag: lasso faces into the grid)' },
   { keys: 'E', what: 'Write a note on the sample' },
   { keys: 'M', what: 'Show or hide the metrics (confusion matrix, precision and recall)' },
   { keys: 'Click, Ctrl/Cmd+Click, Shift+Click', what: 'Select one, toggle one, select a range; keys act on the whole selection' },
   { keys: 'Ctrl/Cmd+Z', what: 'Undo the last decision (label, mark, note or accept), says which, and goes to it' },
   { keys: 'Shift+Ctrl/Cmd+Z or Ctrl+Y', what: 'Redo' },
   { keys: '?', what: 'Show this list' },
-  { keys: 'Esc', what: 'Close a panel' }
+  { keys: 'Esc', what: 'Close a panel; leave a “more like this” or lasso grid for the view before it' }
 ]

@@ -120,7 +120,15 @@ export interface SampleFilter {
    * splits; 'disagree': groups whose labels differ), group by group whatever the sort.
    */
   duplicates?: DuplicateFilter
+  /**
+   * Only these samples, in this order whatever the sort (issue 17: "more like this" most similar
+   * first, a lasso on the map). At most MAX_FILTER_IDS; the other filters still apply on top.
+   */
+  sampleIds?: number[]
 }
+
+/** The most ids one `sampleIds` filter names: a lasso over a large map is cut to this by the renderer. */
+export const MAX_FILTER_IDS = 100_000
 
 export type InSampleFilter = 'yes' | 'no' | 'unknown'
 

@@ -182,6 +182,26 @@ describe('"more like this" and the map through the API', () => {
     expect((await api.getEmbeddingMap({ datasetId })).computedAt).toBe(map.computedAt) // stored, not recomputed
   })
 
+  it('colours the map by label, prediction, issue score and split in map order, read fresh after a relabel', async () => {
+    const bytes = (b64: string): number[] => [...Buffer.from(b64, 'base64')]
+    const mapIds = async () => {
+      const map = await api.getEmbeddingMap({ datasetId })
+      return { map, order: [...new Int32Array(new Uint8Array(Buffer.from(map.sampleIds, 'base64')).buffer)] }
+    }
+    const { map, order } = await mapIds()
+    const page = await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 100 })
+    const label = new Map(page.samples.map((s) => [s.id, s.currentLabel]))
+    const { classes } = map.colours
+    expect(bytes(map.colours.label).map((c) => classes[c] ?? null)).toEqual(order.map((id) => label.get(id)))
+    expect(bytes(map.colours.prediction).every((c) => c < classes.length)).toBe(true) // every face ranked
+    expect(bytes(map.colours.issueScore).every((c) => c <= 254)).toBe(true)
+    expect(bytes(map.colours.split)).toHaveLength(order.length)
+    await api.setLabel({ datasetId, sampleIds: [order[0]], label: 'contempt' })
+    const after = await mapIds()
+    expect(after.map.colours.classes[bytes(after.map.colours.label)[0]]).toBe('contempt')
+    await api.undo({ datasetId })
+  })
+
   it('says how many faces lack an embedding and that a run adds them (predictions from before the output)', async () => {
     const b = ids.get('happy/b.png') as number
     const { contentHash } = await api.getSample({ sampleId: b })

@@ -13,6 +13,8 @@ describe('review keys', () => {
     expect(actionForKey(key('x'))).toEqual({ type: 'flag', flag: 'exclude' })
     expect(actionForKey(key('e'))).toEqual({ type: 'note' })
     expect(actionForKey(key('m'))).toEqual({ type: 'metrics' })
+    expect(actionForKey(key('s'))).toEqual({ type: 'moreLikeThis' })
+    expect(actionForKey(key('g'))).toEqual({ type: 'map' })
   })
 
   it('steps through the compare views and jumps to the wipe and the blink', () => {
@@ -33,6 +35,6 @@ describe('review keys', () => {
 
   it('lists every review key in the shortcuts overlay', () => {
     const listed = SHORTCUTS.map((s) => s.keys).join(' ')
-    for (const k of ['Enter or A', 'K', 'N / U / X', 'V', 'W / B', 'E', 'M']) expect(listed).toContain(k)
+    for (const k of ['Enter or A', 'K', 'N / U / X', 'V', 'W / B', 'E', 'M', 'S', 'G']) expect(listed).toContain(k)
   })
 })

@@ -3,11 +3,14 @@
  * behind the neighbour label score up to date after runs.
  */
 import { ApiError, type ApiHandlers, type EmbeddingCoverage } from '@shared/api'
+import { sortLabels } from '@shared/emotions'
 import type { ModelInfo } from '@shared/inference'
+import { packMapColours, type MapColours } from '@shared/mapColours'
+import { SPLITS } from '@shared/splits'
 import { embeddingCount, moreLikeThis, refreshNeighbourLists } from '../neighbours/service'
 import { pca2d } from '../neighbours/pca'
 import { datasetEmbeddings, missingEmbeddings } from '../store/embeddings'
-import { embeddingMap, saveEmbeddingMap } from '../store/neighbours'
+import { embeddingMap, mapColourFacts, saveEmbeddingMap } from '../store/neighbours'
 import { mostPredictedModel, rankingSummary } from '../store/review'
 import { getSampleRow } from '../store/samples'
 import { datasetRoot } from '../store/datasets'
@@ -32,6 +35,25 @@ function modelFor(ctx: AppContext, datasetId: number, modelId: string | undefine
   const id = modelId ?? rankingSummary(ctx.db, datasetId)?.modelId ?? mostPredictedModel(ctx.db, datasetId)
   if (!id) throw new ApiError('bad_request', 'No predictions for this dataset yet: run a model first.')
   return id
+}
+
+const b64 = (a: Int32Array | Float32Array | Uint8Array): string =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')
+
+/**
+ * The map's colours, read fresh at each request (labels change with every key press; the layout
+ * only with a run), in the map's order.
+ */
+function colours(ctx: AppContext, datasetId: number, sampleIds: Int32Array): MapColours {
+  const facts = mapColourFacts(ctx.db, datasetId)
+  const faces = Array.from(sampleIds, (id) => facts.get(id))
+  const names = new Set<string>()
+  for (const f of facts.values()) {
+    if (f.label !== null) names.add(f.label)
+    if (f.prediction !== null) names.add(f.prediction)
+  }
+  const splits = SPLITS.filter((split) => faces.some((f) => f?.split === split))
+  return packMapColours(faces, sortLabels(names), splits, b64)
 }
 
 /** One neighbour-list computation per dataset and model at a time; callers share it. */
@@ -105,13 +127,13 @@ export function createNeighbourHandlers(ctx: AppContext): Pick<ApiHandlers, 'mor
         map = embeddingMap(ctx.db, datasetId, id, 'pca')
       }
       if (!map) throw new ApiError('internal', 'the embedding map could not be stored')
-      const b64 = (a: Int32Array | Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')
       return {
         ...coverage(ctx, datasetId, id),
         method: map.method,
         sampleIds: b64(map.sampleIds),
         coords: b64(map.coords),
-        computedAt: map.computedAt
+        computedAt: map.computedAt,
+        colours: colours(ctx, datasetId, map.sampleIds)
       }
     }
   }

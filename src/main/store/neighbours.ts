@@ -5,6 +5,7 @@
  * replaces some, the count differs and the row is stale (computed again), and a model with another
  * id never sees another's rows.
  */
+import type { FaceColourFacts } from '@shared/mapColours'
 import { nowIso, type Db } from './db'
 
 const blob = (a: Int32Array | Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength)
@@ -95,4 +96,15 @@ export function embeddingMap(db: Db, datasetId: number, modelId: string, method:
     embeddings: row.embeddings,
     computedAt: row.computed_at
   }
+}
+
+/** What colours each face of a dataset on the map: current label, ranked prediction and score, split. */
+export function mapColourFacts(db: Db, datasetId: number): Map<number, FaceColourFacts> {
+  const rows = db
+    .prepare(
+      `SELECT s.id, s.current_label AS label, r.predicted_label AS prediction, r.score AS issueScore, s.split
+         FROM samples s LEFT JOIN review_scores r ON r.sample_id = s.id WHERE s.dataset_id = ?`
+    )
+    .all(datasetId) as (FaceColourFacts & { id: number })[]
+  return new Map(rows.map(({ id, ...facts }) => [id, facts]))
 }

@@ -217,8 +217,15 @@ const IN_SAMPLE_SQL: Record<InSampleFilter, string> = {
   unknown: 'r.out_of_sample IS NULL'
 }
 
-/** Filters on `samples s`; `scores` says whether they need `review_scores r` joined. */
-function filterClause(datasetId: number, filter: SampleFilter): { sql: string; params: unknown[]; scores: boolean } {
+/**
+ * Filters on `samples s`; `scores` says whether they need `review_scores r` joined. An explicit id
+ * list is a join (`pick`, whose `key` is each id's place in the list) rather than an IN, so the
+ * order can follow the list; its parameter comes first (`joinParams`), before the dataset id.
+ */
+function filterClause(
+  datasetId: number,
+  filter: SampleFilter
+): { sql: string; params: unknown[]; scores: boolean; join: string; joinParams: unknown[] } {
   const parts: string[] = []
   const params: unknown[] = []
   const eq = (column: string, value: string | null | undefined): void => {
@@ -248,7 +255,14 @@ function filterClause(datasetId: number, filter: SampleFilter): { sql: string; p
     params.push(...dup.params)
   }
   const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined
-  return { sql: parts.map((p) => ` AND ${p}`).join(''), params, scores }
+  const picked = filter.sampleIds !== undefined
+  return {
+    sql: parts.map((p) => ` AND ${p}`).join(''),
+    params,
+    scores,
+    join: picked ? ' JOIN json_each(?) pick ON pick.value = s.id' : '',
+    joinParams: picked ? [JSON.stringify([...new Set(filter.sampleIds)])] : []
+  }
 }
 
 /**
@@ -266,6 +280,8 @@ const ORDER: Record<Exclude<SampleSortKey, 'path'>, { column: string; wrongFirst
 }
 
 function orderClause(sort: SampleSort, filter: SampleFilter): string {
+  // An explicit list is shown in its own order (most similar first), whatever the sort.
+  if (filter.sampleIds !== undefined) return 'pick.key'
   // The duplicates queue shows each group's members side by side, whatever the sort.
   if (filter.duplicates !== undefined) return DUPLICATE_ORDER_SQL
   if (sort.by === 'path') return `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
@@ -293,23 +309,24 @@ export function querySamples(
   const limit = Math.min(askedLimit, MAX_PAGE_ROWS)
   const where = filterClause(datasetId, filter)
   const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
-  const base = `FROM samples s${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
+  const base = `FROM samples s${where.join}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
+  const params = [...where.joinParams, datasetId, ...where.params]
   const total = db
     .prepare(`SELECT count(*) ${base}`)
     .pluck()
-    .get(datasetId, ...where.params) as number
+    .get(...params) as number
   let samples: Sample[]
   if (!join) {
     samples = db
       .prepare(`SELECT ${GRID_COLUMNS} ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
-      .all(datasetId, ...where.params, limit, offset) as Sample[]
+      .all(...params, limit, offset) as Sample[]
   } else {
     // Two steps: order the ids alone (SQLite's sorter then carries one integer per row, not the
     // paths and labels of all 35k), then read the page's rows.
     const ids = db
       .prepare(`SELECT s.id ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
       .pluck()
-      .all(datasetId, ...where.params, limit, offset) as number[]
+      .all(...params, limit, offset) as number[]
     const rows = db
       .prepare(`SELECT ${GRID_COLUMNS} FROM samples s WHERE s.id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(ids)) as Sample[]
@@ -363,10 +380,10 @@ export function samplePosition(
   const position = db
     .prepare(
       `SELECT position FROM (SELECT s.id, row_number() OVER (ORDER BY ${orderClause(sort, filter)}) - 1 AS position
-         FROM samples s${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}) WHERE id = ?`
+         FROM samples s${where.join}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}) WHERE id = ?`
     )
     .pluck()
-    .get(datasetId, ...where.params, sampleId) as number | undefined
+    .get(...where.joinParams, datasetId, ...where.params, sampleId) as number | undefined
   return position ?? null
 }
 

@@ -17,7 +17,9 @@ export function reviewActionApplies(s: ReviewState, action: ReviewAction): boole
 export async function runReviewAction(s: ReviewState, action: ReviewAction): Promise<void> {
   switch (action.type) {
     case 'close':
-      return s.setOverlay(null)
+      // Esc peels one layer: a panel on top, else a "more like this" or lasso grid.
+      if (s.overlay || !s.subset) return s.setOverlay(null)
+      return s.leaveSubset()
     case 'help':
       return s.setOverlay(s.overlay === 'help' ? null : 'help')
     case 'undo':
@@ -36,6 +38,10 @@ export async function runReviewAction(s: ReviewState, action: ReviewAction): Pro
       return s.keepDuplicate()
     case 'metrics':
       return s.setView(s.view === 'metrics' ? 'grid' : 'metrics')
+    case 'map':
+      return s.setView(s.view === 'map' ? 'grid' : 'map')
+    case 'moreLikeThis':
+      return s.moreLikeThis()
     case 'compare': {
       const next = COMPARE_MODES[(COMPARE_MODES.indexOf(s.compare.mode) + 1) % COMPARE_MODES.length]
       // Pressing a mode's own key again goes back to the original.

@@ -190,6 +190,7 @@ export function createReviewSlice(
       if (get().dataset?.id !== summary.datasetId) return
       set({
         filter: {},
+        subset: null,
         view: 'grid',
         notice: {
           kind: 'info',

@@ -4,6 +4,7 @@ import type { Label } from '@shared/emotions'
 import type { CompareMode } from '@shared/shortcuts'
 import type { DatasetSummary, Sample, SampleFilter, SampleSort, ScanProblem, ScanProgress, ScanReport } from '@shared/types'
 import { createReviewSlice, type ReviewSlice } from './reviewSlice'
+import { createSubsetSlice, type SubsetSlice } from './subsetSlice'
 import { browserViewPlace, type ViewPlace } from './viewPlace'
 import { DEFAULT_VIEW, type DatasetView } from './viewUrl'
 
@@ -23,7 +24,7 @@ export interface CompareSettings {
   wipe: number
 }
 
-export interface ReviewState extends ReviewSlice {
+export interface ReviewState extends ReviewSlice, SubsetSlice {
   client: PokerFaceClient
   appInfo: AppInfo | null
   recent: DatasetSummary[]
@@ -49,8 +50,8 @@ export interface ReviewState extends ReviewSlice {
   canRedo: boolean
   notice: Notice | null
   overlay: 'help' | 'export' | 'problems' | null
-  /** The centre pane: the grid of faces, or the metrics charts. */
-  view: 'grid' | 'metrics'
+  /** The centre pane: the grid of faces, the metrics charts, or the embedding map. */
+  view: 'grid' | 'metrics' | 'map'
   compare: CompareSettings
 
   init(): Promise<void>
@@ -59,6 +60,10 @@ export interface ReviewState extends ReviewSlice {
   showDataset(datasetId: number, view?: DatasetView): Promise<void>
   /** Back to the start screen (the desktop menu's Close Dataset), with the recent list re-read. */
   closeDataset(): Promise<void>
+  /** What the grid shows now: filter, order, selection, cursor, scroll. */
+  viewNow(): DatasetView
+  /** Shows a view of the open dataset (and a centre tab), fetched again, scrolled where it was. */
+  showView(view: DatasetView, tab: ReviewState['view']): Promise<void>
   setFilter(patch: Partial<SampleFilter>): void
   clearFilter(): void
   setSort(sort: SampleSort): void
@@ -100,7 +105,7 @@ export function message(err: unknown): string {
   return err instanceof ApiError || err instanceof Error ? err.message : String(err)
 }
 
-/** The view a dataset is shown with, as kept in the address and in this browser. */
+/** What the grid shows now. */
 const viewOf = (s: ReviewState): DatasetView => ({
   filter: s.filter,
   sort: s.sort,
@@ -108,6 +113,16 @@ const viewOf = (s: ReviewState): DatasetView => ({
   cursor: s.cursor,
   scrollTop: s.scrollTop
 })
+
+/**
+ * The view kept in the address and in this browser: under a "more like this" or lasso grid, the
+ * view it was opened from, so a reload or a shared link never carries a list of ids.
+ */
+function placeViewOf(s: ReviewState): DatasetView {
+  let subset = s.subset
+  while (subset?.outer) subset = subset.outer
+  return subset ? subset.previous : viewOf(s)
+}
 
 /**
  * `place` keeps the views outside the store: the page's address and this browser's storage by
@@ -128,8 +143,9 @@ export const createReviewStore = (
         s.sort !== prev.sort ||
         s.selected !== prev.selected ||
         s.cursor !== prev.cursor ||
-        s.scrollTop !== prev.scrollTop
-      if (changed) place.show(s.dataset?.id ?? null, viewOf(s))
+        s.scrollTop !== prev.scrollTop ||
+        s.subset !== prev.subset
+      if (changed) place.show(s.dataset?.id ?? null, placeViewOf(s))
     })
 
     /**
@@ -178,7 +194,8 @@ export const createReviewStore = (
           scrollTop: v.scrollTop,
           canUndo: false,
           canRedo: false,
-          metrics: null
+          metrics: null,
+          subset: null
         })
       apply(wanted)
       try {
@@ -213,6 +230,7 @@ export const createReviewStore = (
 
     return {
       ...createReviewSlice(set, get, api, client),
+      ...createSubsetSlice(set, get, client),
       client,
       appInfo: null,
       recent: [],
@@ -305,9 +323,26 @@ export const createReviewStore = (
             canRedo: false,
             overlay: null,
             view: 'grid',
-            metrics: null
+            metrics: null,
+            subset: null
           }))
           set({ recent: await client.call('listDatasets', {}) })
+        }),
+
+      viewNow: () => viewOf(get()),
+
+      showView: (view, tab) =>
+        guarded(async () => {
+          set({
+            filter: view.filter,
+            sort: view.sort,
+            selected: new Set(view.selected),
+            cursor: view.cursor,
+            scrollTop: view.scrollTop,
+            view: tab
+          })
+          await refresh({ summary: false })
+          set({ restoredScroll: view.scrollTop })
         }),
 
       setFilter: (patch) => {
@@ -319,7 +354,11 @@ export const createReviewStore = (
         restart({ filter })
       },
 
-      clearFilter: () => restart({ filter: {} }),
+      // Within a "more like this" or lasso grid, clearing the filters keeps its faces (Back leaves it).
+      clearFilter: () => {
+        const { sampleIds } = get().filter
+        restart({ filter: sampleIds ? { sampleIds } : {} })
+      },
 
       setSort: (sort) => restart({ sort }),
 

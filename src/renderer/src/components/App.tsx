@@ -11,10 +11,12 @@ import { ProblemsList } from './ProblemsList'
 import { RunPanel } from './RunPanel'
 import { DatasetSwitcher } from './DatasetSwitcher'
 import { BulkBar } from './review/BulkBar'
+import { MapView } from './map/MapView'
 import { MetricsView } from './review/MetricsView'
 import { ReviewPanel } from './review/ReviewPanel'
 import { ScanProgressBar } from './ScanProgressBar'
 import { ShortcutsHelp } from './ShortcutsHelp'
+import { SubsetBar } from './SubsetBar'
 
 const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'url', 'password', 'tel'])
 
@@ -127,9 +129,18 @@ export function App(): React.JSX.Element {
               >
                 Metrics
               </button>
+              <button
+                className={view === 'map' ? 'active' : ''}
+                aria-pressed={view === 'map'}
+                onClick={() => setView('map')}
+                title="G"
+              >
+                Map
+              </button>
             </nav>
+            <SubsetBar />
             <BulkBar />
-            {view === 'grid' ? <Grid /> : <MetricsView />}
+            {view === 'grid' ? <Grid /> : view === 'metrics' ? <MetricsView /> : <MapView />}
           </div>
           <DetailPanel />
         </main>

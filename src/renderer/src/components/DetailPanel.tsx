@@ -69,6 +69,9 @@ export function DetailPanel(): React.JSX.Element {
         ))}
       </div>
       <ReviewControls sampleId={sample.id} review={review} />
+      <button className="more-like-this" onClick={() => void store.getState().moreLikeThis()} title="Key S">
+        More like this
+      </button>
       {detail && detail.history.length > 0 && (
         <>
           <h3>History</h3>

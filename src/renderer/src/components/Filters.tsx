@@ -27,7 +27,8 @@ export function Filters(): React.JSX.Element {
   const dataset = useReview((s) => s.dataset)
   const labels = sortLabels([...EMOTIONS, ...(dataset?.labels ?? [])])
   const { setFilter, clearFilter } = store.getState()
-  const active = Object.keys(filter).length > 0
+  // A "more like this" or lasso grid's id list is not a filter to clear here: Back (Esc) leaves it.
+  const active = Object.keys(filter).some((key) => key !== 'sampleIds')
   const { splits, unsplit } = splitOptions(dataset)
   const noSplits = splits.length === 0
 

@@ -16,6 +16,7 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
   const store = useReviewStore()
   const isCursor = useReview((s) => s.cursor === index)
   const isSelected = useReview((s) => (sample ? s.selected.has(sample.id) : false))
+  const similarity = useReview((s) => (sample ? s.subset?.similarity.get(sample.id) : undefined))
   const style = { transform: `translate(${left}px, ${top}px)` }
   if (!sample) return <div className="tile loading" style={style} />
   const changed = sample.currentLabel !== sample.originalLabel
@@ -34,6 +35,11 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
       <span className="badge" style={{ background: labelColour(sample.currentLabel) }}>
         {labelShort(sample.currentLabel)}
       </span>
+      {similarity !== undefined && (
+        <span className="similarity" data-testid="similarity" title="Cosine similarity of the embeddings">
+          {similarity.toFixed(2)}
+        </span>
+      )}
       {changed && (
         <span className="changed" title={`was ${sample.originalLabel ?? 'unlabelled'}`}>
           ●

@@ -1,0 +1,167 @@
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
+import { embeddedFaceFixture } from '../helpers/embeddedDataset'
+import { MICRO_MODEL } from '../helpers/models'
+
+const skipReason = e2eSkipReason('e2e embedding map')
+
+/** The layout shrinks by this much so edge points are not cut (src/renderer/src/mapColouring.ts). */
+const MARGIN = 0.95
+
+const gridIds = (page: Page): Promise<number[]> =>
+  page.locator('.tile[data-sample-id]').evaluateAll((tiles) => tiles.map((t) => Number(t.getAttribute('data-sample-id'))))
+
+/** The map as the API answers it, decoded: ids and layout positions in map order. */
+const mapPoints = (page: Page): Promise<{ id: number; x: number; y: number }[]> =>
+  page.evaluate(async () => {
+    const response = await fetch('/api/call/getEmbeddingMap', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-pokerface-token': sessionStorage.getItem('pf_token') ?? '' },
+      body: JSON.stringify({ datasetId: 1 })
+    })
+    const map = (await response.json()).result as { sampleIds: string; coords: string }
+    const bytes = (b64: string): ArrayBuffer => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer
+    const ids = new Int32Array(bytes(map.sampleIds))
+    const xy = new Float32Array(bytes(map.coords))
+    return [...ids].map((id, i) => ({ id, x: xy[2 * i], y: xy[2 * i + 1] }))
+  })
+
+/**
+ * Issue 17, item 3, in real Chromium (WebGL on its software renderer, SwiftShader, as on a machine
+ * without a GPU) against `pokerface serve`, on the face fixture run through a real ONNX model with
+ * embeddings: the map draws every face, hovering one shows it, the colour chooser changes the
+ * legend, and a Shift+drag lasso puts exactly the faces inside it in the grid; Esc returns to the map.
+ */
+describe.skipIf(skipReason !== null)('#17.3: the embedding map in the browser', () => {
+  let browser: Browser
+  let server: RunningServer | null = null
+  let faces = 0
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true })
+    const fixture = await embeddedFaceFixture('pf-e2e-map')
+    faces = fixture.faces
+    browser = await launchChromium()
+    server = await startServe([fixture.root, '--data-dir', fixture.home])
+  }, 200_000)
+  afterAll(async () => {
+    await server?.stop()
+    await browser?.close()
+  })
+
+  it('draws the faces, shows one on hover, recolours, and lassos exactly the faces inside into the grid', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+    await page.goto((server as RunningServer).url)
+    await expect.poll(() => page.locator('.tile[data-sample-id]').count()).toBe(faces)
+
+    await page.keyboard.press('g')
+    const canvas = page.getByTestId('map-canvas')
+    await canvas.waitFor()
+    await expect.poll(() => page.getByTestId('map-summary').textContent()).toContain(`${faces} faces · PCA`)
+    const points = await mapPoints(page)
+    expect(points).toHaveLength(faces)
+    const box = (await canvas.boundingBox()) as { x: number; y: number; width: number; height: number }
+    expect(box.width).toBe(box.height)
+    const side = box.width
+    const screen = points.map((p) => ({
+      id: p.id,
+      sx: box.x + (side / 2) * (1 + MARGIN * p.x),
+      sy: box.y + (side / 2) * (1 - MARGIN * p.y)
+    }))
+
+    // WebGL drew: each face's pixel is not the background.
+    await page.waitForTimeout(200)
+    const shot = await sharp(await canvas.screenshot())
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+    const scale = shot.info.width / side
+    for (const p of screen) {
+      const at = (Math.round((p.sy - box.y) * scale) * shot.info.width + Math.round((p.sx - box.x) * scale)) * shot.info.channels
+      const [r, g, b] = shot.data.subarray(at, at + 3)
+      expect(r + g + b, `face ${p.id} drawn`).toBeGreaterThan(13 + 15 + 18 + 30)
+    }
+
+    // Hover: the face under the pointer (the one farthest from the others, so no neighbour is nearer).
+    const loneliest = screen
+      .map((p) => ({ p, gap: Math.min(...screen.filter((q) => q !== p).map((q) => Math.hypot(q.sx - p.sx, q.sy - p.sy))) }))
+      .sort((a, b) => b.gap - a.gap)[0].p
+    await page.mouse.move(loneliest.sx, loneliest.sy)
+    await expect.poll(() => page.getByTestId('map-hover').getAttribute('data-sample-id')).toBe(String(loneliest.id))
+
+    // The colour chooser changes what the legend names.
+    expect(await page.getByLabel('Legend').textContent()).toContain('happiness')
+    await page.getByLabel('Colour by').selectOption('split')
+    await expect.poll(() => page.getByLabel('Legend').textContent()).toMatch(/^\s*train\s*test\s*$/)
+    await page.getByLabel('Colour by').selectOption('issueScore')
+    await expect.poll(() => page.getByLabel('Legend').textContent()).toMatch(/^\s*0\.0–0\.1 .*0\.9–1\.0$/)
+
+    // Lasso: a rectangle whose right edge lies in the widest gap between faces near the middle,
+    // so no face sits on the line; exactly the faces left of it are expected, in map order.
+    const xs = screen.map((p) => p.sx).sort((a, b) => a - b)
+    let cut = 0
+    let widest = 0
+    for (let i = Math.floor(xs.length / 4); i < Math.ceil((3 * xs.length) / 4); i++) {
+      if (xs[i + 1] - xs[i] > widest) [widest, cut] = [xs[i + 1] - xs[i], (xs[i] + xs[i + 1]) / 2]
+    }
+    expect(widest).toBeGreaterThan(2)
+    const expected = screen.filter((p) => p.sx < cut).map((p) => p.id)
+    expect(expected.length).toBeGreaterThan(0)
+    expect(expected.length).toBeLessThan(faces)
+    const corners: [number, number][] = [
+      [box.x + 2, box.y + 2],
+      [cut, box.y + 2],
+      [cut, box.y + side - 2],
+      [box.x + 2, box.y + side - 2],
+      [box.x + 2, box.y + 3]
+    ]
+    await page.keyboard.down('Shift')
+    await page.mouse.move(...corners[0])
+    await page.mouse.down()
+    for (const corner of corners.slice(1)) await page.mouse.move(...corner, { steps: 8 })
+    await page.mouse.up()
+    await page.keyboard.up('Shift')
+
+    await page.getByTestId('subset-bar').waitFor()
+    await expect.poll(() => gridIds(page)).toEqual(expected)
+    expect(await page.getByTestId('subset-bar').textContent()).toContain(`${expected.length} faces lassoed on the map`)
+    await page.screenshot({ path: join(SHOTS, 'map-lasso-grid.png') })
+
+    // Esc goes back to the map it came from.
+    await page.keyboard.press('Escape')
+    await canvas.waitFor()
+    expect(await page.getByTestId('subset-bar').count()).toBe(0)
+    await page.screenshot({ path: join(SHOTS, 'embedding-map.png') })
+    expect(errors).toEqual([])
+    await page.close()
+  })
+
+  it('says to run the model when the dataset has predictions but no embeddings (a model without the output)', async () => {
+    const fixture = await embeddedFaceFixture('pf-e2e-map-none', MICRO_MODEL)
+    const bare = await startServe([fixture.root, '--data-dir', fixture.home])
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+      await page.goto(bare.url)
+      await page.locator('.tile[data-sample-id]').first().click()
+      await page.keyboard.press('s')
+      await expect
+        .poll(() => page.locator('.notice').textContent())
+        .toMatch(/but no embedding .*run the model on this dataset again/)
+      expect(await page.getByTestId('subset-bar').count()).toBe(0)
+      await page.keyboard.press('g')
+      await expect
+        .poll(() => page.getByTestId('map-empty').textContent())
+        .toMatch(/^No face of this dataset has an embedding by pfvit-micro-test yet: run the model/)
+      expect(await page.getByTestId('map-canvas').count()).toBe(0)
+      await page.close()
+    } finally {
+      await bare.stop()
+    }
+  }, 200_000)
+})
