@@ -13,7 +13,9 @@ export type ExportSample = ExportRow & SampleDecisions
 
 export function exportSamples(db: Db, datasetId: number): ExportSample[] {
   const decisions = datasetDecisions(db, datasetId)
-  return exportRows(db, datasetId).map((r) => ({ ...r, ...decisionsOf(decisions, r.id) }))
+  // Onto the row SQLite just made (nothing else holds it) rather than a spread into a new object:
+  // at 1M samples the spread took ~70 s of the cleaned CSV export's 94, Object.assign ~4 s (issue 19).
+  return exportRows(db, datasetId).map((r) => Object.assign(r, decisionsOf(decisions, r.id)))
 }
 
 /**

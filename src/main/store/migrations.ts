@@ -355,5 +355,22 @@ export const MIGRATIONS: readonly string[] = [
     computed_at TEXT NOT NULL,
     PRIMARY KEY (dataset_id, model_id, method)
   );
+  `,
+  // Issue 19: one index per grid order (each sort key, both directions), holding its ORDER BY
+  // (samples.ts orderClause) term for term, so that a page of a 1M-sample grid sorted by a score
+  // reads its 300 rows from the index instead of sorting a million (0.5-0.9 s a page before).
+  `
+  CREATE INDEX review_scores_order_score ON review_scores(dataset_id, score IS NULL, out_of_sample IS 0, score DESC, sample_id);
+  CREATE INDEX review_scores_order_score_reversed ON review_scores(dataset_id, score IS NULL, out_of_sample IS 0, score ASC, sample_id);
+  CREATE INDEX review_scores_order_combined ON review_scores(dataset_id, combined IS NULL, out_of_sample IS 0, combined DESC, sample_id);
+  CREATE INDEX review_scores_order_combined_reversed ON review_scores(dataset_id, combined IS NULL, out_of_sample IS 0, combined ASC, sample_id);
+  CREATE INDEX review_scores_order_self_confidence ON review_scores(dataset_id, self_confidence IS NULL, out_of_sample IS 0, self_confidence ASC, sample_id);
+  CREATE INDEX review_scores_order_self_confidence_reversed ON review_scores(dataset_id, self_confidence IS NULL, out_of_sample IS 0, self_confidence DESC, sample_id);
+  CREATE INDEX review_scores_order_margin ON review_scores(dataset_id, margin IS NULL, out_of_sample IS 0, margin ASC, sample_id);
+  CREATE INDEX review_scores_order_margin_reversed ON review_scores(dataset_id, margin IS NULL, out_of_sample IS 0, margin DESC, sample_id);
+  CREATE INDEX review_scores_order_intensity_mismatch ON review_scores(dataset_id, intensity_mismatch IS NULL, out_of_sample IS 0, intensity_mismatch DESC, sample_id);
+  CREATE INDEX review_scores_order_intensity_mismatch_reversed ON review_scores(dataset_id, intensity_mismatch IS NULL, out_of_sample IS 0, intensity_mismatch ASC, sample_id);
+  CREATE INDEX review_scores_order_neighbour_disagreement ON review_scores(dataset_id, neighbour_disagreement IS NULL, out_of_sample IS 0, neighbour_disagreement DESC, sample_id);
+  CREATE INDEX review_scores_order_neighbour_disagreement_reversed ON review_scores(dataset_id, neighbour_disagreement IS NULL, out_of_sample IS 0, neighbour_disagreement ASC, sample_id);
   `
 ]

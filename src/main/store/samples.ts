@@ -15,6 +15,7 @@ import {
 import { nowIso, type Db } from './db'
 import { hasRanking, REVIEWED_IDS_SQL, reviewBriefs, sampleMarks } from './review'
 import { DUPLICATE_ORDER_SQL, duplicateBriefs, duplicateFilterSql } from './duplicates'
+import { untilWrite } from './untilWrite'
 
 /** What the store remembers of a file, to decide on a rescan whether it must be read again. */
 export interface KnownFile {
@@ -279,7 +280,7 @@ const ORDER: Record<Exclude<SampleSortKey, 'path'>, { column: string; wrongFirst
   neighbours: { column: 'r.neighbour_disagreement', wrongFirst: 'DESC' }
 }
 
-function orderClause(sort: SampleSort, filter: SampleFilter): string {
+function orderClause(sort: SampleSort, filter: SampleFilter, tieBreak = 's.id'): string {
   // An explicit list is shown in its own order (most similar first), whatever the sort.
   if (filter.sampleIds !== undefined) return 'pick.key'
   // The duplicates queue shows each group's members side by side, whatever the sort.
@@ -289,7 +290,27 @@ function orderClause(sort: SampleSort, filter: SampleFilter): string {
   const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
   // In-sample faces after the rest, whatever the score: the model has memorised their labels, so a
   // confident score there says little, and a review that opened on them would waste its first hour.
-  return `${column} IS NULL, r.out_of_sample IS 0, ${column} ${direction}, s.id`
+  // Term for term as the review_scores_order_* indexes hold it (migration 19), so they serve it.
+  return `${column} IS NULL, r.out_of_sample IS 0, ${column} ${direction}, ${tieBreak}`
+}
+
+/**
+ * Whether every sample of the dataset has a row in review_scores (what a ranking writes when the
+ * model predicted them all). Then the sorted grid can be read from review_scores' order indexes,
+ * samples joined to it, with the same rows in the same order as samples LEFT JOIN review_scores.
+ */
+function everySampleScored(db: Db, datasetId: number): boolean {
+  return untilWrite(
+    db,
+    `scored:${datasetId}`,
+    () =>
+      db
+        .prepare(
+          `SELECT (SELECT count(*) FROM samples WHERE dataset_id = ?) = (SELECT count(*) FROM review_scores WHERE dataset_id = ?)`
+        )
+        .pluck()
+        .get(datasetId, datasetId) === 1
+  )
 }
 
 /**
@@ -311,10 +332,13 @@ export function querySamples(
   const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
   const base = `FROM samples s${where.join}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
   const params = [...where.joinParams, datasetId, ...where.params]
-  const total = db
-    .prepare(`SELECT count(*) ${base}`)
-    .pluck()
-    .get(...params) as number
+  // The total is the same for every page and order of a filter: counted once until a write (0.1-1 s at 1M).
+  const total = untilWrite(db, `total:${datasetId}:${JSON.stringify(filter)}`, () =>
+    db
+      .prepare(`SELECT count(*) ${base}`)
+      .pluck()
+      .get(...params)
+  ) as number
   let samples: Sample[]
   if (!join) {
     samples = db
@@ -322,11 +346,22 @@ export function querySamples(
       .all(...params, limit, offset) as Sample[]
   } else {
     // Two steps: order the ids alone (SQLite's sorter then carries one integer per row, not the
-    // paths and labels of all 35k), then read the page's rows.
-    const ids = db
-      .prepare(`SELECT s.id ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
+    // paths and labels of all 35k), then read the page's rows. Sorted by a score with every sample
+    // scored, review_scores drives (CROSS JOIN keeps it outer) in its order index, so LIMIT stops
+    // after the page instead of sorting 1M rows (issue 19).
+    const driven =
+      sort.by !== 'path' && filter.duplicates === undefined && filter.sampleIds === undefined && everySampleScored(db, datasetId)
+    const ids = (
+      driven
+        ? db.prepare(
+            `SELECT s.id FROM review_scores r CROSS JOIN samples s ON s.id = r.sample_id
+              WHERE r.dataset_id = ? AND s.dataset_id = ? AND s.status = 'present'${where.sql}
+              ORDER BY ${orderClause(sort, filter, 'r.sample_id')} LIMIT ? OFFSET ?`
+          )
+        : db.prepare(`SELECT s.id ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
+    )
       .pluck()
-      .all(...params, limit, offset) as number[]
+      .all(...(driven ? [datasetId, datasetId, ...where.params] : params), limit, offset) as number[]
     const rows = db
       .prepare(`SELECT ${GRID_COLUMNS} FROM samples s WHERE s.id IN (SELECT value FROM json_each(?))`)
       .all(JSON.stringify(ids)) as Sample[]

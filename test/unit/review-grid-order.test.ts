@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest'
+import type { SampleFilter, SampleSort, SampleSortKey } from '@shared/types'
+import { openDb, type Db } from '@main/store/db'
+import { querySamples } from '@main/store/samples'
+
+/**
+ * Issue 19: sorted grid pages are read from review_scores' order indexes (migration 19) when every
+ * sample is scored, and totals are kept until a write. Each sort and filter must give the same rows
+ * in the same order as the query it replaced (samples LEFT JOIN review_scores, sorted whole), which
+ * is written out below as the reference, on a small store full of ties, NULL scores and all three
+ * out-of-sample states.
+ */
+
+const LABELS = ['happiness', 'sadness', 'neutral', null] as const
+const KEYS: Record<Exclude<SampleSortKey, 'path'>, [string, 'ASC' | 'DESC']> = {
+  likelyWrong: ['score', 'DESC'],
+  combined: ['combined', 'DESC'],
+  selfConfidence: ['self_confidence', 'ASC'],
+  margin: ['margin', 'ASC'],
+  intensityMismatch: ['intensity_mismatch', 'DESC'],
+  neighbours: ['neighbour_disagreement', 'DESC']
+}
+
+/** Two datasets of 120 samples; dataset 1's scores repeat (ties) and are NULL every seventh row. */
+function store(): Db {
+  const db = openDb(':memory:')
+  db.prepare(
+    `INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, '/a', 'a', 'x', 'x'), (2, '/b', 'b', 'x', 'x')`
+  ).run()
+  const sample = db.prepare(
+    `INSERT INTO samples (dataset_id, rel_path, size, mtime_ms, content_hash, split, original_label, current_label, status)
+     VALUES (?, ?, 1, 1, ?, ?, ?, ?, ?)`
+  )
+  const score = db.prepare(
+    `INSERT INTO review_scores (sample_id, dataset_id, model_id, predicted_label, self_confidence, margin, flagged,
+       intensity_mismatch, score, combined, neighbour_disagreement, out_of_sample)
+     VALUES (?, ?, 'm', ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+  )
+  for (const datasetId of [2, 1]) {
+    for (let i = 0; i < 120; i++) {
+      // Paths in another order than ids, so the path sort and the id tie-break differ.
+      const path = `img/${String((i * 37) % 120).padStart(3, '0')}.jpg`
+      const original = LABELS[i % 4]
+      const current = i % 9 === 0 ? LABELS[(i + 1) % 4] : original
+      const id = Number(
+        sample.run(
+          datasetId,
+          path,
+          `h${i}`,
+          i % 5 === 0 ? 'valid' : 'train',
+          original,
+          current,
+          i % 17 === 0 ? 'missing' : 'present'
+        ).lastInsertRowid
+      )
+      const value = (k: number): number | null => (i % 7 === k ? null : ((i * k) % 6) / 6)
+      score.run(
+        id,
+        datasetId,
+        LABELS[(i + 2) % 3],
+        value(1),
+        value(2),
+        i % 3 === 0 ? 1 : 0,
+        value(3),
+        value(0),
+        value(4),
+        value(5),
+        i % 3 === 0 ? null : i % 3 === 1 ? 1 : 0
+      )
+      if (i % 11 === 0) db.prepare(`INSERT INTO flags (sample_id, flag, created_at) VALUES (?, 'exclude', 'x')`).run(id)
+      if (i % 13 === 0) db.prepare(`INSERT INTO flags (sample_id, flag, created_at) VALUES (?, 'keep', 'x')`).run(id)
+    }
+  }
+  return db
+}
+
+/** The pre-issue-19 query, whole: every matching id in grid order. */
+function reference(db: Db, filter: SampleFilter, sort: SampleSort): number[] {
+  const parts: string[] = []
+  const params: unknown[] = []
+  if (filter.currentLabel !== undefined) {
+    parts.push('s.current_label IS ?')
+    params.push(filter.currentLabel)
+  }
+  if (filter.predictedLabel !== undefined) {
+    parts.push('r.predicted_label = ?')
+    params.push(filter.predictedLabel)
+  }
+  if (filter.changedOnly) parts.push('s.current_label IS NOT s.original_label')
+  if (filter.flaggedOnly) parts.push('r.flagged = 1')
+  if (filter.reviewed !== undefined)
+    parts.push(
+      `s.id ${filter.reviewed ? '' : 'NOT'} IN (SELECT sample_id FROM flags WHERE flag IN ('keep', 'not_a_face', 'ambiguous', 'exclude'))`
+    )
+  if (filter.flag !== undefined) {
+    parts.push('s.id IN (SELECT sample_id FROM flags WHERE flag = ?)')
+    params.push(filter.flag)
+  }
+  if (filter.inSample === 'unknown') parts.push('r.out_of_sample IS NULL')
+  if (filter.inSample === 'yes') parts.push('r.out_of_sample = 0')
+  let order = `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
+  if (sort.by !== 'path') {
+    const [column, wrongFirst] = KEYS[sort.by]
+    const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
+    order = `r.${column} IS NULL, r.out_of_sample IS 0, r.${column} ${direction}, s.id`
+  }
+  return db
+    .prepare(
+      `SELECT s.id FROM samples s LEFT JOIN review_scores r ON r.sample_id = s.id
+        WHERE s.dataset_id = 1 AND s.status = 'present'${parts.map((p) => ` AND ${p}`).join('')} ORDER BY ${order}`
+    )
+    .pluck()
+    .all(...params) as number[]
+}
+
+/** Every id the grid shows, read in pages of 7 (so page edges fall inside runs of ties). */
+function grid(db: Db, filter: SampleFilter, sort: SampleSort): { ids: number[]; total: number } {
+  const ids: number[] = []
+  let total = 0
+  for (let offset = 0; ; offset += 7) {
+    const page = querySamples(db, 1, filter, offset, 7, sort)
+    total = page.total
+    ids.push(...page.samples.map((s) => s.id))
+    if (page.samples.length < 7) return { ids, total }
+  }
+}
+
+const FILTERS: SampleFilter[] = [
+  {},
+  { currentLabel: 'happiness' },
+  { currentLabel: null },
+  { currentLabel: 'sadness', predictedLabel: 'neutral' },
+  { changedOnly: true },
+  { flaggedOnly: true },
+  { flaggedOnly: true, reviewed: false },
+  { reviewed: true },
+  { flag: 'exclude' },
+  { inSample: 'unknown' },
+  { inSample: 'yes' }
+]
+const SORTS: SampleSort[] = [
+  { by: 'path' },
+  { by: 'path', reverse: true },
+  ...Object.keys(KEYS).flatMap((by) => [{ by: by as SampleSortKey }, { by: by as SampleSortKey, reverse: true }])
+]
+
+describe('grid order at scale (issue 19)', () => {
+  it('gives the same rows in the same order as the whole-sort query, every sample scored', () => {
+    const db = store()
+    for (const filter of FILTERS)
+      for (const sort of SORTS) {
+        const want = reference(db, filter, sort)
+        expect(want.length, JSON.stringify(filter)).toBeGreaterThan(0)
+        expect(grid(db, filter, sort), `${JSON.stringify(filter)} ${JSON.stringify(sort)}`).toEqual({
+          ids: want,
+          total: want.length
+        })
+      }
+  })
+
+  it('gives the same order when some samples have no score (the LEFT JOIN path)', () => {
+    const db = store()
+    db.prepare('DELETE FROM review_scores WHERE sample_id IN (SELECT id FROM samples WHERE dataset_id = 1 AND id % 10 = 3)').run()
+    for (const filter of FILTERS.slice(0, 5))
+      for (const sort of SORTS) expect(grid(db, filter, sort).ids, JSON.stringify(sort)).toEqual(reference(db, filter, sort))
+  })
+
+  it('reads a sorted page from the order index, not by sorting every row', () => {
+    const db = store()
+    for (const [column, direction] of Object.values(KEYS)) {
+      const plan = db
+        .prepare(
+          `EXPLAIN QUERY PLAN SELECT s.id FROM review_scores r CROSS JOIN samples s ON s.id = r.sample_id
+            WHERE r.dataset_id = 1 AND s.dataset_id = 1 AND s.status = 'present'
+            ORDER BY r.${column} IS NULL, r.out_of_sample IS 0, r.${column} ${direction}, r.sample_id LIMIT 7`
+        )
+        .all() as { detail: string }[]
+      const details = plan.map((p) => p.detail).join('; ')
+      expect(details).toContain(`review_scores_order_${column}`)
+      expect(details).not.toContain('TEMP B-TREE')
+    }
+  })
+
+  it('counts again after a label changes, a mark is added or a sample goes missing', () => {
+    const db = store()
+    const total = (filter: SampleFilter): number => querySamples(db, 1, filter, 0, 1, { by: 'likelyWrong' }).total
+    const happy = total({ currentLabel: 'happiness' })
+    const id = db
+      .prepare(`SELECT id FROM samples WHERE dataset_id = 1 AND status = 'present' AND current_label = 'sadness'`)
+      .pluck()
+      .get()
+    db.prepare(`UPDATE samples SET current_label = 'happiness' WHERE id = ?`).run(id)
+    expect(total({ currentLabel: 'happiness' })).toBe(happy + 1)
+    const excluded = total({ flag: 'exclude' })
+    db.prepare(`INSERT INTO flags (sample_id, flag, created_at) VALUES (?, 'exclude', 'x')`).run(id)
+    expect(total({ flag: 'exclude' })).toBe(excluded + 1)
+    db.prepare(`UPDATE samples SET status = 'missing' WHERE id = ?`).run(id)
+    expect(total({ currentLabel: 'happiness' })).toBe(happy)
+    // A sample without a score now: the unscored fallback, and its total, take over.
+    db.prepare(
+      `DELETE FROM review_scores WHERE sample_id = (SELECT min(id) FROM samples WHERE dataset_id = 1 AND status = 'present')`
+    ).run()
+    expect(grid(db, {}, { by: 'margin' }).ids).toEqual(reference(db, {}, { by: 'margin' }))
+  })
+})
