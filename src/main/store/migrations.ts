@@ -355,5 +355,12 @@ export const MIGRATIONS: readonly string[] = [
     computed_at TEXT NOT NULL,
     PRIMARY KEY (dataset_id, model_id, method)
   );
+  `,
+  // Issue 17 item 2 (odd images): how likely each image is not a usable face (blank, not a face, a
+  // graphic), from its neighbours' similarities and the classifier's entropy (review/oddness.ts);
+  // stored with the ranking so the grid sorts and queues by it.
+  `
+  ALTER TABLE review_scores ADD COLUMN oddness REAL;
+  CREATE INDEX review_scores_by_oddness ON review_scores(dataset_id, oddness);
   `
 ]
