@@ -45,7 +45,8 @@ const sortKey = z.enum([
   'selfConfidence',
   'margin',
   'intensityMismatch',
-  'neighbours'
+  'neighbours',
+  'odd'
 ] as const satisfies readonly SampleSortKey[])
 const exportFormat = z.enum([
   'csv',
@@ -84,6 +85,7 @@ const sampleFilter = z.object({
   flag: reviewFlag.optional(),
   inSample: z.enum(['yes', 'no', 'unknown'] as const satisfies readonly InSampleFilter[]).optional(),
   duplicates: z.enum(DUPLICATE_FILTERS).optional(),
+  odd: z.boolean().optional(),
   // Checked here so SQLite never receives a 1M-element JSON list from one request.
   sampleIds: z
     .array(id)

@@ -121,6 +121,11 @@ export interface SampleFilter {
    */
   duplicates?: DuplicateFilter
   /**
+   * The odd-images queue (issue 17 item 2): only samples whose odd-image score reaches
+   * ODD_QUEUE_MIN (main/review/oddness.ts), highest score first whatever the sort.
+   */
+  odd?: boolean
+  /**
    * Only these samples, in this order whatever the sort (issue 17: "more like this" most similar
    * first, a lasso on the map). At most MAX_FILTER_IDS; the other filters still apply on top.
    */
@@ -136,11 +141,13 @@ export type InSampleFilter = 'yes' | 'no' | 'unknown'
  * Grid order. Every key but 'path' sorts most-likely-wrong first: 'likelyWrong' by the default
  * "most likely wrong" score (1 − self-confidence, the best measured), 'combined' by margin mixed with
  * the poker-face mismatch, 'selfConfidence' and 'margin' lowest first, 'intensityMismatch' highest
- * first, 'neighbours' by the share of nearest neighbours labelled otherwise, highest first. Samples the ranking cannot judge come last, and in-sample ones (the model trained on them,
+ * first, 'neighbours' by the share of nearest neighbours labelled otherwise, highest first, 'odd' by
+ * the odd-image score (not a usable face), highest first and regardless of in-sample. Samples the ranking cannot judge come last, and in-sample ones (the model trained on them,
  * so their scores say little) after out-of-sample and unknown ones. `reverse` flips the order within
  * those groups, not where the groups come.
  */
-export type SampleSortKey = 'path' | 'likelyWrong' | 'combined' | 'selfConfidence' | 'margin' | 'intensityMismatch' | 'neighbours'
+export type SampleSortKey =
+  'path' | 'likelyWrong' | 'combined' | 'selfConfidence' | 'margin' | 'intensityMismatch' | 'neighbours' | 'odd'
 export interface SampleSort {
   by: SampleSortKey
   reverse?: boolean
@@ -254,6 +261,11 @@ export interface LabelIssueScores {
    * likely wrong); null without embeddings, a label, or labelled neighbours.
    */
   neighbourDisagreement?: number | null
+  /**
+   * Odd-image score (issue 17 item 2, review/oddness.ts): high = likely not a usable face (blank,
+   * not a face, a graphic); null without embeddings. Computed for every predicted sample, labelled or not.
+   */
+  oddness?: number | null
   /** true: the model did not train on this image; false: it did; null: unknown. */
   outOfSample: boolean | null
 }

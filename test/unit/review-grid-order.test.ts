@@ -12,7 +12,8 @@ import { querySamples } from '@main/store/samples'
  */
 
 const LABELS = ['happiness', 'sadness', 'neutral', null] as const
-const KEYS: Record<Exclude<SampleSortKey, 'path'>, [string, 'ASC' | 'DESC']> = {
+// 'odd' orders without putting in-sample faces last (review-oddness.test.ts checks it).
+const KEYS: Record<Exclude<SampleSortKey, 'path' | 'odd'>, [string, 'ASC' | 'DESC']> = {
   likelyWrong: ['score', 'DESC'],
   combined: ['combined', 'DESC'],
   selfConfidence: ['self_confidence', 'ASC'],
@@ -99,7 +100,7 @@ function reference(db: Db, filter: SampleFilter, sort: SampleSort): number[] {
   if (filter.inSample === 'unknown') parts.push('r.out_of_sample IS NULL')
   if (filter.inSample === 'yes') parts.push('r.out_of_sample = 0')
   let order = `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
-  if (sort.by !== 'path') {
+  if (sort.by !== 'path' && sort.by !== 'odd') {
     const [column, wrongFirst] = KEYS[sort.by]
     const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
     order = `r.${column} IS NULL, r.out_of_sample IS 0, r.${column} ${direction}, s.id`

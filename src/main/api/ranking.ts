@@ -6,6 +6,7 @@ import type { DatasetSummary, RankingSummary } from '@shared/types'
 import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
 import { neighbourDisagreement } from '../review/neighbourSignal'
+import { oddness } from '../review/oddness'
 import { rankLabelIssues, type RankItem } from '../review/ranking'
 import { freshNeighbourLists } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
@@ -61,7 +62,7 @@ export function rankDataset(
     outOfSample: isOutOfSample(overlap, r.split)
   }))
   const ranking = rankLabelIssues(items, model.classes.length, neutral)
-  const disagreement = neighbourScores(db, datasetId, model.id, inputs)
+  const { disagreement, odd } = neighbourScores(db, datasetId, model.id, inputs)
   const name = (i: number | null): string | null => (i === null ? null : model.classes[i])
   const rows: ScoreRow[] = inputs.map((r, i) => {
     const s = ranking.scores[i]
@@ -83,6 +84,8 @@ export function rankDataset(
       score: s.score,
       // Judged like the other scores: a label the model has no class for gets none.
       neighbourDisagreement: judged ? (disagreement.get(r.sampleId) ?? null) : null,
+      // Whether an image is a face at all does not need a label: every predicted sample gets one.
+      oddness: odd.get(r.sampleId) ?? null,
       outOfSample: judged ? items[i].outOfSample : null
     }
   })
@@ -111,26 +114,32 @@ export function rankDataset(
 }
 
 /**
- * The neighbour label score of every sample with stored neighbour lists that match the dataset's
- * embeddings (issue 17), from the labels as they are now: ranking again after relabelling needs
- * no new search. Empty when the lists are missing or stale (api/review.ts computes them after a run).
+ * The neighbour label score and the odd-image score of every sample with stored neighbour lists
+ * that match the dataset's embeddings (issue 17), from the labels as they are now: ranking again
+ * after relabelling needs no new search. Empty when the lists are missing or stale (api/review.ts
+ * computes them after a run).
  */
 function neighbourScores(
   db: Db,
   datasetId: number,
   modelId: string,
-  inputs: { sampleId: number; currentLabel: string | null }[]
+  inputs: { sampleId: number; currentLabel: string | null; probabilities: number[] }[]
 ) {
   const scores = new Map<number, number | null>()
+  const odd = new Map<number, number | null>()
   const lists = freshNeighbourLists(db, datasetId, modelId)
-  if (!lists) return scores
+  if (!lists) return { disagreement: scores, odd }
   const label = new Map(inputs.map((r) => [r.sampleId, r.currentLabel]))
+  const probabilities = new Map(inputs.map((r) => [r.sampleId, r.probabilities]))
   const labelOf = (id: number): string | null => label.get(id) ?? null
   lists.sampleIds.forEach((id, i) => {
     if (!label.has(id)) return
-    scores.set(id, neighbourDisagreement(labelOf(id), lists.neighbours.subarray(i * lists.k, (i + 1) * lists.k), labelOf))
+    const neighbours = lists.neighbours.subarray(i * lists.k, (i + 1) * lists.k)
+    scores.set(id, neighbourDisagreement(labelOf(id), neighbours, labelOf))
+    const similarities = lists.similarities.subarray(i * lists.k, (i + 1) * lists.k)
+    odd.set(id, oddness(probabilities.get(id) as number[], neighbours, similarities))
   })
-  return scores
+  return { disagreement: scores, odd }
 }
 
 /** Requests about how a dataset is ranked, besides ranking it (./review.ts). */

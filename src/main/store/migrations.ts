@@ -372,5 +372,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX review_scores_order_intensity_mismatch_reversed ON review_scores(dataset_id, intensity_mismatch IS NULL, out_of_sample IS 0, intensity_mismatch ASC, sample_id);
   CREATE INDEX review_scores_order_neighbour_disagreement ON review_scores(dataset_id, neighbour_disagreement IS NULL, out_of_sample IS 0, neighbour_disagreement DESC, sample_id);
   CREATE INDEX review_scores_order_neighbour_disagreement_reversed ON review_scores(dataset_id, neighbour_disagreement IS NULL, out_of_sample IS 0, neighbour_disagreement ASC, sample_id);
+  `,
+  // Issue 17 item 2 (odd images): how likely each image is not a usable face (blank, not a face, a
+  // graphic), from its neighbours' similarities and the classifier's entropy (review/oddness.ts);
+  // stored with the ranking so the grid sorts and queues by it.
+  `
+  ALTER TABLE review_scores ADD COLUMN oddness REAL;
+  CREATE INDEX review_scores_by_oddness ON review_scores(dataset_id, oddness);
   `
 ]

@@ -86,10 +86,10 @@ export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], e
   const put = db.prepare(
     `INSERT INTO review_scores (sample_id, dataset_id, model_id, given_label, predicted_label, self_confidence, margin,
        confident_label, suggested_label, flagged, intensity, intensity_mismatch, combined, score, out_of_sample,
-       neighbour_disagreement)
+       neighbour_disagreement, oddness)
      VALUES (@sampleId, @datasetId, @modelId, @givenLabel, @predictedLabel, @selfConfidence, @margin,
        @confidentLabel, @suggestedLabel, @flagged, @intensity, @intensityMismatch, @combined, @score, @outOfSample,
-       @neighbourDisagreement)`
+       @neighbourDisagreement, @oddness)`
   )
   const { datasetId, modelId } = summary
   // At AffectNet's size each row written through review_scores' seven indexes lands on a random page
@@ -112,6 +112,7 @@ export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], e
         modelId,
         flagged: r.flagged ? 1 : 0,
         neighbourDisagreement: r.neighbourDisagreement ?? null,
+        oddness: r.oddness ?? null,
         outOfSample: r.outOfSample === null ? null : r.outOfSample ? 1 : 0
       })
     }
@@ -149,6 +150,7 @@ interface ScoreDbRow {
   score: number | null
   out_of_sample: number | null
   neighbour_disagreement: number | null
+  oddness: number | null
 }
 
 export function issueFor(db: Db, sampleId: number): LabelIssueScores | null {
@@ -173,6 +175,7 @@ export function issueFor(db: Db, sampleId: number): LabelIssueScores | null {
     combined: r.combined,
     score: r.score,
     neighbourDisagreement: r.neighbour_disagreement,
+    oddness: r.oddness,
     outOfSample: r.out_of_sample === null ? null : r.out_of_sample === 1
   }
 }

@@ -16,6 +16,7 @@ import { nowIso, type Db } from './db'
 import { hasRanking, REVIEWED_IDS_SQL, reviewBriefs, sampleMarks } from './review'
 import { DUPLICATE_ORDER_SQL, duplicateBriefs, duplicateFilterSql } from './duplicates'
 import { untilWrite } from './untilWrite'
+import { ODD_FILTER_SQL, ODD_ORDER_SQL } from './oddness'
 
 /** What the store remembers of a file, to decide on a rescan whether it must be read again. */
 export interface KnownFile {
@@ -255,7 +256,8 @@ function filterClause(
     parts.push(dup.sql)
     params.push(...dup.params)
   }
-  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined
+  if (filter.odd) parts.push(ODD_FILTER_SQL)
+  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined || !!filter.odd
   const picked = filter.sampleIds !== undefined
   return {
     sql: parts.map((p) => ` AND ${p}`).join(''),
@@ -271,7 +273,7 @@ function filterClause(
  * and ties go by sample id (scan order) so pages stay stable. Not by path: sorting 35k rows by
  * a number and an integer is twice as fast as by a number and a string.
  */
-const ORDER: Record<Exclude<SampleSortKey, 'path'>, { column: string; wrongFirst: 'ASC' | 'DESC' }> = {
+const ORDER: Record<Exclude<SampleSortKey, 'path' | 'odd'>, { column: string; wrongFirst: 'ASC' | 'DESC' }> = {
   likelyWrong: { column: 'r.score', wrongFirst: 'DESC' },
   combined: { column: 'r.combined', wrongFirst: 'DESC' },
   selfConfidence: { column: 'r.self_confidence', wrongFirst: 'ASC' },
@@ -285,6 +287,7 @@ function orderClause(sort: SampleSort, filter: SampleFilter, tieBreak = 's.id'):
   if (filter.sampleIds !== undefined) return 'pick.key'
   // The duplicates queue shows each group's members side by side, whatever the sort.
   if (filter.duplicates !== undefined) return DUPLICATE_ORDER_SQL
+  if (filter.odd || sort.by === 'odd') return ODD_ORDER_SQL(!!sort.reverse && !filter.odd)
   if (sort.by === 'path') return `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
   const { column, wrongFirst } = ORDER[sort.by]
   const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst

@@ -27,7 +27,15 @@ export interface ViewFromUrl {
   ignored: string[]
 }
 
-const SORT_KEYS: readonly SampleSortKey[] = ['path', 'likelyWrong', 'combined', 'selfConfidence', 'margin', 'intensityMismatch']
+const SORT_KEYS: readonly SampleSortKey[] = [
+  'path',
+  'likelyWrong',
+  'combined',
+  'selfConfidence',
+  'margin',
+  'intensityMismatch',
+  'odd'
+]
 const FLAGS: readonly ReviewFlag[] = ['keep', 'not_a_face', 'ambiguous', 'exclude']
 const IN_SAMPLE: readonly InSampleFilter[] = ['yes', 'no', 'unknown']
 

@@ -115,6 +115,18 @@ export function Filters(): React.JSX.Element {
           cursor and excludes the rest of its group.
         </p>
       )}
+      <label
+        className="checkbox"
+        title="Images that are likely not usable faces (blank, not a face, a graphic, an extreme crop), most likely first. Needs a model with embeddings."
+      >
+        <input
+          type="checkbox"
+          aria-label="Odd images"
+          checked={!!filter.odd}
+          onChange={(e) => setFilter({ odd: e.target.checked || undefined })}
+        />
+        Odd images
+      </label>
       <label className="checkbox">
         <input type="checkbox" checked={!!filter.changedOnly} onChange={(e) => setFilter({ changedOnly: e.target.checked })} />
         Changed only

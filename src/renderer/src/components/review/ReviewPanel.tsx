@@ -9,7 +9,8 @@ const SORTS: { by: SampleSortKey; name: string }[] = [
   { by: 'likelyWrong', name: 'Most likely wrong (lowest self-confidence)' },
   { by: 'margin', name: 'Lowest margin' },
   { by: 'combined', name: 'Margin + poker-face mismatch' },
-  { by: 'intensityMismatch', name: 'Poker-face mismatch (PF-ViT)' }
+  { by: 'intensityMismatch', name: 'Poker-face mismatch (PF-ViT)' },
+  { by: 'odd', name: 'Odd images (not a usable face)' }
 ]
 
 /** Says where the scores come from, and warns where they are not out-of-sample. */

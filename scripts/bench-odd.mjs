@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// `npm run bench:odd [-- --data-dir DIR] [--boot 1000]`: how well the odd-image score (issue 17 item 2,
+// src/main/review/oddness.ts) finds FERPlus images that are not usable faces. Reads a data folder
+// where `pokerface infer` already ran over FERPlus with an embedding model (default
+// $PF_APP_HOME_ODD, else /work/pf-runs/app-home-odd: run
+// `node out/main/cli.js infer ../shared/data/ferplus --data-dir DIR --no-generate` first); votes come
+// from the store (sample_sources.extras, FERPlus label.csv order: …, unknown, NF), pixels from the
+// images on disk.
+// Weak truths: A = at least one of the 10 annotators voted NF (not a face); B = at least 3 voted
+// unknown. The combination weight is chosen on Train + Valid under truth A and reported on Test.
+// Prints AUROC with a 95 % bootstrap interval (resampling images); nothing is asserted.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { root } from './lib.mjs'
+
+const require = createRequire(import.meta.url)
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(name)
+  return i === -1 ? fallback : process.argv[i + 1]
+}
+const dataDir = option('--data-dir', process.env.PF_APP_HOME_ODD ?? '/work/pf-runs/app-home-odd')
+const boots = Number(option('--boot', 500))
+const Database = require('better-sqlite3')
+const sharp = require('sharp')
+
+// The app's own score, transpiled on the fly (as bench:neighbours does), so the bench measures it.
+const ts = require('typescript')
+const work = mkdtempSync(join(tmpdir(), 'pf-bench-odd-'))
+const js = ts.transpileModule(readFileSync(join(root, 'src', 'main', 'review', 'oddness.ts'), 'utf8'), {
+  compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }
+}).outputText
+writeFileSync(join(work, 'oddness.mjs'), js)
+const { isolation, uncertainty, oddness, ODD_ISOLATION_WEIGHT, ODD_QUEUE_MIN } = await import(
+  pathToFileURL(join(work, 'oddness.mjs')).href
+)
+rmSync(work, { recursive: true, force: true })
+
+const db = new Database(join(dataDir, 'pokerface.sqlite'), { readonly: true })
+const dataset = db.prepare('SELECT id, root FROM datasets ORDER BY id LIMIT 1').get()
+if (!dataset) {
+  console.log(`bench:odd: no dataset in ${dataDir}; run pokerface infer over FERPlus there first`)
+  process.exit(0)
+}
+const lists = db
+  .prepare('SELECT model_id, k, sample_ids, neighbours, similarities FROM neighbour_lists WHERE dataset_id = ?')
+  .get(dataset.id)
+if (!lists) {
+  console.log(`bench:odd: no neighbour lists in ${dataDir} (a model with embeddings must have run)`)
+  process.exit(0)
+}
+const ints = (b) => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
+const floats = (b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
+const listIds = ints(lists.sample_ids)
+const nbrs = ints(lists.neighbours)
+const sims = floats(lists.similarities)
+const rowOf = new Map(Array.from(listIds, (id, i) => [id, i]))
+
+const rows = db
+  .prepare(
+    `SELECT s.id, s.rel_path, s.split, ss.extras, p.probabilities
+       FROM samples s JOIN sample_sources ss ON ss.sample_id = s.id
+       JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
+      WHERE s.dataset_id = ? AND s.status = 'present'`
+  )
+  .all(lists.model_id, dataset.id)
+
+const items = []
+for (const r of rows) {
+  const votes = JSON.parse(r.extras ?? '{}').votes
+  const at = rowOf.get(r.id)
+  if (!Array.isArray(votes) || votes.length !== 10 || at === undefined) continue
+  const n = nbrs.subarray(at * lists.k, (at + 1) * lists.k)
+  const s = sims.subarray(at * lists.k, (at + 1) * lists.k)
+  const probs = JSON.parse(r.probabilities)
+  items.push({
+    path: join(dataset.root, r.rel_path),
+    split: r.split,
+    nf: votes[9],
+    unknown: votes[8],
+    isolation: isolation(n, s),
+    uncertainty: uncertainty(probs),
+    lowMaxProb: 1 - Math.max(...probs),
+    probs,
+    n,
+    s
+  })
+}
+// Pixel spread: a blank or near-constant image has a small standard deviation (low = odd).
+for (let i = 0; i < items.length; i += 256) {
+  await Promise.all(
+    items.slice(i, i + 256).map(async (it) => {
+      const st = await sharp(it.path).greyscale().stats()
+      it.flatness = -st.channels[0].stdev
+    })
+  )
+}
+
+/** AUROC by ranks (ties averaged): the chance a positive outscores a negative. */
+function auroc(scores, labels) {
+  const idx = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b])
+  let rankSumPos = 0
+  let pos = 0
+  for (let i = 0; i < idx.length;) {
+    let j = i
+    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++
+    const rank = (i + j) / 2 + 1
+    for (let t = i; t <= j; t++) if (labels[idx[t]]) ((rankSumPos += rank), pos++)
+    i = j + 1
+  }
+  const neg = idx.length - pos
+  return pos === 0 || neg === 0 ? NaN : (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg)
+}
+// mulberry32: a seeded 32-bit generator (integer maths, so it stays uniform; a float LCG does not).
+let seed = 12345
+function rand() {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+function withInterval(scores, labels) {
+  const point = auroc(scores, labels)
+  const values = []
+  for (let b = 0; b < boots; b++) {
+    const s = []
+    const l = []
+    for (let i = 0; i < scores.length; i++) {
+      const j = Math.floor(rand() * scores.length)
+      s.push(scores[j])
+      l.push(labels[j])
+    }
+    const a = auroc(s, l)
+    if (Number.isFinite(a)) values.push(a)
+  }
+  values.sort((a, b) => a - b)
+  const q = (p) => values[Math.floor(p * (values.length - 1))]
+  return `${point.toFixed(3)} [${q(0.025).toFixed(3)}, ${q(0.975).toFixed(3)}]`
+}
+
+const truths = {
+  'A: NF votes >= 1': (it) => it.nf >= 1,
+  'B: unknown votes >= 3': (it) => it.unknown >= 3
+}
+const usable = items.filter((it) => it.isolation !== null)
+const tune = usable.filter((it) => it.split === 'train' || it.split === 'valid')
+const test = usable.filter((it) => it.split === 'test')
+
+// The weight: a grid over 0..1 on Train + Valid under truth A; Test is never looked at.
+let best = { w: 0, a: -1 }
+for (let w = 0; w <= 1.0001; w += 0.05) {
+  const a = auroc(
+    tune.map((it) => oddness(it.probs, it.n, it.s, w)),
+    tune.map(truths['A: NF votes >= 1'])
+  )
+  if (a > best.a) best = { w: Math.round(w * 100) / 100, a }
+}
+
+console.log(
+  `bench:odd: ${lists.model_id}, ${usable.length} FERPlus images with votes and neighbours (k=${lists.k}); tune = Train+Valid ${tune.length}, report = Test ${test.length}`
+)
+console.log(
+  `  weight on isolation chosen on Train+Valid (truth A): ${best.w} (AUROC there ${best.a.toFixed(3)}); the app ships ODD_ISOLATION_WEIGHT = ${ODD_ISOLATION_WEIGHT}`
+)
+const signals = {
+  'isolation (1 - mean kNN sim)': (it) => it.isolation,
+  'uncertainty (norm. entropy)': (it) => it.uncertainty,
+  '1 - max probability': (it) => it.lowMaxProb,
+  'pixel flatness (-stdev)': (it) => it.flatness,
+  [`combined, w=${best.w} (tuned)`]: (it) => oddness(it.probs, it.n, it.s, best.w),
+  [`combined, app w=${ODD_ISOLATION_WEIGHT}`]: (it) => oddness(it.probs, it.n, it.s)
+}
+for (const [truthName, truth] of Object.entries(truths)) {
+  const labels = test.map(truth)
+  console.log(
+    `  Test, truth ${truthName}: ${labels.filter(Boolean).length} positives of ${labels.length}; AUROC [95 % bootstrap, ${boots}]`
+  )
+  for (const [name, f] of Object.entries(signals)) console.log(`    ${name.padEnd(32)} ${withInterval(test.map(f), labels)}`)
+}
+
+// The queue's cut: what share of Train+Valid it holds, and its precision and recall on Test.
+const tuneScores = tune.map((it) => oddness(it.probs, it.n, it.s)).sort((a, b) => b - a)
+const share = tuneScores.filter((x) => x >= ODD_QUEUE_MIN).length / tuneScores.length
+console.log(
+  `  queue cut ODD_QUEUE_MIN = ${ODD_QUEUE_MIN}: holds ${(100 * share).toFixed(2)} % of Train+Valid (its top 1 % starts at ${tuneScores[Math.floor(tuneScores.length / 100)].toFixed(3)})`
+)
+for (const [truthName, truth] of Object.entries(truths)) {
+  const queued = test.filter((it) => oddness(it.probs, it.n, it.s) >= ODD_QUEUE_MIN)
+  const hits = queued.filter(truth).length
+  const positives = test.filter(truth).length
+  console.log(
+    `    Test, truth ${truthName}: queue ${queued.length} images, precision ${(hits / Math.max(1, queued.length)).toFixed(3)}, recall ${hits}/${positives}; base rate ${(positives / test.length).toFixed(3)}`
+  )
+}
