@@ -10,7 +10,7 @@
  *   has no expression to read in a non-face, so its probabilities spread out.
  *
  * The score is a weighted sum. ODD_ISOLATION_WEIGHT was chosen by `npm run bench:odd` on FERPlus
- * Train + Valid only (truth: at least half the annotators voted "not a face"), never on Test; the
+ * Train + Valid only (truth: at least one of the 10 annotators voted "not a face"), never on Test; the
  * bench prints the weight it chooses, so re-measure before changing it. Measured on FERPlus Test
  * with pfvit-ferplus-small-v4 (500 bootstraps): AUROC 0.618 [0.54, 0.69] against NF ≥ 1 vote (61
  * positives) and 0.689 [0.64, 0.74] against unknown ≥ 3 votes (94): a weak signal, better than
