@@ -16,13 +16,13 @@
 // BENCH_SCALE_SAMPLES, BENCH_RUNS, PF_DATA_DIR (the source faces), PF_CHROMIUM. The build runs at the
 // lowest CPU priority (nice 19 is up to the caller: `nice -n 19 npm run bench:scale` builds and
 // measures that way; the figures below were taken without it).
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { cliEntry, ensureBuilt, root } from './lib.mjs'
+import { cliEntry, ensureBuilt, root, startServe, SYNTHETIC_MODEL_ID as MODEL_ID, writeSyntheticModel } from './lib.mjs'
 import { buildAffectNet } from './scale-data.mjs'
-import { buildStore, MODEL_ID, writeSyntheticModel } from './scale-store.mjs'
+import { buildStore } from './scale-store.mjs'
 
 const require = createRequire(import.meta.url)
 const dataDir = resolve(process.env.PF_DATA_DIR ?? join(root, '..', 'shared', 'data'))
@@ -145,7 +145,7 @@ if (ONLY.has('open')) {
 if (!ONLY.has('store') && !ONLY.has('ui')) process.exit(0)
 const storeFolder = join(scaleDir, `affectnet-store-${SAMPLES}`)
 const models = join(scaleDir, 'models')
-writeSyntheticModel(models)
+writeSyntheticModel(models, 'bench:scale')
 console.log(`\n2. ${SAMPLES.toLocaleString()}-sample store in ${storeHome} (built once), served by pokerface serve`)
 const t0 = performance.now()
 const datasetId = buildStore({
@@ -161,25 +161,9 @@ const datasetId = buildStore({
 })
 if (performance.now() - t0 > 5000) console.log(`  built in ${secs(performance.now() - t0)}`)
 
-const server = spawn(process.execPath, [cliEntry, 'serve', '--data-dir', storeHome], {
-  env: { ...process.env, PF_MODELS_DIR: models },
-  stdio: ['ignore', 'pipe', 'pipe']
-})
-const url = await new Promise((resolveUrl, reject) => {
-  let out = ''
-  const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 120_000)
-  const onData = (chunk) => {
-    out += chunk
-    const m = /is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out)
-    if (m) {
-      clearTimeout(timer)
-      resolveUrl(m[1])
-    }
-  }
-  server.stdout.on('data', onData)
-  server.stderr.on('data', onData)
-  server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)))
-})
+const started = startServe(['--data-dir', storeHome], { env: { ...process.env, PF_MODELS_DIR: models }, timeoutMs: 120_000 })
+const server = started.server
+const url = await started.url
 const origin = new URL(url).origin
 const token = new URL(url).searchParams.get('token')
 const peakRssKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? NaN)

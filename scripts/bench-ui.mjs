@@ -13,12 +13,12 @@
 // app's (rankLabelIssues over HTTP), and its duration is printed too.
 // Env: PF_DATA_DIR (default ../shared/data), BENCH_RUNS (median of N, default 15), PF_CHROMIUM,
 // BENCH_KEEP=1 (keep the temp data folder, to look at the database).
-import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { cliEntry, ensureBuilt, root } from './lib.mjs'
+import { cliEntry, ensureBuilt, root, startServe, SYNTHETIC_CLASSES, SYNTHETIC_MODEL_ID, writeSyntheticModel } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
@@ -34,27 +34,13 @@ if (!existsSync(CHROMIUM)) {
 }
 ensureBuilt()
 
-const EMOTIONS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt']
-const MODEL_ID = 'synthetic-timing-only'
+const EMOTIONS = SYNTHETIC_CLASSES
+const MODEL_ID = SYNTHETIC_MODEL_ID
 const work = mkdtempSync(join(tmpdir(), 'pf-bench-ui-'))
 const home = join(work, 'home')
 const models = join(work, 'models')
 
-// A model folder that passes the manifest check but is not a model: the ranking needs its classes.
-mkdirSync(join(models, MODEL_ID), { recursive: true })
-writeFileSync(
-  join(models, MODEL_ID, 'model.json'),
-  JSON.stringify({
-    id: MODEL_ID,
-    name: 'SYNTHETIC scores for timing only',
-    version: '0',
-    classes: EMOTIONS,
-    input: { size: 32, channels: 3, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], layout: 'NCHW' },
-    files: { classify: 'NOT-A-MODEL.onnx', generate: null },
-    training: { data: 'nothing: random numbers for bench:ui timings' }
-  })
-)
-writeFileSync(join(models, MODEL_ID, 'NOT-A-MODEL.onnx'), '')
+writeSyntheticModel(models, 'bench:ui')
 
 // 1. Open the dataset the way a researcher does (the CLI's scan), 2. write synthetic predictions.
 const t0 = performance.now()
@@ -97,25 +83,9 @@ db.transaction(() => {
 db.close()
 
 // 3. Serve it and measure in Chromium.
-const server = spawn(process.execPath, [cliEntry, 'serve', folder, '--data-dir', home], {
-  env: { ...process.env, PF_MODELS_DIR: models },
-  stdio: ['ignore', 'pipe', 'pipe']
-})
-const url = await new Promise((resolveUrl, reject) => {
-  let out = ''
-  const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 60_000)
-  const onData = (chunk) => {
-    out += chunk
-    const m = /is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out)
-    if (m) {
-      clearTimeout(timer)
-      resolveUrl(m[1])
-    }
-  }
-  server.stdout.on('data', onData)
-  server.stderr.on('data', onData)
-  server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)))
-})
+const started = startServe([folder, '--data-dir', home], { env: { ...process.env, PF_MODELS_DIR: models } })
+const server = started.server
+const url = await started.url
 
 const { chromium } = require('playwright-core')
 const browser = await chromium.launch({

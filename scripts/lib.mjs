@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { constants } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -57,4 +57,53 @@ export function defaultBuiltinModel() {
     : []
   const found = names.find((name) => existsSync(join(dir, name, 'model.json')))
   return found ? join(dir, found) : null
+}
+
+/**
+ * Starts `pokerface serve <args>` for a bench and resolves with the child and the tokened address
+ * it prints, or rejects with what it printed when it exits or stays silent for `timeoutMs`.
+ */
+export function startServe(args, { env = process.env, timeoutMs = 60_000 } = {}) {
+  const server = spawn(process.execPath, [cliEntry, 'serve', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const url = new Promise((resolveUrl, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), timeoutMs)
+    const onData = (chunk) => {
+      out += chunk
+      const m = /is at (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolveUrl(m[1])
+      }
+    }
+    server.stdout.on('data', onData)
+    server.stderr.on('data', onData)
+    server.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)))
+  })
+  return { server, url }
+}
+
+export const SYNTHETIC_MODEL_ID = 'synthetic-timing-only'
+export const SYNTHETIC_CLASSES = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt']
+
+/**
+ * A model folder that passes the manifest check but is not a model, for benches that write random
+ * predictions straight into a store: the ranking needs its classes, nothing ever runs it.
+ */
+export function writeSyntheticModel(modelsDir, usedBy) {
+  const dir = join(modelsDir, SYNTHETIC_MODEL_ID)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(
+    join(dir, 'model.json'),
+    JSON.stringify({
+      id: SYNTHETIC_MODEL_ID,
+      name: 'SYNTHETIC scores for timing only',
+      version: '0',
+      classes: SYNTHETIC_CLASSES,
+      input: { size: 32, channels: 3, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], layout: 'NCHW' },
+      files: { classify: 'NOT-A-MODEL.onnx', generate: null },
+      training: { data: `nothing: random numbers for ${usedBy} timings` }
+    })
+  )
+  writeFileSync(join(dir, 'NOT-A-MODEL.onnx'), '')
 }

@@ -21,10 +21,12 @@ import { createHash } from 'node:crypto'
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { SYNTHETIC_CLASSES, SYNTHETIC_MODEL_ID } from './lib.mjs'
 import { AFFECTNET_HEADER, affectnetRow, imagePath, SIDES, writeLabelFiles } from './scale-data.mjs'
 
 const require = createRequire(import.meta.url)
-const EMOTIONS = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt']
+const EMOTIONS = SYNTHETIC_CLASSES
+const MODEL_ID = SYNTHETIC_MODEL_ID
 /** AffectNet expression id → the app's label (src/shared/formats/affectnet.ts). */
 const AFFECTNET_LABEL = ['neutral', 'happiness', 'sadness', 'surprise', 'fear', 'disgust', 'anger', 'contempt', null, null, null]
 const NO_LABEL_REASON = {
@@ -32,27 +34,8 @@ const NO_LABEL_REASON = {
   9: 'AffectNet expression 9 (Uncertain)',
   10: 'AffectNet expression 10 (Non-Face): no face in the image'
 }
-export const MODEL_ID = 'synthetic-timing-only'
 const PREFIX = 'Manually_Annotated_Images/'
 const STORE_VERSION = 1
-
-/** A model folder that passes the manifest check but is not a model: the ranking needs its classes. */
-export function writeSyntheticModel(modelsDir) {
-  mkdirSync(join(modelsDir, MODEL_ID), { recursive: true })
-  writeFileSync(
-    join(modelsDir, MODEL_ID, 'model.json'),
-    JSON.stringify({
-      id: MODEL_ID,
-      name: 'SYNTHETIC scores for timing only',
-      version: '0',
-      classes: EMOTIONS,
-      input: { size: 32, channels: 3, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], layout: 'NCHW' },
-      files: { classify: 'NOT-A-MODEL.onnx', generate: null },
-      training: { data: 'nothing: random numbers for bench:scale timings' }
-    })
-  )
-  writeFileSync(join(modelsDir, MODEL_ID, 'NOT-A-MODEL.onnx'), '')
-}
 
 function sha256(text) {
   return createHash('sha256').update(text).digest('hex')
