@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/data'
-import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
+import { callFromPage, e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
 import { DUPLICATED_FACE, duplicatesDataset, FACE_COPIES } from '../helpers/duplicates'
 
 const skipReason = e2eSkipReason('e2e duplicates queue')
@@ -40,15 +40,7 @@ describe.skipIf(skipReason !== null)('#17.1: the duplicates queue and keep-one i
   /** The cleaned CSV export's paths, through the page's own API route and token. */
   const exported = async (page: Page, name: string): Promise<string[]> => {
     const path = join(exports, name)
-    const status = await page.evaluate(async (path) => {
-      const token = sessionStorage.getItem('pf_token') ?? ''
-      const response = await fetch('/api/call/exportLabels', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-pokerface-token': token },
-        body: JSON.stringify({ datasetId: 1, format: 'csv', path, overwrite: false })
-      })
-      return response.status
-    }, path)
+    const { status } = await callFromPage(page, 'exportLabels', { datasetId: 1, format: 'csv', path, overwrite: false })
     expect(status).toBe(200)
     return (await readFile(path, 'utf8'))
       .trim()

@@ -3,7 +3,15 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
+import {
+  callFromPage,
+  e2eSkipReason,
+  gridSampleIds as gridIds,
+  launchChromium,
+  SHOTS,
+  startServe,
+  type RunningServer
+} from '../helpers/browser'
 import { embeddedFaceFixture } from '../helpers/embeddedDataset'
 import { MICRO_MODEL } from '../helpers/models'
 
@@ -12,23 +20,13 @@ const skipReason = e2eSkipReason('e2e embedding map')
 /** The layout shrinks by this much so edge points are not cut (src/renderer/src/mapColouring.ts). */
 const MARGIN = 0.95
 
-const gridIds = (page: Page): Promise<number[]> =>
-  page.locator('.tile[data-sample-id]').evaluateAll((tiles) => tiles.map((t) => Number(t.getAttribute('data-sample-id'))))
-
 /** The map as the API answers it, decoded: ids and layout positions in map order. */
-const mapPoints = (page: Page): Promise<{ id: number; x: number; y: number }[]> =>
-  page.evaluate(async () => {
-    const response = await fetch('/api/call/getEmbeddingMap', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-pokerface-token': sessionStorage.getItem('pf_token') ?? '' },
-      body: JSON.stringify({ datasetId: 1 })
-    })
-    const map = (await response.json()).result as { sampleIds: string; coords: string }
-    const bytes = (b64: string): ArrayBuffer => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer
-    const ids = new Int32Array(bytes(map.sampleIds))
-    const xy = new Float32Array(bytes(map.coords))
-    return [...ids].map((id, i) => ({ id, x: xy[2 * i], y: xy[2 * i + 1] }))
-  })
+const mapPoints = async (page: Page): Promise<{ id: number; x: number; y: number }[]> => {
+  const map = (await callFromPage(page, 'getEmbeddingMap', { datasetId: 1 })).body.result as { sampleIds: string; coords: string }
+  const ids = new Int32Array(new Uint8Array(Buffer.from(map.sampleIds, 'base64')).buffer)
+  const xy = new Float32Array(new Uint8Array(Buffer.from(map.coords, 'base64')).buffer)
+  return [...ids].map((id, i) => ({ id, x: xy[2 * i], y: xy[2 * i + 1] }))
+}
 
 /**
  * Issue 17, item 3, in real Chromium (WebGL on its software renderer, SwiftShader, as on a machine

@@ -3,25 +3,22 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SimilarFaces } from '@shared/api'
-import { e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
+import {
+  callFromPage,
+  e2eSkipReason,
+  gridSampleIds as gridIds,
+  launchChromium,
+  SHOTS,
+  startServe,
+  type RunningServer
+} from '../helpers/browser'
 import { embeddedFaceFixture } from '../helpers/embeddedDataset'
 
 const skipReason = e2eSkipReason('e2e more like this')
 
-/** The grid's sample ids, in grid order. */
-const gridIds = (page: Page): Promise<number[]> =>
-  page.locator('.tile[data-sample-id]').evaluateAll((tiles) => tiles.map((t) => Number(t.getAttribute('data-sample-id'))))
-
 /** The same request the app makes, through the page's own API route and token. */
-const similar = (page: Page, sampleId: number): Promise<SimilarFaces> =>
-  page.evaluate(async (sampleId) => {
-    const response = await fetch('/api/call/moreLikeThis', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-pokerface-token': sessionStorage.getItem('pf_token') ?? '' },
-      body: JSON.stringify({ sampleId, k: 48 })
-    })
-    return (await response.json()).result as SimilarFaces
-  }, sampleId)
+const similar = async (page: Page, sampleId: number): Promise<SimilarFaces> =>
+  (await callFromPage(page, 'moreLikeThis', { sampleId, k: 48 })).body.result as SimilarFaces
 
 /**
  * Issue 17, item 4, in real Chromium against `pokerface serve`: the face fixture run through a real

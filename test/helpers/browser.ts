@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 export const ROOT = join(__dirname, '..', '..')
 export const CHROMIUM = process.env.PF_CHROMIUM ?? '/usr/bin/chromium'
@@ -91,3 +91,24 @@ export function e2eSkipReason(name: string, needs: { dataReason?: string | null 
   if (reason) console.warn(`[${name}] skipped: ${reason}`)
   return reason
 }
+
+/** The grid's sample ids, in grid order (the tiles the virtualised grid has drawn). */
+export const gridSampleIds = (page: Page): Promise<number[]> =>
+  page.locator('.tile[data-sample-id]').evaluateAll((tiles) => tiles.map((t) => Number(t.getAttribute('data-sample-id'))))
+
+/**
+ * A request made as the app makes it, through the page's own API route and token; resolves with
+ * the HTTP status and the parsed body, so a test can check either.
+ */
+export const callFromPage = (page: Page, name: string, args: unknown): Promise<{ status: number; body: { result?: unknown } }> =>
+  page.evaluate(
+    async ({ name, args }) => {
+      const response = await fetch(`/api/call/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-pokerface-token': sessionStorage.getItem('pf_token') ?? '' },
+        body: JSON.stringify(args)
+      })
+      return { status: response.status, body: await response.json() }
+    },
+    { name, args }
+  )
