@@ -1,21 +1,14 @@
 // Issue 17: exact nearest neighbours by cosine (onnxruntime, similarityGraph.ts), the neighbour label
 // score, the PCA map, and the two requests through the real API on real SQLite, with embeddings a
 // real graph (the micro fixture with the output) computed from real images.
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError, type ApiHandlers } from '@shared/api'
-import { createContext, type AppContext } from '@main/api/context'
-import { behindEdge } from '@main/api/edge'
-import { createApiHandlers } from '@main/api/service'
-import { InferenceEngine } from '@main/inference/engine'
-import { loadModel, releaseModel } from '@main/inference/model'
+import type { AppContext } from '@main/api/context'
 import { allNeighbours } from '@main/neighbours/lists'
 import { pca2d } from '@main/neighbours/pca'
 import { NeighbourIndex } from '@main/neighbours/search'
 import { neighbourDisagreement } from '@main/review/neighbourSignal'
-import { pendingImages, storeResults } from '@main/store/predictions'
-import { tempDir, writePng } from '../helpers/data'
-import { MICRO_EMBED_MODEL } from '../helpers/models'
+import { rankedWithEmbeddings } from '../helpers/embeddedStore'
 
 /** A seeded generator, so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -115,30 +108,17 @@ describe('"more like this" and the map through the API', () => {
   let ctx: AppContext
   let api: ApiHandlers
   let datasetId: number
-  const ids = new Map<string, number>()
+  let ids: Map<string, number>
 
   beforeAll(async () => {
-    const root = await tempDir('pf-neighbours-')
-    const files = ['happy/a.png', 'happy/b.png', 'happy/c.png', 'sad/d.png', 'sad/e.png', 'sad/copy-of-a.png']
-    const shades = [20, 60, 100, 140, 180, 20]
-    for (const [i, f] of files.entries()) await writePng(join(root, f), shades[i])
-    ctx = createContext(await tempDir('pf-neighbours-home-'), '0.0.0')
-    api = behindEdge(createApiHandlers(ctx))
-    datasetId = (await api.openDataset({ root })).dataset.id
-    for (const s of (await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 100 })).samples) ids.set(s.relPath, s.id)
-    const info = await api.addModel({ folder: MICRO_EMBED_MODEL })
-    const model = await loadModel(MICRO_EMBED_MODEL, { provider: 'cpu', threads: 1, generate: false })
-    try {
-      const { pending } = pendingImages(ctx.db, datasetId, info.id, { needEmbedding: true })
-      const engine = new InferenceEngine(model, join(ctx.dataDir, 'cache'))
-      const results = await engine.infer(
-        await engine.prepare(pending.map((p) => ({ hash: p.hash, source: join(root, p.relPath) })))
-      ).results
-      storeResults(ctx.db, info.id, info.classes, results)
-    } finally {
-      await releaseModel(model)
-    }
-    await api.rankLabelIssues({ datasetId, modelId: info.id })
+    ;({ ctx, api, datasetId, ids } = await rankedWithEmbeddings('pf-neighbours', [
+      ['happy/a.png', 20],
+      ['happy/b.png', 60],
+      ['happy/c.png', 100],
+      ['sad/d.png', 140],
+      ['sad/e.png', 180],
+      ['sad/copy-of-a.png', 20]
+    ]))
   })
 
   afterAll(() => ctx?.db.close())

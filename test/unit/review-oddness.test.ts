@@ -1,18 +1,11 @@
 // Issue 17 item 2: the odd-image score (review/oddness.ts) as a pure function, and the "Odd images"
 // sort and queue through the real API on real SQLite, with embeddings a real graph (the micro
 // fixture with the output) computed from real images.
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '@shared/api'
-import { createContext, type AppContext } from '@main/api/context'
-import { behindEdge } from '@main/api/edge'
-import { createApiHandlers } from '@main/api/service'
-import { InferenceEngine } from '@main/inference/engine'
-import { loadModel, releaseModel } from '@main/inference/model'
+import type { AppContext } from '@main/api/context'
 import { isolation, oddness, ODD_QUEUE_MIN, uncertainty } from '@main/review/oddness'
-import { pendingImages, storeResults } from '@main/store/predictions'
-import { tempDir, writePng } from '../helpers/data'
-import { MICRO_EMBED_MODEL } from '../helpers/models'
+import { rankedWithEmbeddings } from '../helpers/embeddedStore'
 
 describe('odd-image score', () => {
   it('isolation is 1 − the mean similarity of the neighbours that exist', () => {
@@ -40,29 +33,16 @@ describe('the Odd images sort and queue through the API', () => {
   let ctx: AppContext
   let api: ApiHandlers
   let datasetId: number
-  const ids = new Map<string, number>()
+  let ids: Map<string, number>
 
   beforeAll(async () => {
-    const root = await tempDir('pf-odd-')
-    const files = ['happy/a.png', 'happy/b.png', 'happy/c.png', 'sad/d.png', 'sad/e.png', 'neutral/f.png']
-    for (const [i, f] of files.entries()) await writePng(join(root, f), 15 + i * 45)
-    ctx = createContext(await tempDir('pf-odd-home-'), '0.0.0')
-    api = behindEdge(createApiHandlers(ctx))
-    datasetId = (await api.openDataset({ root })).dataset.id
-    for (const s of (await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 100 })).samples) ids.set(s.relPath, s.id)
-    const info = await api.addModel({ folder: MICRO_EMBED_MODEL })
-    const model = await loadModel(MICRO_EMBED_MODEL, { provider: 'cpu', threads: 1, generate: false })
-    try {
-      const { pending } = pendingImages(ctx.db, datasetId, info.id, { needEmbedding: true })
-      const engine = new InferenceEngine(model, join(ctx.dataDir, 'cache'))
-      const results = await engine.infer(
-        await engine.prepare(pending.map((p) => ({ hash: p.hash, source: join(root, p.relPath) })))
-      ).results
-      storeResults(ctx.db, info.id, info.classes, results)
-    } finally {
-      await releaseModel(model)
-    }
-    await api.rankLabelIssues({ datasetId, modelId: info.id })
+    ;({ ctx, api, datasetId, ids } = await rankedWithEmbeddings(
+      'pf-odd',
+      ['happy/a.png', 'happy/b.png', 'happy/c.png', 'sad/d.png', 'sad/e.png', 'neutral/f.png'].map((f, i): [string, number] => [
+        f,
+        15 + i * 45
+      ])
+    ))
   })
   afterAll(() => ctx?.db.close())
 
