@@ -4,6 +4,8 @@
 //   - sort and filter answer times: querySamples as the page calls it (fetch → JSON), per sort key
 //     and filter, and the same through the UI (select changed → first tile of the new order drawn);
 //   - grid scroll frame timing: the grid scrolled every animation frame, frame intervals recorded;
+//   - relabel key presses: key down → the tile shows the new label, the write's answer → the tile, and
+//     the API calls a key press costs, by name (issue 16: one write, no page refetch);
 //   - the embedding map (issue 17): time to the first drawn map, and frame intervals while it is
 //     zoomed (a wheel event every frame) and hovered (the pointer moved every frame). The embeddings
 //     are SYNTHETIC too (random 192-d vectors): the map's cost does not depend on where points fall.
@@ -282,6 +284,73 @@ try {
       `    ${''.padEnd(44)} main thread per frame: script ${ms(per('ScriptDuration'))}, style ${ms(per('RecalcStyleDuration'))}, layout ${ms(per('LayoutDuration'))}, all tasks ${ms(per('TaskDuration'))}`
     )
   }
+  // --- relabel key presses (issue 16: one write call, the tile patched from its answer) -----------
+  await page.evaluate(() => {
+    const grid = document.querySelector('[data-testid="grid"]')
+    grid.scrollTop = 0
+    // Every API call the page makes, by name, with when it was sent and answered.
+    window.__pfCalls = []
+    const fetchNow = window.fetch
+    window.fetch = (input, init) => {
+      const name = /\/api\/call\/(\w+)/.exec(String(input))?.[1]
+      const call = name ? { name, sent: performance.now(), answered: null } : null
+      if (call) window.__pfCalls.push(call)
+      const answer = fetchNow(input, init)
+      if (call)
+        answer.then(
+          () => (call.answered = performance.now()),
+          () => undefined
+        )
+      return answer
+    }
+    window.addEventListener('keydown', () => (window.__pfKeyAt = performance.now()), true)
+  })
+  await page.locator('.tile[data-sample-id]').first().click()
+  await page.evaluate(() => (window.__pfCalls.length = 0))
+  const keyToTile = []
+  const answerToTile = []
+  for (let i = 0; i < RUNS; i++) {
+    const before = await page.evaluate(() => {
+      const tile = document.querySelector('.tile.cursor')
+      return { id: tile.getAttribute('data-sample-id'), label: tile.getAttribute('data-label') }
+    })
+    // anger (5), or fear (7) on a face labelled anger: always a change, never a confirmation.
+    const [key, label] = before.label === 'anger' ? ['7', 'fear'] : ['5', 'anger']
+    await page.keyboard.press(key)
+    const r = await page.evaluate(
+      ([id, label]) =>
+        new Promise((done) => {
+          const check = () => {
+            const tile = document.querySelector(`.tile[data-sample-id="${id}"]`)
+            if (tile?.getAttribute('data-label') === label) {
+              const seen = performance.now()
+              const write = window.__pfCalls.findLast((c) => c.name === 'setLabel')
+              done({ key: seen - window.__pfKeyAt, answer: write?.answered ? seen - write.answered : null })
+            } else requestAnimationFrame(check)
+          }
+          check()
+        }),
+      [before.id, label]
+    )
+    keyToTile.push(r.key)
+    if (r.answer !== null) answerToTile.push(r.answer)
+  }
+  // The counts beside the grid are re-read once after a burst (gridSlice.ts COUNTS_DELAY_MS).
+  await page.waitForTimeout(1500)
+  const made = await page.evaluate(() => window.__pfCalls.map((c) => c.name))
+  const perPress = (names) => (made.filter((n) => names.includes(n)).length / RUNS).toFixed(2)
+  console.log(`\n  relabel key presses (${RUNS} faces in a row, sorted by margin, no filter; the cursor advances each time):`)
+  console.log(
+    `    key down → tile shows the new label: median ${ms(median(keyToTile))}, max ${ms(Math.max(...keyToTile))}; ` +
+      `write answered → tile shown: median ${ms(median(answerToTile))}, max ${ms(Math.max(...answerToTile))} (one frame: 16.7 ms)`
+  )
+  console.log(
+    `    API calls per key press: write ${perPress(['setLabel'])}, page fetches ${perPress(['querySamples'])}, ` +
+      `counts ${perPress(['getDataset', 'getReviewMetrics'])} (re-read once after the burst), ` +
+      `detail panel of the next face ${perPress(['getSample', 'getSampleReview', 'getPrediction'])}; ` +
+      `all calls: ${[...new Set(made)].map((n) => `${n} ×${made.filter((m) => m === n).length}`).join(', ')}`
+  )
+
   // --- the embedding map ----------------------------------------------------------------------
   const mapStart = performance.now()
   // The tab, not G: the last measurement left the focus in a select, where keys belong to it.

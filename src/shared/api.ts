@@ -18,6 +18,7 @@ import type {
   RankingSummary,
   ReviewFlag,
   ReviewMetrics,
+  Sample,
   SampleDetail,
   SampleFilter,
   SamplePage,
@@ -198,7 +199,7 @@ export type RequestResult<N extends RequestName> = ApiRequests[N]['result']
 export interface ApiEvents {
   scanProgress: ScanProgress
   /** Review decisions on these samples changed (label, mark or note, undo and redo included): re-read their rows. */
-  labelsChanged: { datasetId: number; sampleIds: number[] }
+  labelsChanged: { datasetId: number; sampleIds: number[]; samples?: Sample[] }
   datasetChanged: { datasetId: number }
   inferenceProgress: InferenceJobStatus
   /** A dataset's labels were ranked again (after a run, or on request). */

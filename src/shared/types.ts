@@ -203,7 +203,15 @@ export interface UndoResult {
   canRedo: boolean
   /** The action done, undone or redone; null when nothing changed. */
   step: ReviewStep | null
+  /**
+   * The changed samples' grid rows after the action, for a window to patch its loaded pages with
+   * instead of fetching them again; absent when more than CHANGED_ROWS_LIMIT changed (re-read those).
+   */
+  samples?: Sample[]
 }
+
+/** A decision on more samples than this announces their ids only; the rows are re-read. */
+export const CHANGED_ROWS_LIMIT = 500
 
 /** One step of the review's undo history: a key press, a bulk action, or one note edit. */
 export interface ReviewStep {

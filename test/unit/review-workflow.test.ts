@@ -162,7 +162,11 @@ describe('review workflow (API + SQLite)', () => {
     const result = await api.acceptSuggestions({ datasetId, sampleIds: [id('h5'), id('h1')] })
     off()
     expect(result).toMatchObject({ sampleIds: [id('h5')], canUndo: true })
-    expect(changed).toEqual([{ datasetId, sampleIds: [id('h5')] }])
+    // Every window learns which sample changed, with its new grid row to patch its tile with.
+    expect(changed).toMatchObject([
+      { datasetId, sampleIds: [id('h5')], samples: [{ id: id('h5'), currentLabel: 'sadness', review: { reviewed: true } }] }
+    ])
+    expect((changed[0] as { samples: unknown[] }).samples).toEqual(result.samples)
     expect((await api.getSample({ sampleId: id('h5') })).currentLabel).toBe('sadness')
     let metrics = await api.getReviewMetrics({ datasetId })
     expect(metrics.progress).toEqual({ flagged: 1, reviewed: 1 })

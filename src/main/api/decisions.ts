@@ -7,14 +7,15 @@ import { editNote, setMarks } from '../store/marks'
 import { getNote, ownedSamples, suggestions } from '../store/review'
 import { getUndoState, redo, undo } from '../store/reviewLog'
 import { getSampleRow, samplePosition } from '../store/samples'
+import { announceChanges } from './announceChanges'
 import type { AppContext } from './context'
 
 /**
  * The review's decisions: labels, marks, notes, accepted suggestions, and the one undo history
  * over all of them (../store/reviewLog.ts). Every handler that changes something answers what
- * the step was and whether there is more to undo or redo, and tells other windows which samples
- * changed (labelsChanged), so none of them shows a stale tile. locateSample says where the grid
- * shows a step's sample, for the cursor to go there.
+ * the step was and whether there is more to undo or redo, and tells every window which samples
+ * changed, with their new rows (./announceChanges.ts), so none of them shows a stale tile.
+ * locateSample says where the grid shows a step's sample, for the cursor to go there.
  */
 type DecisionHandlers = Pick<
   ApiHandlers,
@@ -36,10 +37,7 @@ export function createDecisionHandlers(ctx: AppContext): DecisionHandlers {
       throw new ApiError('bad_request', `Some samples do not belong to dataset ${datasetId}`)
     return owned
   }
-  const told = (datasetId: number, result: UndoResult): UndoResult => {
-    if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
-    return result
-  }
+  const told = (datasetId: number, result: UndoResult): UndoResult => announceChanges(ctx, datasetId, result)
 
   return {
     async setLabel({ datasetId, sampleIds, label }) {

@@ -2,6 +2,7 @@ import { ApiError, type ApiHandlers } from '@shared/api'
 import { groupMembers } from '../store/duplicates'
 import { keepOneDuplicate } from '../store/marks'
 import { getSampleRow } from '../store/samples'
+import { announceChanges } from './announceChanges'
 import type { AppContext } from './context'
 
 /** The largest group of near (not only exact) duplicates that keep-one acts on. */
@@ -25,9 +26,7 @@ export function createDuplicateHandlers(ctx: AppContext): Pick<ApiHandlers, 'kee
           'bad_request',
           `The group of ${row.relPath} holds ${members.length} faces, not all identical: too many to be copies of one photo. Mark its members one by one (X excludes).`
         )
-      const result = keepOneDuplicate(db, datasetId, sampleId, members, row.relPath)
-      if (result.sampleIds.length) ctx.events.emit('labelsChanged', { datasetId, sampleIds: result.sampleIds })
-      return result
+      return announceChanges(ctx, datasetId, keepOneDuplicate(db, datasetId, sampleId, members, row.relPath))
     }
   }
 }

@@ -371,34 +371,40 @@ export function querySamples(
     const byId = new Map(rows.map((r) => [r.id, r]))
     samples = ids.map((id) => byId.get(id) as Sample)
   }
-  if (samples.length && hasRanking(db, datasetId)) {
-    const briefs = reviewBriefs(
-      db,
-      samples.map((s) => s.id)
-    )
-    for (const s of samples) {
-      const brief = briefs.get(s.id)
-      if (brief) s.review = brief
-    }
-  }
-  const marks = sampleMarks(
-    db,
-    samples.map((s) => s.id)
-  )
+  decorate(db, datasetId, samples)
+  return { total, offset, limit, capped: askedLimit > limit, samples }
+}
+
+/** Adds what a grid row shows beside its label: the ranking's brief, review marks, duplicate group. */
+function decorate(db: Db, datasetId: number, samples: Sample[]): void {
+  if (samples.length === 0) return
+  const ids = samples.map((s) => s.id)
+  const briefs = hasRanking(db, datasetId) ? reviewBriefs(db, ids) : new Map()
+  const marks = sampleMarks(db, ids)
+  const duplicates = duplicateBriefs(db, datasetId, ids)
   for (const s of samples) {
+    const brief = briefs.get(s.id)
+    if (brief) s.review = brief
     const m = marks.get(s.id)
     if (m) s.marks = m
-  }
-  const duplicates = duplicateBriefs(
-    db,
-    datasetId,
-    samples.map((s) => s.id)
-  )
-  for (const s of samples) {
     const d = duplicates.get(s.id)
     if (d) s.duplicate = d
   }
-  return { total, offset, limit, capped: askedLimit > limit, samples }
+}
+
+/**
+ * The grid rows of these samples of a dataset, as querySamples gives them (present ones only, in
+ * id order): what a decision changed, for every window to patch its loaded pages with.
+ */
+export function samplesByIds(db: Db, datasetId: number, sampleIds: number[]): Sample[] {
+  const samples = db
+    .prepare(
+      `SELECT ${GRID_COLUMNS} FROM samples s
+        WHERE s.id IN (SELECT value FROM json_each(?)) AND s.dataset_id = ? AND s.status = 'present' ORDER BY s.id`
+    )
+    .all(JSON.stringify(sampleIds), datasetId) as Sample[]
+  decorate(db, datasetId, samples)
+  return samples
 }
 
 /**

@@ -28,7 +28,11 @@ export interface InferenceState {
   settings: RunSettings
   job: InferenceJobStatus | null
   error: string | null
-  loadModels(): Promise<void>
+  /**
+   * Reads the model list once per page (every view that needs it mounts and asks); `force` reads it
+   * again, after a model was added.
+   */
+  loadModels(force?: boolean): Promise<void>
   addModel(folder: string): Promise<void>
   setSettings(patch: Partial<RunSettings>): void
   watch(datasetId: number): Promise<void>
@@ -50,16 +54,27 @@ export const createInferenceStore = (client: PokerFaceClient, onFinished: (statu
       if (status.finishedAt) onFinished(status)
     })
     const fail = (err: unknown): void => set({ error: (err as Error).message })
+    let modelList: Promise<void> | null = null
     return {
       models: [],
       settings: loadSettings(),
       job: null,
       error: null,
-      loadModels: () => client.call('listModels', {}).then((models) => set({ models }), fail),
+      loadModels: (force = false) => {
+        if (force || !modelList)
+          modelList = client.call('listModels', {}).then(
+            (models) => set({ models }),
+            (err) => {
+              modelList = null // not kept: the next view to ask tries again
+              fail(err)
+            }
+          )
+        return modelList
+      },
       addModel: (folder) =>
         client.call('addModel', { folder }).then(async (model) => {
           set({ error: null })
-          await get().loadModels()
+          await get().loadModels(true)
           get().setSettings({ modelId: model.id })
         }, fail),
       setSettings: (patch) => {

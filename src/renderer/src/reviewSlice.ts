@@ -68,7 +68,6 @@ export function createReviewSlice(
     acceptSuggestion: () =>
       get().decide(async (datasetId, ids) => {
         const result = await client.call('acceptSuggestions', { datasetId, sampleIds: ids })
-        set({ canUndo: result.canUndo, canRedo: result.canRedo })
         if (result.sampleIds.length === 0) {
           set({
             notice: {
@@ -76,32 +75,28 @@ export function createReviewSlice(
               text: 'Nothing to accept: no suggestion differs from the label (rank the labels after a run).'
             }
           })
-          return false
+          return null
         }
         if (ids.length > 1)
           set({
             notice: { kind: 'info', text: `Accepted the suggestion on ${result.sampleIds.length} of ${ids.length} selected.` }
           })
+        return result
       }, true),
 
     toggleFlag: async (flag, on) => {
       const current = get().sampleAt(get().cursor)
-      // The samples the key was pressed on: the lookup below awaits, and a filter changed meanwhile
-      // clears the selection, which once flagged only the cursor's sample of a multi-selection.
+      // The samples the key was pressed on: a filter changed while this runs clears the selection,
+      // which once flagged only the cursor's sample of a multi-selection.
       const targets = get().targetIds()
-      let has = on === undefined ? false : !on
-      try {
-        if (current && on === undefined)
-          has = (await client.call('getSampleReview', { sampleId: current.id })).flags.includes(flag)
-      } catch (err) {
-        return fail(err)
-      }
+      // The grid row carries the marks (patched after every decision), so toggling needs no lookup.
+      const has = on === undefined ? !!current?.marks?.includes(flag) : !on
       await get().decide(
         async (datasetId, ids) => {
           const result = await client.call('setReviewFlag', { datasetId, sampleIds: ids, flag, on: !has })
-          set({ canUndo: result.canUndo, canRedo: result.canRedo })
           if (ids.length > 1)
             set({ notice: { kind: 'info', text: `${ids.length} samples ${has ? 'no longer' : 'marked'} ${FLAG_NAMES[flag]}.` } })
+          return result
         },
         !has,
         targets
@@ -119,8 +114,6 @@ export function createReviewSlice(
         async (datasetId) => {
           const result = await client.call('keepDuplicate', { datasetId, sampleId: current.id })
           set({
-            canUndo: result.canUndo,
-            canRedo: result.canRedo,
             notice: {
               kind: 'info',
               text: result.step
@@ -128,7 +121,7 @@ export function createReviewSlice(
                 : `Nothing to change: the other members of the group are already excluded.`
             }
           })
-          return result.sampleIds.length > 0
+          return result.sampleIds.length > 0 ? result : null
         },
         false,
         [current.id]
