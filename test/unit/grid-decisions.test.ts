@@ -71,7 +71,7 @@ describe('the store: decisions patch the grid', () => {
       // As over SSE or IPC: a copy of the payload, after the call that caused it has run on.
       on: <E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void) =>
         ctx.events.subscribe((name, payload) => {
-          if (name === event) setTimeout(() => listener(structuredClone(payload) as ApiEvents[E]), 0)
+          if (String(name) === event) setTimeout(() => listener(structuredClone(payload) as ApiEvents[E]), 0)
         }),
       imageUrl: () => '',
       modelImageUrl: () => '',

@@ -27,6 +27,8 @@ export interface InferenceState {
   models: ModelInfo[]
   settings: RunSettings
   job: InferenceJobStatus | null
+  /** How many images the Run button promised, to explain a smaller distinct count in the progress. */
+  startedWith: number | null
   error: string | null
   /**
    * Reads the model list once per page (every view that needs it mounts and asks); `force` reads it
@@ -36,8 +38,8 @@ export interface InferenceState {
   addModel(folder: string): Promise<void>
   setSettings(patch: Partial<RunSettings>): void
   watch(datasetId: number): Promise<void>
-  /** `split`: only that split's images (the Run button follows the grid's Split filter). */
-  start(datasetId: number, split?: Split): Promise<void>
+  /** `split`: only that split's images (the Run button follows the grid's Split filter); `images`: how many it said. */
+  start(datasetId: number, split: Split | undefined, images: number): Promise<void>
   cancel(): Promise<void>
 }
 
@@ -59,6 +61,7 @@ export const createInferenceStore = (client: PokerFaceClient, onFinished: (statu
       models: [],
       settings: loadSettings(),
       job: null,
+      startedWith: null,
       error: null,
       loadModels: (force = false) => {
         if (force || !modelList)
@@ -86,9 +89,9 @@ export const createInferenceStore = (client: PokerFaceClient, onFinished: (statu
         watching = datasetId
         set({ job: await client.call('getInferenceJob', { datasetId }), error: null })
       },
-      start: async (datasetId, split) => {
+      start: async (datasetId, split, images) => {
         const { modelId, provider, threads, batchSize, generate } = get().settings
-        set({ error: null })
+        set({ error: null, startedWith: images })
         try {
           set({
             job: await client.call('startInference', {

@@ -8,6 +8,7 @@ import { Filters } from './Filters'
 import { Grid } from './Grid'
 import { OpenDataset } from './OpenDataset'
 import { ProblemsList } from './ProblemsList'
+import { RunAction } from './RunAction'
 import { RunPanel } from './RunPanel'
 import { DatasetSwitcher } from './DatasetSwitcher'
 import { BulkBar } from './review/BulkBar'
@@ -115,6 +116,7 @@ export function App(): React.JSX.Element {
             <Filters />
             <ReviewPanel />
             <RunPanel />
+            <RunAction />
           </div>
           <div className="centre">
             <nav className="tabs" aria-label="View">

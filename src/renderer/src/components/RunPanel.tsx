@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react'
 import type { ProviderName } from '@shared/inference'
 import { cardAccuracyLine } from '@shared/models'
-import type { Split } from '@shared/splits'
-import type { DatasetSummary, SampleFilter } from '@shared/types'
+import type { DatasetSummary } from '@shared/types'
+import { duplicatesNote } from '../runScope'
 import { useInference } from '../useInference'
 import { useReview, useReviewStore } from '../useReview'
 
@@ -14,37 +14,6 @@ const PROVIDERS: { id: ProviderName; label: string }[] = [
   { id: 'coreml', label: 'CoreML (macOS)' },
   { id: 'webgpu', label: 'WebGPU (experimental)' }
 ]
-
-/**
- * Said beside the progress when the run computes fewer images than the button promised: identical
- * files (same content) are computed once, and "0 / 599" under "Run on 600 images" read like a lost face.
- */
-function duplicatesNote(job: { total: number }, startedWith: number | null): string | null {
-  if (startedWith === null || job.total >= startedWith) return null
-  const merged = startedWith - job.total
-  return (
-    `${startedWith.toLocaleString()} images, ${job.total.toLocaleString()} distinct: ` +
-    `${merged.toLocaleString()} identical ${merged === 1 ? 'copy is' : 'copies are'} computed once and share the result`
-  )
-}
-
-function eta(seconds: number | null): string {
-  if (seconds === null) return '–'
-  return seconds >= 60 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`
-}
-
-/**
- * What the Run button runs on: the split the grid is filtered to, else the whole dataset. A
- * researcher looking at Valid wants Valid's 3,579 faces scored, not all 35,710.
- */
-export function runScope(
-  dataset: Pick<DatasetSummary, 'sampleCount' | 'splitCounts'>,
-  filter: Pick<SampleFilter, 'split'>
-): { split?: Split; images: number; label: string } {
-  const split = filter.split ?? undefined
-  const images = split ? (dataset.splitCounts[split] ?? 0) : dataset.sampleCount
-  return { split, images, label: `Run on ${images.toLocaleString()} images${split ? ` (${split})` : ''}` }
-}
 
 /**
  * "No model I run trained on these images": for a folder the model card cannot place (a copy of
@@ -97,18 +66,19 @@ function DeclareOutOfSample({ dataset, disabled }: { dataset: DatasetSummary; di
   )
 }
 
-/** Run the model over the open dataset (or the split the grid shows): model, hardware, progress, cancel. */
+/**
+ * The model run's settings (model, hardware, poker faces) and the last run's details; the Run
+ * button and its progress are RunAction, pinned below.
+ */
 export function RunPanel(): React.JSX.Element | null {
   const dataset = useReview((s) => s.dataset)
-  const filter = useReview((s) => s.filter)
   const models = useInference((s) => s.models)
   const settings = useInference((s) => s.settings)
   const job = useInference((s) => s.job)
   const error = useInference((s) => s.error)
-  const { loadModels, addModel, setSettings, watch, start, cancel } = useInference((s) => s)
+  const startedWith = useInference((s) => s.startedWith)
+  const { loadModels, addModel, setSettings, watch } = useInference((s) => s)
   const [folder, setFolder] = useState('')
-  // How many images the button promised, to explain a smaller distinct count in the progress.
-  const [startedWith, setStartedWith] = useState<number | null>(null)
 
   useEffect(() => {
     void loadModels()
@@ -123,9 +93,7 @@ export function RunPanel(): React.JSX.Element | null {
   const selected = usable.find((m) => m.id === settings.modelId) ?? usable[0]
   const cardLine = selected ? cardAccuracyLine(selected.metrics) : null
   const running = job && !job.finishedAt
-  const todo = job ? job.total - job.alreadyDone : 0
-  const fraction = job && todo > 0 ? job.done / todo : job?.state === 'done' ? 1 : 0
-  const scope = runScope(dataset, filter)
+  const note = job ? duplicatesNote(job, startedWith) : null
 
   return (
     <section className="run-panel" aria-label="Run the model">
@@ -222,36 +190,11 @@ export function RunPanel(): React.JSX.Element | null {
         />
         Generate poker faces
       </label>
-      {running ? (
-        <button onClick={() => void cancel()}>Cancel run</button>
-      ) : (
-        <button
-          onClick={() => {
-            setStartedWith(scope.images)
-            void start(dataset.id, scope.split)
-          }}
-          disabled={usable.length === 0 || scope.images === 0}
-        >
-          {scope.label}
-        </button>
-      )}
-      {job && (
-        <div className="run-status" data-testid="run-status">
-          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={todo} aria-valuenow={job.done}>
-            <div className="bar" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
-          </div>
-          <p>
-            {job.state === 'starting' && 'Loading the model…'}
-            {job.state === 'running' &&
-              `${job.done.toLocaleString()} / ${todo.toLocaleString()} · ${job.imagesPerSecond} img/s · ETA ${eta(job.etaSeconds)}`}
-            {job.state === 'done' &&
-              `Done: ${job.done.toLocaleString()} new, ${job.alreadyDone.toLocaleString()} already had results`}
-            {job.state === 'cancelled' && `Cancelled after ${job.done.toLocaleString()} images (kept)`}
-            {job.state === 'failed' && `Failed: ${job.message}`}
-          </p>
-          {duplicatesNote(job, startedWith) && (
+      {job && (note || job.provider || job.warnings.length > 0) && (
+        <div className="run-details">
+          {note && (
             <p className="muted" data-testid="run-duplicates">
-              {duplicatesNote(job, startedWith)}
+              {note}
             </p>
           )}
           {job.provider && (
