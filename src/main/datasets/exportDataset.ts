@@ -6,16 +6,16 @@ import { exists, writeFileAtomic } from '../fsutil'
 import { sampleRow, sampleSource } from '../media/sampleSource'
 import { outOfSampleDeclaredAt } from '../store/datasets'
 import { nowIso, type Db } from '../store/db'
-import { changeLog, getDatasetFormat } from '../store/sources'
+import { changeLog, getDatasetFormat, labelRows } from '../store/sources'
 import { cleanedTreePlaces, isChanged, labelsCsv } from './exportFormats'
-import { cleanedSamples, exportSamples } from './exportSamples'
+import { cleanedDataset, exportSamples } from './exportSamples'
 import { exportSourceFormat } from './exportSource'
 import { writeCleanedTree } from './exportTree'
 import { changeLogCsv, provenanceCsv, provenanceJson } from './provenance'
 
 /**
  * The one implementation of "export labels": every format the dialog and `pokerface export`
- * offer, from one reading of the samples and their review decisions (exportSamples.ts). The
+ * offer, from the samples and their review decisions as exportSamples.ts reads them. The
  * cleaned CSV and the cleaned ImageFolder tree leave out what the researcher marked exclude or
  * not a face, and say how many; the provenance exports keep every sample and every decision.
  */
@@ -39,7 +39,7 @@ export const EXPORT_SUFFIX: Record<ExportFormat, string> = {
 }
 
 async function cleanedTree(db: Db, dataset: ExportedDataset, path: string, overwrite: boolean): Promise<ExportResult> {
-  const { kept, leftOut } = cleanedSamples(exportSamples(db, dataset.id))
+  const { kept, leftOut } = cleanedDataset(db, dataset.id)
   const stored = getDatasetFormat(db, dataset.id)
   const places = cleanedTreePlaces(kept, stored?.format ?? 'imagefolder', spellingsOf(stored?.classes ?? []))
   const images = places.map(({ sample, target }) => ({
@@ -70,18 +70,19 @@ export async function exportDataset(
   if (!overwrite && (await exists(path))) {
     throw new ApiError('exists', `${path} already exists. Choose another name, or confirm to replace it (a backup is kept).`)
   }
-  const samples = exportSamples(db, dataset.id)
   let content: string
   let result: Omit<ExportResult, 'path' | 'backupPath'>
   if (format === 'csv') {
-    const { kept, leftOut } = cleanedSamples(samples)
+    const { kept, leftOut } = cleanedDataset(db, dataset.id)
     content = labelsCsv(kept)
     result = { rows: kept.length, changed: kept.filter(isChanged).length, leftOut }
   } else if (format === 'changelog-csv') {
+    const samples = labelRows(db, dataset.id)
     const entries = changeLog(db, dataset.id)
     content = changeLogCsv(entries)
     result = { rows: entries.length, changed: samples.filter(isChanged).length }
   } else {
+    const samples = exportSamples(db, dataset.id)
     content =
       format === 'provenance-csv'
         ? provenanceCsv(samples)

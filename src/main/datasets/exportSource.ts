@@ -9,7 +9,7 @@ import { recoverInterruptedSets, writeFileSet } from '../files/fileSet'
 import { exists } from '../fsutil'
 import { isPathInside } from '../paths'
 import type { Db } from '../store/db'
-import { exportRows, getDatasetFormat, labelFileRows } from '../store/sources'
+import { getDatasetFormat, labelFileRows, sourceLineRows } from '../store/sources'
 import { labelFileBytes } from './labelFiles'
 
 /** The listing written for ImageFolder datasets, which have no label file of their own. */
@@ -36,7 +36,7 @@ export async function exportSourceFormat(
   const stored = getDatasetFormat(db, datasetId)
   const formatId = stored?.format ?? 'imagefolder'
   const format = FORMATS[formatId]
-  const rows = exportRows(db, datasetId)
+  const rows = sourceLineRows(db, datasetId)
   const spellings = spellingsOf(stored?.classes ?? [])
   const changed = rows.filter((r) => r.originalLabel !== r.currentLabel).length
 

@@ -3,6 +3,7 @@ import type { FormatCandidate, FormatId, FormatOptions, SourceClass } from '@sha
 import type { Split } from '@shared/splits'
 import type { LabelSource } from '@shared/types'
 import type { Db } from './db'
+import { SUGGESTED_SQL } from './review'
 
 /**
  * How a dataset was read (format, options, class mapping) and what an export in its own format
@@ -105,40 +106,81 @@ export function saveLabelFiles(
   })()
 }
 
-export interface ExportRow {
+/** What a cleaned export needs of a sample: where it is and its labels. */
+export interface LabelRow {
   id: number
   relPath: string
   split: Split | null
   status: 'present' | 'missing'
   originalLabel: Label | null
   currentLabel: Label | null
+}
+
+/** What the source-format export needs of a sample: its labels and the label-file line it came from. */
+export interface SourceLineRow extends LabelRow {
   labelFile: string | null
   line: number | null
+}
+
+export interface ExportRow extends SourceLineRow {
   token: string | null
   excluded: string | null
   extras: string | null
   /** The latest label event of the sample, if any. */
   changedAt: string | null
   changeSource: LabelSource | null
+  /** The ranking's "most likely wrong" score; null before a ranking or where the label cannot be judged. */
+  score: number | null
+  suggestedLabel: Label | null
+}
+
+const LABEL_COLUMNS = `s.id, s.rel_path AS relPath, s.split, s.status, s.original_label AS originalLabel,
+  s.current_label AS currentLabel`
+
+/**
+ * Every sample of a dataset with its labels, in path order: the cleaned exports' rows. Samples
+ * whose image went missing are included (the exports decide what to do with them).
+ */
+export function labelRows(db: Db, datasetId: number): LabelRow[] {
+  return db
+    .prepare(`SELECT ${LABEL_COLUMNS} FROM samples s WHERE s.dataset_id = ? ORDER BY s.rel_path`)
+    .all(datasetId) as LabelRow[]
+}
+
+/** Every sample of a dataset with its labels and source line, in path order: the source-format export's rows. */
+export function sourceLineRows(db: Db, datasetId: number): SourceLineRow[] {
+  return db
+    .prepare(
+      `SELECT ${LABEL_COLUMNS}, src.label_file AS labelFile, src.line
+         FROM samples s LEFT JOIN sample_sources src ON src.sample_id = s.id
+        WHERE s.dataset_id = ? ORDER BY s.rel_path`
+    )
+    .all(datasetId) as SourceLineRow[]
 }
 
 /**
- * Every sample of a dataset with its source line and latest change. Samples whose image went
- * missing are included: their label decisions are data too, and their lines are in the files.
+ * Every sample of a dataset with its source line, latest change and ranking scores. Samples whose
+ * image went missing are included: their label decisions are data too, and their lines are in the
+ * files. The latest change comes from one grouped pass over the review log, not a lookup per
+ * sample (issue 19: at 1M samples).
  */
 export function exportRows(db: Db, datasetId: number): ExportRow[] {
   return db
     .prepare(
-      `SELECT s.id, s.rel_path AS relPath, s.split, s.status, s.original_label AS originalLabel, s.current_label AS currentLabel,
+      `SELECT ${LABEL_COLUMNS},
               src.label_file AS labelFile, src.line, src.token, src.excluded, src.extras,
-              ev.created_at AS changedAt, ev.source AS changeSource
+              ev.created_at AS changedAt, ev.source AS changeSource,
+              r.score, ${SUGGESTED_SQL} AS suggestedLabel
          FROM samples s
          LEFT JOIN sample_sources src ON src.sample_id = s.id
-         LEFT JOIN label_events ev ON ev.id = (SELECT max(id) FROM label_events WHERE sample_id = s.id)
+         LEFT JOIN review_scores r ON r.sample_id = s.id
+         LEFT JOIN (SELECT e.sample_id, max(e.id) AS id FROM review_events e JOIN samples x ON x.id = e.sample_id
+                     WHERE x.dataset_id = ? AND e.kind = 'label' GROUP BY e.sample_id) last ON last.sample_id = s.id
+         LEFT JOIN label_events ev ON ev.id = last.id
         WHERE s.dataset_id = ?
         ORDER BY s.rel_path`
     )
-    .all(datasetId) as ExportRow[]
+    .all(datasetId, datasetId) as ExportRow[]
 }
 
 export interface ChangeLogEntry {
