@@ -204,6 +204,12 @@ export interface ApiEvents {
   inferenceProgress: InferenceJobStatus
   /** A dataset's labels were ranked again (after a run, or on request). */
   labelIssuesRanked: RankingSummary
+  /**
+   * Made by the browser transport itself, never sent by the main side: its event stream was cut
+   * (the server dropped a client that fell behind, a tunnel or network blip) and has reconnected,
+   * so events between were lost and what the page shows must be re-read. IPC loses none.
+   */
+  eventsMissed: { reason: string }
 }
 export type EventName = keyof ApiEvents
 
@@ -249,13 +255,14 @@ export const REQUEST_NAMES = [
   'getEmbeddingMap'
 ] as const satisfies readonly RequestName[]
 
+/** The events the main side sends (eventsMissed is the browser transport's own). */
 export const EVENT_NAMES = [
   'scanProgress',
   'labelsChanged',
   'datasetChanged',
   'inferenceProgress',
   'labelIssuesRanked'
-] as const satisfies readonly EventName[]
+] as const satisfies readonly Exclude<EventName, 'eventsMissed'>[]
 
 /** Image variants the main side serves by sample id. */
 export type ImageKind = 'thumb' | 'full'

@@ -2,8 +2,8 @@ import type { ServerResponse } from 'node:http'
 
 /**
  * Unsent bytes one event stream may hold before its client counts as stuck. A reading client
- * drains every event long before this (the largest, a labelsChanged for a big selection, is tens
- * of kB); a client that stopped reading — a frozen tab, a dead SSH tunnel — once held every event
+ * drains every event long before this (the largest, a labelsChanged carrying up to
+ * CHANGED_ROWS_LIMIT grid rows, is a few hundred kB); a client that stopped reading — a frozen tab, a dead SSH tunnel — once held every event
  * in memory (the attack round: 108 → 128 MB, never released).
  */
 export const MAX_QUEUED_EVENT_BYTES = 1 << 20
@@ -14,7 +14,8 @@ const DROP_GRACE_MS = 10_000
 /**
  * EventSource reconnects by itself after a stream ends, waiting `retry` ms. The reconnected
  * stream starts with the events from then on: events missed while stuck are not replayed, so a
- * client that sees `event: dropped` should re-read what it shows.
+ * client that sees `event: dropped` re-reads what it shows (the page's http client says
+ * eventsMissed once it has reconnected).
  */
 const RECONNECT_MS = 2000
 

@@ -87,6 +87,11 @@ export function createDatasetSlice(
         client.on('scanProgress', (p) => set({ scan: p.phase === 'done' ? null : p }))
         client.on('labelIssuesRanked', (summary) => get().onRanked(summary))
         client.on('labelsChanged', (event) => get().onLabelsChanged(event))
+        client.on('eventsMissed', ({ reason }) => {
+          if (!get().dataset) return
+          set({ notice: { kind: 'info', text: `Reconnected (${reason}): the view was read again.` } })
+          void get().reload()
+        })
         const [appInfo, recent] = await Promise.all([client.call('getAppInfo', {}), client.call('listDatasets', {})])
         set({ appInfo, recent })
         const opened = place?.opened() ?? null

@@ -20,16 +20,30 @@ export function createHttpClient(base = ''): PokerFaceClient {
   const token = fromUrl ?? sessionStorage.getItem('pf_token') ?? ''
 
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>()
+  const emit = (name: EventName, payload: unknown): void => listeners.get(name)?.forEach((l) => l(payload))
   let source: EventSource | null = null
   const ensureSource = (): void => {
     if (source) return
     source = new EventSource(`${base}/api/events`)
     for (const name of EVENT_NAMES) {
-      source.addEventListener(name, (e) => {
-        const payload = JSON.parse((e as MessageEvent).data)
-        listeners.get(name)?.forEach((l) => l(payload))
-      })
+      source.addEventListener(name, (e) => emit(name, JSON.parse((e as MessageEvent).data)))
     }
+    // EventSource reconnects by itself; the new stream carries the events from then on only. So
+    // a stream that was cut (the server dropped this page for falling behind, a network blip, a
+    // tunnel restarted) says so once it is back, and the page re-reads what it shows.
+    let cut: string | null = null
+    source.addEventListener('dropped', (e) => {
+      cut = (JSON.parse((e as MessageEvent).data) as { reason: string }).reason
+    })
+    source.addEventListener('error', () => {
+      cut ??= 'the connection to the workspace server was interrupted'
+    })
+    source.addEventListener('open', () => {
+      if (cut === null) return
+      const reason = cut
+      cut = null
+      emit('eventsMissed', { reason })
+    })
   }
 
   return {

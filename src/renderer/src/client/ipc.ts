@@ -13,7 +13,8 @@ export function createIpcClient(bridge: PokerFaceBridge<File>): PokerFaceClient 
       const fn = bridge[name as RequestName] as (a: unknown) => Promise<Envelope<unknown>>
       return unwrap(await fn(args)) as never
     },
-    on: (event, listener) => bridge.on(event, listener),
+    // IPC delivers every event in order, so it never misses any (eventsMissed is the browser transport's).
+    on: (event, listener) => (event === 'eventsMissed' ? () => undefined : bridge.on(event, listener)),
     ...desktopMediaUrls
   }
 }
