@@ -204,8 +204,9 @@ export interface UndoResult {
   /** The action done, undone or redone; null when nothing changed. */
   step: ReviewStep | null
   /**
-   * The changed samples' grid rows after the action, for a window to patch its loaded pages with
-   * instead of fetching them again; absent when more than CHANGED_ROWS_LIMIT changed (re-read those).
+   * The grid rows after the action of the changed samples and of the other members of their
+   * duplicate groups (their badges follow the group's labels), for a window to patch its loaded
+   * pages with instead of fetching them again; absent past CHANGED_ROWS_LIMIT rows (re-read those).
    */
   samples?: Sample[]
 }

@@ -139,6 +139,25 @@ describe('the store: decisions patch the grid', () => {
     expect(store.getState().notice?.text).toMatch(/^Undid: /)
   })
 
+  it("another window's decision on a view it reshapes counts the view again: the face leaves", async () => {
+    store.getState().setFilter({ currentLabel: 'sadness' })
+    await expect.poll(() => store.getState().total).toBe(4)
+    calls.length = 0
+    const leaving = tile(1)!.id
+    await api.setLabel({ datasetId, sampleIds: [leaving], label: 'neutral' })
+    await expect.poll(() => store.getState().total).toBe(3)
+    expect(
+      store
+        .getState()
+        .pages.get(0)
+        ?.map((s) => s.id)
+    ).not.toContain(leaving)
+    expect(calls).toContain('querySamples')
+    store.getState().clearFilter()
+    await expect.poll(() => store.getState().total).toBe(8)
+    calls.length = 0
+  })
+
   it("another window's decision reaches the loaded tiles through the event, with no page fetch", async () => {
     const target = tile(6)!
     await api.setLabel({ datasetId, sampleIds: [target.id], label: 'surprise' })

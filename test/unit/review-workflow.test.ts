@@ -162,11 +162,14 @@ describe('review workflow (API + SQLite)', () => {
     const result = await api.acceptSuggestions({ datasetId, sampleIds: [id('h5'), id('h1')] })
     off()
     expect(result).toMatchObject({ sampleIds: [id('h5')], canUndo: true })
-    // Every window learns which sample changed, with its new grid row to patch its tile with.
-    expect(changed).toMatchObject([
-      { datasetId, sampleIds: [id('h5')], samples: [{ id: id('h5'), currentLabel: 'sadness', review: { reviewed: true } }] }
-    ])
-    expect((changed[0] as { samples: unknown[] }).samples).toEqual(result.samples)
+    // Every window learns which sample changed, with the grid rows to patch its tiles with: its
+    // own, and those of its duplicate group's other members, whose "labels differ" badge follows.
+    expect(changed).toMatchObject([{ datasetId, sampleIds: [id('h5')] }])
+    const rows = (changed[0] as { samples: Sample[] }).samples
+    expect(rows).toEqual(result.samples)
+    expect(rows.find((r) => r.id === id('h5'))).toMatchObject({ currentLabel: 'sadness', review: { reviewed: true } })
+    expect(rows.length).toBeGreaterThan(1)
+    for (const r of rows) expect(r.duplicate).toMatchObject({ group: rows[0].duplicate?.group, labelsDisagree: true })
     expect((await api.getSample({ sampleId: id('h5') })).currentLabel).toBe('sadness')
     let metrics = await api.getReviewMetrics({ datasetId })
     expect(metrics.progress).toEqual({ flagged: 1, reviewed: 1 })

@@ -187,3 +187,19 @@ export function groupMembers(db: Db, sampleId: number): { members: number[]; exa
     .all(sampleId, sampleId) as { id: number; pixelKey: string }[]
   return { members: rows.map((r) => r.id), exactOnly: new Set(rows.map((r) => r.pixelKey)).size <= 1 }
 }
+
+/**
+ * These samples and the other members of their duplicate groups: a relabel changes the group's
+ * "labels differ" badge on every member, so all of them are what a window must patch.
+ */
+export function withGroupMembers(db: Db, datasetId: number, sampleIds: number[]): number[] {
+  const others = db
+    .prepare(
+      `SELECT m.sample_id FROM duplicate_members m
+        WHERE m.dataset_id = ? AND m.group_id IN (
+          SELECT d.group_id FROM duplicate_members d WHERE d.sample_id IN (SELECT value FROM json_each(?)))`
+    )
+    .pluck()
+    .all(datasetId, JSON.stringify(sampleIds)) as number[]
+  return [...new Set([...sampleIds, ...others])]
+}

@@ -14,6 +14,9 @@ export const PAGE_SIZE = 300
  */
 export const COUNTS_DELAY_MS = 800
 
+/** Another window's decisions re-count a view they can reshape this long after the last of a burst. */
+const REFRESH_DELAY_MS = 300
+
 /** The grid's rows: the count of the current view and the pages of it loaded so far. */
 export interface GridSlice {
   total: number
@@ -67,6 +70,16 @@ export function createGridSlice(
         .catch(() => undefined) // the next decision or reload tries again; the tiles are right meanwhile
       void get().loadMetrics()
     }, COUNTS_DELAY_MS)
+  }
+
+  /** A re-read for other windows' decisions, once for a burst of them. */
+  let refreshTimer: ReturnType<typeof setTimeout> | null = null
+  const refreshSoon = (): void => {
+    if (refreshTimer !== null) clearTimeout(refreshTimer)
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null
+      void refreshGrid({ summary: false }).catch(() => undefined) // the tiles stay as patched; the next decision re-reads
+    }, REFRESH_DELAY_MS)
   }
 
   const refreshGrid: GridSlice['refreshGrid'] = async (options = {}) => {
@@ -134,10 +147,12 @@ export function createGridSlice(
     },
 
     onLabelsChanged: (event) => {
-      const { dataset, cursor, sampleAt, deciding } = get()
+      const { dataset, cursor, sampleAt, deciding, filter } = get()
       if (dataset?.id !== event.datasetId) return
       if (event.samples) patchSamples(event.samples)
-      else void refreshGrid({ summary: false }).catch(() => undefined)
+      // Rows not sent, or another window's decision on a view it can reshape ("not reviewed yet"):
+      // counted and fetched again. This window's own decisions do that themselves (afterDecision).
+      if (!event.samples || (deciding === 0 && viewFollowsDecisions(filter))) refreshSoon()
       reloadCountsSoon(dataset.id)
       // Another window's decision on the face shown in detail: re-read its marks and note. This
       // window's own decisions re-read it themselves, after moving on.
