@@ -83,7 +83,7 @@ describe.skipIf(skipReason !== null)('#16.13: the sidebar at 1440×900', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1440)
     expect(await inViewport(page, /^Run on 6 images/)).toBe(true) // the list opened above it pushes nothing out of view
     await page.getByRole('button', { name: /^Run on 6 images/ }).click()
-    const progress = page.getByRole('progressbar')
+    const progress = page.getByTestId('run-status').getByRole('progressbar')
     await progress.waitFor()
     expect(
       await progress.evaluate((el) => {
