@@ -57,6 +57,8 @@ describe('the store: decisions patch the grid', () => {
   let api: ApiHandlers
   let datasetId: number
   const calls: RequestName[] = []
+  /** While set, page answers wait for it, as on a slow connection (the query itself has run). */
+  let slowPages: Promise<void> | null = null
 
   beforeAll(async () => {
     const root = await tempDir('pf-grid-patch-')
@@ -66,7 +68,9 @@ describe('the store: decisions patch the grid', () => {
     const client: PokerFaceClient = {
       call: (name, args) => {
         calls.push(name)
-        return (api[name] as (a: typeof args) => Promise<never>)(args)
+        const answer = (api[name] as (a: typeof args) => Promise<never>)(args)
+        const wait = slowPages
+        return name === 'querySamples' && wait ? answer.then(async (a) => (await wait, a)) : answer
       },
       // As over SSE or IPC: a copy of the payload, after the call that caused it has run on.
       on: <E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void) =>
@@ -156,6 +160,21 @@ describe('the store: decisions patch the grid', () => {
     store.getState().clearFilter()
     await expect.poll(() => store.getState().total).toBe(8)
     calls.length = 0
+  })
+
+  it('a decision that lands while the grid is being read again is not lost when the read lands', async () => {
+    let arrive = (): void => undefined
+    slowPages = new Promise((done) => (arrive = done))
+    const id = tile(2)!.id
+    const reading = store.getState().refreshGrid({ summary: false })
+    await new Promise((r) => setTimeout(r, 50)) // the read has been answered by the database, not yet delivered
+    const decided = await api.setLabel({ datasetId, sampleIds: [id], label: 'contempt' })
+    store.getState().patchSamples(decided.samples ?? [])
+    expect(tile(2)?.currentLabel).toBe('contempt')
+    arrive()
+    slowPages = null
+    await reading
+    expect(tile(2)).toMatchObject({ id, currentLabel: 'contempt' })
   })
 
   it("another window's decision reaches the loaded tiles through the event, with no page fetch", async () => {

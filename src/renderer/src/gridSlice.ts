@@ -82,27 +82,43 @@ export function createGridSlice(
     }, REFRESH_DELAY_MS)
   }
 
+  /**
+   * Rows patched while each re-read is under way: newer than what it read, so they are laid over
+   * its rows when it lands (a key pressed during the re-count after the previous one).
+   */
+  const arrivedDuring = new Set<Map<number, Sample>>()
+
   const refreshGrid: GridSlice['refreshGrid'] = async (options = {}) => {
     const { dataset, filter, sort } = get()
     if (!dataset) return
-    const [summary, first] = await Promise.all([
-      options.summary === false ? dataset : client.call('getDataset', { datasetId: dataset.id }),
-      client.call('querySamples', { datasetId: dataset.id, filter, sort, offset: 0, limit: PAGE_SIZE })
-    ])
-    pending.clear()
-    patched = new Map()
-    set((s) => ({
-      dataset: summary,
-      total: first.total,
-      pages: new Map([[0, first.samples]]),
-      generation: s.generation + 1,
-      cursor: Math.min(s.cursor, Math.max(0, first.total - 1))
-    }))
+    const arrived = new Map<number, Sample>()
+    arrivedDuring.add(arrived)
+    try {
+      const [summary, first] = await Promise.all([
+        options.summary === false ? dataset : client.call('getDataset', { datasetId: dataset.id }),
+        client.call('querySamples', { datasetId: dataset.id, filter, sort, offset: 0, limit: PAGE_SIZE })
+      ])
+      pending.clear()
+      // Older patches are in what was read; only those that came since are kept.
+      patched = arrived
+      set((s) => ({
+        dataset: summary,
+        total: first.total,
+        pages: patchPages(new Map([[0, first.samples]]), arrived),
+        generation: s.generation + 1,
+        cursor: Math.min(s.cursor, Math.max(0, first.total - 1))
+      }))
+    } finally {
+      arrivedDuring.delete(arrived)
+    }
   }
 
   const patchSamples: GridSlice['patchSamples'] = (samples) => {
     if (samples.length === 0) return
-    for (const s of samples) patched.set(s.id, s)
+    for (const s of samples) {
+      patched.set(s.id, s)
+      for (const during of arrivedDuring) during.set(s.id, s)
+    }
     const pages = patchPages(get().pages, patched)
     if (pages !== get().pages) set({ pages })
   }
