@@ -78,6 +78,11 @@ describe.skipIf(skipReason !== null)('exports carry the review decisions (browse
     await page.getByRole('button', { name: 'Export labels…' }).click()
     await expect.poll(() => page.getByRole('radio', { name: /imagefolder-moves\.tsv/ }).count()).toBe(1)
     expect(await page.getByRole('radio', { name: /label files/ }).count()).toBe(0)
+    // A path typed now stays, though the counts are re-read a moment after the marks above
+    // (the dataset summary changes under the open dialog).
+    await page.getByLabel('Export path').fill('/tmp/typed-by-hand.csv')
+    await page.waitForTimeout(1500)
+    expect(await page.getByLabel('Export path').inputValue()).toBe('/tmp/typed-by-hand.csv')
     await page.getByRole('button', { name: 'Close', exact: true }).click()
 
     const out = await tempDir('pf-e2e-export-out-')

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { ApiError } from '@shared/api'
 import { describeLeftOut } from '@shared/cleaned'
 import type { DatasetFormatInfo } from '@shared/formats/types'
@@ -75,12 +75,21 @@ export function ExportDialog(): React.JSX.Element {
   const [error, setError] = useState<string | null>(null)
   const { client } = store.getState()
 
+  // Edits of the path by the researcher: a suggestion that arrives after one never replaces it.
+  const edits = useRef(0)
+  const datasetId = dataset?.id
   useEffect(() => {
-    if (dataset) void client.call('suggestExportPath', { datasetId: dataset.id, format }).then(setPath)
-  }, [client, dataset, format])
+    if (datasetId === undefined) return
+    const editsWhenAsked = edits.current
+    void client.call('suggestExportPath', { datasetId, format }).then((suggested) => {
+      if (edits.current === editsWhenAsked) setPath(suggested)
+    })
+    // The dataset's id, not its summary: the counts are re-read after decisions, and a path being
+    // typed must not be replaced by a new suggestion then.
+  }, [client, datasetId, format])
   useEffect(() => {
-    if (dataset) void client.call('getDatasetFormat', { datasetId: dataset.id }).then(setInfo, () => setInfo(null))
-  }, [client, dataset])
+    if (datasetId !== undefined) void client.call('getDatasetFormat', { datasetId }).then(setInfo, () => setInfo(null))
+  }, [client, datasetId])
 
   const run = async (overwrite: boolean): Promise<void> => {
     if (!dataset) return
@@ -111,6 +120,7 @@ export function ExportDialog(): React.JSX.Element {
           aria-label="Export path"
           value={path}
           onChange={(e) => {
+            edits.current++
             setPath(e.target.value)
             setConfirmReplace(false)
           }}
