@@ -12,7 +12,7 @@ import { FERPLUS_MODES, FORMAT_IDS } from './formats/types'
 import { labelProblem } from './labels'
 import { modelIdProblem } from './modelId'
 import { SPLITS } from './splits'
-import { MAX_FILTER_IDS, type ExportFormat, type InSampleFilter, type ReviewFlag, type SampleSortKey } from './types'
+import { MAX_FILTER_IDS, REVIEW_FLAGS, SAMPLE_SORT_KEYS, type ExportFormat, type InSampleFilter } from './types'
 import type { ProviderName } from './inference'
 
 /** Database ids and counts: JSON numbers that SQLite can take exactly. */
@@ -37,17 +37,8 @@ const modelId = z.string({ error: 'must be a model id (text)' }).superRefine((va
 })
 
 const split = z.enum(SPLITS)
-const reviewFlag = z.enum(['keep', 'not_a_face', 'ambiguous', 'exclude'] as const satisfies readonly ReviewFlag[])
-const sortKey = z.enum([
-  'path',
-  'likelyWrong',
-  'combined',
-  'selfConfidence',
-  'margin',
-  'intensityMismatch',
-  'neighbours',
-  'odd'
-] as const satisfies readonly SampleSortKey[])
+const reviewFlag = z.enum(REVIEW_FLAGS)
+const sortKey = z.enum(SAMPLE_SORT_KEYS)
 const exportFormat = z.enum([
   'csv',
   'imagefolder',

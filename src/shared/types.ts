@@ -146,8 +146,17 @@ export type InSampleFilter = 'yes' | 'no' | 'unknown'
  * so their scores say little) after out-of-sample and unknown ones. `reverse` flips the order within
  * those groups, not where the groups come.
  */
-export type SampleSortKey =
-  'path' | 'likelyWrong' | 'combined' | 'selfConfidence' | 'margin' | 'intensityMismatch' | 'neighbours' | 'odd'
+export const SAMPLE_SORT_KEYS = [
+  'path',
+  'likelyWrong',
+  'combined',
+  'selfConfidence',
+  'margin',
+  'intensityMismatch',
+  'neighbours',
+  'odd'
+] as const
+export type SampleSortKey = (typeof SAMPLE_SORT_KEYS)[number]
 export interface SampleSort {
   by: SampleSortKey
   reverse?: boolean
@@ -234,7 +243,9 @@ export interface ScanProgress {
  * Review decisions besides labels: 'keep' (checked, the label is right), 'not_a_face',
  * 'ambiguous' (no single label fits), 'exclude' (leave out of the cleaned dataset).
  */
-export type ReviewFlag = 'keep' | 'not_a_face' | 'ambiguous' | 'exclude'
+/** The review marks, in the one order every view lists them in. */
+export const REVIEW_FLAGS = ['keep', 'not_a_face', 'ambiguous', 'exclude'] as const
+export type ReviewFlag = (typeof REVIEW_FLAGS)[number]
 
 export interface SampleReviewBrief {
   /** Combined "most likely wrong" score, 0..1; null when the label cannot be judged. */

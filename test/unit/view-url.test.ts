@@ -50,7 +50,7 @@ describe('a dataset view in the address (src/renderer/src/viewUrl.ts)', () => {
     expect(read.datasetId).toBe(4)
     expect(read.view).toEqual({ ...DEFAULT_VIEW, filter: { currentLabel: 'anger' }, selected: [5, 9] })
     expect(read.ignored).toEqual([
-      'sort=best: not an order (one of path, likelyWrong, combined, selfConfidence, margin, intensityMismatch, odd)',
+      'sort=best: not an order (one of path, likelyWrong, combined, selfConfidence, margin, intensityMismatch, neighbours, odd)',
       'split=holdout: not a split (one of train, valid, test, or empty for none)',
       'mark=maybe: not a mark (one of keep, not_a_face, ambiguous, exclude)',
       'selected=x: not sample numbers',

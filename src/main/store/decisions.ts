@@ -1,7 +1,6 @@
 import type { Label } from '@shared/emotions'
-import type { ReviewFlag } from '@shared/types'
+import { REVIEW_FLAGS, type ReviewFlag } from '@shared/types'
 import type { Db } from './db'
-import { REVIEW_FLAGS } from './review'
 
 /**
  * Every review decision on a dataset's samples, read for the exports: marks, note, whether the

@@ -1,6 +1,6 @@
 import type { Label } from '@shared/emotions'
 import type { Split } from '@shared/splits'
-import type { LabelIssueScores, RankingSummary, ReviewFlag, SampleReviewBrief } from '@shared/types'
+import { REVIEW_FLAGS, type LabelIssueScores, type RankingSummary, type ReviewFlag, type SampleReviewBrief } from '@shared/types'
 import type { Db } from './db'
 
 /**
@@ -9,8 +9,6 @@ import type { Db } from './db'
  * scores are computed by src/main/review/ranking.ts; flags and notes change only through the
  * review log (./reviewLog.ts), so every change is an undoable event. This file reads them.
  */
-
-export const REVIEW_FLAGS: readonly ReviewFlag[] = ['keep', 'not_a_face', 'ambiguous', 'exclude']
 
 /**
  * SQL: the sample aliased `s` has been reviewed — a label change of the researcher's that is not

@@ -1,5 +1,13 @@
 import { SPLITS, type Split } from '@shared/splits'
-import type { InSampleFilter, ReviewFlag, SampleFilter, SampleSort, SampleSortKey } from '@shared/types'
+import {
+  REVIEW_FLAGS,
+  SAMPLE_SORT_KEYS,
+  type InSampleFilter,
+  type ReviewFlag,
+  type SampleFilter,
+  type SampleSort,
+  type SampleSortKey
+} from '@shared/types'
 
 /**
  * What a researcher is looking at in one dataset: the order, the filters, the selection and where
@@ -27,16 +35,6 @@ export interface ViewFromUrl {
   ignored: string[]
 }
 
-const SORT_KEYS: readonly SampleSortKey[] = [
-  'path',
-  'likelyWrong',
-  'combined',
-  'selfConfidence',
-  'margin',
-  'intensityMismatch',
-  'odd'
-]
-const FLAGS: readonly ReviewFlag[] = ['keep', 'not_a_face', 'ambiguous', 'exclude']
 const IN_SAMPLE: readonly InSampleFilter[] = ['yes', 'no', 'unknown']
 
 /**
@@ -111,8 +109,8 @@ export function viewFromSearch(search: string): ViewFromUrl {
 
   const sort = get(P.sort)
   if (sort !== null) {
-    if ((SORT_KEYS as readonly string[]).includes(sort)) view.sort = { by: sort as SampleSortKey }
-    else reject(P.sort, sort, `not an order (one of ${SORT_KEYS.join(', ')})`)
+    if ((SAMPLE_SORT_KEYS as readonly string[]).includes(sort)) view.sort = { by: sort as SampleSortKey }
+    else reject(P.sort, sort, `not an order (one of ${SAMPLE_SORT_KEYS.join(', ')})`)
   }
   const reverse = get(P.reverse)
   if (reverse !== null) {
@@ -152,8 +150,8 @@ export function viewFromSearch(search: string): ViewFromUrl {
   }
   const flag = get(P.flag)
   if (flag !== null) {
-    if ((FLAGS as readonly string[]).includes(flag)) filter.flag = flag as ReviewFlag
-    else reject(P.flag, flag, `not a mark (one of ${FLAGS.join(', ')})`)
+    if ((REVIEW_FLAGS as readonly string[]).includes(flag)) filter.flag = flag as ReviewFlag
+    else reject(P.flag, flag, `not a mark (one of ${REVIEW_FLAGS.join(', ')})`)
   }
   const inSample = get(P.inSample)
   if (inSample !== null) {
