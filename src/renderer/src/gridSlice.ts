@@ -1,6 +1,7 @@
 import type { StoreApi } from 'zustand'
 import type { ApiEvents, PokerFaceClient } from '@shared/api'
 import type { Sample, UndoResult } from '@shared/types'
+import { afterBurst } from './afterBurst'
 import { patchPages, viewFollowsDecisions } from './pagePatch'
 import type { ReviewState } from './store'
 
@@ -55,32 +56,21 @@ export function createGridSlice(
    * with the rows as they were, and gets these laid over it.
    */
   let patched = new Map<number, Sample>()
-  let countsTimer: ReturnType<typeof setTimeout> | null = null
-
-  const reloadCountsSoon = (datasetId: number): void => {
-    if (countsTimer !== null) clearTimeout(countsTimer)
-    countsTimer = setTimeout(() => {
-      countsTimer = null
-      if (get().dataset?.id !== datasetId) return
-      void client
-        .call('getDataset', { datasetId })
-        .then((summary) => {
-          if (get().dataset?.id === datasetId) set({ dataset: summary })
-        })
-        .catch(() => undefined) // the next decision or reload tries again; the tiles are right meanwhile
-      void get().loadMetrics()
-    }, COUNTS_DELAY_MS)
-  }
+  const reloadCountsSoon = afterBurst(COUNTS_DELAY_MS, (datasetId: number) => {
+    if (get().dataset?.id !== datasetId) return
+    void client
+      .call('getDataset', { datasetId })
+      .then((summary) => {
+        if (get().dataset?.id === datasetId) set({ dataset: summary })
+      })
+      .catch(() => undefined) // the next decision or reload tries again; the tiles are right meanwhile
+    void get().loadMetrics()
+  })
 
   /** A re-read for other windows' decisions, once for a burst of them. */
-  let refreshTimer: ReturnType<typeof setTimeout> | null = null
-  const refreshSoon = (): void => {
-    if (refreshTimer !== null) clearTimeout(refreshTimer)
-    refreshTimer = setTimeout(() => {
-      refreshTimer = null
-      void refreshGrid({ summary: false }).catch(() => undefined) // the tiles stay as patched; the next decision re-reads
-    }, REFRESH_DELAY_MS)
-  }
+  const refreshSoon = afterBurst(REFRESH_DELAY_MS, () => {
+    void refreshGrid({ summary: false }).catch(() => undefined) // the tiles stay as patched; the next decision re-reads
+  })
 
   /**
    * Rows patched while each re-read is under way: newer than what it read, so they are laid over
@@ -168,7 +158,7 @@ export function createGridSlice(
       if (event.samples) patchSamples(event.samples)
       // Rows not sent, or another window's decision on a view it can reshape ("not reviewed yet"):
       // counted and fetched again. This window's own decisions do that themselves (afterDecision).
-      if (!event.samples || (deciding === 0 && viewFollowsDecisions(filter))) refreshSoon()
+      if (!event.samples || (deciding === 0 && viewFollowsDecisions(filter))) refreshSoon(undefined)
       reloadCountsSoon(dataset.id)
       // Another window's decision on the face shown in detail: re-read its marks and note. This
       // window's own decisions re-read it themselves, after moving on.
