@@ -88,11 +88,18 @@ describe.skipIf(skipReason !== null)('#16.6 and #16.7: browser mode is a whole a
     await page.goto(server.url)
     await expect.poll(() => datasetShown(page), SLOW).toBe('faces')
     expect(param(page, 'token')).toBeNull()
+    await expect.poll(() => param(page, 'dataset'), SLOW).not.toBeNull()
+    const facesInAddress = param(page, 'dataset')
 
     await page.getByRole('button', { name: 'Open…' }).click()
     await page.getByLabel('Folder to open').fill(others)
     await page.getByLabel('Folder to open').press('Enter')
     await expect.poll(() => datasetShown(page), SLOW).toBe('others')
+    // The address names the new dataset as soon as it is shown (not after the in-dataset write
+    // delay), so a reload at any moment from here comes back to it.
+    const othersInAddress = param(page, 'dataset')
+    expect(othersInAddress).not.toBeNull()
+    expect(othersInAddress).not.toBe(facesInAddress)
     await expect.poll(() => count(page), SLOW).toMatch(/^5 images/)
     await page.screenshot({ path: join(SHOTS, 'browser-datasets-second.png') })
 

@@ -18,15 +18,19 @@ const storageKey = (datasetId: number): string => `pf.view.${datasetId}`
 /** Marks history entries this app wrote; the browser keeps it across a reload, not in a new tab. */
 const MARK = { pokerfaceView: true }
 /**
- * Address writes wait this long for the next change: Chromium ignores (and warns about) more than
- * about a hundred history.replaceState calls in ten seconds, which a held arrow key or a scroll
- * reaches. Nothing is lost by waiting: the pending write is made when the page goes away.
+ * Address writes within one dataset wait this long for the next change: Chromium ignores (and warns
+ * about) more than about a hundred history.replaceState calls in ten seconds, which a held arrow key
+ * or a scroll reaches. The pending write is also tried when the page goes away, but a reload has
+ * already taken its address by then, so a switch of dataset (rare, never a burst) is written at once:
+ * a reload right after opening another dataset must come back to that dataset.
  */
 const ADDRESS_DELAY_MS = 250
 
 export function browserViewPlace(win: Window): ViewPlace {
   let pending: string | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
+  // The dataset the address names once the pending write is made (undefined: not written yet).
+  let addressDataset: number | null | undefined
   const writeAddress = (): void => {
     if (timer !== null) clearTimeout(timer)
     timer = null
@@ -52,7 +56,10 @@ export function browserViewPlace(win: Window): ViewPlace {
         }
       }
       pending = search
-      if (timer === null) timer = setTimeout(writeAddress, ADDRESS_DELAY_MS)
+      if (datasetId !== addressDataset) {
+        addressDataset = datasetId
+        writeAddress()
+      } else if (timer === null) timer = setTimeout(writeAddress, ADDRESS_DELAY_MS)
     },
     recall: (datasetId) => {
       let saved: string | null = null
