@@ -156,6 +156,8 @@ describe.skipIf(skipReason !== null)('#16.6 and #16.7: browser mode is a whole a
     await expect.poll(() => page.getByTestId('match-count').textContent(), SLOW).toBe('5 images')
     await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'faces' })
     await expect.poll(() => viewOf(page), SLOW).toEqual(view)
+    // The scroll comes back after the dataset, so its address write may still be waiting its 250 ms.
+    await expect.poll(() => param(page, 'scroll'), SLOW).toBe('300')
 
     await page.reload()
     await expect.poll(() => viewOf(page), SLOW).toEqual(view)
