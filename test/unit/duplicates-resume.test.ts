@@ -27,8 +27,10 @@ describe('duplicate search: stored, resumed, invalidated', () => {
     expect(queue.map((s) => s.relPath)).not.toContain(FACE_COPIES.bytes)
     expect(queue.every((s) => s.duplicate?.size === 3)).toBe(true)
 
-    // Fingerprints made by another algorithm do not count: each of the 25 contents is fingerprinted again.
+    // Fingerprints made by another algorithm do not count: each of the 25 contents is fingerprinted
+    // again. (A store from an older algorithm has its fingerprints and its grouping by that one.)
     db.prepare(`UPDATE image_fingerprints SET algorithm = 'an older one'`).run()
+    db.prepare(`UPDATE duplicate_groupings SET produced_by = 'an older one near<=4'`).run()
     expect(await updateDuplicates(db, datasetId, root, false, () => {})).toEqual({ fingerprinted: 25, grouped: true })
   })
 
@@ -37,7 +39,9 @@ describe('duplicate search: stored, resumed, invalidated', () => {
     await duplicatesDataset(root)
     const db = openDb(':memory:')
     const { datasetId } = await scanDataset(db, root)
+    // As a store made before the duplicate search existed: no fingerprints, no grouping.
     db.prepare('DELETE FROM image_fingerprints').run()
+    db.prepare('DELETE FROM duplicate_groupings').run()
     const cancel = new AbortController()
     cancel.abort(new Error('cancelled'))
     await expect(updateDuplicates(db, datasetId, root, false, () => {}, cancel.signal)).rejects.toThrow('cancelled')

@@ -53,7 +53,11 @@ export async function updateDuplicates(
   onProgress: (progress: ScanProgress) => void,
   signal?: AbortSignal
 ): Promise<DuplicateUpdate> {
-  const todo = contentsWithoutFingerprint(db, datasetId, FINGERPRINT_ALGORITHM)
+  const current = groupingProducedBy(db, datasetId) === GROUPING
+  // A grouping is stored only once every content of the dataset has a fingerprint (or a reason it
+  // has none), and forgotten when that is cut short; so when this scan moved nothing and the
+  // grouping is current, no content lacks one, and 300,000 contents need not be asked (1.5 s).
+  const todo = !changed && current ? [] : contentsWithoutFingerprint(db, datasetId, FINGERPRINT_ALGORITHM)
   let done = 0
   let lastReport = 0
   const report = (): void => {
@@ -91,7 +95,7 @@ export async function updateDuplicates(
     forgetGrouping(db, datasetId)
     throw err
   }
-  const grouped = changed || todo.length > 0 || groupingProducedBy(db, datasetId) !== GROUPING
+  const grouped = changed || todo.length > 0 || !current
   if (grouped) {
     const candidates = duplicateCandidates(db, datasetId, FINGERPRINT_ALGORITHM)
     const groupOf = groupDuplicates(candidates, NEAR_DUPLICATE_BITS)

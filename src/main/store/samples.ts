@@ -34,6 +34,8 @@ export interface KnownFile {
 }
 
 export function knownFiles(db: Db, datasetId: number): Map<string, KnownFile> {
+  // Rows as arrays, not objects: at 300,000 samples better-sqlite3's row objects took 2-2.8 s to
+  // read, the same rows as arrays 0.7 s (a reopen reads every row).
   const rows = db
     .prepare(
       `SELECT s.id, s.rel_path, s.size, s.mtime_ms, s.content_hash, s.status, s.split, s.original_label,
@@ -41,46 +43,53 @@ export function knownFiles(db: Db, datasetId: number): Map<string, KnownFile> {
          FROM samples s LEFT JOIN sample_sources src ON src.sample_id = s.id
         WHERE s.dataset_id = ?`
     )
-    .all(datasetId) as {
-    id: number
-    rel_path: string
-    size: number
-    mtime_ms: number
-    content_hash: string
-    status: 'present' | 'missing'
-    split: Split | null
-    original_label: Label | null
-    label_file: string | null
-    line: number
-    token: string
-    excluded: string | null
-    extras: string | null
-  }[]
-  return new Map(
-    rows.map((r) => [
-      r.rel_path,
-      {
-        id: r.id,
-        size: r.size,
-        mtimeMs: r.mtime_ms,
-        contentHash: r.content_hash,
-        status: r.status,
-        split: r.split,
-        originalLabel: r.original_label,
-        sourceFile: r.label_file,
-        source:
-          r.label_file === null
-            ? null
-            : sourceSignature({
-                file: r.label_file,
-                line: r.line,
-                token: r.token,
-                excluded: r.excluded ?? undefined,
-                extras: parseExtras(r.extras)
-              })
-      }
-    ])
-  )
+    .raw()
+    .iterate(datasetId) as IterableIterator<
+    [
+      id: number,
+      relPath: string,
+      size: number,
+      mtimeMs: number,
+      contentHash: string,
+      status: 'present' | 'missing',
+      split: Split | null,
+      originalLabel: Label | null,
+      labelFile: string | null,
+      line: number,
+      token: string,
+      excluded: string | null,
+      extras: string | null
+    ]
+  >
+  const known = new Map<string, KnownFile>()
+  for (const [
+    id,
+    relPath,
+    size,
+    mtimeMs,
+    contentHash,
+    status,
+    split,
+    originalLabel,
+    labelFile,
+    line,
+    token,
+    excluded,
+    extras
+  ] of rows) {
+    known.set(relPath, {
+      id,
+      size,
+      mtimeMs,
+      contentHash,
+      status,
+      split,
+      originalLabel,
+      sourceFile: labelFile,
+      source: labelFile === null ? null : storedSourceSignature(labelFile, line, token, excluded, extras)
+    })
+  }
+  return known
 }
 
 function parseExtras(json: string | null): Record<string, unknown> | undefined {
@@ -90,6 +99,20 @@ function parseExtras(json: string | null): Record<string, unknown> | undefined {
 /** One string per source, to tell on a rescan whether a sample's source line moved or changed. */
 export function sourceSignature(source: RecordSource | null): string | null {
   return source ? JSON.stringify([source.file, source.line, source.token, source.excluded ?? null, source.extras ?? null]) : null
+}
+
+/**
+ * `sourceSignature` of a source as stored (applyScanChanges writes extras with JSON.stringify), built
+ * from its columns without parsing the extras back: the same string, for a fraction of the cost.
+ */
+export function storedSourceSignature(
+  file: string,
+  line: number,
+  token: string,
+  excluded: string | null,
+  extras: string | null
+): string {
+  return `[${JSON.stringify(file)},${JSON.stringify(line)},${JSON.stringify(token)},${excluded === null ? 'null' : JSON.stringify(excluded)},${extras ?? 'null'}]`
 }
 
 export interface ScannedFile {
