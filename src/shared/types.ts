@@ -97,6 +97,11 @@ export interface ScanReport {
   unchanged: number
   problems: ScanProblem[]
   durationMs: number
+  /**
+   * Set when nothing on disk had changed since the last whole scan (same files, sizes and times,
+   * read the same way): that scan's reading was used as it is, and this is when it was made.
+   */
+  reusedScanOf?: string
 }
 
 /** Grid filters. Absent fields do not filter. `null` in a label filter means "unlabelled". */

@@ -61,7 +61,7 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
       const resolved = await resolveDatasetRoot(root)
       const onProgress = (p: ScanProgress): void => ctx.events.emit('scanProgress', p)
       const { datasetId, report } = await scans.run(resolved, (signal) =>
-        scanDataset(db, resolved, onProgress, { format, options }, { signal })
+        scanDataset(db, resolved, onProgress, { format, options }, { signal, appVersion: ctx.version })
       )
       ctx.events.emit('datasetChanged', { datasetId })
       return { dataset: summaryOrThrow(ctx, datasetId), report, format: datasetFormatInfo(ctx, datasetId) }

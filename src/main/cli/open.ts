@@ -34,9 +34,11 @@ export async function openWithProgress(
       })
     )
   } else {
+    const counts = report.reusedScanOf
+      ? `nothing changed on disk since the scan of ${report.reusedScanOf}`
+      : `${report.added} new, ${report.changed} changed, ${report.removed} removed`
     console.log(
-      `Opened ${dataset.root}: ${dataset.sampleCount} images (${report.added} new, ${report.changed} changed, ` +
-        `${report.removed} removed, ${errors.length} unusable) in ${(report.durationMs / 1000).toFixed(1)} s`
+      `Opened ${dataset.root}: ${dataset.sampleCount} images (${counts}, ${errors.length} unusable) in ${(report.durationMs / 1000).toFixed(1)} s`
     )
     for (const p of errors.slice(0, 20)) console.log(`  unusable: ${p.relPath}: ${p.reason}`)
     if (errors.length > 20) console.log(`  … and ${errors.length - 20} more`)

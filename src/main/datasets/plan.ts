@@ -27,6 +27,7 @@ function folderOf(relPath: string, depth: number): string {
   return parts.length === 0 ? '.' : parts.slice(0, depth).join('/')
 }
 
+/** `files` sorted by path, as listImageFiles gives them; the plan's files keep that order. */
 export function planSamples(
   records: SampleRecord[],
   files: FoundFile[],
@@ -51,12 +52,11 @@ export function planSamples(
     })
   }
 
-  const onDisk = new Map(files.map((f) => [f.relPath, f]))
+  const onDisk = new Set(files.map((f) => f.relPath))
   const plan: SamplePlan = { files: [], virtual: [], problems }
   for (const record of byPath.values()) {
     if (record.pixels) plan.virtual.push(record)
-    else if (onDisk.has(record.relPath)) plan.files.push({ file: onDisk.get(record.relPath) as FoundFile, record })
-    else if (record.source) {
+    else if (!onDisk.has(record.relPath) && record.source) {
       problems.push({
         relPath: record.source.file,
         line: record.source.line,
@@ -68,16 +68,21 @@ export function planSamples(
 
   const outside = new Map<string, number>()
   const unlisted = new Map<string, string[]>()
+  // In the files' order, which is the samples' order (ids follow it, so the grid shows a sorted dataset).
   for (const file of files) {
-    if (byPath.has(file.relPath)) continue
-    if (format.ownsImage(file.relPath, options)) {
+    const record = byPath.get(file.relPath)
+    if (record) {
+      if (!record.pixels) plan.files.push({ file, record })
+    } else if (format.ownsImage(file.relPath, options)) {
       // An image the label files do not mention is still shown, unlabelled, so the user sees it.
       plan.files.push({
         file,
         record: { relPath: file.relPath, split: placeInTree(file.relPath).split, label: null, source: null }
       })
       const folder = folderOf(file.relPath, Infinity)
-      unlisted.set(folder, [...(unlisted.get(folder) ?? []), file.relPath])
+      const named = unlisted.get(folder)
+      if (named) named.push(file.relPath)
+      else unlisted.set(folder, [file.relPath])
     } else {
       const folder = folderOf(file.relPath, 2)
       outside.set(folder, (outside.get(folder) ?? 0) + 1)
@@ -107,7 +112,6 @@ export function planSamples(
     })
   }
   problems.push(...summariseExclusions(records, problems))
-  plan.files.sort((a, b) => (a.file.relPath < b.file.relPath ? -1 : 1))
   return { ...plan, problems: capProblems(problems) }
 }
 

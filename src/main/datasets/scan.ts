@@ -5,10 +5,11 @@ import { FORMATS } from '@shared/formats'
 import type { GreyPixels, SampleRecord } from '@shared/formats/types'
 import type { ScanProblem, ScanProgress, ScanReport } from '@shared/types'
 import { nowIso, type Db } from '../store/db'
-import { ensureDataset } from '../store/datasets'
+import { ensureDataset, lastListing, saveListingSignature } from '../store/datasets'
 import {
   applyScanChanges,
   knownFiles,
+  lastScanOutcome,
   sourceSignature,
   type KnownFile,
   type ScanChanges,
@@ -23,6 +24,7 @@ import { detectListedFolder } from './probe'
 import { eachLimited } from './eachLimited'
 import { inspectImageFile } from './inspectImage'
 import { listImageFiles, type FoundFile } from './walk'
+import { listingSignature } from './listingSignature'
 import { updateDuplicates } from '../duplicates/findDuplicates'
 import { FINGERPRINT_WHILE_SCANNING_BYTES, ScanFingerprints } from '../duplicates/scanFingerprints'
 
@@ -32,7 +34,19 @@ import { FINGERPRINT_WHILE_SCANNING_BYTES, ScanFingerprints } from '../duplicate
  */
 const READ_CONCURRENCY = 4
 
+/**
+ * The rules a scan reads a folder by. Bump it when a reader gives other samples, labels or problems
+ * for the same files, so that a reopen reads folders scanned by the older rules again instead of
+ * using what those stored (the app's version is part of the rules too, for releases).
+ */
+const READING_RULES = 1
+
 export type ProgressListener = (progress: ScanProgress) => void
+
+/** What a listing's signature is taken with: the rules, and how the dataset is read. */
+function readingContext(format: StoredFormat, appVersion: string): string {
+  return JSON.stringify({ rules: READING_RULES, appVersion, format: format.format, options: format.options })
+}
 
 /** Resolves what the user typed or picked to the folder's real path, or says why it cannot be opened. */
 export async function resolveDatasetRoot(input: string): Promise<string> {
@@ -123,14 +137,26 @@ export async function scanDataset(
   root: string,
   onProgress: ProgressListener = () => {},
   request: FormatRequest = {},
-  { signal }: { signal?: AbortSignal } = {}
+  { signal, appVersion = '' }: { signal?: AbortSignal; appVersion?: string } = {}
 ): Promise<ScanResult> {
   const started = performance.now()
   onProgress({ root, phase: 'listing', done: 0, total: 0 })
   const listing = await listImageFiles(root, { signal })
+  const existingId = datasetIdForRoot(db, root)
+  const lastFormat = existingId === null ? null : getDatasetFormat(db, existingId)
+  const readAsBefore = request.format === undefined && Object.keys(request.options ?? {}).length === 0
+  const last = existingId === null ? null : lastListing(db, existingId)
+  if (
+    existingId !== null &&
+    lastFormat !== null &&
+    last !== null &&
+    readAsBefore &&
+    last.signature === listingSignature(listing, readingContext(lastFormat, appVersion))
+  ) {
+    return reuseLastScan(db, existingId, root, lastFormat, last.listedAt, started, onProgress, signal)
+  }
   const images = new Set(listing.files.map((f) => f.relPath))
   const candidates = await detectListedFolder(listing)
-  const existingId = datasetIdForRoot(db, root)
   // Choosing first: a format that cannot apply is refused before anything is stored.
   const choice = chooseFormat(request, existingId === null ? null : getDatasetFormat(db, existingId), candidates)
   const format = FORMATS[choice.format]
@@ -218,6 +244,9 @@ export async function scanDataset(
     }
   }
   report()
+  // A scan that met a failure worth trying again (a file or folder that could not be read) must
+  // not let the next open reuse it.
+  let retryNextTime = labelRead.missing.length > 0 || listing.problems.some((p) => p.kind === 'error')
   const take = (result: Examined): void => {
     done++
     report()
@@ -225,6 +254,7 @@ export async function scanDataset(
     if ('problem' in result) {
       changes.problems.push(result.problem)
       if (result.rejected) rejected.push(result.rejected)
+      else retryNextTime = true
       // A file that was a sample and is now unreadable leaves the grid, labels kept.
       if (prior?.status === 'present') changes.removedIds.push(prior.id)
     } else if (!prior) changes.added.push(result.scanned)
@@ -265,6 +295,9 @@ export async function scanDataset(
     saveRejectedFiles(db, datasetId, rejected)
     saveDatasetFormat(db, datasetId, stored)
     saveLabelFiles(db, datasetId, storedFiles, nowIso(), unreadable)
+    // Taken with the format as it reads back, which is what the next open compares with.
+    const saved = getDatasetFormat(db, datasetId) as StoredFormat
+    saveListingSignature(db, datasetId, retryNextTime ? null : listingSignature(listing, readingContext(saved, appVersion)))
     fingerprints.save()
     return datasetId
   })()
@@ -285,6 +318,41 @@ export async function scanDataset(
       unchanged: unchanged + changes.touched.length,
       problems: changes.problems,
       durationMs: Math.round(performance.now() - started)
+    }
+  }
+}
+
+/**
+ * A reopen of a folder whose listing is what the last whole scan saw, read the same way: the
+ * samples, labels and problems that scan stored are what reading it again would give, so they are
+ * used as they are. The duplicate search still finishes if an earlier one was cut short.
+ */
+async function reuseLastScan(
+  db: Db,
+  datasetId: number,
+  root: string,
+  format: StoredFormat,
+  listedAt: string,
+  started: number,
+  onProgress: ProgressListener,
+  signal?: AbortSignal
+): Promise<ScanResult> {
+  signal?.throwIfAborted()
+  ensureDataset(db, root) // the time it was opened
+  await updateDuplicates(db, datasetId, root, false, onProgress, signal)
+  const last = lastScanOutcome(db, datasetId)
+  onProgress({ root, phase: 'done', done: 0, total: 0 })
+  return {
+    datasetId,
+    format,
+    report: {
+      added: 0,
+      removed: 0,
+      changed: 0,
+      unchanged: last.present,
+      problems: last.problems,
+      durationMs: Math.round(performance.now() - started),
+      reusedScanOf: listedAt
     }
   }
 }

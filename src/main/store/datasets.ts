@@ -18,6 +18,26 @@ export function ensureDataset(db: Db, root: string): number {
   return Number(info.lastInsertRowid)
 }
 
+/** The listing signature of the dataset's last whole scan and when it was made, or null (none kept). */
+export function lastListing(db: Db, datasetId: number): { signature: string; listedAt: string } | null {
+  return (
+    (db.prepare('SELECT signature, listed_at AS listedAt FROM dataset_listings WHERE dataset_id = ?').get(datasetId) as
+      { signature: string; listedAt: string } | undefined) ?? null
+  )
+}
+
+/** null forgets it: the next open scans whole. */
+export function saveListingSignature(db: Db, datasetId: number, signature: string | null): void {
+  if (signature === null) {
+    db.prepare('DELETE FROM dataset_listings WHERE dataset_id = ?').run(datasetId)
+    return
+  }
+  db.prepare(
+    `INSERT INTO dataset_listings (dataset_id, signature, listed_at) VALUES (?, ?, ?)
+     ON CONFLICT (dataset_id) DO UPDATE SET signature = excluded.signature, listed_at = excluded.listed_at`
+  ).run(datasetId, signature, nowIso())
+}
+
 export function datasetRoot(db: Db, datasetId: number): string | null {
   const row = db.prepare('SELECT root FROM datasets WHERE id = ?').get(datasetId) as { root: string } | undefined
   return row?.root ?? null

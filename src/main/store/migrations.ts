@@ -379,5 +379,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE review_scores ADD COLUMN oddness REAL;
   CREATE INDEX review_scores_by_oddness ON review_scores(dataset_id, oddness);
+  `,
+  // Issue 19 (reopen of 300k faces in seconds): what the last whole scan of a dataset saw on disk
+  // (datasets/listingSignature.ts). A reopen that sees the same uses the stored scan.
+  `
+  CREATE TABLE dataset_listings (
+    dataset_id INTEGER PRIMARY KEY REFERENCES datasets(id) ON DELETE CASCADE,
+    signature TEXT NOT NULL,
+    listed_at TEXT NOT NULL
+  );
   `
 ]

@@ -218,6 +218,18 @@ export function applyScanChanges(db: Db, datasetId: number, changes: ScanChanges
   })()
 }
 
+/** What the last scan reported, in its order, and how many samples it left present. */
+export function lastScanOutcome(db: Db, datasetId: number): { present: number; problems: ScanProblem[] } {
+  const present = db
+    .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
+    .pluck()
+    .get(datasetId) as number
+  const rows = db
+    .prepare('SELECT rel_path AS relPath, line, kind, reason FROM scan_problems WHERE dataset_id = ? ORDER BY id')
+    .all(datasetId) as (ScanProblem & { line: number | null })[]
+  return { present, problems: rows.map(({ line, ...p }) => (line === null ? p : { ...p, line })) }
+}
+
 export function listProblems(db: Db, datasetId: number): ScanProblem[] {
   const rows = db
     .prepare(

@@ -124,8 +124,11 @@ export function createDatasetSlice(
                 : {
                     kind: 'info',
                     text:
-                      `Opened ${dataset.sampleCount.toLocaleString()} images: ${report.added.toLocaleString()} new, ` +
-                      `${report.changed.toLocaleString()} changed, ${report.removed.toLocaleString()} removed` +
+                      `Opened ${dataset.sampleCount.toLocaleString()} images: ` +
+                      (report.reusedScanOf
+                        ? 'nothing changed on disk since the last scan'
+                        : `${report.added.toLocaleString()} new, ${report.changed.toLocaleString()} changed, ` +
+                          `${report.removed.toLocaleString()} removed`) +
                       (errors ? `, ${errors.toLocaleString()} files could not be used` : '')
                   }
           })
