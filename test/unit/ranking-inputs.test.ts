@@ -1,0 +1,54 @@
+import { copyFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { scanDataset } from '@main/datasets/scan'
+import { openDb } from '@main/store/db'
+import { storeResults } from '@main/store/predictions'
+import { rankingInputs } from '@main/store/review'
+import { querySamples } from '@main/store/samples'
+import { tempDir, writePng } from '../helpers/data'
+
+const CLASSES = ['neutral', 'happiness']
+const result = (hash: string, p: number[], intensity: number | null = null) => ({
+  hash,
+  ok: true as const,
+  probabilities: p,
+  predicted: p.indexOf(Math.max(...p)),
+  confidence: Math.max(...p),
+  attention: [],
+  generated: false,
+  intensity
+})
+
+describe('what the ranking reads: every present sample with a prediction by the model, in id order', () => {
+  it('gives identical files the prediction of their one content, and leaves out the unpredicted, the missing and other models', async () => {
+    const root = await tempDir('pf-rank-inputs-')
+    await writePng(join(root, 'happy', 'a.png'), 10)
+    await copyFile(join(root, 'happy', 'a.png'), join(root, 'happy', 'a-copy.png'))
+    await writePng(join(root, 'happy', 'b.png'), 20) // predicted by another model only
+    await writePng(join(root, 'neutral', 'c.png'), 30)
+    await writePng(join(root, 'neutral', 'd.png'), 40) // predicted, then its file goes
+    const db = openDb(':memory:')
+    const { datasetId } = await scanDataset(db, root)
+    const samples = querySamples(db, datasetId, {}, 0, 100).samples
+    const hashOf = (relPath: string) =>
+      db.prepare('SELECT content_hash FROM samples WHERE rel_path = ?').pluck().get(relPath) as string
+    storeResults(db, 'm', CLASSES, [
+      result(hashOf('happy/a.png'), [0.2, 0.8], 0.05),
+      result(hashOf('neutral/c.png'), [0.9, 0.1]),
+      result(hashOf('neutral/d.png'), [0.6, 0.4])
+    ])
+    storeResults(db, 'other', CLASSES, [result(hashOf('happy/b.png'), [0.5, 0.5])])
+    await rm(join(root, 'neutral', 'd.png'))
+    await scanDataset(db, root)
+
+    const id = (relPath: string) => samples.find((s) => s.relPath === relPath)!.id
+    expect(rankingInputs(db, datasetId, 'm')).toEqual([
+      { sampleId: id('happy/a-copy.png'), currentLabel: 'happiness', split: null, probabilities: [0.2, 0.8], intensity: 0.05 },
+      { sampleId: id('happy/a.png'), currentLabel: 'happiness', split: null, probabilities: [0.2, 0.8], intensity: 0.05 },
+      { sampleId: id('neutral/c.png'), currentLabel: 'neutral', split: null, probabilities: [0.9, 0.1], intensity: null }
+    ])
+    expect(rankingInputs(db, datasetId, 'other').map((r) => r.sampleId)).toEqual([id('happy/b.png')])
+    expect(rankingInputs(db, datasetId, 'none')).toEqual([])
+  })
+})
