@@ -145,7 +145,7 @@ if (ONLY.has('open')) {
     secs(median(warm.map((c) => c.ms))),
     5_000,
     '5 s',
-    'the listing is all a reused reopen does: stat on worker threads (2.1 s of one core for 300k files here) is what would add margin'
+    'a reused reopen is the listing (readdir and stat of every file, about 2.8 s here) and little else; stat shared over worker threads was tried and gained nothing on this machine'
   )
   console.log(
     `    reopen after one image was touched (the folder read whole): ${secs(median(touched.map((c) => c.ms)))} ` +
