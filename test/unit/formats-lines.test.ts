@@ -64,3 +64,31 @@ describe('CSV lines', () => {
     expect(columnIndex(['a'], 'b')).toBe(-1)
   })
 })
+
+describe('a patched file as pieces to write (issue 19: a 1 GB label file is never copied whole)', () => {
+  it('joins to what patchLines gives, and its untouched pieces are views of the bytes read', async () => {
+    const { patchedChunks } = await import('@shared/formats/lines')
+    const original = bytes('h\r\na\r\nb\r\nc\r\n')
+    const replacements = new Map<number, string | null>([
+      [2, 'A'],
+      [3, null]
+    ])
+    const chunks = patchedChunks(original, splitLines(original), replacements, ['d'])
+    const joined = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+    chunks.reduce((at, c) => (joined.set(c, at), at + c.length), 0)
+    expect(decodeText(joined)).toBe(decodeText(patchLines(original, splitLines(original), replacements, ['d'])))
+    expect(decodeText(joined)).toBe('h\r\nA\r\nc\r\nd\r\n')
+    expect(chunks[0].buffer).toBe(original.buffer)
+  })
+})
+
+describe('lines read lazily', () => {
+  it('decodes a line when its text is read, the same text every time', () => {
+    const lines = splitLines(bytes('\uFEFFé,1\r\nü,2'))
+    expect(lines.map((l) => [l.number, l.text, l.start, l.contentEnd, l.end])).toEqual([
+      [1, 'é,1', 0, 7, 9],
+      [2, 'ü,2', 9, 13, 13]
+    ])
+    expect(lines[0].text).toBe(lines[0].text)
+  })
+})

@@ -6,6 +6,7 @@ import { createContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
 import { isProcessAlive, keepBackupOf, sweepStaleTemporaries } from '@main/files/atomicWrite'
 import { writeFileAtomic } from '@main/fsutil'
+import { writeFileSet } from '@main/files/fileSet'
 import { backupNameFor, parseTempName, tempNameFor } from '@main/files/writeNames'
 import { DataFolderBusyError, HOLDER_FILE, LOCK_FILE, lockDataFolder } from '@main/store/dataFolderLock'
 import { tempDir } from '../helpers/data'
@@ -230,5 +231,18 @@ describe('F6: one inference run per data folder', () => {
       purpose: 'the next run'
     })
     lock.release()
+  })
+})
+
+describe('a file set written from pieces', () => {
+  it('writes the pieces one after another, as one file', async () => {
+    const out = await tempDir('pf-set-pieces-')
+    const enc = (s: string) => new TextEncoder().encode(s)
+    await writeFileSet(out, [
+      { relPath: 'a/labels.csv', bytes: [enc('path,label\n'), enc('x.png,'), enc('happy\n'), new Uint8Array(0)] },
+      { relPath: 'b.txt', bytes: 'plain' }
+    ])
+    expect(await readFile(join(out, 'a', 'labels.csv'), 'utf8')).toBe('path,label\nx.png,happy\n')
+    expect(await readFile(join(out, 'b.txt'), 'utf8')).toBe('plain')
   })
 })

@@ -5,11 +5,11 @@ import { FORMATS } from '@shared/formats'
 import { imageFolderMoves } from '@shared/formats/imagefolder'
 import { RELABELLED_ROWS, relabelledRowsCsv, rewriteLabelFiles } from '@shared/formats/rewrite'
 import type { ExportResult } from '@shared/types'
-import { recoverInterruptedSets, writeFileSet } from '../files/fileSet'
+import { recoverInterruptedSets, writeFileSet, type SetFile } from '../files/fileSet'
 import { exists } from '../fsutil'
 import { isPathInside } from '../paths'
 import type { Db } from '../store/db'
-import { getDatasetFormat, labelFileRows, sourceLineRows } from '../store/sources'
+import { getDatasetFormat, labelFileRows, sampleCount, sourceLineRows } from '../store/sources'
 import { labelFileBytes } from './labelFiles'
 
 /** The listing written for ImageFolder datasets, which have no label file of their own. */
@@ -36,11 +36,13 @@ export async function exportSourceFormat(
   const stored = getDatasetFormat(db, datasetId)
   const formatId = stored?.format ?? 'imagefolder'
   const format = FORMATS[formatId]
-  const rows = sourceLineRows(db, datasetId)
+  // ImageFolder's listing names every present image; a label file is rewritten where labels changed.
+  const rows = sourceLineRows(db, datasetId, { changedOnly: formatId !== 'imagefolder' })
+  const total = formatId === 'imagefolder' ? rows.length : sampleCount(db, datasetId)
   const spellings = spellingsOf(stored?.classes ?? [])
   const changed = rows.filter((r) => r.originalLabel !== r.currentLabel).length
 
-  let outputs: { relPath: string; bytes: Uint8Array | string }[]
+  let outputs: SetFile[]
   let dropped = 0
   if (formatId === 'imagefolder') {
     const present = rows.filter((r) => r.status === 'present')
@@ -75,7 +77,7 @@ export async function exportSourceFormat(
       )
     }
     dropped = outcome.files.reduce((n, f) => n + f.dropped, 0)
-    outputs = outcome.files.map((f) => ({ relPath: f.path, bytes: f.bytes }))
+    outputs = outcome.files.map((f) => ({ relPath: f.path, bytes: f.chunks }))
     // Also when nothing was relabelled but an earlier export left one here: a stale list beside
     // fresh label files would claim rewrites these files no longer hold.
     const wanted = outcome.relabelled.length > 0 || (await exists(join(outDir, RELABELLED_ROWS)))
@@ -108,7 +110,7 @@ export async function exportSourceFormat(
   )
   return {
     path: outDir,
-    rows: rows.length,
+    rows: total,
     changed,
     backupPath: written.backups[0] ?? null,
     files: written.files,

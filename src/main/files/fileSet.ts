@@ -15,7 +15,8 @@ import { isProcessAlive, keepBackupOf, writeFileAtomic } from './atomicWrite'
 export interface SetFile {
   /** '/'-separated, relative to the target folder. */
   relPath: string
-  bytes: string | Uint8Array
+  /** The contents, or the pieces of them to write one after another. */
+  bytes: string | Uint8Array | Uint8Array[]
 }
 
 interface Journal {
@@ -41,11 +42,12 @@ function targetPath(outDir: string, relPath: string): string {
   return path
 }
 
-async function writeDurably(path: string, bytes: string | Uint8Array): Promise<void> {
+async function writeDurably(path: string, bytes: SetFile['bytes']): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
   const handle = await open(path, 'wx')
   try {
-    await handle.writeFile(bytes)
+    if (Array.isArray(bytes)) for (const chunk of bytes) await handle.writeFile(chunk)
+    else await handle.writeFile(bytes)
     await handle.sync()
   } finally {
     await handle.close()

@@ -21,6 +21,26 @@ export interface TextLine {
 const decoder = new TextDecoder('utf-8')
 const encoder = new TextEncoder()
 
+/**
+ * A line whose text is decoded when first read: a source export of a 1 GB AffectNet list reads the
+ * text of the few lines it rewrites, and decoding all of them made a gigabyte of strings for the
+ * garbage collector (issue 19).
+ */
+class Line implements TextLine {
+  private decoded: string | undefined
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly number: number,
+    private readonly from: number,
+    readonly start: number,
+    readonly end: number,
+    readonly contentEnd: number
+  ) {}
+  get text(): string {
+    return (this.decoded ??= decoder.decode(this.bytes.subarray(this.from, this.contentEnd)))
+  }
+}
+
 /** Splits a file into lines. A final line ending does not make an extra empty line. */
 export function splitLines(bytes: Uint8Array): TextLine[] {
   const lines: TextLine[] = []
@@ -31,8 +51,7 @@ export function splitLines(bytes: Uint8Array): TextLine[] {
     if (newline === -1) newline = bytes.length
     const end = newline < bytes.length ? newline + 1 : newline
     const contentEnd = newline > start && bytes[newline - 1] === 0x0d ? newline - 1 : newline
-    const from = start === 0 ? bom : start
-    lines.push({ number: lines.length + 1, text: decoder.decode(bytes.subarray(from, contentEnd)), start, end, contentEnd })
+    lines.push(new Line(bytes, lines.length + 1, start === 0 ? bom : start, start, end, contentEnd))
     start = end
   }
   return lines
@@ -55,6 +74,26 @@ export function patchLines(
   appended: readonly string[] = []
 ): Uint8Array {
   if (replacements.size === 0 && appended.length === 0) return bytes
+  const chunks = patchedChunks(bytes, lines, replacements, appended)
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.length
+  }
+  return out
+}
+
+/**
+ * `patchLines` as the pieces of the new file in order, mostly views of the old bytes: a 1 GB label
+ * file is written out piece by piece instead of copied into a second gigabyte first (issue 19).
+ */
+export function patchedChunks(
+  bytes: Uint8Array,
+  lines: TextLine[],
+  replacements: ReadonlyMap<number, string | null>,
+  appended: readonly string[] = []
+): Uint8Array[] {
   const chunks: Uint8Array[] = []
   let copyFrom = 0
   for (const line of lines) {
@@ -76,13 +115,7 @@ export function patchLines(
     const tail = (needsBreak && replacements.get(last.number) !== null ? eol : '') + appended.map((l) => l + eol).join('')
     chunks.push(encoder.encode(tail))
   }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
+  return chunks
 }
 
 export function encodeText(text: string): Uint8Array {

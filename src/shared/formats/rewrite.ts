@@ -8,7 +8,7 @@
  */
 import type { Label } from '../emotions'
 import { quoteCsv } from './csv'
-import { patchLines, splitLines, type TextLine } from './lines'
+import { patchedChunks, splitLines, type TextLine } from './lines'
 import type { DatasetFormat, FormatOptions, LabelFileBytes } from './types'
 
 export interface SampleLabelState {
@@ -21,7 +21,8 @@ export interface SampleLabelState {
 
 export interface RewrittenFile {
   path: string
-  bytes: Uint8Array
+  /** The file's bytes, as pieces to write one after another (views of the file read, and the new lines). */
+  chunks: Uint8Array[]
   /** Lines whose label was rewritten. */
   rewritten: number
   /** Lines left out because their label was removed and the format cannot say "no label". */
@@ -135,10 +136,10 @@ export function rewriteLabelFiles(
     relabelled,
     files: files.map((file) => {
       const { replacements, appended } = perFile.get(file.path) ?? { replacements: new Map(), appended: [] }
-      const bytes =
-        replacements.size || appended.length ? patchLines(file.bytes, linesOf(file), replacements, appended) : file.bytes
+      const chunks =
+        replacements.size || appended.length ? patchedChunks(file.bytes, linesOf(file), replacements, appended) : [file.bytes]
       const dropped = [...replacements.values()].filter((v) => v === null).length
-      return { path: file.path, bytes, rewritten: replacements.size - dropped, dropped, appended: appended.length }
+      return { path: file.path, chunks, rewritten: replacements.size - dropped, dropped, appended: appended.length }
     })
   }
 }
