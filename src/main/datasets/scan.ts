@@ -158,7 +158,7 @@ export async function scanDataset(
   const images = new Set(listing.files.map((f) => f.relPath))
   const candidates = await detectListedFolder(listing)
   // Choosing first: a format that cannot apply is refused before anything is stored.
-  const choice = chooseFormat(request, existingId === null ? null : getDatasetFormat(db, existingId), candidates)
+  const choice = chooseFormat(request, lastFormat, candidates)
   const format = FORMATS[choice.format]
 
   const labelRead = await readLabelFiles(root, choice.options.labelFiles ?? [])
