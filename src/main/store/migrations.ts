@@ -399,5 +399,12 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX IF EXISTS review_scores_by_mismatch;
   DROP INDEX IF EXISTS review_scores_by_combined;
   DROP INDEX IF EXISTS review_scores_by_neighbours;
+  `,
+  // Issue 19: the dataset summary, read again after every burst of decisions, counts labelled and
+  // changed samples. With the original label in this index too, the count reads the index alone
+  // (1M samples: 0.85 s → 0.10 s in sqlite3); every query that used it still can (same prefix).
+  `
+  DROP INDEX IF EXISTS samples_by_current;
+  CREATE INDEX samples_by_current ON samples(dataset_id, status, current_label, original_label);
   `
 ]
