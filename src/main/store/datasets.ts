@@ -43,6 +43,26 @@ export function datasetRoot(db: Db, datasetId: number): string | null {
   return row?.root ?? null
 }
 
+/**
+ * The distinct labels of a column among a dataset's present samples, by one index seek per label
+ * (each next label is the smallest one above the last) instead of reading all of its entries:
+ * a handful of seeks, where a DISTINCT or UNION read 1M index entries (issue 19).
+ */
+function distinctLabels(db: Db, datasetId: number, column: 'original_label' | 'current_label'): string[] {
+  const where = `dataset_id = ? AND status = 'present'`
+  return db
+    .prepare(
+      `WITH RECURSIVE next(label) AS (
+         SELECT min(${column}) FROM samples WHERE ${where}
+         UNION ALL
+         SELECT (SELECT min(${column}) FROM samples WHERE ${where} AND ${column} > next.label) FROM next WHERE next.label IS NOT NULL
+       )
+       SELECT label FROM next WHERE label IS NOT NULL`
+    )
+    .pluck()
+    .all(datasetId, datasetId) as string[]
+}
+
 export function getDatasetSummary(db: Db, datasetId: number): DatasetSummary | null {
   const ds = db
     .prepare('SELECT id, root, name, opened_at, out_of_sample_declared_at FROM datasets WHERE id = ?')
@@ -57,13 +77,9 @@ export function getDatasetSummary(db: Db, datasetId: number): DatasetSummary | n
          FROM samples WHERE dataset_id = ? AND status = 'present'`
     )
     .get(datasetId) as { n: number; labelled: number; changed: number | null }
-  const labels = db
-    .prepare(
-      `SELECT original_label AS l FROM samples WHERE dataset_id = ? AND status = 'present' AND original_label IS NOT NULL
-       UNION SELECT current_label FROM samples WHERE dataset_id = ? AND status = 'present' AND current_label IS NOT NULL`
-    )
-    .pluck()
-    .all(datasetId, datasetId) as string[]
+  const labels = [
+    ...new Set([...distinctLabels(db, datasetId, 'original_label'), ...distinctLabels(db, datasetId, 'current_label')])
+  ]
   const perSplit = db
     .prepare(
       `SELECT split, count(*) AS n FROM samples WHERE dataset_id = ? AND status = 'present' AND split IS NOT NULL GROUP BY split`
