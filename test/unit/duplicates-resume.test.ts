@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { scanDataset } from '@main/datasets/scan'
@@ -48,5 +48,28 @@ describe('duplicate search: stored, resumed, invalidated', () => {
     expect(groupingProducedBy(db, datasetId)).toBeNull()
     expect(await updateDuplicates(db, datasetId, root, false, () => {})).toEqual({ fingerprinted: 25, grouped: true })
     expect(querySamples(db, datasetId, { duplicates: 'any' }, 0, 100).total).toBe(4)
+  })
+})
+
+describe('a scan that moved samples and the grouping', () => {
+  it('leaves no current grouping from its own transaction until the search after it has finished, so a kill in between regroups on the next open', async () => {
+    const root = await tempDir('pf-dups-moved-')
+    // FER2013 rows: pixels in the CSV, fingerprinted by the search after the scan's transaction.
+    const row = (seed: number) => `3,${Array.from({ length: 48 * 48 }, (_, i) => (i * 7 + seed * 31) % 256).join(' ')},Training`
+    const csv = join(root, 'fer2013.csv')
+    await writeFile(csv, ['emotion,pixels,Usage', row(1), row(2), row(3)].join('\n') + '\n')
+    const db = openDb(':memory:')
+    const { datasetId } = await scanDataset(db, root)
+    expect(groupingProducedBy(db, datasetId)).toBe(GROUPING)
+
+    await writeFile(csv, ['emotion,pixels,Usage', row(1), row(2), row(3), row(4), row(5)].join('\n') + '\n')
+    const whileSearching: (string | null)[] = []
+    const { report } = await scanDataset(db, root, (p) => {
+      if (p.phase === 'fingerprinting') whileSearching.push(groupingProducedBy(db, datasetId))
+    })
+    expect(report.added).toBe(2)
+    expect(whileSearching.length).toBeGreaterThan(0)
+    expect(whileSearching.every((g) => g === null)).toBe(true)
+    expect(groupingProducedBy(db, datasetId)).toBe(GROUPING)
   })
 })

@@ -16,6 +16,7 @@ import {
   type ScannedFile
 } from '../store/samples'
 import { rejectedFiles, saveRejectedFiles, type RejectedFile } from '../store/rejectedFiles'
+import { forgetGrouping } from '../store/duplicates'
 import { datasetIdForRoot, getDatasetFormat, saveDatasetFormat, saveLabelFiles, type StoredFormat } from '../store/sources'
 import { chooseFormat, type FormatRequest } from './chooseFormat'
 import { readLabelFiles, toStored } from './labelFiles'
@@ -289,9 +290,14 @@ export async function scanDataset(
   // The last moment a cancel is honoured: after this the scan is stored whole (fingerprints kept as above).
   if (signal?.aborted) fingerprints.save()
   signal?.throwIfAborted()
+  const moved = changes.added.length + changes.changed.length + changes.removedIds.length > 0
   const datasetId = db.transaction(() => {
     const datasetId = ensureDataset(db, root)
     applyScanChanges(db, datasetId, changes)
+    // The groups no longer describe these samples until the search below has run again: said in
+    // the same transaction, so a process killed in between regroups on the next open (a reopen
+    // that reuses this scan relies on it, and so did a whole one).
+    if (moved) forgetGrouping(db, datasetId)
     saveRejectedFiles(db, datasetId, rejected)
     saveDatasetFormat(db, datasetId, stored)
     saveLabelFiles(db, datasetId, storedFiles, nowIso(), unreadable)
@@ -305,7 +311,6 @@ export async function scanDataset(
   // cover (unchanged files after an algorithm change or a cancelled search, pixel rows, files over
   // FINGERPRINT_WHILE_SCANNING_BYTES), and the groups again where anything moved. It stores batch
   // by batch; a cancel here leaves the scan above stored and the search to be finished by the next open.
-  const moved = changes.added.length + changes.changed.length + changes.removedIds.length > 0
   await updateDuplicates(db, datasetId, root, moved, onProgress, signal)
   onProgress({ root, phase: 'done', done: toRead.length, total: toRead.length })
   return {
