@@ -124,7 +124,7 @@ if (ONLY.has('open')) {
       console.log(
         `    run ${i + 1}: first open ${secs(first.ms)} (${first.images.toLocaleString()} images, peak RSS ${mb(first.rssKb)}), ` +
           `reopen ${secs(again.ms)}${again.reused ? ' (last scan reused)' : ''} (peak RSS ${mb(again.rssKb)}), ` +
-          `reopen after one image was touched ${secs(afterTouch.ms)}${afterTouch.reused ? ' (reused?!)' : ''}`
+          `reopen after one image was touched ${secs(afterTouch.ms)}${afterTouch.reused ? ' (the last scan reused: the touch was not seen)' : ''}`
       )
     } finally {
       rmSync(home, { recursive: true, force: true })

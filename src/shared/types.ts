@@ -246,9 +246,9 @@ export interface ScanProgress {
 
 /**
  * Review decisions besides labels: 'keep' (checked, the label is right), 'not_a_face',
- * 'ambiguous' (no single label fits), 'exclude' (leave out of the cleaned dataset).
+ * 'ambiguous' (no single label fits), 'exclude' (leave out of the cleaned dataset); in the one
+ * order every view lists them in.
  */
-/** The review marks, in the one order every view lists them in. */
 export const REVIEW_FLAGS = ['keep', 'not_a_face', 'ambiguous', 'exclude'] as const
 export type ReviewFlag = (typeof REVIEW_FLAGS)[number]
 

@@ -3,8 +3,9 @@ import type { ServerResponse } from 'node:http'
 /**
  * Unsent bytes one event stream may hold before its client counts as stuck. A reading client
  * drains every event long before this (the largest, a labelsChanged carrying up to
- * CHANGED_ROWS_LIMIT grid rows, is a few hundred kB); a client that stopped reading — a frozen tab, a dead SSH tunnel — once held every event
- * in memory (the attack round: 108 → 128 MB, never released).
+ * CHANGED_ROWS_LIMIT grid rows, is a few hundred kB); a client that stopped reading — a frozen
+ * tab, a dead SSH tunnel — once held every event in memory (the attack round: 108 → 128 MB, never
+ * released).
  */
 export const MAX_QUEUED_EVENT_BYTES = 1 << 20
 

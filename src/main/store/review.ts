@@ -71,6 +71,11 @@ export function rankingInputs(db: Db, datasetId: number, modelId: string): Ranki
     inputs.push({ sampleId, currentLabel, split, probabilities: [], intensity: null })
   }
   const found = new Uint8Array(inputs.length)
+  const fill = (i: number, probabilities: number[], intensity: number | null): void => {
+    inputs[i].probabilities = probabilities
+    inputs[i].intensity = intensity
+    found[i] = 1
+  }
   const predictions = db
     .prepare('SELECT content_hash, probabilities, emotion_intensity FROM predictions WHERE model_id = ?')
     .raw()
@@ -79,12 +84,9 @@ export function rankingInputs(db: Db, datasetId: number, modelId: string): Ranki
     const at = byHash.get(hash)
     if (at === undefined) continue
     const probabilities = JSON.parse(json) as number[]
-    for (const i of typeof at === 'number' ? [at] : at) {
-      const input = inputs[i]
-      input.probabilities = probabilities
-      input.intensity = intensity
-      found[i] = 1
-    }
+    // One sample per content almost always: no list made for it.
+    if (typeof at === 'number') fill(at, probabilities, intensity)
+    else for (const i of at) fill(i, probabilities, intensity)
   }
   return inputs.filter((_, i) => found[i] === 1)
 }
