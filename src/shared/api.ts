@@ -201,6 +201,12 @@ export interface ApiEvents {
   /** Review decisions on these samples changed (label, mark or note, undo and redo included): re-read their rows. */
   labelsChanged: { datasetId: number; sampleIds: number[]; samples?: Sample[] }
   datasetChanged: { datasetId: number }
+  /**
+   * The duplicate search that runs after an open (issue 19) ended: 'done' (with `grouped` when the
+   * groups were computed again: re-read the grid), 'cancelled' (the next open finishes it), or
+   * 'failed' with the reason.
+   */
+  duplicatesSearched: { datasetId: number; outcome: 'done' | 'cancelled' | 'failed'; grouped: boolean; message?: string }
   inferenceProgress: InferenceJobStatus
   /** A dataset's labels were ranked again (after a run, or on request). */
   labelIssuesRanked: RankingSummary
@@ -260,6 +266,7 @@ export const EVENT_NAMES = [
   'scanProgress',
   'labelsChanged',
   'datasetChanged',
+  'duplicatesSearched',
   'inferenceProgress',
   'labelIssuesRanked'
 ] as const satisfies readonly Exclude<EventName, 'eventsMissed'>[]

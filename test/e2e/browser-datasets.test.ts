@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createContext } from '@main/api/context'
+import { closeContext, createContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { tempDir, writePng } from '../helpers/data'
@@ -53,7 +53,7 @@ describe.skipIf(skipReason !== null)('#16.6 and #16.7: browser mode is a whole a
         samples.map((s, i) => [s.id, probs(i % 3 === 0 ? 'sadness' : 'anger', 0.5 + (i % 7) / 20)])
       )
     } finally {
-      ctx.db.close()
+      await closeContext(ctx)
     }
     browser = await launchChromium()
     // One context: its tabs share the cookie the printed URL set, as a researcher's browser does.

@@ -1,12 +1,26 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/data'
 import { callFromPage, e2eSkipReason, launchChromium, SHOTS, startServe, type RunningServer } from '../helpers/browser'
 import { DUPLICATED_FACE, duplicatesDataset, FACE_COPIES } from '../helpers/duplicates'
 
 const skipReason = e2eSkipReason('e2e duplicates queue')
+
+/** A 48-px grey PNG of seeded noise: unlike flat faces, no two are near duplicates. */
+async function noisePng(seed: number): Promise<Buffer> {
+  let x = seed * 2654435761 + 1
+  const pixels = Buffer.alloc(48 * 48)
+  for (let i = 0; i < pixels.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    pixels[i] = x >>> 24
+  }
+  return sharp(pixels, { raw: { width: 48, height: 48, channels: 1 } })
+    .png()
+    .toBuffer()
+}
 
 const GROUP = [DUPLICATED_FACE, FACE_COPIES.bytes, FACE_COPIES.reencoded, FACE_COPIES.mirroredShifted]
 
@@ -89,6 +103,43 @@ describe.skipIf(skipReason !== null)('#17.1: the duplicates queue and keep-one i
     // The key is in the shortcuts list.
     await page.keyboard.press('?')
     await expect.poll(() => page.getByText(/Duplicates: keep this face/).count()).toBe(1)
+    await page.close()
+  })
+
+  it('#19: a folder opened from the page is shown at once, and its duplicate badges come, unasked, when the search behind the open ends', async () => {
+    // 300 distinct faces, so that the search (decoding each) outlasts the open, and one face twice,
+    // first in path order: its tiles are on screen when the search ends.
+    const other = join(await tempDir('pf-e2e-dups-bg-'), 'more')
+    await mkdir(join(other, 'faces'), { recursive: true })
+    for (let i = 0; i < 300; i++)
+      await writeFile(join(other, 'faces', `noise${String(i).padStart(3, '0')}.png`), await noisePng(i))
+    await mkdir(join(other, 'a'), { recursive: true })
+    for (const name of ['copy1.png', 'copy2.png']) await writeFile(join(other, 'a', name), await noisePng(1000))
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    await page.goto((server as RunningServer).url)
+    await page.locator('.tile img').first().waitFor()
+    const phases: string[] = []
+    await page.exposeFunction('notePhase', (text: string) => phases.push(text))
+    // Every phase the top bar shows, and whether the grid was shown with it.
+    await page.evaluate(() => {
+      const note = (window as unknown as { notePhase: (t: string) => void }).notePhase
+      new MutationObserver(() => {
+        const phase = document.querySelector('[data-testid="scan-progress"] .scan-phase')?.textContent
+        const copy = document.querySelector('.tile[title="a/copy1.png"]') !== null
+        if (phase) note(`${phase}${copy ? ' over the grid' : ''}`)
+      }).observe(document.body, { subtree: true, childList: true, characterData: true })
+    })
+    await page.getByRole('button', { name: 'Open…' }).click()
+    await page.getByLabel('Folder to open').fill(other)
+    await page.getByLabel('Folder to open').press('Enter')
+    await expect.poll(() => notice(page)).toContain('Opened 302 images')
+    // No reload, no click: the two copies' badges appear once the search has ended.
+    const badges = page.locator('.tile[title^="a/copy"]').getByTestId('duplicate-badge')
+    await expect.poll(() => badges.count(), { timeout: 60_000 }).toBe(2)
+    expect(await badges.first().textContent()).toMatch(/^=2/)
+    await expect.poll(() => page.getByTestId('scan-progress').count()).toBe(0)
+    // The search was seen running over the dataset's grid, after the open had answered.
+    expect(phases).toContain('Looking for duplicates over the grid')
     await page.close()
   })
 })

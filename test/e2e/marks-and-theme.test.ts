@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ReviewFlag } from '@shared/types'
-import { createContext } from '@main/api/context'
+import { closeContext, createContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { tempDir, writePng } from '../helpers/data'
@@ -45,7 +45,7 @@ describe.skipIf(skipReason !== null)('#16.8 and #16.13: marks, theme and the Spl
       for (const [name, flag] of Object.entries(MARKED))
         await api.setReviewFlag({ datasetId, sampleIds: [Number(ids.get(name))], flag, on: true })
     } finally {
-      ctx.db.close()
+      await closeContext(ctx)
     }
     browser = await launchChromium()
     server = await startServe([root, '--data-dir', dataDir])

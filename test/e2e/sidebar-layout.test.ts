@@ -2,7 +2,7 @@ import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createContext } from '@main/api/context'
+import { closeContext, createContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { tempDir, writePng } from '../helpers/data'
@@ -52,7 +52,7 @@ describe.skipIf(skipReason !== null)('#16.13: the sidebar at 1440×900', () => {
         samples.map((s, i) => [s.id, probs(i % 2 ? 'happiness' : 'sadness', 0.8)])
       )
     } finally {
-      ctx.db.close()
+      await closeContext(ctx)
     }
     browser = await launchChromium()
     server = await startServe([root, '--data-dir', dataDir])

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EMOTIONS } from '@shared/emotions'
-import { createContext } from '@main/api/context'
+import { closeContext, createContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { tempDir, writePng } from '../helpers/data'
@@ -62,7 +62,7 @@ describe.skipIf(skipReason !== null)('#16.2: one undo history in the browser', (
         samples.map((s) => [s.id, predicted[s.relPath.replace('.png', '')]])
       )
     } finally {
-      ctx.db.close()
+      await closeContext(ctx)
     }
     browser = await launchChromium()
   })

@@ -14,7 +14,7 @@ import type { RequestName } from '@shared/api'
 import type { Envelope } from '@shared/envelope'
 import { IPC_CALL_PREFIX } from '@shared/envelope'
 import { imageFolderMoves } from '@shared/formats/imagefolder'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
 import { cleanedTreePlaces } from '@main/datasets/exportFormats'
 import { registerIpcHandlers, type IpcMainLike } from '@main/ipc/register'
@@ -98,7 +98,7 @@ describe('one validation edge (issue #18, server and API)', () => {
   })
   afterAll(async () => {
     await server?.close()
-    ctx?.db.close()
+    if (ctx) await closeContext(ctx)
   })
 
   /** The same wrong request over both transports: 400 / bad_request, naming the same field. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '@shared/api'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { datasetDecisions, decisionsOf } from '@main/store/decisions'
@@ -46,7 +46,9 @@ describe('the exports read the same decisions the grid shows', () => {
     await api.setNote({ sampleId: ids[5], note: 'looks tired' }) // a note alone reviews nothing
     await api.acceptSuggestions({ datasetId, sampleIds: [ids[6]] })
   })
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
 
   it('reviewed, marks and note agree with the grid and the detail panel for every sample', async () => {
     const decisions = datasetDecisions(ctx.db, datasetId)

@@ -3,7 +3,7 @@
 // Real graphs (the micro fixtures, with and without `embedding`), real images, real SQLite.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { InferenceEngine } from '@main/inference/engine'
 import { loadModel, releaseModel } from '@main/inference/model'
 import { datasetEmbeddings } from '@main/store/embeddings'
@@ -46,7 +46,9 @@ describe('stored embeddings', () => {
     datasetId = (await api.openDataset({ root })).dataset.id
   })
 
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
 
   it('stores one float32 vector per image for a model with the output, as wide as the graph says', async () => {
     await runModel(ctx, datasetId, MICRO_EMBED_MODEL, root)

@@ -6,7 +6,7 @@ import { EMOTIONS } from '@shared/emotions'
 import { leftOutBy } from '@shared/cleaned'
 import { parseCsvLine } from '@shared/formats/csv'
 import type { Sample } from '@shared/types'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { HAS_FERPLUS, NO_FERPLUS_REASON, tempDir, writePng } from '../helpers/data'
@@ -99,7 +99,9 @@ describe('exports carry the review decisions (API + SQLite + files)', () => {
     await api.setNote({ sampleId: id('a1'), note: 'mouth covered, eyes say "fear"' })
     await api.setLabel({ datasetId, sampleIds: [id('h3')], label: 'anger' })
   })
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
 
   it('#16.1: the cleaned CSV leaves out faces marked exclude or not-a-face and says how many', async () => {
     const path = join(await tempDir('pf-decisions-out-'), 'cleaned.csv')
@@ -290,6 +292,6 @@ describe.skipIf(!HAS_FERPLUS)('FERPlus votes in a source export (real faces and 
         .concat(sidecar[0].votes_unknown, sidecar[0].votes_NF)
         .join(',')
     ).toBe(votes)
-    home.db.close()
+    await closeContext(home)
   })
 })

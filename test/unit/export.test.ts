@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createContext } from '@main/api/context'
+import { closeContext, createContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
 import { cleanedTreePlaces, labelsCsv } from '@main/datasets/exportFormats'
 import type { Sample } from '@shared/types'
@@ -96,7 +96,7 @@ describe('exporting through the API', () => {
     await expect(
       api.exportLabels({ datasetId: dataset.id, format: 'csv', path: 'relative.csv', overwrite: false })
     ).rejects.toMatchObject({ code: 'bad_request' })
-    ctx.db.close()
+    await closeContext(ctx)
   })
 })
 

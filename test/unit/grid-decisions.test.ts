@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ApiEvents, ApiHandlers, EventName, PokerFaceClient, RequestName } from '@shared/api'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { COUNTS_DELAY_MS } from '@renderer/gridSlice'
@@ -87,7 +87,9 @@ describe('the store: decisions patch the grid', () => {
     await store.getState().init()
     await store.getState().showDataset(datasetId)
   })
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
   beforeEach(async () => {
     // Counts re-read by an earlier test land before this one counts calls.
     await new Promise((r) => setTimeout(r, COUNTS_DELAY_MS + 50))

@@ -13,7 +13,7 @@ import { request } from 'node:http'
 import { join } from 'node:path'
 import sharp from 'sharp'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
 import { InferenceEngine, type InferenceItem } from '@main/inference/engine'
 import { imageSources } from '@main/inference/imageSource'
@@ -118,7 +118,7 @@ afterEach(() => {
 afterAll(async () => {
   for (const { server, ctx } of open.splice(0)) {
     await server.close()
-    ctx.db.close()
+    await closeContext(ctx)
   }
 })
 

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { MenuItemConstructorOptions } from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MenuCommand } from '@shared/menuCommands'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
 import { buildMenuTemplate } from '@main/desktop/menu'
 import { sendMenuCommand } from '@main/desktop/menuCommands'
@@ -66,7 +66,7 @@ describe('E5: menu commands from main to the page', () => {
       running = runMenuCommand(store.getState(), command)
     })
   })
-  afterAll(() => ctx.db.close())
+  afterAll(() => closeContext(ctx))
 
   /** Clicks a menu item the way Electron does, with the window main sends commands to. */
   const click = async (menu: string, label: string, triggeredByAccelerator = false): Promise<void> => {

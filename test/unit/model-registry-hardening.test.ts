@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseManifest } from '@shared/models'
 import { modelIdProblem } from '@shared/modelId'
 import type { ModelInfo } from '@shared/inference'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
 import { resolveModelArg } from '@main/cli/modelArg'
 import { graphLoadProblem } from '@main/inference/graphSignature'
@@ -291,7 +291,7 @@ describe('F15: one definition of a model id', () => {
       }
       expect(await resolveModelArg(handlers, GOOD_ID)).toEqual({ id: GOOD_ID })
     } finally {
-      ctx.db.close()
+      await closeContext(ctx)
     }
   })
 })

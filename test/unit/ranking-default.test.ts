@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '@shared/api'
 import type { Sample } from '@shared/types'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { rankLabelIssues } from '@main/review/ranking'
@@ -85,7 +85,9 @@ describe('the default order of label issues (issue 16)', () => {
     await storePredictions(api, ctx, modelId, probabilities)
     await api.rankLabelIssues({ datasetId, modelId })
   })
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
 
   const order = async (sort: Parameters<ApiHandlers['querySamples']>[0]['sort'], filter = {}) =>
     (await api.querySamples({ datasetId, filter, offset: 0, limit: 100, sort })).samples
@@ -188,7 +190,7 @@ describe('the default order of label issues (issue 16)', () => {
       const summary = await behindEdge(createApiHandlers(again)).getDataset({ datasetId: id })
       expect(summary.outOfSampleDeclaredAt).toBe(declared.outOfSampleDeclaredAt)
     } finally {
-      again.db.close()
+      await closeContext(again)
     }
 
     // Withdrawn, the folder is "unknown" again; a bad argument is refused and changes nothing.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError, type ApiHandlers } from '@shared/api'
 import { EMOTIONS } from '@shared/emotions'
 import type { Sample } from '@shared/types'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { storeResults } from '@main/store/predictions'
@@ -46,6 +46,8 @@ describe('review workflow (API + SQLite)', () => {
     ctx = createContext(dataDir, '0.0.0')
     api = behindEdge(createApiHandlers(ctx))
     datasetId = (await api.openDataset({ root })).dataset.id
+    // The duplicate groups (one test reads their badges) are found behind the open.
+    await ctx.duplicateSearches.settled(datasetId)
     const samples = (await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 100 })).samples
     for (const s of samples) byName.set(s.relPath.split('/')[1].replace('.png', ''), s)
     const model = await api.addModel({ folder: MICRO_MODEL })
@@ -79,7 +81,9 @@ describe('review workflow (API + SQLite)', () => {
     )
     storeResults(ctx.db, model.id, model.classes, results)
   })
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
 
   const id = (name: string): number => (byName.get(name) as Sample).id
   const page = async (args: Partial<Parameters<typeof api.querySamples>[0]> = {}) =>
@@ -237,7 +241,7 @@ describe('review workflow (API + SQLite)', () => {
   it('keeps scores, flags, notes and the undo history across a restart', async () => {
     await api.setReviewFlag({ datasetId, sampleIds: [id('n2')], flag: 'ambiguous', on: true })
     await api.acceptSuggestions({ datasetId, sampleIds: [id('h5')] })
-    ctx.db.close()
+    await closeContext(ctx)
     ctx = createContext(dataDir, '0.0.0')
     api = behindEdge(createApiHandlers(ctx))
     const review = await api.getSampleReview({ sampleId: id('h5') })

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '@shared/api'
 import { MAX_FILTER_IDS } from '@shared/types'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { tempDir, writePng } from '../helpers/data'
@@ -28,7 +28,9 @@ describe('querySamples filter.sampleIds', () => {
     for (const s of (await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 100 })).samples)
       ids.set(s.relPath.split('/')[1], s.id)
   })
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
 
   const paths = async (sampleIds: number[], extra = {}, offset = 0, limit = 100): Promise<string[]> =>
     (await api.querySamples({ datasetId, filter: { sampleIds, ...extra }, offset, limit, sort: { by: 'path' } })).samples.map(

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdir, readFile, realpath, symlink, truncate, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createContext } from '@main/api/context'
+import { closeContext, createContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
 import { scanDataset } from '@main/datasets/scan'
 import { openDb } from '@main/store/db'
@@ -116,7 +116,7 @@ describe('scanning hostile folders (issue 18)', () => {
     })
     expect(await cancelled).toEqual({ cancelled: true })
     expect(await api.listDatasets({})).toEqual([])
-    ctx.db.close()
+    await closeContext(ctx)
   })
 
   it('F3: a sparse 1 GB file named .png is refused from its first bytes, never read whole', async () => {

@@ -90,6 +90,32 @@ describe('inspectImageFile (the scan reads each file once)', () => {
     expect(over.ok && over.bytes).toBeUndefined()
   })
 
+  it('reads a small file still the size it was listed with in one go, with the same verdicts; one that moved is read the careful way', async () => {
+    const bytes = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer()
+    const dir = await tempDir('pf-inspect-')
+    const path = join(dir, 'face.jpg')
+    await writeFile(path, bytes)
+    const careful = await inspectImageFile(path, { keepBytes: bytes.length })
+    expect(careful).toMatchObject({ ok: true, format: 'jpeg', size: bytes.length })
+    expect(await inspectImageFile(path, { keepBytes: bytes.length, listedSize: bytes.length })).toEqual(careful)
+    // Listed smaller or larger than it now is (it changed after the listing): the whole file still.
+    for (const listedSize of [bytes.length - 10, bytes.length + 10]) {
+      expect(await inspectImageFile(path, { listedSize })).toMatchObject({ ok: true, size: bytes.length })
+    }
+    const cut = join(dir, 'cut.jpg')
+    await writeFile(cut, bytes.subarray(0, bytes.length - 2))
+    expect(await inspectImageFile(cut, { listedSize: bytes.length - 2 })).toMatchObject({
+      ok: false,
+      about: 'content',
+      reason: 'truncated JPEG: no end-of-image marker'
+    })
+    const text = join(dir, 'notes.jpg')
+    await writeFile(text, 'not a face at all')
+    expect(await inspectImageFile(text, { listedSize: 17 })).toMatchObject({ ok: false, about: 'content' })
+  })
+
   it('F3: a truncated image is caught from the tail kept while hashing', async () => {
     const bytes = await bigJpeg()
     const path = join(await tempDir('pf-inspect-'), 'cut.jpg')
@@ -126,6 +152,8 @@ describe('inspectImageFile (the scan reads each file once)', () => {
         reason: 'not a regular file (a named pipe (FIFO)): not opened',
         bytesRead: 0
       })
+      // Listed as a file of 100 bytes: the one-go read finds none and hands over to the careful one.
+      expect(await inspectImageFile(path, { listedSize: 100 })).toMatchObject({ ok: false, about: 'access' })
     }
   )
 })

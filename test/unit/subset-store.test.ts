@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers, PokerFaceClient } from '@shared/api'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { runReviewAction } from '@renderer/reviewCommands'
@@ -49,7 +49,9 @@ describe('the store: grids of chosen faces', () => {
     await store.getState().showDataset(datasetId)
     ids = (await api.querySamples({ datasetId, filter: {}, offset: 0, limit: 10 })).samples.map((s) => s.id)
   })
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
 
   const grid = (): number[] => (store.getState().pages.get(0) ?? []).map((s) => s.id)
 

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '@shared/api'
 import type { Sample } from '@shared/types'
-import { createContext, type AppContext } from '@main/api/context'
+import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { migrate } from '@main/store/db'
@@ -54,7 +54,9 @@ describe('one undo history for every review decision (API + SQLite)', () => {
       Object.entries(predicted).map(([name, p]) => [id(name), p])
     )
   })
-  afterAll(() => ctx?.db.close())
+  afterAll(async () => {
+    if (ctx) await closeContext(ctx)
+  })
 
   const id = (name: string): number => (byName.get(name) as Sample).id
   const label = async (name: string) => (await api.getSample({ sampleId: id(name) })).currentLabel
@@ -160,7 +162,7 @@ describe('one undo history for every review decision (API + SQLite)', () => {
   it('#16.2: the history of labels, marks and notes survives a restart', async () => {
     await api.setReviewFlag({ datasetId, sampleIds: [id('happy/h3')], flag: 'exclude', on: true })
     await api.setNote({ sampleId: id('happy/h3'), note: 'a drawing' })
-    ctx.db.close()
+    await closeContext(ctx)
     ctx = createContext(dataDir, '0.0.0')
     api = behindEdge(createApiHandlers(ctx))
     expect((await api.undo({ datasetId })).step?.summary).toBe('edited the note on happy/h3.png')
@@ -242,7 +244,7 @@ describe('#16.2: a database from before the unified log', () => {
       expect(old.step).toEqual({ summary: 'labelled a.png fear', sampleId: 1 })
       expect((await api.getSample({ sampleId: 1 })).currentLabel).toBe('anger')
     } finally {
-      ctx.db.close()
+      await closeContext(ctx)
     }
   })
 })

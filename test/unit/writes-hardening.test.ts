@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createContext } from '@main/api/context'
+import { closeContext, createContext } from '@main/api/context'
 import { createApiHandlers } from '@main/api/service'
 import { isProcessAlive, keepBackupOf, sweepStaleTemporaries } from '@main/files/atomicWrite'
 import { writeFileAtomic } from '@main/fsutil'
@@ -66,7 +66,7 @@ describe('F7: what a killed writer leaves behind', () => {
     expect(left).toContain(backup.split('/').at(-1))
     expect(left).toContain(replaced.backupPath!.split('/').at(-1))
     expect(await readFile(backup, 'utf8')).toBe('an older export')
-    ctx.db.close()
+    await closeContext(ctx)
   })
 
   it('F7: the start-of-run sweep removes a killed run’s half-written cache file, not a live one', async () => {
@@ -136,7 +136,7 @@ describe('F8: a multi-file source export lands as a set', () => {
     )
     for (const file of FERPLUS_LABEL_FILES.slice(0, 2)) expect(await readFile(join(out, file), 'utf8')).toBe(`old ${file}\n`)
     expect((await readdir(out)).filter((n) => n.startsWith('.pokerface-export-'))).toEqual([])
-    ctx.db.close()
+    await closeContext(ctx)
   })
 
   it('F8: a set whose writer was killed after its commit point is completed by the next export; before it, undone', async () => {
@@ -165,7 +165,7 @@ describe('F8: a multi-file source export lands as a set', () => {
     expect(await readFile(join(out, 'FER2013Test', 'label.csv'), 'utf8')).toBe('test from the killed export\n')
     expect(await readFile(join(out, 'FER2013Train', 'label.csv'), 'utf8')).toBe(fresh[0])
     expect((await readdir(out)).filter((n) => n.startsWith('.pokerface-export-'))).toEqual([])
-    ctx.db.close()
+    await closeContext(ctx)
   })
 
   it('F8: replacing a set keeps one backup per replaced file and leaves no staging behind', async () => {
@@ -176,7 +176,7 @@ describe('F8: a multi-file source export lands as a set', () => {
     for (const file of FERPLUS_LABEL_FILES)
       expect(again.backups!.filter((b) => b.startsWith(join(out, file) + '.'))).toHaveLength(1)
     expect((await readdir(out)).sort()).toEqual(['FER2013Test', 'FER2013Train', 'FER2013Valid'])
-    ctx.db.close()
+    await closeContext(ctx)
   })
 })
 

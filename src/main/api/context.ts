@@ -3,6 +3,7 @@ import { openDb, type Db, type OpenDbOptions } from '../store/db'
 import { ThumbnailCache } from '../vision/images'
 import { EventHub } from './events'
 import type { InferenceJob } from '../inference/runner'
+import { DuplicateSearches } from '../duplicates/searches'
 
 /** Where the entry point (Electron main or the CLI) finds what ships beside the code. */
 export interface AppPaths {
@@ -24,6 +25,14 @@ export interface AppContext extends AppPaths {
   startupDatasetId: number | null
   /** Inference runs by dataset: the running one, or the last one. */
   jobs: Map<number, InferenceJob>
+  /** The duplicate searches running behind opens, by dataset. */
+  duplicateSearches: DuplicateSearches
+}
+
+/** Stops what runs behind the API (the duplicate searches) and closes the store. */
+export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.duplicateSearches.stopAll()
+  ctx.db.close()
 }
 
 export function createContext(
@@ -32,11 +41,23 @@ export function createContext(
   paths: Partial<AppPaths> = {},
   dbOptions: OpenDbOptions = {}
 ): AppContext {
+  const db = openDb(join(dataDir, 'pokerface.sqlite'), dbOptions)
+  const events = new EventHub()
+  const duplicateSearches = new DuplicateSearches(db, {
+    onProgress: (progress) => events.emit('scanProgress', progress),
+    onEnd: (datasetId, root, end) => {
+      const grouped = end.outcome === 'done' && end.grouped
+      const message = end.outcome === 'failed' ? end.message : undefined
+      if (message) console.error(`The duplicate search of ${root} failed: ${message}`)
+      events.emit('duplicatesSearched', { datasetId, outcome: end.outcome, grouped, ...(message ? { message } : {}) })
+    }
+  })
   return {
-    db: openDb(join(dataDir, 'pokerface.sqlite'), dbOptions),
+    db,
     dataDir,
     generatedDir: join(dataDir, 'cache', 'generated'),
-    events: new EventHub(),
+    events,
+    duplicateSearches,
     thumbnails: new ThumbnailCache(join(dataDir, 'cache', 'thumbs')),
     version,
     startupDatasetId: null,

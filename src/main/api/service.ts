@@ -6,6 +6,7 @@ import { RunningScans } from '../datasets/runningScans'
 import { resolveDatasetRoot, scanDataset } from '../datasets/scan'
 import { timestamp } from '../fsutil'
 import { datasetRoot, getDatasetSummary, listDatasetIds } from '../store/datasets'
+import { datasetIdForRoot } from '../store/sources'
 import { labelHistory } from '../store/labels'
 import { getSampleRow, listProblems, querySamples, sampleFlags, sampleSource } from '../store/samples'
 import type { AppContext } from './context'
@@ -60,15 +61,20 @@ export function createApiHandlers(ctx: AppContext): ApiHandlers {
     async openDataset({ root, format, options }) {
       const resolved = await resolveDatasetRoot(root)
       const onProgress = (p: ScanProgress): void => ctx.events.emit('scanProgress', p)
-      const { datasetId, report } = await scans.run(resolved, (signal) =>
-        scanDataset(db, resolved, onProgress, { format, options }, { signal, appVersion: ctx.version })
+      const { datasetId, report, moved } = await scans.run(resolved, (signal) =>
+        scanDataset(db, resolved, onProgress, { format, options }, { signal, appVersion: ctx.version, searchDuplicates: false })
       )
+      // The dataset is usable now; its duplicates are found behind it (the progress bar stays, with Cancel).
+      ctx.duplicateSearches.start(datasetId, resolved, moved)
       ctx.events.emit('datasetChanged', { datasetId })
       return { dataset: summaryOrThrow(ctx, datasetId), report, format: datasetFormatInfo(ctx, datasetId) }
     },
 
     async cancelScan({ root }) {
-      return { cancelled: scans.cancel(await resolveDatasetRoot(root)) }
+      const resolved = await resolveDatasetRoot(root)
+      const datasetId = datasetIdForRoot(db, resolved)
+      const search = datasetId !== null && ctx.duplicateSearches.cancel(datasetId)
+      return { cancelled: scans.cancel(resolved) || search }
     },
 
     async getDataset({ datasetId }) {

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { ApiHandlers } from '@shared/api'
-import { createContext, type AppContext } from '../api/context'
+import { closeContext, createContext, type AppContext } from '../api/context'
 import { behindEdge } from '../api/edge'
 import { createApiHandlers } from '../api/service'
 import { userModels } from '../store/predictions'
@@ -27,7 +27,7 @@ export async function inEvalDataFolder<T>(
   try {
     return await work(ctx, behindEdge(createApiHandlers(ctx)))
   } finally {
-    ctx.db.close()
+    await closeContext(ctx)
   }
 }
 

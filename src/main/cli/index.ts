@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { ApiHandlers } from '@shared/api'
 import { fileURLToPath } from 'node:url'
-import { createContext, type AppContext } from '../api/context'
+import { closeContext, createContext, type AppContext } from '../api/context'
 import { behindEdge } from '../api/edge'
 import { createApiHandlers } from '../api/service'
 import { defaultDataDir } from '../paths'
@@ -27,16 +27,17 @@ const here = dirname(fileURLToPath(import.meta.url))
 
 async function serve(ctx: AppContext, folder: string | null, port: number): Promise<void> {
   const handlers = createApiHandlers(ctx)
-  if (folder) ctx.startupDatasetId = (await openWithProgress(ctx, handlers, folder, false)).id
+  // The page shows the duplicate search's progress; the server need not wait for it.
+  if (folder) ctx.startupDatasetId = (await openWithProgress(ctx, handlers, folder, false, { waitForDuplicates: false })).id
   const server = await startBrowserServer(ctx, handlers, { port, staticDir: staticDirNextTo(here) })
   console.log(`PokerFace Studio (browser mode) is at ${server.url}`)
   console.log(`Data folder: ${ctx.dataDir}`)
   const shutdown = (): void => {
     for (const job of ctx.jobs.values()) job.cancel()
-    void server.close().then(() => {
-      ctx.db.close()
-      process.exit(0)
-    })
+    void server
+      .close()
+      .then(() => closeContext(ctx))
+      .then(() => process.exit(0))
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
@@ -70,7 +71,7 @@ async function main(): Promise<number> {
   try {
     code = await run(ctx, handlers, args)
   } finally {
-    ctx.db.close()
+    await closeContext(ctx)
   }
   if (shardWork && code === EXIT.ok) rmSync(shardWork, { recursive: true, force: true })
   return code

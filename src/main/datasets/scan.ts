@@ -73,9 +73,10 @@ type Planned = { file: FoundFile; record: SampleRecord }
 type Examined =
   { planned: Planned; scanned: ScannedFile } | { planned: Planned; problem: ScanProblem; rejected: RejectedFile | null }
 
-async function examine(planned: Planned, fingerprints: ScanFingerprints, signal?: AbortSignal): Promise<Examined> {
+async function examine(planned: Planned, fingerprints: ScanFingerprints | null, signal?: AbortSignal): Promise<Examined> {
   const { file, record } = planned
-  const inspection = await inspectImageFile(file.absPath, { signal, keepBytes: FINGERPRINT_WHILE_SCANNING_BYTES })
+  const keepBytes = fingerprints ? FINGERPRINT_WHILE_SCANNING_BYTES : 0
+  const inspection = await inspectImageFile(file.absPath, { signal, keepBytes, listedSize: file.size })
   if (!inspection.ok) {
     const { relPath, size, mtimeMs } = file
     return {
@@ -86,7 +87,7 @@ async function examine(planned: Planned, fingerprints: ScanFingerprints, signal?
     }
   }
   // The duplicate search's fingerprint, decoded from the bytes just hashed (no second read).
-  if (inspection.bytes) await fingerprints.add(inspection.contentHash, inspection.bytes)
+  if (inspection.bytes) await fingerprints?.add(inspection.contentHash, inspection.bytes)
   return {
     planned,
     scanned: {
@@ -118,6 +119,19 @@ export interface ScanResult {
   report: ScanReport
   /** The format used, with every option filled in, and the classes found. */
   format: StoredFormat
+  /** Whether the scan added, changed or removed samples: the duplicate search groups again. */
+  moved: boolean
+}
+
+export interface ScanOptions {
+  signal?: AbortSignal
+  appVersion?: string
+  /**
+   * Whether the scan runs the duplicate search itself before it returns (the default). The app
+   * passes false and runs it in the background (duplicates/searches.ts), with `moved`: the
+   * dataset is usable as soon as its samples are stored.
+   */
+  searchDuplicates?: boolean
 }
 
 /**
@@ -138,7 +152,7 @@ export async function scanDataset(
   root: string,
   onProgress: ProgressListener = () => {},
   request: FormatRequest = {},
-  { signal, appVersion = '' }: { signal?: AbortSignal; appVersion?: string } = {}
+  { signal, appVersion = '', searchDuplicates = true }: ScanOptions = {}
 ): Promise<ScanResult> {
   const started = performance.now()
   onProgress({ root, phase: 'listing', done: 0, total: 0 })
@@ -154,7 +168,10 @@ export async function scanDataset(
     readAsBefore &&
     last.signature === listingSignature(listing, readingContext(lastFormat, appVersion))
   ) {
-    return reuseLastScan(db, existingId, root, lastFormat, last.listedAt, started, onProgress, signal)
+    const reused = reuseLastScan(db, existingId, root, lastFormat, last.listedAt, started, signal)
+    if (searchDuplicates) await updateDuplicates(db, existingId, root, false, onProgress, signal)
+    onProgress({ root, phase: 'done', done: 0, total: 0 })
+    return reused
   }
   const images = new Set(listing.files.map((f) => f.relPath))
   const candidates = await detectListedFolder(listing)
@@ -189,7 +206,9 @@ export async function scanDataset(
     problems: [...listing.problems.filter((p) => !usedLabelFiles.has(p.relPath)), ...plan.problems]
   }
   let unchanged = 0
-  const fingerprints = new ScanFingerprints(db)
+  // A scan that waits for the duplicate search decodes what it reads for it; one that leaves the
+  // search to the background only reads and hashes (decoding is most of a first open's time).
+  const fingerprints = searchDuplicates ? new ScanFingerprints(db) : null
   const seen = new Set<string>()
   const toRead: Planned[] = []
   for (const planned of plan.files) {
@@ -271,7 +290,7 @@ export async function scanDataset(
   } catch (err) {
     // A fingerprint belongs to a content, not to this scan: those decoded before a cancel are kept,
     // so the next open (which reads the files again) decodes only the rest.
-    fingerprints.save()
+    fingerprints?.save()
     throw err
   }
 
@@ -288,7 +307,7 @@ export async function scanDataset(
     classes: read.classes
   }
   // The last moment a cancel is honoured: after this the scan is stored whole (fingerprints kept as above).
-  if (signal?.aborted) fingerprints.save()
+  if (signal?.aborted) fingerprints?.save()
   signal?.throwIfAborted()
   const moved = changes.added.length + changes.changed.length + changes.removedIds.length > 0
   const datasetId = db.transaction(() => {
@@ -304,18 +323,17 @@ export async function scanDataset(
     // Taken with the format as it reads back, which is what the next open compares with.
     const saved = getDatasetFormat(db, datasetId) as StoredFormat
     saveListingSignature(db, datasetId, retryNextTime ? null : listingSignature(listing, readingContext(saved, appVersion)))
-    fingerprints.save()
+    fingerprints?.save()
     return datasetId
   })()
-  // Then the duplicate search (issue 17): fingerprints of the contents the reads above did not
-  // cover (unchanged files after an algorithm change or a cancelled search, pixel rows, files over
-  // FINGERPRINT_WHILE_SCANNING_BYTES), and the groups again where anything moved. It stores batch
-  // by batch; a cancel here leaves the scan above stored and the search to be finished by the next open.
-  await updateDuplicates(db, datasetId, root, moved, onProgress, signal)
-  onProgress({ root, phase: 'done', done: toRead.length, total: toRead.length })
-  return {
+  // Then the duplicate search (issue 17), here or in the background: fingerprints of the contents
+  // not decoded yet (new files, unchanged ones after an algorithm change or a cut-short search,
+  // pixel rows), and the groups again where anything moved. It stores batch by batch; a cancel
+  // there leaves the scan above stored and the search to be finished by the next open.
+  const result: ScanResult = {
     datasetId,
     format: stored,
+    moved,
     report: {
       added: changes.added.length,
       removed: changes.removedIds.length,
@@ -325,31 +343,32 @@ export async function scanDataset(
       durationMs: Math.round(performance.now() - started)
     }
   }
+  if (searchDuplicates) await updateDuplicates(db, datasetId, root, moved, onProgress, signal)
+  onProgress({ root, phase: 'done', done: toRead.length, total: toRead.length })
+  return result
 }
 
 /**
  * A reopen of a folder whose listing is what the last whole scan saw, read the same way: the
  * samples, labels and problems that scan stored are what reading it again would give, so they are
- * used as they are. The duplicate search still finishes if an earlier one was cut short.
+ * used as they are. (The duplicate search after it still finishes one that was cut short.)
  */
-async function reuseLastScan(
+function reuseLastScan(
   db: Db,
   datasetId: number,
   root: string,
   format: StoredFormat,
   listedAt: string,
   started: number,
-  onProgress: ProgressListener,
   signal?: AbortSignal
-): Promise<ScanResult> {
+): ScanResult {
   signal?.throwIfAborted()
   ensureDataset(db, root) // the time it was opened
-  await updateDuplicates(db, datasetId, root, false, onProgress, signal)
   const last = lastScanOutcome(db, datasetId)
-  onProgress({ root, phase: 'done', done: 0, total: 0 })
   return {
     datasetId,
     format,
+    moved: false,
     report: {
       added: 0,
       removed: 0,

@@ -96,6 +96,8 @@ export async function updateDuplicates(
     throw err
   }
   const grouped = changed || todo.length > 0 || !current
+  // A search replaced while its last batch was stored must not store groups after it.
+  signal?.throwIfAborted()
   if (grouped) {
     const candidates = duplicateCandidates(db, datasetId, FINGERPRINT_ALGORITHM)
     const groupOf = groupDuplicates(candidates, NEAR_DUPLICATE_BITS)

@@ -85,6 +85,15 @@ export function createDatasetSlice(
     init: () =>
       guarded(async () => {
         client.on('scanProgress', (p) => set({ scan: p.phase === 'done' ? null : p }))
+        client.on('duplicatesSearched', (end) => {
+          if (get().dataset?.id !== end.datasetId) return
+          if (end.outcome === 'failed') {
+            const text = `Looking for duplicates failed (${end.message}); opening the folder again tries again.`
+            set({ notice: { kind: 'error', text } })
+          }
+          // The groups are new: the duplicate badges and the Duplicates queue are read again.
+          if (end.grouped) void get().reload()
+        })
         client.on('labelIssuesRanked', (summary) => get().onRanked(summary))
         client.on('labelsChanged', (event) => get().onLabelsChanged(event))
         client.on('eventsMissed', ({ reason }) => {
@@ -133,7 +142,8 @@ export function createDatasetSlice(
                   }
           })
         } finally {
-          set({ scan: null })
+          // The duplicate search goes on behind the open (its bar stays, with Cancel, until it ends).
+          set((s) => ({ scan: s.scan?.phase === 'fingerprinting' ? s.scan : null }))
         }
       }),
 
