@@ -153,11 +153,17 @@ export function labelRows(db: Db, datasetId: number): LabelRow[] {
  * label-file rewrite needs (18k rows instead of 1M at AffectNet's size, issue 19).
  */
 export function sourceLineRows(db: Db, datasetId: number, { changedOnly = false } = {}): SourceLineRow[] {
+  // The changed few are found in the covering samples_by_current index and sorted apart; filtering
+  // every sample in path order instead read all 1M rows (3.2 s in sqlite3, 8.7 s of an export under
+  // load; 0.2 s this way: issue 19).
+  const which = changedOnly
+    ? 's.id IN (SELECT id FROM samples WHERE dataset_id = ? AND current_label IS NOT original_label)'
+    : 's.dataset_id = ?'
   return db
     .prepare(
       `SELECT ${LABEL_COLUMNS}, src.label_file AS labelFile, src.line
          FROM samples s LEFT JOIN sample_sources src ON src.sample_id = s.id
-        WHERE s.dataset_id = ?${changedOnly ? ' AND s.current_label IS NOT s.original_label' : ''} ORDER BY s.rel_path`
+        WHERE ${which} ORDER BY s.rel_path`
     )
     .all(datasetId) as SourceLineRow[]
 }
