@@ -356,7 +356,9 @@ export function querySamples(
       .get(...params)
   ) as number
   let samples: Sample[]
-  if (!join) {
+  const unfiltered = where.sql === '' && where.join === '' ? unfilteredPage(db, datasetId, sort, offset, limit, total) : null
+  if (unfiltered) samples = rowsInOrder(db, unfiltered)
+  else if (!join) {
     samples = db
       .prepare(`SELECT ${GRID_COLUMNS} ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
       .all(...params, limit, offset) as Sample[]
@@ -378,14 +380,67 @@ export function querySamples(
     )
       .pluck()
       .all(...(driven ? [datasetId, datasetId, ...where.params] : params), limit, offset) as number[]
-    const rows = db
-      .prepare(`SELECT ${GRID_COLUMNS} FROM samples s WHERE s.id IN (SELECT value FROM json_each(?))`)
-      .all(JSON.stringify(ids)) as Sample[]
-    const byId = new Map(rows.map((r) => [r.id, r]))
-    samples = ids.map((id) => byId.get(id) as Sample)
+    samples = rowsInOrder(db, ids)
   }
   decorate(db, datasetId, samples)
   return { total, offset, limit, capped: askedLimit > limit, samples }
+}
+
+/** The grid rows of these samples, in this order. */
+function rowsInOrder(db: Db, ids: number[]): Sample[] {
+  const rows = db
+    .prepare(`SELECT ${GRID_COLUMNS} FROM samples s WHERE s.id IN (SELECT value FROM json_each(?))`)
+    .all(JSON.stringify(ids)) as Sample[]
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  return ids.map((id) => byId.get(id) as Sample)
+}
+
+/** The dataset's samples whose image is gone, as a subquery (status has two values: a seek). */
+const MISSING_IDS_SQL = `(SELECT id FROM samples WHERE dataset_id = ? AND status = 'missing')`
+
+/** An ORDER BY with every term turned round: the same index, read from its other end. */
+function reversedOrder(order: string): string {
+  return order
+    .split(', ')
+    .map((term) =>
+      term.endsWith(' DESC') ? term.slice(0, -5) : term.endsWith(' ASC') ? `${term.slice(0, -4)} DESC` : `${term} DESC`
+    )
+    .join(', ')
+}
+
+/**
+ * A page of the whole dataset (no filter) in path order or by a score, its ids read from one
+ * covering index — samples' (dataset_id, rel_path), or review_scores' order index when every
+ * sample is scored — with the few missing images left out by id. Joining each row to samples to
+ * check that it is present instead made a page at offset 500,000 of 1M take 0.5 s by path and
+ * 1.8 s by score; this way 0.04-0.07 s (0.15-0.18 s in sqlite3 with 1,000 images missing; issue
+ * 19). A page past the middle is read from the far end of the index, the whole order reversed, so
+ * OFFSET never walks more than half the rows. Null where this does not apply (other sorts, or
+ * not every sample scored).
+ */
+function unfilteredPage(
+  db: Db,
+  datasetId: number,
+  sort: SampleSort,
+  offset: number,
+  limit: number,
+  total: number
+): number[] | null {
+  let select: string
+  let order: string
+  if (sort.by === 'path') {
+    select = `SELECT s.id FROM samples s WHERE s.dataset_id = ? AND s.id NOT IN ${MISSING_IDS_SQL}`
+    order = orderClause(sort, {})
+  } else if (sort.by !== 'odd' && everySampleScored(db, datasetId)) {
+    select = `SELECT r.sample_id FROM review_scores r WHERE r.dataset_id = ? AND r.sample_id NOT IN ${MISSING_IDS_SQL}`
+    order = orderClause(sort, {}, 'r.sample_id')
+  } else return null
+  const page = (by: string, pageLimit: number, pageOffset: number): number[] =>
+    db.prepare(`${select} ORDER BY ${by} LIMIT ? OFFSET ?`).pluck().all(datasetId, datasetId, pageLimit, pageOffset) as number[]
+  if (offset + limit / 2 <= total / 2 || offset >= total) return page(order, limit, offset)
+  // Rows [offset, end) counted from the start are rows [total - end, total - offset) from the end.
+  const end = Math.min(offset + limit, total)
+  return page(reversedOrder(order), end - offset, total - end).reverse()
 }
 
 /** Adds what a grid row shows beside its label: the ranking's brief, review marks, duplicate group. */
