@@ -18,28 +18,41 @@ const storageKey = (datasetId: number): string => `pf.view.${datasetId}`
 /** Marks history entries this app wrote; the browser keeps it across a reload, not in a new tab. */
 const MARK = { pokerfaceView: true }
 /**
- * Address writes within one dataset wait this long for the next change: Chromium ignores (and warns
- * about) more than about a hundred history.replaceState calls in ten seconds, which a held arrow key
- * or a scroll reaches. The pending write is also tried when the page goes away, but a reload has
- * already taken its address by then, so a switch of dataset (rare, never a burst) is written at once:
- * a reload right after opening another dataset must come back to that dataset.
+ * Writes within one dataset wait this long for the next change. Chromium ignores (and warns about)
+ * more than about a hundred history.replaceState calls in ten seconds, which a held arrow key or a
+ * scroll reaches; and each localStorage write is synchronous (up to a quarter of a frame's script
+ * while flinging through a million faces, issue 19). The pending writes are also made when the page
+ * goes away, but a reload has already taken its address by then, so a switch of dataset (rare,
+ * never a burst) is written at once: a reload right after opening another dataset must come back to
+ * that dataset.
  */
-const ADDRESS_DELAY_MS = 250
+const WRITE_DELAY_MS = 250
 
 export function browserViewPlace(win: Window): ViewPlace {
   let pending: string | null = null
+  let pendingStored: { datasetId: number; search: string } | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
   // The dataset the address names once the pending write is made (undefined: not written yet).
   let addressDataset: number | null | undefined
-  const writeAddress = (): void => {
+  const writeStored = (): void => {
+    if (pendingStored === null) return
+    try {
+      win.localStorage.setItem(storageKey(pendingStored.datasetId), pendingStored.search)
+    } catch {
+      // Storage full or disabled (a private window): the address still carries the view.
+    }
+    pendingStored = null
+  }
+  const write = (): void => {
     if (timer !== null) clearTimeout(timer)
     timer = null
+    writeStored()
     if (pending === null) return
     const { pathname, hash } = win.location
     win.history.replaceState(MARK, '', `${pathname}${pending ? `?${pending}` : ''}${hash}`)
     pending = null
   }
-  win.addEventListener('pagehide', writeAddress)
+  win.addEventListener('pagehide', write)
 
   return {
     opened: () => ({
@@ -48,20 +61,17 @@ export function browserViewPlace(win: Window): ViewPlace {
     }),
     show: (datasetId, view) => {
       const search = viewToSearch(datasetId, view)
-      if (datasetId !== null) {
-        try {
-          win.localStorage.setItem(storageKey(datasetId), search)
-        } catch {
-          // Storage full or disabled (a private window): the address still carries the view.
-        }
-      }
+      // Another dataset's last view is kept before this one's is noted.
+      if (pendingStored !== null && pendingStored.datasetId !== datasetId) writeStored()
+      if (datasetId !== null) pendingStored = { datasetId, search }
       pending = search
       if (datasetId !== addressDataset) {
         addressDataset = datasetId
-        writeAddress()
-      } else if (timer === null) timer = setTimeout(writeAddress, ADDRESS_DELAY_MS)
+        write()
+      } else if (timer === null) timer = setTimeout(write, WRITE_DELAY_MS)
     },
     recall: (datasetId) => {
+      writeStored()
       let saved: string | null = null
       try {
         saved = win.localStorage.getItem(storageKey(datasetId))
