@@ -25,6 +25,8 @@ export function Filters(): React.JSX.Element {
   const filter = useReview((s) => s.filter)
   const total = useReview((s) => s.total)
   const dataset = useReview((s) => s.dataset)
+  // The duplicate search runs behind an open: until it ends, the groups are those found before.
+  const searching = useReview((s) => s.scan?.phase === 'fingerprinting' && s.scan.root === s.dataset?.root)
   const labels = sortLabels([...EMOTIONS, ...(dataset?.labels ?? [])])
   const { setFilter, clearFilter } = store.getState()
   // A "more like this" or lasso grid's id list is not a filter to clear here: Back (Esc) leaves it.
@@ -113,6 +115,7 @@ export function Filters(): React.JSX.Element {
         <p className="muted" data-testid="duplicates-hint">
           Groups side by side: = same pixels, ≈ near, ⇄ across splits, ≠ labels differ. <kbd>D</kbd> keeps the face under the
           cursor and excludes the rest of its group.
+          {searching && ' Still looking for duplicates (top bar): the groups fill in when the search ends.'}
         </p>
       )}
       <label
