@@ -9,16 +9,20 @@ import { DUPLICATED_FACE, duplicatesDataset, FACE_COPIES } from '../helpers/dupl
 
 const skipReason = e2eSkipReason('e2e duplicates queue')
 
-/** A 48-px grey PNG of seeded noise: unlike flat faces, no two are near duplicates. */
-async function noisePng(seed: number): Promise<Buffer> {
+/**
+ * A 320-px JPEG of seeded smooth noise (16 × 16 random values, enlarged): unlike flat faces no two
+ * are near duplicates, and each takes a real decode, as a dataset's photos do.
+ */
+async function noiseJpeg(seed: number): Promise<Buffer> {
   let x = seed * 2654435761 + 1
-  const pixels = Buffer.alloc(48 * 48)
+  const pixels = Buffer.alloc(16 * 16)
   for (let i = 0; i < pixels.length; i++) {
     x = (x * 1103515245 + 12345) >>> 0
     pixels[i] = x >>> 24
   }
-  return sharp(pixels, { raw: { width: 48, height: 48, channels: 1 } })
-    .png()
+  return sharp(pixels, { raw: { width: 16, height: 16, channels: 1 } })
+    .resize(320, 320)
+    .jpeg({ quality: 85 })
     .toBuffer()
 }
 
@@ -107,14 +111,15 @@ describe.skipIf(skipReason !== null)('#17.1: the duplicates queue and keep-one i
   })
 
   it('#19: a folder opened from the page is shown at once, and its duplicate badges come, unasked, when the search behind the open ends', async () => {
-    // 300 distinct faces, so that the search (decoding each) outlasts the open, and one face twice,
-    // first in path order: its tiles are on screen when the search ends.
+    // 600 distinct photos, so that the search (decoding each: seconds, where showing the grid takes
+    // a fraction of one) outlasts the open, and one photo twice, first in path order: its tiles are
+    // on screen when the search ends.
     const other = join(await tempDir('pf-e2e-dups-bg-'), 'more')
     await mkdir(join(other, 'faces'), { recursive: true })
-    for (let i = 0; i < 300; i++)
-      await writeFile(join(other, 'faces', `noise${String(i).padStart(3, '0')}.png`), await noisePng(i))
+    for (let i = 0; i < 600; i++)
+      await writeFile(join(other, 'faces', `noise${String(i).padStart(3, '0')}.jpg`), await noiseJpeg(i))
     await mkdir(join(other, 'a'), { recursive: true })
-    for (const name of ['copy1.png', 'copy2.png']) await writeFile(join(other, 'a', name), await noisePng(1000))
+    for (const name of ['copy1.jpg', 'copy2.jpg']) await writeFile(join(other, 'a', name), await noiseJpeg(1000))
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     await page.goto((server as RunningServer).url)
     await page.locator('.tile img').first().waitFor()
@@ -125,14 +130,14 @@ describe.skipIf(skipReason !== null)('#17.1: the duplicates queue and keep-one i
       const note = (window as unknown as { notePhase: (t: string) => void }).notePhase
       new MutationObserver(() => {
         const phase = document.querySelector('[data-testid="scan-progress"] .scan-phase')?.textContent
-        const copy = document.querySelector('.tile[title="a/copy1.png"]') !== null
+        const copy = document.querySelector('.tile[title="a/copy1.jpg"]') !== null
         if (phase) note(`${phase}${copy ? ' over the grid' : ''}`)
       }).observe(document.body, { subtree: true, childList: true, characterData: true })
     })
     await page.getByRole('button', { name: 'Open…' }).click()
     await page.getByLabel('Folder to open').fill(other)
     await page.getByLabel('Folder to open').press('Enter')
-    await expect.poll(() => notice(page)).toContain('Opened 302 images')
+    await expect.poll(() => notice(page)).toContain('Opened 602 images')
     // No reload, no click: the two copies' badges appear once the search has ended.
     const badges = page.locator('.tile[title^="a/copy"]').getByTestId('duplicate-badge')
     await expect.poll(() => badges.count(), { timeout: 60_000 }).toBe(2)
