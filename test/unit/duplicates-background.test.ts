@@ -72,6 +72,19 @@ describe('the duplicate search behind an open', () => {
     expect(await queue(api, dataset.id)).toBe(4)
   })
 
+  it('a listener that throws (a window gone mid-event) fails neither the open nor the search behind it', async () => {
+    const { api, root } = await setUp()
+    const c = ctx as AppContext
+    c.events.subscribe(() => {
+      throw new Error('window closed')
+    })
+    const { dataset } = await api.openDataset({ root })
+    expect(await c.duplicateSearches.settled(dataset.id)).toMatchObject({ outcome: 'done', grouped: true })
+    await api.openDataset({ root })
+    expect(await c.duplicateSearches.settled(dataset.id)).toMatchObject({ outcome: 'done' })
+    expect(await queue(api, dataset.id)).toBe(4)
+  })
+
   it('a second open while the search runs replaces it: the first is cancelled, never both storing at once', async () => {
     const { api, root, ends } = await setUp()
     const c = ctx as AppContext
