@@ -96,6 +96,7 @@ export interface ScanReport {
   changed: number
   unchanged: number
   problems: ScanProblem[]
+  /** The scan's own time: until the samples are stored (the duplicate search after it is not counted). */
   durationMs: number
   /**
    * Set when nothing on disk had changed since the last whole scan (same files, sizes and times,
