@@ -53,7 +53,11 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
       return EXIT.ok
     }
   }
-  const dataset = await openWithProgress(ctx, handlers, args.folder, false)
+  // A cluster task's store is its own and is removed once its file is written: the duplicate
+  // search over the whole dataset (every image decoded, minutes at AffectNet's size, in every task)
+  // would serve nothing. The merge's open, in the real store, runs it once.
+  const dataset = await openWithProgress(ctx, handlers, args.folder, false, { waitForDuplicates: !args.shard })
+  if (args.shard) ctx.duplicateSearches.cancel(dataset.id)
   if (dataset.sampleCount === 0) return EXIT.noImages
 
   let job
