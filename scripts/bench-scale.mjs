@@ -298,7 +298,8 @@ try {
       msText(metrics.ms),
       100,
       '100 ms',
-      'a materialised tally (counts per original × current × predicted label) kept by the label writes and the ranking, instead of grouping 1M rows and reading every decision per request'
+      'the label counts are kept (label_tally); what is left is counting the flagged samples and the reviewed among them ' +
+        "(review_scores' flagged index, ~30 + ~70 ms) and reading the marks: a flagged-and-reviewed count kept beside the tally would meet it"
     )
   }
   if (ONLY.has('exports')) {

@@ -88,8 +88,9 @@ export function decisionsOf(decisions: DatasetDecisions, sampleId: number): Samp
 export function markedSamples(db: Db, datasetId: number): { currentLabel: Label | null; marks: ReviewFlag[] }[] {
   const rows = db
     .prepare(
+      // From the marks (thousands) to their samples, not from the dataset's samples (1M) to theirs.
       `SELECT s.current_label AS currentLabel, group_concat(f.flag) AS marks
-         FROM samples s JOIN flags f ON f.sample_id = s.id
+         FROM flags f CROSS JOIN samples s ON s.id = f.sample_id
         WHERE s.dataset_id = ? AND s.status = 'present'
         GROUP BY s.id`
     )

@@ -13,7 +13,7 @@ import {
   type ScanProblem
 } from '@shared/types'
 import { nowIso, type Db } from './db'
-import { hasRanking, REVIEWED_IDS_SQL, reviewBriefs, sampleMarks } from './review'
+import { hasRanking, MISSING_IDS_SQL, REVIEWED_IDS_SQL, reviewBriefs, sampleMarks } from './review'
 import { DUPLICATE_ORDER_SQL, duplicateBriefs, duplicateFilterSql } from './duplicates'
 import { untilWrite } from './untilWrite'
 import { ODD_FILTER_SQL, ODD_ORDER_SQL } from './oddness'
@@ -394,9 +394,6 @@ function rowsInOrder(db: Db, ids: number[]): Sample[] {
   const byId = new Map(rows.map((r) => [r.id, r]))
   return ids.map((id) => byId.get(id) as Sample)
 }
-
-/** The dataset's samples whose image is gone, as a subquery (status has two values: a seek). */
-const MISSING_IDS_SQL = `(SELECT id FROM samples WHERE dataset_id = ? AND status = 'missing')`
 
 /** An ORDER BY with every term turned round: the same index, read from its other end. */
 function reversedOrder(order: string): string {

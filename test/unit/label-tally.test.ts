@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest'
+import type { RankingSummary } from '@shared/types'
+import { openDb, type Db } from '@main/store/db'
+import { MIGRATIONS } from '@main/store/migrations'
+import { labelTally, REVIEWED_SQL, reviewProgress, saveRanking, type ScoreRow } from '@main/store/review'
+
+/**
+ * Issue 19 (metrics at 1M): the metrics read label_tally, which triggers keep as samples are added,
+ * relabelled, go missing, come back or are deleted, and which a ranking recounts. After every kind
+ * of change it must equal the count it replaced: present samples joined to their scores, grouped.
+ */
+
+const LABELS = ['happiness', 'sadness', 'neutral', null] as const
+
+function reference(db: Db, datasetId: number): string[] {
+  const rows = db
+    .prepare(
+      `SELECT s.original_label AS original, s.current_label AS current, r.predicted_label AS predicted, count(*) AS n
+         FROM samples s LEFT JOIN review_scores r ON r.sample_id = s.id
+        WHERE s.dataset_id = ? AND s.status = 'present' GROUP BY 1, 2, 3`
+    )
+    .all(datasetId) as { original: string | null; current: string | null; predicted: string | null; n: number }[]
+  return rows.map((r) => JSON.stringify([r.original, r.current, r.predicted, r.n])).sort()
+}
+const tally = (db: Db, datasetId: number): string[] =>
+  labelTally(db, datasetId)
+    .map((r) => JSON.stringify([r.original, r.current, r.predicted, r.n]))
+    .sort()
+
+function addSamples(db: Db, datasetId: number, from: number, count: number): void {
+  const put = db.prepare(
+    `INSERT INTO samples (dataset_id, rel_path, size, mtime_ms, content_hash, original_label, current_label)
+     VALUES (?, ?, 1, 1, ?, ?, ?)`
+  )
+  for (let i = from; i < from + count; i++) put.run(datasetId, `img/${i}.jpg`, `h${i}`, LABELS[i % 4], LABELS[(i + (i % 3)) % 4])
+}
+
+function rank(db: Db, datasetId: number, shift: number): void {
+  const ids = db.prepare('SELECT id FROM samples WHERE dataset_id = ? AND id % 5 != 0').pluck().all(datasetId) as number[]
+  const rows: ScoreRow[] = ids.map((sampleId) => ({
+    sampleId,
+    givenLabel: null,
+    predictedLabel: LABELS[(sampleId + shift) % 3] as string,
+    selfConfidence: 0.5,
+    margin: 0.1,
+    confidentLabel: null,
+    suggestedLabel: null,
+    flagged: sampleId % 3 !== 0,
+    intensity: null,
+    intensityMismatch: null,
+    combined: 0.5,
+    score: 0.5,
+    outOfSample: null
+  }))
+  const summary = { datasetId, modelId: 'm', rankedAt: 'now' } as RankingSummary
+  saveRanking(db, summary, rows)
+}
+
+describe('label_tally (the metrics at 1M)', () => {
+  it('equals the joined count after scans, rankings, relabels, missing images, deletions', () => {
+    const db = openDb(':memory:')
+    db.prepare(
+      `INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, '/a', 'a', 'x', 'x'), (2, '/b', 'b', 'x', 'x')`
+    ).run()
+    const same = (step: string): void => {
+      for (const id of [1, 2]) expect(tally(db, id), `${step}, dataset ${id}`).toEqual(reference(db, id))
+    }
+    addSamples(db, 1, 0, 60)
+    addSamples(db, 2, 100, 30)
+    same('added')
+    expect(tally(db, 1).length).toBeGreaterThan(4)
+    rank(db, 1, 0)
+    same('ranked')
+    // Relabels, as review decisions and undo write them, one sample at a time.
+    const relabel = db.prepare('UPDATE samples SET current_label = ? WHERE id = ?')
+    for (let id = 1; id <= 60; id += 7) relabel.run(LABELS[id % 4], id)
+    same('relabelled')
+    // A label file read again: original labels move.
+    db.prepare(`UPDATE samples SET original_label = 'anger', split = 'train' WHERE id % 9 = 0`).run()
+    same('originals moved')
+    // Images gone from disk, then some back.
+    db.prepare(`UPDATE samples SET status = 'missing' WHERE id % 4 = 0`).run()
+    same('missing')
+    db.prepare(`UPDATE samples SET status = 'present' WHERE id % 8 = 0`).run()
+    same('back')
+    // A path or size change alone moves nothing.
+    db.prepare(`UPDATE samples SET size = 2 WHERE dataset_id = 1`).run()
+    same('touched')
+    addSamples(db, 1, 200, 10)
+    same('added after the ranking')
+    rank(db, 1, 1)
+    same('ranked again with other predictions')
+    db.prepare('DELETE FROM samples WHERE id % 6 = 0').run()
+    same('deleted')
+    db.prepare('DELETE FROM datasets WHERE id = 2').run()
+    expect(tally(db, 2)).toEqual([])
+    same('dataset deleted')
+    db.close()
+  })
+
+  it("the metrics' progress counts flagged present samples, and the reviewed among them, as the joined count did", () => {
+    const db = openDb(':memory:')
+    db.prepare(`INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, '/a', 'a', 'x', 'x')`).run()
+    addSamples(db, 1, 0, 90)
+    rank(db, 1, 0)
+    // Reviewed: marks of each kind that counts, and one that does not (a note is not a review).
+    const mark = db.prepare(`INSERT INTO flags (sample_id, flag, created_at) VALUES (?, ?, 'x')`)
+    for (let id = 1; id <= 90; id += 4) mark.run(id, ['keep', 'not_a_face', 'ambiguous', 'exclude'][id % 4])
+    db.prepare(`UPDATE samples SET status = 'missing' WHERE id % 7 = 0`).run()
+    const joined = db
+      .prepare(
+        `SELECT count(*) AS flagged, coalesce(sum(${REVIEWED_SQL}), 0) AS reviewed
+           FROM review_scores r JOIN samples s ON s.id = r.sample_id
+          WHERE r.dataset_id = ? AND r.flagged = 1 AND s.status = 'present'`
+      )
+      .get(1)
+    const progress = reviewProgress(db, 1)
+    expect(progress).toEqual(joined)
+    expect(progress.reviewed).toBeGreaterThan(0)
+    expect(progress.flagged).toBeGreaterThan(progress.reviewed)
+    db.close()
+  })
+
+  it('is filled from what a store already holds when the migration runs', () => {
+    const db = openDb(':memory:')
+    db.prepare(`INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, '/a', 'a', 'x', 'x')`).run()
+    addSamples(db, 1, 0, 40)
+    rank(db, 1, 2)
+    const before = reference(db, 1)
+    // As a store made before the tally: its table and triggers gone, then the last migration again.
+    db.exec(`DROP TRIGGER label_tally_insert; DROP TRIGGER label_tally_delete; DROP TRIGGER label_tally_update;
+             DROP TABLE label_tally`)
+    db.exec(MIGRATIONS[MIGRATIONS.length - 1])
+    expect(tally(db, 1)).toEqual(before)
+    db.close()
+  })
+})
