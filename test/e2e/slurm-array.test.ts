@@ -139,16 +139,21 @@ fi
     expect(reference.code, reference.stderr).toBe(0)
 
     // Wait for the array to leave the queue (a guard against a hung cluster, not a timing check).
+    const heldSince = new Map<string, number>()
     for (let i = 0; i < 1200; i++) {
       const q = sh('squeue', ['-h', '-j', jobId, '-o', '%i %r'])
       if (q.status === 0 && q.stdout.trim() === '') break
       // Slurm keeps a requeued job from starting for two minutes (its BeginTime); a real cluster
-      // waits them out, the test lets it go at once.
+      // waits them out, the test lets it go after a few seconds. Not at once: slurmd refuses a
+      // launch within the second its last attempt's credential was revoked ("Job credential
+      // revoked": the task then fails without running, as CI saw once).
       for (const [id] of q.stdout
         .split('\n')
         .map((l) => l.trim().split(' '))
-        .filter(([, reason]) => reason === 'BeginTime'))
-        sh('scontrol', ['update', `JobId=${id}`, 'StartTime=now'])
+        .filter(([, reason]) => reason === 'BeginTime')) {
+        if (!heldSince.has(id)) heldSince.set(id, Date.now())
+        if (Date.now() - (heldSince.get(id) as number) >= 3000) sh('scontrol', ['update', `JobId=${id}`, 'StartTime=now'])
+      }
       await new Promise((r) => setTimeout(r, 500))
     }
     const tasks = arrayTasks(jobId)
