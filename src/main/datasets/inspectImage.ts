@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto'
-import { constants } from 'node:fs'
+import { close as closeFd, constants, open as openFd, read as readFd } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { checkEnding, sniffHead, SNIFF_BYTES, TAIL_BYTES, type ImageFormat } from './sniff'
 import { specialFileReason } from './skipReasons'
@@ -68,6 +68,8 @@ export async function inspectImageFile(
   absPath: string,
   { maxBytes = MAX_IMAGE_BYTES, keepBytes = 0, listedSize, signal }: InspectOptions = {}
 ): Promise<Inspection> {
+  const whole = listedSize !== undefined ? await readListedSize(absPath, listedSize, maxBytes) : null
+  if (whole) return judgeWhole(whole, keepBytes)
   let handle: FileHandle
   try {
     handle = await open(absPath, OPEN_FLAGS)
@@ -75,8 +77,6 @@ export async function inspectImageFile(
     return { ok: false, about: 'access', reason: `cannot read: ${describeFsError(err)}`, bytesRead: 0 }
   }
   try {
-    const whole = listedSize !== undefined ? await readListedSize(handle, listedSize, maxBytes) : null
-    if (whole) return judgeWhole(whole, keepBytes)
     return await inspectOpen(handle, maxBytes, keepBytes, signal)
   } catch (err) {
     if (signal?.aborted) throw err
@@ -88,18 +88,22 @@ export async function inspectImageFile(
 
 /**
  * The whole file in one read, when it is small and still the size it was listed with (asking for
- * one byte more shows it has not grown); null otherwise, or when the read fails (a file replaced
- * by a pipe or a folder since the listing): the careful read then says what it is.
+ * one byte more shows it has not grown); null otherwise, or when opening or reading fails (a file
+ * gone, or replaced by a pipe or a folder since the listing): the careful read then says what it
+ * is. Plain descriptors and callbacks, not a FileHandle and a promise per step: with the hash,
+ * 45-47 µs a file against 70-77 µs (AffectNet's JPEGs from the page cache, 8-16 at once; issue 19).
  */
-async function readListedSize(handle: FileHandle, listedSize: number, maxBytes: number): Promise<Buffer | null> {
-  if (listedSize <= 0 || listedSize > CHUNK_BYTES || listedSize > maxBytes) return null
-  const buffer = Buffer.allocUnsafe(listedSize + 1)
-  try {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0)
-    return bytesRead === listedSize ? buffer.subarray(0, listedSize) : null
-  } catch {
-    return null
-  }
+function readListedSize(absPath: string, listedSize: number, maxBytes: number): Promise<Buffer | null> {
+  if (listedSize <= 0 || listedSize > CHUNK_BYTES || listedSize > maxBytes) return Promise.resolve(null)
+  return new Promise((resolve) => {
+    openFd(absPath, OPEN_FLAGS, (openError, fd) => {
+      if (openError) return resolve(null)
+      const buffer = Buffer.allocUnsafe(listedSize + 1)
+      readFd(fd, buffer, 0, buffer.length, 0, (readError, bytesRead) => {
+        closeFd(fd, () => resolve(!readError && bytesRead === listedSize ? buffer.subarray(0, listedSize) : null))
+      })
+    })
+  })
 }
 
 function judgeWhole(bytes: Buffer, keepBytes: number): Inspection {

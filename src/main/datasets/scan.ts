@@ -30,10 +30,12 @@ import { updateDuplicates } from '../duplicates/findDuplicates'
 import { FINGERPRINT_WHILE_SCANNING_BYTES, ScanFingerprints } from '../duplicates/scanFingerprints'
 
 /**
- * Files read at once. libuv runs four file operations at a time by default, so more only
- * queues; each read holds one chunk, so memory stays a few megabytes whatever the files' sizes.
+ * Files read at once. libuv runs four file operations at a time by default; twice that keeps its
+ * threads busy while this thread hashes what came back (reading and hashing 18,000 AffectNet
+ * JPEGs: 46-62 µs a file at 8, 68 at 4). Each read holds one file or one chunk, so memory stays a
+ * few megabytes whatever the files' sizes.
  */
-const READ_CONCURRENCY = 4
+const READ_CONCURRENCY = 8
 
 /**
  * The rules a scan reads a folder by. Bump it when a reader gives other samples, labels or problems
