@@ -42,16 +42,17 @@ describe('the duplicate search behind an open', () => {
     const { dataset, report } = await api.openDataset({ root })
     expect(report.added).toBe(26)
     expect(dataset.sampleCount).toBe(26)
-    expect(c.duplicateSearches.isRunning(dataset.id)).toBe(true)
+    // Asked before anything awaited: settled answers null when no search runs.
+    const running = c.duplicateSearches.settled(dataset.id)
     expect(groupingProducedBy(c.db, dataset.id)).toBeNull()
 
-    const end = await c.duplicateSearches.settled(dataset.id)
+    const end = await running
     // 26 files, 25 contents (one byte-for-byte copy); the open itself decoded none of them.
     expect(end).toEqual({ outcome: 'done', fingerprinted: 25, grouped: true })
     expect(ends).toEqual([{ datasetId: dataset.id, outcome: 'done', grouped: true }])
     expect(groupingProducedBy(c.db, dataset.id)).toBe(GROUPING)
     expect(await queue(api, dataset.id)).toBe(4)
-    expect(c.duplicateSearches.isRunning(dataset.id)).toBe(false)
+    expect(await c.duplicateSearches.settled(dataset.id)).toBeNull()
   })
 
   it('Cancel stops the search and keeps the dataset; the next open finishes the search', async () => {

@@ -64,11 +64,6 @@ export class DuplicateSearches {
     }
   }
 
-  /** Whether a search of the dataset is running. */
-  isRunning(datasetId: number): boolean {
-    return this.running.has(datasetId)
-  }
-
   /** Stops the dataset's search (what it stored stays); false when none was running. */
   cancel(datasetId: number): boolean {
     const running = this.running.get(datasetId)
