@@ -29,28 +29,26 @@ const MARK = { pokerfaceView: true }
 const WRITE_DELAY_MS = 250
 
 export function browserViewPlace(win: Window): ViewPlace {
-  let pending: string | null = null
-  let pendingStored: { datasetId: number; search: string } | null = null
+  // The view waiting to be written, to the address and (for a dataset) to this browser's storage.
+  let pending: { datasetId: number | null; search: string } | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
   // The dataset the address names once the pending write is made (undefined: not written yet).
   let addressDataset: number | null | undefined
-  const writeStored = (): void => {
-    if (pendingStored === null) return
-    try {
-      win.localStorage.setItem(storageKey(pendingStored.datasetId), pendingStored.search)
-    } catch {
-      // Storage full or disabled (a private window): the address still carries the view.
-    }
-    pendingStored = null
-  }
   const write = (): void => {
     if (timer !== null) clearTimeout(timer)
     timer = null
-    writeStored()
     if (pending === null) return
-    const { pathname, hash } = win.location
-    win.history.replaceState(MARK, '', `${pathname}${pending ? `?${pending}` : ''}${hash}`)
+    const { datasetId, search } = pending
     pending = null
+    if (datasetId !== null) {
+      try {
+        win.localStorage.setItem(storageKey(datasetId), search)
+      } catch {
+        // Storage full or disabled (a private window): the address still carries the view.
+      }
+    }
+    const { pathname, hash } = win.location
+    win.history.replaceState(MARK, '', `${pathname}${search ? `?${search}` : ''}${hash}`)
   }
   win.addEventListener('pagehide', write)
 
@@ -60,18 +58,16 @@ export function browserViewPlace(win: Window): ViewPlace {
       reloaded: (win.history.state as typeof MARK | null)?.pokerfaceView === true
     }),
     show: (datasetId, view) => {
-      const search = viewToSearch(datasetId, view)
-      // Another dataset's last view is kept before this one's is noted.
-      if (pendingStored !== null && pendingStored.datasetId !== datasetId) writeStored()
-      if (datasetId !== null) pendingStored = { datasetId, search }
-      pending = search
-      if (datasetId !== addressDataset) {
-        addressDataset = datasetId
-        write()
-      } else if (timer === null) timer = setTimeout(write, WRITE_DELAY_MS)
+      const switched = datasetId !== addressDataset
+      // The last dataset's view is kept before this one's is noted; a switch is written at once.
+      if (switched) write()
+      pending = { datasetId, search: viewToSearch(datasetId, view) }
+      addressDataset = datasetId
+      if (switched) write()
+      else if (timer === null) timer = setTimeout(write, WRITE_DELAY_MS)
     },
     recall: (datasetId) => {
-      writeStored()
+      write()
       let saved: string | null = null
       try {
         saved = win.localStorage.getItem(storageKey(datasetId))
