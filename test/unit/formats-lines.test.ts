@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { columnIndex, guessDelimiter, parseCsvLine, quoteCsv } from '@shared/formats/csv'
-import { decodeText, encodeText, patchLines, splitLines } from '@shared/formats/lines'
+import { decodeText, encodeText, patchedChunks, patchLines, splitLines } from '@shared/formats/lines'
 
 const bytes = (s: string) => encodeText(s)
 const patch = (s: string, replacements: [number, string | null][], appended: string[] = []) =>
@@ -66,8 +66,7 @@ describe('CSV lines', () => {
 })
 
 describe('a patched file as pieces to write (issue 19: a 1 GB label file is never copied whole)', () => {
-  it('joins to what patchLines gives, and its untouched pieces are views of the bytes read', async () => {
-    const { patchedChunks } = await import('@shared/formats/lines')
+  it('joins to what patchLines gives, and its untouched pieces are views of the bytes read', () => {
     const original = bytes('h\r\na\r\nb\r\nc\r\n')
     const replacements = new Map<number, string | null>([
       [2, 'A'],

@@ -56,6 +56,15 @@ function rank(db: Db, datasetId: number, shift: number): void {
   saveRanking(db, summary, rows)
 }
 
+/** A store whose dataset 1 holds `count` samples, ranked (predicted labels shifted by `shift`). */
+function rankedStore(count: number, shift: number): Db {
+  const db = openDb(':memory:')
+  db.prepare(`INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, '/a', 'a', 'x', 'x')`).run()
+  addSamples(db, 1, 0, count)
+  rank(db, 1, shift)
+  return db
+}
+
 describe('label_tally (the metrics at 1M)', () => {
   it('equals the joined count after scans, rankings, relabels, missing images, deletions', () => {
     const db = openDb(':memory:')
@@ -99,11 +108,8 @@ describe('label_tally (the metrics at 1M)', () => {
   })
 
   it("the metrics' progress counts flagged present samples, and the reviewed among them, as the joined count did", () => {
-    const db = openDb(':memory:')
-    db.prepare(`INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, '/a', 'a', 'x', 'x')`).run()
-    addSamples(db, 1, 0, 90)
-    rank(db, 1, 0)
-    // Reviewed: marks of each kind that counts, and one that does not (a note is not a review).
+    const db = rankedStore(90, 0)
+    // Reviewed: a mark of each kind, on every fourth sample.
     const mark = db.prepare(`INSERT INTO flags (sample_id, flag, created_at) VALUES (?, ?, 'x')`)
     for (let id = 1; id <= 90; id += 4) mark.run(id, ['keep', 'not_a_face', 'ambiguous', 'exclude'][id % 4])
     db.prepare(`UPDATE samples SET status = 'missing' WHERE id % 7 = 0`).run()
@@ -122,10 +128,7 @@ describe('label_tally (the metrics at 1M)', () => {
   })
 
   it('is filled from what a store already holds when the migration runs', () => {
-    const db = openDb(':memory:')
-    db.prepare(`INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, '/a', 'a', 'x', 'x')`).run()
-    addSamples(db, 1, 0, 40)
-    rank(db, 1, 2)
+    const db = rankedStore(40, 2)
     const before = reference(db, 1)
     // As a store made before the tally: its table and triggers gone, then the last migration again.
     db.exec(`DROP TRIGGER label_tally_insert; DROP TRIGGER label_tally_delete; DROP TRIGGER label_tally_update;
