@@ -239,10 +239,18 @@ export interface ReviewStep {
 
 export interface ScanProgress {
   root: string
-  /** 'fingerprinting': decoding new images for the duplicate search (issue 17), after the scan is stored. */
-  phase: 'listing' | 'reading' | 'saving' | 'fingerprinting' | 'done'
+  /**
+   * The duplicate search (issue 17), after the scan is stored: 'fingerprinting' decodes new images,
+   * 'comparing' looks for near duplicates among them all (see isDuplicateSearch).
+   */
+  phase: 'listing' | 'reading' | 'saving' | 'fingerprinting' | 'comparing' | 'done'
   done: number
   total: number
+}
+
+/** Whether a scan progress belongs to the duplicate search that runs behind an open. */
+export function isDuplicateSearch(progress: ScanProgress | null | undefined): boolean {
+  return progress?.phase === 'fingerprinting' || progress?.phase === 'comparing'
 }
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { scanDataset } from '@main/datasets/scan'
 import { exportDataset } from '@main/datasets/exportDataset'
+import { NEAR_DUPLICATE_SCORE } from '@main/duplicates/nearSearch'
 import { openDb } from '@main/store/db'
 import { querySamples } from '@main/store/samples'
 import { groupMembers } from '@main/store/duplicates'
@@ -31,6 +32,10 @@ describe('duplicates found at scan time', () => {
     expect(byPath.get(FACE_COPIES.reencoded)?.exact).toBe(true)
     // The mirrored, shifted JPEG is a near duplicate: the same face, not the same pixels.
     expect(byPath.get(FACE_COPIES.mirroredShifted)?.exact).toBe(false)
+    // The grouping keeps the pair it was made from, with the verifier's score: here the only one.
+    const pairs = db.prepare('SELECT score FROM near_duplicate_pairs WHERE dataset_id = ?').pluck().all(datasetId) as number[]
+    expect(pairs).toHaveLength(1)
+    expect(pairs[0]).toBeGreaterThanOrEqual(NEAR_DUPLICATE_SCORE)
     expect(querySamples(db, datasetId, { duplicates: 'leakage' }, 0, 100).total).toBe(4)
     expect(querySamples(db, datasetId, { duplicates: 'disagree' }, 0, 100).total).toBe(4)
 

@@ -14,20 +14,10 @@ import {
 } from '../store/duplicates'
 import { FINGERPRINT_ALGORITHM, fingerprintImage } from './fingerprint'
 import { groupDuplicates } from './groups'
-
-/**
- * Two faces are near duplicates when their perceptual hashes (or one's and the other's mirror)
- * differ in at most this many of 64 bits. `npm run bench:duplicates` measured on transformed FERPlus
- * faces (README, Duplicates): no distance reaches 99 % precision there — aligned 48-px faces share
- * their lowest frequencies, so even distance 0 is 98 % precise — and 8 bits chains thousands of
- * FERPlus faces into one group. 4 bits keeps FERPlus's largest group at a few dozen faces, catches
- * mirrored, re-encoded and brightened copies, and leaves every pair for a person to confirm in the
- * queue; shifted and cropped copies are mostly missed (see the README for the figures).
- */
-export const NEAR_DUPLICATE_BITS = 4
+import { NEAR_DUPLICATE_SCORE, findNearDuplicates } from './nearSearch'
 
 /** What produced a grouping: stored with the groups, so a new algorithm or threshold groups again. */
-export const GROUPING = `${FINGERPRINT_ALGORITHM} near<=${NEAR_DUPLICATE_BITS}`
+export const GROUPING = `${FINGERPRINT_ALGORITHM} near>=${NEAR_DUPLICATE_SCORE}`
 
 /** Images decoded at once; fingerprints are stored in batches of BATCH, so a cancel keeps what was done. */
 const CONCURRENCY = 4
@@ -99,9 +89,29 @@ export async function updateDuplicates(
   // A search replaced while its last batch was stored must not store groups after it.
   signal?.throwIfAborted()
   if (grouped) {
-    const candidates = duplicateCandidates(db, datasetId, FINGERPRINT_ALGORITHM)
-    const groupOf = groupDuplicates(candidates, NEAR_DUPLICATE_BITS)
-    saveGroups(db, datasetId, groupOf, new Map(candidates.map((c) => [c.sampleId, c.pixelKey])), GROUPING)
+    const { samples, thumbs } = duplicateCandidates(db, datasetId, FINGERPRINT_ALGORITHM)
+    const keys = [...thumbs.keys()]
+    let lastCompared = 0
+    const compared = (done: number, total: number): void => {
+      const now = performance.now()
+      if (now - lastCompared > 100 || done === total) {
+        lastCompared = now
+        onProgress({ root, phase: 'comparing', done, total })
+      }
+    }
+    compared(0, 2 * keys.length)
+    const near = await findNearDuplicates(
+      keys.map((key) => thumbs.get(key) as Uint8Array),
+      { signal, onProgress: compared }
+    )
+    // A search replaced while it compared must not store groups after it.
+    signal?.throwIfAborted()
+    const closePairs = near.map(({ a, b, score }) => ({ pixelKeyA: keys[a], pixelKeyB: keys[b], score }))
+    const groupOf = groupDuplicates(
+      samples,
+      closePairs.filter((p) => p.score >= NEAR_DUPLICATE_SCORE).map((p) => [p.pixelKeyA, p.pixelKeyB] as const)
+    )
+    saveGroups(db, datasetId, groupOf, new Map(samples.map((c) => [c.sampleId, c.pixelKey])), GROUPING, closePairs)
   }
   return { fingerprinted: todo.length, grouped }
 }

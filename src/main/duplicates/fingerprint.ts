@@ -4,23 +4,24 @@ import type { GreyPixels } from '@shared/formats/types'
 import { decodeSimplePng, type RawImage } from '../vision/fastPng'
 import { MAX_INPUT_PIXELS } from '../vision/images'
 import { toGrey } from '../vision/preprocess'
-import { perceptualHashes, type PerceptualHashes } from './perceptualHash'
+import { faceThumbnail } from './thumbnail'
 
 /**
  * What the duplicate search knows of one image content, computed once per content hash at scan
- * time: the hash of its decoded pixels (exact duplicates) and its perceptual hashes (near ones).
+ * time: the hash of its decoded pixels (exact duplicates) and its grey 32-px thumbnail (near ones).
  */
 export interface Fingerprint {
   /** sha256 of the decoded pixels in their canonical form (see canonicalPixels). */
   pixelHash: string
-  hashes: PerceptualHashes
+  /** THUMB_SIDE² bytes (./thumbnail.ts), what the near-duplicate search compares. */
+  thumb: Uint8Array
 }
 
 /**
  * What produced the stored fingerprints. A fingerprint stored under another id is computed again,
  * so a change to the decoding, the canonical form or the hash invalidates what is stored.
  */
-export const FINGERPRINT_ALGORITHM = 'pixels-sha256+dct64-mirror/v1'
+export const FINGERPRINT_ALGORITHM = 'pixels-sha256+thumb32/v2'
 
 /**
  * The pixels two images must share to be exact duplicates: decoded as the model decodes them
@@ -43,7 +44,7 @@ export function pixelHash(image: RawImage): string {
 export function fingerprintPixels(image: RawImage): Fingerprint {
   const canonical = canonicalPixels(image)
   const grey = toGrey(canonical)
-  return { pixelHash: pixelHash(canonical), hashes: perceptualHashes(grey.data, grey.width, grey.height) }
+  return { pixelHash: pixelHash(canonical), thumb: faceThumbnail(grey.data, grey.width, grey.height) }
 }
 
 /** Decodes encoded image bytes: small 8-bit PNGs in JavaScript (FER datasets), the rest with sharp. */

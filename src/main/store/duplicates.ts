@@ -1,7 +1,6 @@
 import type { DuplicateFilter, SampleDuplicate } from '@shared/duplicates'
 import type { GreyPixels } from '@shared/formats/types'
 import type { DuplicateCandidate } from '../duplicates/groups'
-import { hashFromHex, hashToHex } from '../duplicates/perceptualHash'
 import type { Fingerprint } from '../duplicates/fingerprint'
 import { nowIso, type Db } from './db'
 
@@ -49,41 +48,44 @@ export type FingerprintOutcome = { contentHash: string } & ({ fingerprint: Finge
 /** Stores one batch in one transaction: a cancelled or crashed scan keeps whole batches. */
 export function saveFingerprints(db: Db, algorithm: string, outcomes: FingerprintOutcome[]): void {
   const put = db.prepare(
-    `INSERT OR REPLACE INTO image_fingerprints (content_hash, algorithm, pixel_hash, phash, phash_mirror, error, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`
+    `INSERT OR REPLACE INTO image_fingerprints (content_hash, algorithm, pixel_hash, thumb, error, created_at)
+     VALUES (?, ?, ?, ?, ?, ?)`
   )
   const now = nowIso()
   db.transaction(() => {
     for (const o of outcomes) {
       if ('fingerprint' in o) {
-        const { pixelHash, hashes } = o.fingerprint
-        put.run(o.contentHash, algorithm, pixelHash, hashToHex(hashes.hash), hashToHex(hashes.mirror), null, now)
-      } else put.run(o.contentHash, algorithm, null, null, null, o.error, now)
+        const { pixelHash, thumb } = o.fingerprint
+        put.run(o.contentHash, algorithm, pixelHash, thumb, null, now)
+      } else put.run(o.contentHash, algorithm, null, null, o.error, now)
     }
   })()
 }
 
-/** Every present sample with its fingerprint: what the grouping works on. */
-export function duplicateCandidates(db: Db, datasetId: number, algorithm: string): DuplicateCandidate[] {
+/**
+ * Every present sample with the key of its decoded pixels, and each distinct content's thumbnail
+ * (one per pixel key; none where the image would not decode): what the grouping works on.
+ */
+export function duplicateCandidates(
+  db: Db,
+  datasetId: number,
+  algorithm: string
+): { samples: DuplicateCandidate[]; thumbs: Map<string, Uint8Array> } {
   const rows = db
     .prepare(
-      `SELECT s.id, s.content_hash AS contentHash, f.pixel_hash AS pixelHash, f.phash, f.phash_mirror AS mirror
+      `SELECT s.id, s.content_hash AS contentHash, f.pixel_hash AS pixelHash, f.thumb
          FROM samples s LEFT JOIN image_fingerprints f ON f.content_hash = s.content_hash AND f.algorithm = ?
         WHERE s.dataset_id = ? AND s.status = 'present' ORDER BY s.id`
     )
-    .all(algorithm, datasetId) as {
-    id: number
-    contentHash: string
-    pixelHash: string | null
-    phash: string | null
-    mirror: string | null
-  }[]
-  return rows.map((r) => ({
-    sampleId: r.id,
+    .all(algorithm, datasetId) as { id: number; contentHash: string; pixelHash: string | null; thumb: Buffer | null }[]
+  const thumbs = new Map<string, Uint8Array>()
+  const samples = rows.map((r) => {
     // Undecodable images still group with byte-identical files.
-    pixelKey: r.pixelHash ?? `bytes:${r.contentHash}`,
-    hashes: r.phash && r.mirror ? { hash: hashFromHex(r.phash), mirror: hashFromHex(r.mirror) } : null
-  }))
+    const pixelKey = r.pixelHash ?? `bytes:${r.contentHash}`
+    if (r.thumb && !thumbs.has(pixelKey)) thumbs.set(pixelKey, r.thumb)
+    return { sampleId: r.id, pixelKey }
+  })
+  return { samples, thumbs }
 }
 
 /** What produced a dataset's stored groups, or null when it has none (never grouped, or invalidated). */
@@ -95,18 +97,34 @@ export function forgetGrouping(db: Db, datasetId: number): void {
   db.prepare('DELETE FROM duplicate_groupings WHERE dataset_id = ?').run(datasetId)
 }
 
-/** Replaces a dataset's groups in one transaction. */
+/** Two contents the near-duplicate search compared closely, by pixel key, with the verifier's score. */
+export interface ClosePair {
+  pixelKeyA: string
+  pixelKeyB: string
+  score: number
+}
+
+/** Replaces a dataset's groups, and the close pairs they were made from, in one transaction. */
 export function saveGroups(
   db: Db,
   datasetId: number,
   groupOf: ReadonlyMap<number, number>,
   pixelKeys: ReadonlyMap<number, string>,
-  producedBy: string
+  producedBy: string,
+  closePairs: readonly ClosePair[] = []
 ): void {
   const put = db.prepare('INSERT INTO duplicate_members (sample_id, dataset_id, group_id, pixel_key) VALUES (?, ?, ?, ?)')
+  const putPair = db.prepare(
+    'INSERT OR REPLACE INTO near_duplicate_pairs (dataset_id, pixel_key_a, pixel_key_b, score) VALUES (?, ?, ?, ?)'
+  )
   db.transaction(() => {
     db.prepare('DELETE FROM duplicate_members WHERE dataset_id = ?').run(datasetId)
+    db.prepare('DELETE FROM near_duplicate_pairs WHERE dataset_id = ?').run(datasetId)
     for (const [sampleId, group] of groupOf) put.run(sampleId, datasetId, group, pixelKeys.get(sampleId) ?? '')
+    for (const p of closePairs) {
+      const [a, b] = p.pixelKeyA < p.pixelKeyB ? [p.pixelKeyA, p.pixelKeyB] : [p.pixelKeyB, p.pixelKeyA]
+      putPair.run(datasetId, a, b, p.score)
+    }
     db.prepare(
       `INSERT INTO duplicate_groupings (dataset_id, produced_by, computed_at) VALUES (?, ?, ?)
        ON CONFLICT (dataset_id) DO UPDATE SET produced_by = excluded.produced_by, computed_at = excluded.computed_at`

@@ -451,5 +451,22 @@ export const MIGRATIONS: readonly string[] = [
        WHERE NEW.status = 'present'
       ON CONFLICT DO UPDATE SET n = n + 1;
   END;
+  `,
+  // Issue 17 (near duplicates, second way): a content's fingerprint carries its 32-px grey thumbnail,
+  // which the near-duplicate search compares (duplicates/nearSearch.ts); the DCT hashes it replaced
+  // are no longer computed (phash and phash_mirror stay empty). The first way's fingerprints are
+  // never read again, so they go. Each grouping keeps the close pairs it was made from, with the
+  // verifier's score, replaced with the groups.
+  `
+  ALTER TABLE image_fingerprints ADD COLUMN thumb BLOB;
+  CREATE TABLE near_duplicate_pairs (
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    -- The two contents' pixel keys (duplicate_members.pixel_key), the smaller first.
+    pixel_key_a TEXT NOT NULL,
+    pixel_key_b TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (dataset_id, pixel_key_a, pixel_key_b)
+  );
+  DELETE FROM image_fingerprints WHERE algorithm = 'pixels-sha256+dct64-mirror/v1';
   `
 ]

@@ -1,6 +1,6 @@
 import type { StoreApi } from 'zustand'
 import type { AppInfo, PokerFaceClient } from '@shared/api'
-import type { DatasetSummary, ScanProblem, ScanProgress, ScanReport } from '@shared/types'
+import { isDuplicateSearch, type DatasetSummary, type ScanProblem, type ScanProgress, type ScanReport } from '@shared/types'
 import type { ReviewState } from './store'
 import type { ViewPlace } from './viewPlace'
 import { DEFAULT_VIEW, type DatasetView } from './viewUrl'
@@ -143,7 +143,7 @@ export function createDatasetSlice(
           })
         } finally {
           // The duplicate search goes on behind the open (its bar stays, with Cancel, until it ends).
-          set((s) => ({ scan: s.scan?.phase === 'fingerprinting' ? s.scan : null }))
+          set((s) => ({ scan: isDuplicateSearch(s.scan) ? s.scan : null }))
         }
       }),
 

@@ -1,7 +1,7 @@
 import { EMOTIONS, sortLabels } from '@shared/emotions'
 import type { Split } from '@shared/splits'
 import type { DuplicateFilter } from '@shared/duplicates'
-import type { InSampleFilter } from '@shared/types'
+import { isDuplicateSearch, type InSampleFilter } from '@shared/types'
 import { filterValue, NONE, parseFilterValue } from '../labels'
 import { splitOptions } from '../splitOptions'
 import { useReview, useReviewStore } from '../useReview'
@@ -26,7 +26,7 @@ export function Filters(): React.JSX.Element {
   const total = useReview((s) => s.total)
   const dataset = useReview((s) => s.dataset)
   // The duplicate search runs behind an open: until it ends, the groups are those found before.
-  const searching = useReview((s) => s.scan?.phase === 'fingerprinting' && s.scan.root === s.dataset?.root)
+  const searching = useReview((s) => isDuplicateSearch(s.scan) && s.scan?.root === s.dataset?.root)
   const labels = sortLabels([...EMOTIONS, ...(dataset?.labels ?? [])])
   const { setFilter, clearFilter } = store.getState()
   // A "more like this" or lasso grid's id list is not a filter to clear here: Back (Esc) leaves it.

@@ -5,6 +5,7 @@ const PHASES = {
   reading: 'Reading images',
   saving: 'Saving',
   fingerprinting: 'Looking for duplicates',
+  comparing: 'Comparing faces for near duplicates',
   done: 'Done'
 }
 

@@ -1,0 +1,167 @@
+/**
+ * Near-duplicate pairs among a dataset's distinct contents (issue 17), from their thumbnails:
+ * the coarse step proposes, for each face and for its mirror image, the CANDIDATES faces whose coarse
+ * descriptors (whole, or centre zoomed in) correlate best with it, found exactly by onnxruntime
+ * (the MatMul + TopK graph of "more like this"); the verifier (./nearMatch.ts) then scores each
+ * proposed pair once; pairs at or above NEAR_DUPLICATE_SCORE are near duplicates.
+ *
+ * Cost, measured on FERPlus (35,710 faces, README "Duplicates"): the coarse search is about
+ * 2n × 2n × 64 multiply-adds, the verifier about 85 µs a pair for ~11 pairs a face (each pair once).
+ * Both grow with n (the first with n²), so it runs behind the open with its own progress.
+ */
+import { NeighbourIndex } from '../neighbours/search'
+import {
+  COARSE_DIM,
+  CROP_ZOOM,
+  coarseDescriptor,
+  edgeImage,
+  matchScore,
+  prepareFace,
+  targetFace,
+  type PreparedFace
+} from './nearMatch'
+
+/**
+ * The verifier's score at which two faces count as the same photo. `npm run bench:duplicates` tunes
+ * it on half of its held-out copies (the lowest score whose precision is ≥ 99 % there) and reports
+ * the other half; different people's faces reach 0.80–0.88, copies of one photo 0.92–1.
+ */
+export const NEAR_DUPLICATE_SCORE = 0.9
+
+/**
+ * Pairs scoring at least this are kept with their score (a dataset's near_duplicate_pairs), though
+ * only those at NEAR_DUPLICATE_SCORE group: so the benchmark can weigh other thresholds on what the
+ * app stored, and a person can see how close the next-closest faces came.
+ */
+export const CLOSE_PAIR_SCORE = 0.8
+
+/** Candidates kept per face and per orientation (as it is, mirrored): 6, 8 and 12 all find 99.3–100 % of copies. */
+const CANDIDATES = 8
+/** Floats of one batch's score matrix (queries × rows): 64 MB, whatever the dataset's size. */
+const SCORES_PER_BATCH = 16 * 1024 * 1024
+/** The verifier hands the event loop back this often, so the app answers while it runs. */
+const SLICE_MS = 25
+
+export interface NearPair {
+  a: number
+  b: number
+  score: number
+}
+
+export interface NearSearchOptions {
+  signal?: AbortSignal
+  /** done of total steps: the coarse search counts n, the verifier n. */
+  onProgress?: (done: number, total: number) => void
+}
+
+const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * Every pair among `thumbs` that scores at least CLOSE_PAIR_SCORE (indexes a < b; a null thumbnail,
+ * an image that would not decode, pairs with nothing), each with its verifier score.
+ */
+export async function findNearDuplicates(
+  thumbs: readonly (Uint8Array | null)[],
+  options: NearSearchOptions = {}
+): Promise<NearPair[]> {
+  const n = thumbs.length
+  const { signal, onProgress } = options
+  if (n < 2) return []
+  const candidates = await coarseCandidates(thumbs, options)
+  const pairs: NearPair[] = []
+  const width = 2 * CANDIDATES
+  // Whether j proposed i in orientation m: then the pair was scored when j's turn came.
+  const proposed = (j: number, i: number, m: number): boolean => {
+    for (let c = j * width; c < (j + 1) * width; c++) if (candidates[c] === i * 2 + m) return true
+    return false
+  }
+  let slice = performance.now()
+  for (let i = 0; i < n; i++) {
+    const thumb = thumbs[i]
+    if (thumb) {
+      const prepared: (PreparedFace | null)[] = [null, null]
+      for (let c = i * width; c < (i + 1) * width; c++) {
+        const hit = candidates[c]
+        if (hit < 0) continue
+        const j = hit >> 1
+        const m = hit & 1
+        if (j === i || (j < i && proposed(j, i, m))) continue
+        prepared[m] ??= prepareFace(edgeImage(thumb, m === 1))
+        const score = matchScore(prepared[m], targetFace(edgeImage(thumbs[j] as Uint8Array)))
+        if (score >= CLOSE_PAIR_SCORE) pairs.push({ a: Math.min(i, j), b: Math.max(i, j), score })
+      }
+    }
+    if (performance.now() - slice > SLICE_MS) {
+      onProgress?.(n + i + 1, 2 * n)
+      await yieldToEvents()
+      signal?.throwIfAborted()
+      slice = performance.now()
+    }
+  }
+  onProgress?.(2 * n, 2 * n)
+  return mergePairs(pairs)
+}
+
+/**
+ * For each face i, 2 × CANDIDATES proposals (j × 2 + m, m = 1 when i's mirror image proposed j; −1
+ * for none), j never repeated within one orientation. Faces are compared whole and with the
+ * other's centre zoomed in (a crop of it), so a shifted, brightened or cropped copy is proposed.
+ */
+async function coarseCandidates(thumbs: readonly (Uint8Array | null)[], options: NearSearchOptions): Promise<Int32Array> {
+  const n = thumbs.length
+  const rows = new Float32Array(2 * n * COARSE_DIM)
+  thumbs.forEach((thumb, i) => {
+    if (!thumb) return
+    coarseDescriptor(thumb, rows, i * COARSE_DIM)
+    coarseDescriptor(thumb, rows, (n + i) * COARSE_DIM, { zoom: CROP_ZOOM })
+  })
+  const index = new NeighbourIndex(rows, COARSE_DIM)
+  const width = 2 * CANDIDATES
+  const out = new Int32Array(n * width).fill(-1)
+  // Each face is two queries (as it is, mirrored); the batch keeps the score matrix at its size.
+  const perBatch = Math.max(1, Math.floor(SCORES_PER_BATCH / (2 * (2 * n))))
+  // The index's rows hold 2n + 1 candidates at most; asking one more than CANDIDATES leaves room
+  // for the face itself and for a face found both whole and zoomed.
+  const k = Math.min(2 * n, 2 * CANDIDATES + 1)
+  for (let start = 0; start < n; start += perBatch) {
+    const end = Math.min(n, start + perBatch)
+    const queries = new Float32Array(2 * (end - start) * COARSE_DIM)
+    for (let i = start; i < end; i++) {
+      const thumb = thumbs[i]
+      if (!thumb) continue
+      coarseDescriptor(thumb, queries, 2 * (i - start) * COARSE_DIM)
+      coarseDescriptor(thumb, queries, (2 * (i - start) + 1) * COARSE_DIM, { mirrored: true })
+    }
+    const hits = await index.search(queries, k)
+    for (let q = 0; q < 2 * (end - start); q++) {
+      const i = start + (q >> 1)
+      if (!thumbs[i]) continue
+      const m = q & 1
+      let kept = 0
+      const at = i * width + m * CANDIDATES
+      for (let h = 0; h < hits.k && kept < CANDIDATES; h++) {
+        // A zero row (no thumbnail) correlates 0 with everything: never a candidate.
+        if (hits.similarities[q * hits.k + h] <= 0) break
+        const j = hits.rows[q * hits.k + h] % n
+        if (j === i) continue
+        let repeated = false
+        for (let c = at; c < at + kept; c++) if (out[c] >> 1 === j) repeated = true
+        if (!repeated) out[at + kept++] = j * 2 + m
+      }
+    }
+    options.onProgress?.(end, 2 * n)
+    options.signal?.throwIfAborted()
+  }
+  return out
+}
+
+/** One entry per pair (both orientations may match: the better score is kept), in index order. */
+function mergePairs(pairs: NearPair[]): NearPair[] {
+  const best = new Map<string, NearPair>()
+  for (const p of pairs) {
+    const key = `${p.a}|${p.b}`
+    const seen = best.get(key)
+    if (!seen || p.score > seen.score) best.set(key, p)
+  }
+  return [...best.values()].sort((x, y) => x.a - y.a || x.b - y.b)
+}
