@@ -108,92 +108,84 @@ export function edgeImage(thumb: Uint8Array, mirrored = false): Float32Array {
   return out
 }
 
+/** Every second pixel of the window each way: the first, rough pass of the search reads a quarter. */
+const ROUGH = WINDOW / 2
+
 /**
- * One face prepared as the verifier's first argument: the central window of its edge image at each
- * zoom, centred and scaled, so a comparison is one dot product per shift.
+ * One face prepared as the verifier's first argument: at each zoom, the central window of its edge
+ * image, and every second pixel of it, each centred and scaled, so a comparison is one dot product
+ * and a pass for the other window's mean and spread.
  */
-export type PreparedFace = Float32Array[]
+export interface PreparedFace {
+  full: Float32Array[]
+  rough: Float32Array[]
+}
 
 export function prepareFace(edges: Float32Array): PreparedFace {
   const c = (S - 1) / 2
-  return ZOOMS.map((zoom) => {
+  const full = ZOOMS.map((zoom) => {
     const w = new Float32Array(WINDOW * WINDOW)
     for (let y = 0; y < WINDOW; y++)
       for (let x = 0; x < WINDOW; x++)
         w[y * WINDOW + x] = sample(edges, S, c + (x + MARGIN - c) / zoom, c + (y + MARGIN - c) / zoom)
-    centreAndScale(w)
     return w
   })
+  const rough = full.map((w) => {
+    const r = new Float32Array(ROUGH * ROUGH)
+    for (let y = 0; y < ROUGH; y++) for (let x = 0; x < ROUGH; x++) r[y * ROUGH + x] = w[2 * y * WINDOW + 2 * x]
+    centreAndScale(r)
+    return r
+  })
+  full.forEach(centreAndScale)
+  return { full, rough }
 }
 
 /**
- * One face prepared as the verifier's second argument: its edge image, and running sums of it and
- * of its square (summed-area tables, (S + 1)² each), so a shifted window's mean and spread cost four
- * reads instead of a pass over it.
+ * Correlation of a centred, scaled window (`side`² values, every `stride`-th pixel of the compared
+ * area) with the same pixels of `edges` shifted by (dx, dy).
  */
-export interface TargetFace {
-  edges: Float32Array
-  sum: Float64Array
-  sumSq: Float64Array
-}
-
-export function targetFace(edges: Float32Array): TargetFace {
-  const W = S + 1
-  const sum = new Float64Array(W * W)
-  const sumSq = new Float64Array(W * W)
-  for (let y = 0; y < S; y++)
-    for (let x = 0; x < S; x++) {
-      const v = edges[y * S + x]
-      const at = (y + 1) * W + x + 1
-      sum[at] = v + sum[at - 1] + sum[at - W] - sum[at - W - 1]
-      sumSq[at] = v * v + sumSq[at - 1] + sumSq[at - W] - sumSq[at - W - 1]
-    }
-  return { edges, sum, sumSq }
-}
-
-/** The sum of a summed-area table over the window whose top-left corner is (x, y). */
-function windowSum(table: Float64Array, x: number, y: number): number {
-  const W = S + 1
-  return table[(y + WINDOW) * W + x + WINDOW] - table[y * W + x + WINDOW] - table[(y + WINDOW) * W + x] + table[y * W + x]
-}
-
-/** Correlation of a centred, scaled window with the target's window shifted by (dx, dy). */
-function correlationAt(window: Float32Array, target: TargetFace, dx: number, dy: number): number {
-  const { edges } = target
+function correlationAt(window: Float32Array, side: number, stride: number, edges: Float32Array, dx: number, dy: number): number {
   let sab = 0
-  for (let y = 0; y < WINDOW; y++) {
-    let at = (y + MARGIN + dy) * S + MARGIN + dx
-    const row = y * WINDOW
-    for (let x = 0; x < WINDOW; x++, at++) sab += window[row + x] * edges[at]
+  let sb = 0
+  let sbb = 0
+  for (let y = 0; y < side; y++) {
+    let at = (y * stride + MARGIN + dy) * S + MARGIN + dx
+    const row = y * side
+    for (let x = 0; x < side; x++, at += stride) {
+      const b = edges[at]
+      sab += window[row + x] * b
+      sb += b
+      sbb += b * b
+    }
   }
   // The window sums to 0, so Σ a·b is already Σ a·(b − mean b); divide by b's spread.
-  const sb = windowSum(target.sum, MARGIN + dx, MARGIN + dy)
-  const spread = windowSum(target.sumSq, MARGIN + dx, MARGIN + dy) - (sb * sb) / (WINDOW * WINDOW)
+  const spread = sbb - (sb * sb) / (side * side)
   return spread > 1e-6 ? sab / Math.sqrt(spread) : 0
 }
 
 /**
  * How alike two faces' edges are at their best alignment, −1…1: the highest correlation over the
- * zooms and shifts up to MAX_SHIFT, found coarse to fine: every zoom at every second shift, then
- * the neighbours of the best of those (the blurred edges change smoothly with the shift, so this
- * lands on the best integer shift or one beside it).
+ * zooms and shifts up to MAX_SHIFT, found coarse to fine. A rough pass (every second pixel) tries
+ * every zoom at every second shift; the full window then tries the best of those and its
+ * neighbours (the blurred edges change smoothly with the shift, so this lands on the best integer
+ * shift or one beside it), and the score is the full window's best.
  */
-export function matchScore(a: PreparedFace, target: TargetFace): number {
-  let best = -1
+export function matchScore(a: PreparedFace, edges: Float32Array): number {
+  let top = -2
   let bz = 0
   let bx = 0
   let by = 0
-  for (let z = 0; z < a.length; z++)
+  for (let z = 0; z < a.rough.length; z++)
     for (let dy = -2; dy <= 2; dy += 2)
       for (let dx = -2; dx <= 2; dx += 2) {
-        const r = correlationAt(a[z], target, dx, dy)
-        if (r > best) [best, bz, bx, by] = [r, z, dx, dy]
+        const r = correlationAt(a.rough[z], ROUGH, 2, edges, dx, dy)
+        if (r > top) [top, bz, bx, by] = [r, z, dx, dy]
       }
-  const [cx, cy] = [bx, by]
-  for (let dy = cy - 1; dy <= cy + 1; dy++)
-    for (let dx = cx - 1; dx <= cx + 1; dx++) {
-      if ((dx === cx && dy === cy) || Math.abs(dx) > MAX_SHIFT || Math.abs(dy) > MAX_SHIFT) continue
-      best = Math.max(best, correlationAt(a[bz], target, dx, dy))
+  let best = -1
+  for (let dy = by - 1; dy <= by + 1; dy++)
+    for (let dx = bx - 1; dx <= bx + 1; dx++) {
+      if (Math.abs(dx) > MAX_SHIFT || Math.abs(dy) > MAX_SHIFT) continue
+      best = Math.max(best, correlationAt(a.full[bz], WINDOW, 1, edges, dx, dy))
     }
   return best
 }

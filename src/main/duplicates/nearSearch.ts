@@ -10,16 +10,7 @@
  * Both grow with n (the first with n²), so it runs behind the open with its own progress.
  */
 import { NeighbourIndex } from '../neighbours/search'
-import {
-  COARSE_DIM,
-  CROP_ZOOM,
-  coarseDescriptor,
-  edgeImage,
-  matchScore,
-  prepareFace,
-  targetFace,
-  type PreparedFace
-} from './nearMatch'
+import { COARSE_DIM, CROP_ZOOM, coarseDescriptor, edgeImage, matchScore, prepareFace, type PreparedFace } from './nearMatch'
 
 /**
  * The verifier's score at which two faces count as the same photo. `npm run bench:duplicates` tunes
@@ -87,7 +78,7 @@ export async function findNearDuplicates(
         const m = hit & 1
         if (j === i || (j < i && proposed(j, i, m))) continue
         prepared[m] ??= prepareFace(edgeImage(thumb, m === 1))
-        const score = matchScore(prepared[m], targetFace(edgeImage(thumbs[j] as Uint8Array)))
+        const score = matchScore(prepared[m], edgeImage(thumbs[j] as Uint8Array))
         if (score >= CLOSE_PAIR_SCORE) pairs.push({ a: Math.min(i, j), b: Math.max(i, j), score })
       }
     }
