@@ -1,4 +1,6 @@
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError, type ApiHandlers } from '@shared/api'
 import { EMOTIONS } from '@shared/emotions'
@@ -7,7 +9,7 @@ import { closeContext, createContext, type AppContext } from '@main/api/context'
 import { behindEdge } from '@main/api/edge'
 import { createApiHandlers } from '@main/api/service'
 import { storeResults } from '@main/store/predictions'
-import { tempDir, writePng } from '../helpers/data'
+import { FACE_FIXTURE_DIR, tempDir, writePng } from '../helpers/data'
 import { MICRO_MODEL } from '../helpers/models'
 
 /**
@@ -42,6 +44,11 @@ describe('review workflow (API + SQLite)', () => {
       ['neutral/n3.png', 110] // never predicted: stays without scores
     ]
     for (const [path, shade] of files) await writePng(join(root, path), shade)
+    // h4 and h5 are one photo, h4 brightened: a near-duplicate group whose labels differ once h5 is
+    // relabelled (blank images of other shades are not copies of one photo: the rest group with nothing).
+    const face = await readFile(join(FACE_FIXTURE_DIR, 'train', 'happy', 'sample4__face3.png'))
+    await writeFile(join(root, 'happy', 'h5.png'), face)
+    await writeFile(join(root, 'happy', 'h4.png'), await sharp(face).linear(1.2, 10).png().toBuffer())
     dataDir = await tempDir('pf-review-home-')
     ctx = createContext(dataDir, '0.0.0')
     api = behindEdge(createApiHandlers(ctx))

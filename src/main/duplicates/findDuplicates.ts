@@ -49,14 +49,8 @@ export async function updateDuplicates(
   // grouping is current, no content lacks one, and 300,000 contents need not be asked (1.5 s).
   const todo = !changed && current ? [] : contentsWithoutFingerprint(db, datasetId, FINGERPRINT_ALGORITHM)
   let done = 0
-  let lastReport = 0
-  const report = (): void => {
-    const now = performance.now()
-    if (now - lastReport > 100 || done === todo.length) {
-      lastReport = now
-      onProgress({ root, phase: 'fingerprinting', done, total: todo.length })
-    }
-  }
+  const fingerprinted = throttled(onProgress, root, 'fingerprinting')
+  const report = (): void => fingerprinted(done, todo.length)
   if (todo.length) report()
   try {
     for (let start = 0; start < todo.length; start += BATCH) {
@@ -88,30 +82,46 @@ export async function updateDuplicates(
   const grouped = changed || todo.length > 0 || !current
   // A search replaced while its last batch was stored must not store groups after it.
   signal?.throwIfAborted()
-  if (grouped) {
-    const { samples, thumbs } = duplicateCandidates(db, datasetId, FINGERPRINT_ALGORITHM)
-    const keys = [...thumbs.keys()]
-    let lastCompared = 0
-    const compared = (done: number, total: number): void => {
-      const now = performance.now()
-      if (now - lastCompared > 100 || done === total) {
-        lastCompared = now
-        onProgress({ root, phase: 'comparing', done, total })
-      }
-    }
-    compared(0, 2 * keys.length)
-    const near = await findNearDuplicates(
-      keys.map((key) => thumbs.get(key) as Uint8Array),
-      { signal, onProgress: compared }
-    )
-    // A search replaced while it compared must not store groups after it.
-    signal?.throwIfAborted()
-    const closePairs = near.map(({ a, b, score }) => ({ pixelKeyA: keys[a], pixelKeyB: keys[b], score }))
-    const groupOf = groupDuplicates(
-      samples,
-      closePairs.filter((p) => p.score >= NEAR_DUPLICATE_SCORE).map((p) => [p.pixelKeyA, p.pixelKeyB] as const)
-    )
-    saveGroups(db, datasetId, groupOf, new Map(samples.map((c) => [c.sampleId, c.pixelKey])), GROUPING, closePairs)
-  }
+  if (grouped) await groupAgain(db, datasetId, root, onProgress, signal)
   return { fingerprinted: todo.length, grouped }
+}
+
+/**
+ * Compares the dataset's distinct contents for near duplicates and stores its groups (exact and
+ * near) with the close pairs they came from. A cancel stores nothing.
+ */
+async function groupAgain(
+  db: Db,
+  datasetId: number,
+  root: string,
+  onProgress: (progress: ScanProgress) => void,
+  signal?: AbortSignal
+): Promise<void> {
+  const { samples, thumbs } = duplicateCandidates(db, datasetId, FINGERPRINT_ALGORITHM)
+  const keys = [...thumbs.keys()]
+  const compared = throttled(onProgress, root, 'comparing')
+  compared(0, 2 * keys.length)
+  const near = await findNearDuplicates([...thumbs.values()], { signal, onProgress: compared })
+  // A search replaced while it compared must not store groups after it.
+  signal?.throwIfAborted()
+  const closePairs = near.map(({ a, b, score }) => ({ pixelKeyA: keys[a], pixelKeyB: keys[b], score }))
+  const nearPairs = closePairs.filter((p) => p.score >= NEAR_DUPLICATE_SCORE).map((p) => [p.pixelKeyA, p.pixelKeyB] as const)
+  const pixelKeys = new Map(samples.map((c) => [c.sampleId, c.pixelKey]))
+  saveGroups(db, datasetId, groupDuplicates(samples, nearPairs), pixelKeys, GROUPING, closePairs)
+}
+
+/** Progress of one phase, passed on at most every 100 ms (and at its end): an event goes to every window. */
+function throttled(
+  onProgress: (progress: ScanProgress) => void,
+  root: string,
+  phase: ScanProgress['phase']
+): (done: number, total: number) => void {
+  let last = 0
+  return (done, total) => {
+    const now = performance.now()
+    if (now - last > 100 || done === total) {
+      last = now
+      onProgress({ root, phase, done, total })
+    }
+  }
 }
