@@ -11,8 +11,8 @@
  * - a verifier for the few pairs the coarse step proposes: the normalised correlation of the two
  *   faces' edge images (blurred gradient magnitude) at the best of a few zooms and integer shifts.
  *   Edges, not grey levels, because FER faces are aligned and alike in their low frequencies: two
- *   different people's 32-px faces correlate at 0.95 in grey levels, but the edges of eyes, brows,
- *   mouth and hair of one photo only line up with the same photo's.
+ *   different people's faces correlate highly in grey levels, but the edges of eyes, brows, mouth
+ *   and hair of one photo only line up with the same photo's.
  */
 import { THUMB_SIDE } from './thumbnail'
 

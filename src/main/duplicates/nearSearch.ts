@@ -5,10 +5,10 @@
  * (the MatMul + TopK graph of "more like this"); the verifier (./nearMatch.ts) then scores each
  * proposed pair once; pairs at or above NEAR_DUPLICATE_SCORE are near duplicates.
  *
- * Cost, measured on FERPlus (33,870 distinct contents, README "Duplicates"): the coarse search,
- * 2n × 2n × 64 multiply-adds, about 7 s; the verifier about 480,000 pairs (each once) at ~30 µs with
- * their edge images. Both grow with n (the first with n²; 300,000 faces took ~17 min), so it runs
- * behind the open with its own progress.
+ * Cost: the coarse search is 2n × 2n × 64 multiply-adds, the verifier up to 2 × CANDIDATES pairs a
+ * face. Both grow with n (the first with n²): the whole duplicate search behind an open took 38 s
+ * for FERPlus (`npm run bench:open`) and 1,893 s for 300,000 faces (`npm run bench:scale`), so it
+ * runs behind the open with its own progress.
  */
 import { NeighbourIndex } from '../neighbours/search'
 import { COARSE_DIM, CROP_ZOOM, coarseDescriptor, edgeImage, matchScore, prepareFace, type PreparedFace } from './nearMatch'
@@ -28,7 +28,7 @@ export const NEAR_DUPLICATE_SCORE = 0.9
  */
 export const CLOSE_PAIR_SCORE = 0.8
 
-/** Candidates kept per face and per orientation (as it is, mirrored): 6, 8 and 12 all find 99.3–100 % of copies. */
+/** Candidates kept per face and per orientation (as it is, mirrored); `npm run bench:duplicates` measures recall with 8. */
 const CANDIDATES = 8
 /** Floats of one batch's score matrix (queries × rows): 64 MB, whatever the dataset's size. */
 const SCORES_PER_BATCH = 16 * 1024 * 1024
