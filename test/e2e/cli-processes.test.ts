@@ -154,8 +154,18 @@ describe.skipIf(!HAS_BUILD)('pokerface processes (real wrapper, real CLI, real S
     const firstExit = exited(first)
     await runGoing(dataDir)
     process.kill(first.pid!, 'SIGSTOP') // holds the folder for as long as the test needs
-
-    const second = spawnSync(process.execPath, [CLI, ...inferArgs(dataset, dataDir)], { encoding: 'utf8', env: testEnv() })
+    // A run can be frozen inside a write: the store's write lock is held here too. A second command
+    // that opened (scanned) before asking for the folder waited out the busy timeout on it and
+    // failed with "database is locked" (exit 4) instead of naming the run.
+    const store = new Database(join(dataDir, 'pokerface.sqlite'))
+    store.exec('BEGIN IMMEDIATE')
+    let second
+    try {
+      second = spawnSync(process.execPath, [CLI, ...inferArgs(dataset, dataDir)], { encoding: 'utf8', env: testEnv() })
+    } finally {
+      store.exec('ROLLBACK')
+      store.close()
+    }
     expect(second.status, second.stderr).toBe(7)
     expect(second.stderr).toContain(`is in use by an inference run on ${dataset} (pid ${first.pid}, since `)
     expect(second.stderr).toContain('use another --data-dir')

@@ -1,10 +1,12 @@
+import { realpathSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { ApiError, type ApiHandlers } from '@shared/api'
 import type { InferenceJobStatus } from '@shared/inference'
 import type { RankingSummary } from '@shared/types'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
 import { ModelContractError } from '../inference/model'
-import { DataFolderBusyError } from '../store/dataFolderLock'
+import { DataFolderBusyError, lockDataFolder, type DataFolderLock } from '../store/dataFolderLock'
 import { datasetInferenceErrors } from '../store/predictions'
 import { neighboursSettled } from '../api/neighbours'
 import { rankingSummary } from '../store/review'
@@ -36,12 +38,41 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     console.error('pokerface infer needs a dataset folder')
     return EXIT.usage
   }
+  // The folder's lock is taken first, not by the run: adding a --model folder and the open write
+  // the store (the model's row, the scan), and behind a run that holds the folder it would wait out SQLite's busy timeout and
+  // fail with "database is locked" instead of saying who has the folder. The run's own lock, taken
+  // in the same process, shares this one.
+  let lock: DataFolderLock
+  try {
+    lock = lockDataFolder(ctx.dataDir, `an inference run on ${folderRoot(args.folder)}`)
+  } catch (err) {
+    if (!(err instanceof DataFolderBusyError)) throw err
+    console.error(err.message)
+    return EXIT.busy
+  }
+  try {
+    return await inferHoldingFolder(ctx, handlers, args, args.folder)
+  } finally {
+    lock.release()
+  }
+}
+
+/** The folder as the scan will store it (resolved through links), for the lock holder's name. */
+function folderRoot(folder: string): string {
+  try {
+    return realpathSync(folder.trim())
+  } catch {
+    return resolve(folder.trim()) // missing: the open says so in its own words
+  }
+}
+
+async function inferHoldingFolder(ctx: AppContext, handlers: ApiHandlers, args: CliArgs, folder: string): Promise<number> {
   const model = await resolveModelArg(handlers, args.model)
   if (model.error) {
     console.error(model.error)
     return EXIT.badModel
   }
-  const modelId = model.id
+  const modelId = model.id // none: the default model
   if (args.shard && args.out) {
     const existing = existingShardOutput(args.out, args.shard, modelId, args.force)
     if (existing && 'error' in existing) {
@@ -56,7 +87,7 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
   // A cluster task's store is its own and is removed once its file is written: the duplicate
   // search over the whole dataset (every image decoded, minutes at AffectNet's size, in every task)
   // would serve nothing. The merge's open, in the real store, runs it once.
-  const dataset = await openWithProgress(ctx, handlers, args.folder, false, { waitForDuplicates: !args.shard })
+  const dataset = await openWithProgress(ctx, handlers, folder, false, { waitForDuplicates: !args.shard })
   if (args.shard) ctx.duplicateSearches.cancel(dataset.id)
   if (dataset.sampleCount === 0) return EXIT.noImages
 
