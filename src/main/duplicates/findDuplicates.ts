@@ -15,6 +15,7 @@ import {
 import { FINGERPRINT_ALGORITHM, fingerprintImage } from './fingerprint'
 import { groupDuplicates } from './groups'
 import { NEAR_DUPLICATE_SCORE, findNearDuplicates } from './nearSearch'
+import { THUMB_BYTES } from './thumbnail'
 
 /** What produced a grouping: stored with the groups, so a new algorithm or threshold groups again. */
 export const GROUPING = `${FINGERPRINT_ALGORITHM} near>=${NEAR_DUPLICATE_SCORE}`
@@ -97,11 +98,11 @@ async function groupAgain(
   onProgress: (progress: ScanProgress) => void,
   signal?: AbortSignal
 ): Promise<void> {
-  const { samples, thumbs } = duplicateCandidates(db, datasetId, FINGERPRINT_ALGORITHM)
-  const keys = [...thumbs.keys()]
+  const { samples, thumbs } = duplicateCandidates(db, datasetId, FINGERPRINT_ALGORITHM, THUMB_BYTES)
+  const { keys } = thumbs
   const compared = throttled(onProgress, root, 'comparing')
   compared(0, 2 * keys.length)
-  const near = await findNearDuplicates([...thumbs.values()], { signal, onProgress: compared })
+  const near = await findNearDuplicates(thumbs.pixels, { signal, onProgress: compared })
   // A search replaced while it compared must not store groups after it.
   signal?.throwIfAborted()
   const closePairs = near.map(({ a, b, score }) => ({ pixelKeyA: keys[a], pixelKeyB: keys[b], score }))

@@ -10,8 +10,9 @@
  * for FERPlus (`npm run bench:open`) and 1,893 s for 300,000 faces (`npm run bench:scale`), so it
  * runs behind the open with its own progress.
  */
-import { NeighbourIndex } from '../neighbours/search'
+import { ColumnIndex } from '../neighbours/search'
 import { COARSE_DIM, CROP_ZOOM, coarseDescriptor, edgeImage, matchScore, prepareFace, type PreparedFace } from './nearMatch'
+import { THUMB_BYTES } from './thumbnail'
 
 /**
  * The verifier's score at which two faces count as the same photo. `npm run bench:duplicates` tunes
@@ -49,15 +50,16 @@ export interface NearSearchOptions {
 
 const yieldToEvents = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+/** Thumbnail i of a packed set (a view). */
+const thumbAt = (thumbs: Uint8Array, i: number): Uint8Array => thumbs.subarray(i * THUMB_BYTES, (i + 1) * THUMB_BYTES)
+
 /**
- * Every pair among `thumbs` that scores at least CLOSE_PAIR_SCORE (indexes a < b; a null thumbnail,
- * an image that would not decode, pairs with nothing), each with its verifier score.
+ * Every pair among `thumbs` (n thumbnails packed one after another: one array rather than n, whose
+ * per-object cost at 300,000 faces is itself tens of megabytes) that scores at least
+ * CLOSE_PAIR_SCORE, indexes a < b, each with its verifier score. A flat thumbnail pairs with nothing.
  */
-export async function findNearDuplicates(
-  thumbs: readonly (Uint8Array | null)[],
-  options: NearSearchOptions = {}
-): Promise<NearPair[]> {
-  const n = thumbs.length
+export async function findNearDuplicates(thumbs: Uint8Array, options: NearSearchOptions = {}): Promise<NearPair[]> {
+  const n = thumbs.length / THUMB_BYTES
   const { signal, onProgress } = options
   if (n < 2) return []
   const candidates = await coarseCandidates(thumbs, options)
@@ -70,19 +72,16 @@ export async function findNearDuplicates(
   }
   let slice = performance.now()
   for (let i = 0; i < n; i++) {
-    const thumb = thumbs[i]
-    if (thumb) {
-      const prepared: (PreparedFace | null)[] = [null, null]
-      for (let c = i * width; c < (i + 1) * width; c++) {
-        const hit = candidates[c]
-        if (hit < 0) continue
-        const j = hit >> 1
-        const m = hit & 1
-        if (j === i || (j < i && proposed(j, i, m))) continue
-        prepared[m] ??= prepareFace(edgeImage(thumb, m === 1))
-        const score = matchScore(prepared[m], edgeImage(thumbs[j] as Uint8Array))
-        if (score >= CLOSE_PAIR_SCORE) pairs.push({ a: Math.min(i, j), b: Math.max(i, j), score })
-      }
+    const prepared: (PreparedFace | null)[] = [null, null]
+    for (let c = i * width; c < (i + 1) * width; c++) {
+      const hit = candidates[c]
+      if (hit < 0) continue
+      const j = hit >> 1
+      const m = hit & 1
+      if (j === i || (j < i && proposed(j, i, m))) continue
+      prepared[m] ??= prepareFace(edgeImage(thumbAt(thumbs, i), m === 1))
+      const score = matchScore(prepared[m], edgeImage(thumbAt(thumbs, j)))
+      if (score >= CLOSE_PAIR_SCORE) pairs.push({ a: Math.min(i, j), b: Math.max(i, j), score })
     }
     if (performance.now() - slice > SLICE_MS) {
       onProgress?.(n + i + 1, 2 * n)
@@ -96,19 +95,33 @@ export async function findNearDuplicates(
 }
 
 /**
+ * The coarse descriptors of every face, whole (columns 0…n−1) and with the centre zoomed in (n…2n−1),
+ * written straight into the [COARSE_DIM, 2n] layout the search reads: the only copy held.
+ */
+function coarseColumns(thumbs: Uint8Array, n: number): Float32Array {
+  const columns = new Float32Array(COARSE_DIM * 2 * n)
+  const v = new Float32Array(COARSE_DIM)
+  const put = (column: number): void => {
+    for (let d = 0; d < COARSE_DIM; d++) columns[d * 2 * n + column] = v[d]
+  }
+  for (let i = 0; i < n; i++) {
+    coarseDescriptor(thumbAt(thumbs, i), v, 0)
+    put(i)
+    coarseDescriptor(thumbAt(thumbs, i), v, 0, { zoom: CROP_ZOOM })
+    put(n + i)
+  }
+  return columns
+}
+
+/**
  * For each face i, 2 × CANDIDATES proposals (j × 2 + m, m = 1 when i's mirror image proposed j; −1
  * for none), j never repeated within one orientation. Faces are compared whole and with the
  * other's centre zoomed in (a crop of it), so a shifted, brightened or cropped copy is proposed.
  */
-async function coarseCandidates(thumbs: readonly (Uint8Array | null)[], options: NearSearchOptions): Promise<Int32Array> {
-  const n = thumbs.length
-  const rows = new Float32Array(2 * n * COARSE_DIM)
-  thumbs.forEach((thumb, i) => {
-    if (!thumb) return
-    coarseDescriptor(thumb, rows, i * COARSE_DIM)
-    coarseDescriptor(thumb, rows, (n + i) * COARSE_DIM, { zoom: CROP_ZOOM })
-  })
-  const index = new NeighbourIndex(rows, COARSE_DIM)
+async function coarseCandidates(thumbs: Uint8Array, options: NearSearchOptions): Promise<Int32Array> {
+  const n = thumbs.length / THUMB_BYTES
+  // Descriptors are zero-mean and unit length (zero for a flat face), so dot products are correlations.
+  const index = new ColumnIndex(coarseColumns(thumbs, n), COARSE_DIM)
   const width = 2 * CANDIDATES
   const out = new Int32Array(n * width).fill(-1)
   // Each face is two queries (as it is, mirrored); the batch keeps the score matrix at its size.
@@ -120,20 +133,17 @@ async function coarseCandidates(thumbs: readonly (Uint8Array | null)[], options:
     const end = Math.min(n, start + perBatch)
     const queries = new Float32Array(2 * (end - start) * COARSE_DIM)
     for (let i = start; i < end; i++) {
-      const thumb = thumbs[i]
-      if (!thumb) continue
-      coarseDescriptor(thumb, queries, 2 * (i - start) * COARSE_DIM)
-      coarseDescriptor(thumb, queries, (2 * (i - start) + 1) * COARSE_DIM, { mirrored: true })
+      coarseDescriptor(thumbAt(thumbs, i), queries, 2 * (i - start) * COARSE_DIM)
+      coarseDescriptor(thumbAt(thumbs, i), queries, (2 * (i - start) + 1) * COARSE_DIM, { mirrored: true })
     }
     const hits = await index.search(queries, k)
     for (let q = 0; q < 2 * (end - start); q++) {
       const i = start + (q >> 1)
-      if (!thumbs[i]) continue
       const m = q & 1
       let kept = 0
       const at = i * width + m * CANDIDATES
       for (let h = 0; h < hits.k && kept < CANDIDATES; h++) {
-        // A zero row (no thumbnail) correlates 0 with everything: never a candidate.
+        // A flat face's descriptor is zero and correlates 0 with everything: never a candidate.
         if (hits.similarities[q * hits.k + h] <= 0) break
         const j = hits.rows[q * hits.k + h] % n
         if (j === i) continue

@@ -10,6 +10,8 @@
  */
 
 export const THUMB_SIDE = 32
+/** Bytes of one thumbnail; a dataset's thumbnails travel packed, one after another. */
+export const THUMB_BYTES = THUMB_SIDE * THUMB_SIDE
 
 /**
  * Which source pixels each of the THUMB_SIDE targets along an axis of `n` pixels covers, and by how

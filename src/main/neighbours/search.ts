@@ -44,8 +44,45 @@ export interface Hits {
   k: number
 }
 
-export class NeighbourIndex {
+/**
+ * Vectors held only as the graph reads them, [dim, n] (each column one unit vector), for callers that
+ * build that layout themselves and need no row back: the near-duplicate search's 600,000 descriptors
+ * at AffectNet's size would otherwise be held twice (150 MB each).
+ */
+export class ColumnIndex {
   private readonly base: ort.Tensor
+
+  /** `columns`: dim × size values, column j of row d at d × size + j; unit length each, or zero. */
+  constructor(
+    columns: Float32Array,
+    readonly dim: number
+  ) {
+    this.base = new ort.Tensor('float32', columns, [dim, dim === 0 ? 0 : columns.length / dim])
+  }
+
+  get size(): number {
+    return this.base.dims[1]
+  }
+
+  /** The k most similar columns to each query (q unit rows of dim values). */
+  async search(queries: Float32Array, k: number): Promise<Hits> {
+    const q = queries.length / this.dim
+    const kk = Math.min(k, this.size)
+    if (q === 0 || kk === 0) return { rows: new Int32Array(0), similarities: new Float32Array(0), k: kk }
+    const out = await (
+      await similaritySession()
+    ).run({
+      queries: new ort.Tensor('float32', queries, [q, this.dim]),
+      base: this.base,
+      k: new ort.Tensor('int64', BigInt64Array.from([BigInt(kk)]), [1])
+    })
+    const index = out.index.data as BigInt64Array
+    return { rows: Int32Array.from(index, Number), similarities: out.similarity.data as Float32Array, k: kk }
+  }
+}
+
+export class NeighbourIndex {
+  private readonly columns: ColumnIndex
   private readonly rows: Float32Array
 
   /** `vectors`: n rows of `dim` values, row-major; normalised here (the array is changed). */
@@ -54,7 +91,7 @@ export class NeighbourIndex {
     readonly dim: number
   ) {
     this.rows = normaliseRows(vectors, dim)
-    this.base = new ort.Tensor('float32', transpose(this.rows, this.size, dim), [dim, this.size])
+    this.columns = new ColumnIndex(transpose(this.rows, this.size, dim), dim)
   }
 
   get size(): number {
@@ -67,18 +104,7 @@ export class NeighbourIndex {
   }
 
   /** The k most similar rows to each query (q rows of dim values, normalised by the caller or not). */
-  async search(queries: Float32Array, k: number): Promise<Hits> {
-    const q = queries.length / this.dim
-    const kk = Math.min(k, this.size)
-    if (q === 0 || kk === 0) return { rows: new Int32Array(0), similarities: new Float32Array(0), k: kk }
-    const out = await (
-      await similaritySession()
-    ).run({
-      queries: new ort.Tensor('float32', normaliseRows(Float32Array.from(queries), this.dim), [q, this.dim]),
-      base: this.base,
-      k: new ort.Tensor('int64', BigInt64Array.from([BigInt(kk)]), [1])
-    })
-    const index = out.index.data as BigInt64Array
-    return { rows: Int32Array.from(index, Number), similarities: out.similarity.data as Float32Array, k: kk }
+  search(queries: Float32Array, k: number): Promise<Hits> {
+    return this.columns.search(normaliseRows(Float32Array.from(queries), this.dim), k)
   }
 }

@@ -62,30 +62,63 @@ export function saveFingerprints(db: Db, algorithm: string, outcomes: Fingerprin
   })()
 }
 
+/** The distinct contents of a dataset that have a thumbnail: their pixel keys and the thumbnails, packed. */
+export interface PackedThumbnails {
+  keys: string[]
+  /** keys.length thumbnails of `thumbBytes` each, one after another. */
+  pixels: Uint8Array
+}
+
 /**
  * Every present sample with the key of its decoded pixels, and each distinct content's thumbnail
- * (one per pixel key; none where the image would not decode): what the grouping works on.
+ * (one per pixel key; none where the image would not decode): what the grouping works on. Rows are
+ * read one at a time into one packed array: at 300,000 faces, all rows at once with a Buffer each
+ * held hundreds of megabytes more.
  */
 export function duplicateCandidates(
   db: Db,
   datasetId: number,
-  algorithm: string
-): { samples: DuplicateCandidate[]; thumbs: Map<string, Uint8Array> } {
+  algorithm: string,
+  thumbBytes: number
+): { samples: DuplicateCandidate[]; thumbs: PackedThumbnails } {
+  const present = db
+    .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
+    .pluck()
+    .get(datasetId) as number
+  let pixels = new Uint8Array(present * thumbBytes)
+  const keys: string[] = []
+  const seen = new Set<string>()
+  const samples: DuplicateCandidate[] = []
   const rows = db
     .prepare(
       `SELECT s.id, s.content_hash AS contentHash, f.pixel_hash AS pixelHash, f.thumb
          FROM samples s LEFT JOIN image_fingerprints f ON f.content_hash = s.content_hash AND f.algorithm = ?
         WHERE s.dataset_id = ? AND s.status = 'present' ORDER BY s.id`
     )
-    .all(algorithm, datasetId) as { id: number; contentHash: string; pixelHash: string | null; thumb: Buffer | null }[]
-  const thumbs = new Map<string, Uint8Array>()
-  const samples = rows.map((r) => {
+    .iterate(algorithm, datasetId) as IterableIterator<{
+    id: number
+    contentHash: string
+    pixelHash: string | null
+    thumb: Buffer | null
+  }>
+  for (const r of rows) {
     // Undecodable images still group with byte-identical files.
     const pixelKey = r.pixelHash ?? `bytes:${r.contentHash}`
-    if (r.thumb && !thumbs.has(pixelKey)) thumbs.set(pixelKey, r.thumb)
-    return { sampleId: r.id, pixelKey }
-  })
-  return { samples, thumbs }
+    samples.push({ sampleId: r.id, pixelKey })
+    if (!r.thumb || r.thumb.length !== thumbBytes || seen.has(pixelKey)) continue
+    seen.add(pixelKey)
+    const at = keys.length * thumbBytes
+    if (at + thumbBytes > pixels.length) {
+      // Samples were added since the count (another process's scan): room for them.
+      const grown = new Uint8Array(Math.max(at + thumbBytes, 2 * pixels.length))
+      grown.set(pixels)
+      pixels = grown
+    }
+    pixels.set(r.thumb, at)
+    keys.push(pixelKey)
+  }
+  // A view, not a copy: the room exact duplicates leave over stays allocated, a copy would briefly double it.
+  return { samples, thumbs: { keys, pixels: pixels.subarray(0, keys.length * thumbBytes) } }
 }
 
 /** What produced a dataset's stored groups, or null when it has none (never grouped, or invalidated). */
