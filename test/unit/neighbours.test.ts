@@ -6,7 +6,8 @@ import { ApiError, type ApiHandlers } from '@shared/api'
 import type { AppContext } from '@main/api/context'
 import { allNeighbours } from '@main/neighbours/lists'
 import { pca2d } from '@main/neighbours/pca'
-import { NeighbourIndex } from '@main/neighbours/search'
+import { ChunkedIndex } from '@main/neighbours/chunkedIndex'
+import { NeighbourIndex, normaliseRows } from '@main/neighbours/search'
 import { neighbourDisagreement } from '@main/review/neighbourSignal'
 import { rankedWithEmbeddings } from '../helpers/embeddedStore'
 
@@ -46,6 +47,24 @@ describe('exact nearest neighbours', () => {
       expect(hits.similarities[0]).toBeCloseTo(1, 5)
       for (let h = 1; h < 5; h++) expect(hits.similarities[h]).toBeLessThanOrEqual(hits.similarities[h - 1])
     }
+  })
+
+  it('in chunks, for a batch of queries, finds what one search over every row finds', async () => {
+    const d = 16
+    const next = random(11)
+    const vectors = normaliseRows(Float32Array.from({ length: 1000 * d }, next), d)
+    // 1000 rows in chunks of 96: ten full chunks and a short last one of 40.
+    const chunked = new ChunkedIndex(1000, d, (i, out) => out.set(vectors.subarray(i * d, (i + 1) * d)), 96)
+    const whole = new NeighbourIndex(Float32Array.from(vectors), d)
+    const queries = normaliseRows(Float32Array.from({ length: 30 * d }, next), d)
+    const [a, b] = [await chunked.search(queries, 9), await whole.search(queries, 9)]
+    expect(a.k).toBe(9)
+    expect(Array.from(a.rows)).toEqual(Array.from(b.rows))
+    for (let i = 0; i < a.similarities.length; i++) expect(a.similarities[i]).toBeCloseTo(b.similarities[i], 5)
+    // Fewer rows than k: every row, once.
+    const small = new ChunkedIndex(5, d, (i, out) => out.set(vectors.subarray(i * d, (i + 1) * d)), 2)
+    const few = await small.search(queries.subarray(0, d), 9)
+    expect([...few.rows].sort()).toEqual([0, 1, 2, 3, 4])
   })
 
   it('lists each row’s neighbours without itself or its identical copies', async () => {

@@ -10,7 +10,7 @@
  * for FERPlus (`npm run bench:open`) and 1,893 s for 300,000 faces (`npm run bench:scale`), so it
  * runs behind the open with its own progress.
  */
-import { ColumnIndex } from '../neighbours/search'
+import { ChunkedIndex } from '../neighbours/chunkedIndex'
 import { COARSE_DIM, CROP_ZOOM, coarseDescriptor, edgeImage, matchScore, prepareFace, type PreparedFace } from './nearMatch'
 import { THUMB_BYTES } from './thumbnail'
 
@@ -31,8 +31,8 @@ export const CLOSE_PAIR_SCORE = 0.8
 
 /** Candidates kept per face and per orientation (as it is, mirrored); `npm run bench:duplicates` measures recall with 8. */
 const CANDIDATES = 8
-/** Floats of one batch's score matrix (queries × rows): 64 MB, whatever the dataset's size. */
-const SCORES_PER_BATCH = 16 * 1024 * 1024
+/** Faces searched together, each as two queries (as it is, mirrored): many, so each chunk of the index is read once for all of them. */
+const QUERY_FACES = 64
 /** The verifier hands the event loop back this often, so the app answers while it runs. */
 const SLICE_MS = 25
 
@@ -95,42 +95,24 @@ export async function findNearDuplicates(thumbs: Uint8Array, options: NearSearch
 }
 
 /**
- * The coarse descriptors of every face, whole (columns 0…n−1) and with the centre zoomed in (n…2n−1),
- * written straight into the [COARSE_DIM, 2n] layout the search reads: the only copy held.
- */
-function coarseColumns(thumbs: Uint8Array, n: number): Float32Array {
-  const columns = new Float32Array(COARSE_DIM * 2 * n)
-  const v = new Float32Array(COARSE_DIM)
-  const put = (column: number): void => {
-    for (let d = 0; d < COARSE_DIM; d++) columns[d * 2 * n + column] = v[d]
-  }
-  for (let i = 0; i < n; i++) {
-    coarseDescriptor(thumbAt(thumbs, i), v, 0)
-    put(i)
-    coarseDescriptor(thumbAt(thumbs, i), v, 0, { zoom: CROP_ZOOM })
-    put(n + i)
-  }
-  return columns
-}
-
-/**
  * For each face i, 2 × CANDIDATES proposals (j × 2 + m, m = 1 when i's mirror image proposed j; −1
  * for none), j never repeated within one orientation. Faces are compared whole and with the
  * other's centre zoomed in (a crop of it), so a shifted, brightened or cropped copy is proposed.
  */
 async function coarseCandidates(thumbs: Uint8Array, options: NearSearchOptions): Promise<Int32Array> {
   const n = thumbs.length / THUMB_BYTES
-  // Descriptors are zero-mean and unit length (zero for a flat face), so dot products are correlations.
-  const index = new ColumnIndex(coarseColumns(thumbs, n), COARSE_DIM)
+  // Each face whole (vectors 0…n−1) and with its centre zoomed in (n…2n−1). Descriptors are zero-mean
+  // and unit length (zero for a flat face), so dot products are correlations.
+  const index = new ChunkedIndex(2 * n, COARSE_DIM, (v, out) =>
+    coarseDescriptor(thumbAt(thumbs, v % n), out, 0, v < n ? {} : { zoom: CROP_ZOOM })
+  )
   const width = 2 * CANDIDATES
   const out = new Int32Array(n * width).fill(-1)
-  // Each face is two queries (as it is, mirrored); the batch keeps the score matrix at its size.
-  const perBatch = Math.max(1, Math.floor(SCORES_PER_BATCH / (2 * (2 * n))))
   // The index's rows hold 2n + 1 candidates at most; asking one more than CANDIDATES leaves room
   // for the face itself and for a face found both whole and zoomed.
   const k = Math.min(2 * n, 2 * CANDIDATES + 1)
-  for (let start = 0; start < n; start += perBatch) {
-    const end = Math.min(n, start + perBatch)
+  for (let start = 0; start < n; start += QUERY_FACES) {
+    const end = Math.min(n, start + QUERY_FACES)
     const queries = new Float32Array(2 * (end - start) * COARSE_DIM)
     for (let i = start; i < end; i++) {
       coarseDescriptor(thumbAt(thumbs, i), queries, 2 * (i - start) * COARSE_DIM)
