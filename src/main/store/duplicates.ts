@@ -81,44 +81,41 @@ export function duplicateCandidates(
   algorithm: string,
   thumbBytes: number
 ): { samples: DuplicateCandidate[]; thumbs: PackedThumbnails } {
-  const present = db
-    .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
-    .pluck()
-    .get(datasetId) as number
-  let pixels = new Uint8Array(present * thumbBytes)
-  const keys: string[] = []
-  const seen = new Set<string>()
-  const samples: DuplicateCandidate[] = []
-  const rows = db
-    .prepare(
-      `SELECT s.id, s.content_hash AS contentHash, f.pixel_hash AS pixelHash, f.thumb
-         FROM samples s LEFT JOIN image_fingerprints f ON f.content_hash = s.content_hash AND f.algorithm = ?
-        WHERE s.dataset_id = ? AND s.status = 'present' ORDER BY s.id`
-    )
-    .iterate(algorithm, datasetId) as IterableIterator<{
-    id: number
-    contentHash: string
-    pixelHash: string | null
-    thumb: Buffer | null
-  }>
-  for (const r of rows) {
-    // Undecodable images still group with byte-identical files.
-    const pixelKey = r.pixelHash ?? `bytes:${r.contentHash}`
-    samples.push({ sampleId: r.id, pixelKey })
-    if (!r.thumb || r.thumb.length !== thumbBytes || seen.has(pixelKey)) continue
-    seen.add(pixelKey)
-    const at = keys.length * thumbBytes
-    if (at + thumbBytes > pixels.length) {
-      // Samples were added since the count (another process's scan): room for them.
-      const grown = new Uint8Array(Math.max(at + thumbBytes, 2 * pixels.length))
-      grown.set(pixels)
-      pixels = grown
+  // One read transaction: the count that sizes the array and the rows come from one snapshot, though
+  // another process may be scanning into the store meanwhile.
+  return db.transaction(() => {
+    const present = db
+      .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
+      .pluck()
+      .get(datasetId) as number
+    const pixels = new Uint8Array(present * thumbBytes)
+    const keys: string[] = []
+    const seen = new Set<string>()
+    const samples: DuplicateCandidate[] = []
+    const rows = db
+      .prepare(
+        `SELECT s.id, s.content_hash AS contentHash, f.pixel_hash AS pixelHash, f.thumb
+           FROM samples s LEFT JOIN image_fingerprints f ON f.content_hash = s.content_hash AND f.algorithm = ?
+          WHERE s.dataset_id = ? AND s.status = 'present' ORDER BY s.id`
+      )
+      .iterate(algorithm, datasetId) as IterableIterator<{
+      id: number
+      contentHash: string
+      pixelHash: string | null
+      thumb: Buffer | null
+    }>
+    for (const r of rows) {
+      // Undecodable images still group with byte-identical files.
+      const pixelKey = r.pixelHash ?? `bytes:${r.contentHash}`
+      samples.push({ sampleId: r.id, pixelKey })
+      if (!r.thumb || r.thumb.length !== thumbBytes || seen.has(pixelKey)) continue
+      seen.add(pixelKey)
+      pixels.set(r.thumb, keys.length * thumbBytes)
+      keys.push(pixelKey)
     }
-    pixels.set(r.thumb, at)
-    keys.push(pixelKey)
-  }
-  // A view, not a copy: the room exact duplicates leave over stays allocated, a copy would briefly double it.
-  return { samples, thumbs: { keys, pixels: pixels.subarray(0, keys.length * thumbBytes) } }
+    // A view, not a copy: the room exact duplicates leave over stays allocated, a copy would briefly double it.
+    return { samples, thumbs: { keys, pixels: pixels.subarray(0, keys.length * thumbBytes) } }
+  })()
 }
 
 /** What produced a dataset's stored groups, or null when it has none (never grouped, or invalidated). */
