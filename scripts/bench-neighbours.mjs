@@ -63,7 +63,7 @@ console.log(
 for (const n of sizes) {
   const vectors = synthetic(n)
   const started = performance.now()
-  const index = new NeighbourIndex(Float32Array.from(vectors), dim)
+  const index = new NeighbourIndex(vectors, dim)
   const buildMs = performance.now() - started
   await index.search(vectors.subarray(0, dim), 25) // warm-up: the session is created once per process
   const times = []

@@ -44,7 +44,7 @@ export function datasetIndex(db: Db, datasetId: number, modelId: string): Datase
   const key = `${datasetId}\u0000${modelId}\u0000${embeddingCount(db, datasetId, modelId)}`
   if (cached && cached.db === db && cached.key === key) return cached.value
   const embeddings = datasetEmbeddings(db, datasetId, modelId)
-  const index = new NeighbourIndex(Float32Array.from(embeddings.vectors), embeddings.dim)
+  const index = new NeighbourIndex(embeddings.vectors, embeddings.dim)
   const rowOf = new Map<number, number>()
   embeddings.sampleIds.forEach((id, row) => rowOf.set(id, row))
   cached = { key, db, value: { embeddings, index, rowOf } }
