@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { fingerprintImage } from '@main/duplicates/fingerprint'
 import { groupDuplicates } from '@main/duplicates/groups'
 import { edgeImage, matchScore, prepareFace } from '@main/duplicates/nearMatch'
-import { CLOSE_PAIR_SCORE, NEAR_DUPLICATE_SCORE, findNearDuplicates } from '@main/duplicates/nearSearch'
+import { CLOSE_PAIR_SCORE, NEAR_DUPLICATE_SCORE, findNearDuplicates, type NearPairs } from '@main/duplicates/nearSearch'
 import { THUMB_BYTES } from '@main/duplicates/thumbnail'
 import { FACE_FIXTURE_DIR } from '../helpers/data'
 
@@ -41,6 +41,9 @@ function packed(thumbs: Uint8Array[]): Uint8Array {
   thumbs.forEach((t, i) => out.set(t, i * THUMB_BYTES))
   return out
 }
+/** The search's pairs as objects, to compare and name. */
+const listed = (pairs: NearPairs): { a: number; b: number; score: number }[] =>
+  Array.from(pairs.a, (a, p) => ({ a, b: pairs.b[p], score: pairs.score[p] }))
 const thumbOf = async (bytes: Buffer): Promise<Uint8Array> => (await fingerprintImage(bytes)).thumb
 const score = (a: Uint8Array, b: Uint8Array): number =>
   Math.max(matchScore(prepareFace(edgeImage(a)), edgeImage(b)), matchScore(prepareFace(edgeImage(a, true)), edgeImage(b)))
@@ -100,20 +103,25 @@ describe('the near-duplicate search', () => {
       for (const a of family) for (const b of family) if (a < b) truth.add(`${names[a]} | ${names[b]}`)
     }
     const progress: number[] = []
-    const pairs = await findNearDuplicates(packed(thumbs), { onProgress: (done, total) => progress.push(done / total) })
+    const pairs = listed(await findNearDuplicates(packed(thumbs), { onProgress: (done, total) => progress.push(done / total) }))
     const found = new Set(pairs.filter((p) => p.score >= NEAR_DUPLICATE_SCORE).map(({ a, b }) => `${names[a]} | ${names[b]}`))
     // By name, so a failure says which copy was missed or which different faces were paired.
     expect([...truth].filter((p) => !found.has(p))).toEqual([])
     expect([...found].filter((p) => !truth.has(p))).toEqual([])
     // Closer pairs below the threshold are kept too, for the benchmark and for a person to look at.
     for (const p of pairs) expect(p.score).toBeGreaterThanOrEqual(CLOSE_PAIR_SCORE)
+    // Each pair once (a face and its mirror may both have scored it), a < b, ordered by a then b.
+    const order = pairs.map(({ a, b }) => [a, b])
+    expect(order.every(([a, b]) => a < b)).toBe(true)
+    expect(order).toEqual([...order].sort(([a1, b1], [a2, b2]) => a1 - a2 || b1 - b2))
+    expect(new Set(order.map(([a, b]) => `${a}|${b}`)).size).toBe(order.length)
     expect(progress.at(-1)).toBe(1)
   })
 
   it('pairs nothing with a flat image, and answers nothing for fewer than two faces', async () => {
     const t = await thumbOf(await readFile(FACE))
-    expect(await findNearDuplicates(packed([t]))).toEqual([])
-    expect(await findNearDuplicates(packed([t, new Uint8Array(THUMB_BYTES)]))).toEqual([])
+    expect(listed(await findNearDuplicates(packed([t])))).toEqual([])
+    expect(listed(await findNearDuplicates(packed([t, new Uint8Array(THUMB_BYTES)])))).toEqual([])
   })
 })
 

@@ -14,7 +14,7 @@ import {
 } from '../store/duplicates'
 import { FINGERPRINT_ALGORITHM, fingerprintImage } from './fingerprint'
 import { groupDuplicates } from './groups'
-import { NEAR_DUPLICATE_SCORE, findNearDuplicates } from './nearSearch'
+import { CLOSE_PAIR_SCORE, NEAR_DUPLICATE_SCORE, findNearDuplicates, type NearPairs } from './nearSearch'
 import { THUMB_BYTES } from './thumbnail'
 
 /** What produced a grouping: stored with the groups, so a new algorithm or threshold groups again. */
@@ -105,10 +105,16 @@ async function groupAgain(
   const near = await findNearDuplicates(thumbs.pixels, { signal, onProgress: compared })
   // A search replaced while it compared must not store groups after it.
   signal?.throwIfAborted()
-  const closePairs = near.map(({ a, b, score }) => ({ pixelKeyA: keys[a], pixelKeyB: keys[b], score }))
-  const nearPairs = closePairs.filter((p) => p.score >= NEAR_DUPLICATE_SCORE).map((p) => [p.pixelKeyA, p.pixelKeyB] as const)
+  // Both read the pairs through generators: no array of millions of objects (see NearPairs).
+  const nearPairs = mapPairs(near, NEAR_DUPLICATE_SCORE, (a, b) => [keys[a], keys[b]] as const)
+  const closePairs = mapPairs(near, CLOSE_PAIR_SCORE, (a, b, score) => ({ pixelKeyA: keys[a], pixelKeyB: keys[b], score }))
   const pixelKeys = new Map(samples.map((c) => [c.sampleId, c.pixelKey]))
   saveGroups(db, datasetId, groupDuplicates(samples, nearPairs), pixelKeys, GROUPING, closePairs)
+}
+
+/** The pairs scoring at least `min`, each made into what the caller takes, one at a time. */
+function* mapPairs<T>(pairs: NearPairs, min: number, make: (a: number, b: number, score: number) => T): Generator<T> {
+  for (let p = 0; p < pairs.a.length; p++) if (pairs.score[p] >= min) yield make(pairs.a[p], pairs.b[p], pairs.score[p])
 }
 
 /** Progress of one phase, passed on at most every 100 ms (and at its end): an event goes to every window. */

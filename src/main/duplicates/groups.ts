@@ -13,22 +13,24 @@ export interface DuplicateCandidate {
 /** Each sample that has a duplicate → its group's id (the smallest sample id in the group). */
 export function groupDuplicates(
   samples: readonly DuplicateCandidate[],
-  nearPairs: readonly (readonly [string, string])[]
+  nearPairs: Iterable<readonly [string, string]>
 ): Map<number, number> {
   const itemOf = new Map<string, number>()
-  const item = (key: string): number => {
-    let at = itemOf.get(key)
-    if (at === undefined) itemOf.set(key, (at = itemOf.size))
+  const sampleItem = samples.map((s) => {
+    let at = itemOf.get(s.pixelKey)
+    if (at === undefined) itemOf.set(s.pixelKey, (at = itemOf.size))
     return at
-  }
-  const sampleItem = samples.map((s) => item(s.pixelKey))
-  const pairItems = nearPairs.map(([a, b]) => [item(a), item(b)])
+  })
   const parent = Int32Array.from({ length: itemOf.size }, (_, i) => i)
   const find = (x: number): number => {
     while (parent[x] !== x) x = parent[x] = parent[parent[x]]
     return x
   }
-  for (const [i, j] of pairItems) {
+  // Taken one at a time (millions at AffectNet's size). A key no sample has joins nothing to a sample.
+  for (const [keyA, keyB] of nearPairs) {
+    const i = itemOf.get(keyA)
+    const j = itemOf.get(keyB)
+    if (i === undefined || j === undefined) continue
     const a = find(i)
     const b = find(j)
     if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)

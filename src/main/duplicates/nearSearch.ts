@@ -36,10 +36,50 @@ const QUERY_FACES = 64
 /** The verifier hands the event loop back this often, so the app answers while it runs. */
 const SLICE_MS = 25
 
-export interface NearPair {
-  a: number
-  b: number
-  score: number
+/**
+ * Pairs found, as parallel arrays (pair p: faces a[p] < b[p], its score): at AffectNet's size they
+ * run to millions (the synthetic 300k set has ~70 copies of each photo), and an object a pair,
+ * keyed by a string to merge them, took the search's memory past 2 GB.
+ */
+export interface NearPairs {
+  a: Int32Array
+  b: Int32Array
+  score: Float64Array
+}
+
+/** Pairs as they are scored, in typed arrays that double when full. */
+class PairList {
+  count = 0
+  private pairs: NearPairs = { a: new Int32Array(1024), b: new Int32Array(1024), score: new Float64Array(1024) }
+
+  push(a: number, b: number, score: number): void {
+    if (this.count === this.pairs.a.length) {
+      const grow = <T extends Int32Array | Float64Array>(old: T, next: T): T => (next.set(old), next)
+      const size = 2 * this.count
+      this.pairs = {
+        a: grow(this.pairs.a, new Int32Array(size)),
+        b: grow(this.pairs.b, new Int32Array(size)),
+        score: grow(this.pairs.score, new Float64Array(size))
+      }
+    }
+    this.pairs.a[this.count] = a
+    this.pairs.b[this.count] = b
+    this.pairs.score[this.count++] = score
+  }
+
+  /** The score of the pair pushed last. */
+  get lastScore(): number {
+    return this.pairs.score[this.count - 1]
+  }
+
+  set lastScore(score: number) {
+    this.pairs.score[this.count - 1] = score
+  }
+
+  get(): NearPairs {
+    const { a, b, score } = this.pairs
+    return { a: a.subarray(0, this.count), b: b.subarray(0, this.count), score: score.subarray(0, this.count) }
+  }
 }
 
 export interface NearSearchOptions {
@@ -58,12 +98,12 @@ const thumbAt = (thumbs: Uint8Array, i: number): Uint8Array => thumbs.subarray(i
  * per-object cost at 300,000 faces is itself tens of megabytes) that scores at least
  * CLOSE_PAIR_SCORE, indexes a < b, each with its verifier score. A flat thumbnail pairs with nothing.
  */
-export async function findNearDuplicates(thumbs: Uint8Array, options: NearSearchOptions = {}): Promise<NearPair[]> {
+export async function findNearDuplicates(thumbs: Uint8Array, options: NearSearchOptions = {}): Promise<NearPairs> {
   const n = thumbs.length / THUMB_BYTES
   const { signal, onProgress } = options
-  if (n < 2) return []
+  const pairs = new PairList()
+  if (n < 2) return pairs.get()
   const candidates = await coarseCandidates(thumbs, options)
-  const pairs: NearPair[] = []
   const width = 2 * CANDIDATES
   // Whether j proposed i in orientation m: then the pair was scored when j's turn came.
   const proposed = (j: number, i: number, m: number): boolean => {
@@ -81,7 +121,7 @@ export async function findNearDuplicates(thumbs: Uint8Array, options: NearSearch
       if (j === i || (j < i && proposed(j, i, m))) continue
       prepared[m] ??= prepareFace(edgeImage(thumbAt(thumbs, i), m === 1))
       const score = matchScore(prepared[m], edgeImage(thumbAt(thumbs, j)))
-      if (score >= CLOSE_PAIR_SCORE) pairs.push({ a: Math.min(i, j), b: Math.max(i, j), score })
+      if (score >= CLOSE_PAIR_SCORE) pairs.push(Math.min(i, j), Math.max(i, j), score)
     }
     if (performance.now() - slice > SLICE_MS) {
       onProgress?.(n + i + 1, 2 * n)
@@ -91,7 +131,7 @@ export async function findNearDuplicates(thumbs: Uint8Array, options: NearSearch
     }
   }
   onProgress?.(2 * n, 2 * n)
-  return mergePairs(pairs)
+  return mergePairs(pairs.get(), n)
 }
 
 /**
@@ -140,13 +180,27 @@ async function coarseCandidates(thumbs: Uint8Array, options: NearSearchOptions):
   return out
 }
 
-/** One entry per pair (both orientations may match: the better score is kept), in index order. */
-function mergePairs(pairs: NearPair[]): NearPair[] {
-  const best = new Map<string, NearPair>()
-  for (const p of pairs) {
-    const key = `${p.a}|${p.b}`
-    const seen = best.get(key)
-    if (!seen || p.score > seen.score) best.set(key, p)
+/**
+ * One entry per pair (both orientations, and both faces' turns, may score it: the best score is
+ * kept), ordered by a then b. A counting sort by a, then each a's few pairs sorted by b: linear in
+ * the pairs, with no key strings.
+ */
+function mergePairs(pairs: NearPairs, n: number): NearPairs {
+  const count = pairs.a.length
+  const start = new Int32Array(n + 1)
+  for (let p = 0; p < count; p++) start[pairs.a[p] + 1]++
+  for (let i = 0; i < n; i++) start[i + 1] += start[i]
+  const next = start.slice(0, n)
+  const order = new Int32Array(count)
+  for (let p = 0; p < count; p++) order[next[pairs.a[p]]++] = p
+  const merged = new PairList()
+  for (let a = 0; a < n; a++) {
+    const bucket = order.subarray(start[a], start[a + 1]).sort((x, y) => pairs.b[x] - pairs.b[y])
+    let last = -1
+    for (const p of bucket) {
+      if (pairs.b[p] !== last) merged.push(a, (last = pairs.b[p]), pairs.score[p])
+      else if (pairs.score[p] > merged.lastScore) merged.lastScore = pairs.score[p]
+    }
   }
-  return [...best.values()].sort((x, y) => x.a - y.a || x.b - y.b)
+  return merged.get()
 }

@@ -141,7 +141,7 @@ export function saveGroups(
   groupOf: ReadonlyMap<number, number>,
   pixelKeys: ReadonlyMap<number, string>,
   producedBy: string,
-  closePairs: readonly ClosePair[] = []
+  closePairs: Iterable<ClosePair> = []
 ): void {
   const put = db.prepare('INSERT INTO duplicate_members (sample_id, dataset_id, group_id, pixel_key) VALUES (?, ?, ?, ?)')
   const putPair = db.prepare(
