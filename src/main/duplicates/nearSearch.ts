@@ -7,7 +7,7 @@
  *
  * Cost: the coarse search is 2n × 2n × 64 multiply-adds, the verifier up to 2 × CANDIDATES pairs a
  * face. Both grow with n (the first with n²): the whole duplicate search behind an open took 38 s
- * for FERPlus (`npm run bench:open`) and 1,827 s for 300,000 faces (`npm run bench:scale`, of which
+ * for FERPlus (`npm run bench:open`) and 1,794 s for 300,000 faces (`npm run bench:scale`, of which
  * the comparison about 870 s), so it runs behind the open with its own progress.
  */
 import { ChunkedIndex } from '../neighbours/chunkedIndex'
