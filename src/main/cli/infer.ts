@@ -1,10 +1,10 @@
-import { realpathSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { ApiError, type ApiHandlers } from '@shared/api'
 import type { InferenceJobStatus } from '@shared/inference'
 import type { RankingSummary } from '@shared/types'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
+import { resolveDatasetRoot } from '../datasets/scan'
 import { ModelContractError } from '../inference/model'
 import { DataFolderBusyError, lockDataFolder, type DataFolderLock } from '../store/dataFolderLock'
 import { datasetInferenceErrors } from '../store/predictions'
@@ -34,7 +34,8 @@ export function progressLine(s: InferenceJobStatus): string {
  * and the summary's count is what was stored. Another run on the same data folder is refused (EXIT.busy).
  */
 export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArgs): Promise<number> {
-  if (!args.folder) {
+  const folder = args.folder
+  if (!folder) {
     console.error('pokerface infer needs a dataset folder')
     return EXIT.usage
   }
@@ -44,25 +45,18 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
   // in the same process, shares this one.
   let lock: DataFolderLock
   try {
-    lock = lockDataFolder(ctx.dataDir, `an inference run on ${folderRoot(args.folder)}`)
+    // Named as the scan stores it; a folder that cannot be opened is named as given, and the open says why.
+    const root = await resolveDatasetRoot(folder).catch(() => resolve(folder.trim()))
+    lock = lockDataFolder(ctx.dataDir, `an inference run on ${root}`)
   } catch (err) {
     if (!(err instanceof DataFolderBusyError)) throw err
     console.error(err.message)
     return EXIT.busy
   }
   try {
-    return await inferHoldingFolder(ctx, handlers, args, args.folder)
+    return await inferHoldingFolder(ctx, handlers, args, folder)
   } finally {
     lock.release()
-  }
-}
-
-/** The folder as the scan will store it (resolved through links), for the lock holder's name. */
-function folderRoot(folder: string): string {
-  try {
-    return realpathSync(folder.trim())
-  } catch {
-    return resolve(folder.trim()) // missing: the open says so in its own words
   }
 }
 

@@ -96,16 +96,18 @@ export class ColumnIndex {
 export class NeighbourIndex {
   private readonly base: Float32Array
   private readonly columns: ColumnIndex
-  readonly size: number
 
   /** `vectors`: n rows of `dim` values, row-major; left as they are. */
   constructor(
     vectors: Float32Array,
     readonly dim: number
   ) {
-    this.size = dim === 0 ? 0 : vectors.length / dim
-    this.base = normalisedColumns(vectors, this.size, dim)
+    this.base = normalisedColumns(vectors, dim === 0 ? 0 : vectors.length / dim, dim)
     this.columns = new ColumnIndex(this.base, dim)
+  }
+
+  get size(): number {
+    return this.columns.size
   }
 
   /** The normalised vector of row `i` (a copy, gathered from the columns). */
