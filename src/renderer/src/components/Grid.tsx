@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'react'
+import { isFling, SETTLE_MS } from '../fling'
 import { PAGE_SIZE } from '../store'
 import { useReview, useReviewStore } from '../useReview'
 import { Tile } from './Tile'
@@ -22,6 +23,11 @@ export function Grid(): React.JSX.Element {
   const restoredScroll = useReview((s) => s.restoredScroll)
   const ref = useRef<HTMLDivElement>(null)
   const [view, setView] = useState({ top: 0, height: 600, width: 800 })
+  // While flinging, tiles coming into view hold back their thumbnails (../fling.ts).
+  const [flinging, setFlinging] = useState(false)
+  const lastScroll = useRef({ top: 0, at: -Infinity })
+  const settle = useRef<number | undefined>(undefined)
+  useEffect(() => () => window.clearTimeout(settle.current), [])
 
   useLayoutEffect(() => {
     const el = ref.current
@@ -75,7 +81,16 @@ export function Grid(): React.JSX.Element {
   const { sampleAt } = store.getState()
   const tiles: React.JSX.Element[] = []
   for (let i = firstIndex; i <= lastIndex; i++) {
-    tiles.push(<Tile key={i} index={i} sample={sampleAt(i)} top={Math.floor(i / columns) * PITCH} left={(i % columns) * PITCH} />)
+    tiles.push(
+      <Tile
+        key={i}
+        index={i}
+        sample={sampleAt(i)}
+        top={Math.floor(i / columns) * PITCH}
+        left={(i % columns) * PITCH}
+        showThumbnail={!flinging}
+      />
+    )
   }
 
   return (
@@ -87,6 +102,12 @@ export function Grid(): React.JSX.Element {
       onScroll={(e) => {
         // Read now: the updater may run after React has cleared the event's currentTarget.
         const top = e.currentTarget.scrollTop
+        const now = performance.now()
+        const fast = isFling(top - lastScroll.current.top, now - lastScroll.current.at)
+        lastScroll.current = { top, at: now }
+        window.clearTimeout(settle.current)
+        if (fast) settle.current = window.setTimeout(() => setFlinging(false), SETTLE_MS)
+        setFlinging(fast)
         setView((v) => ({ ...v, top }))
         store.getState().setScrollTop(top)
       }}

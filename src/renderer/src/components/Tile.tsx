@@ -1,4 +1,4 @@
-import { memo } from 'react'
+import { memo, useRef } from 'react'
 import type { Sample } from '@shared/types'
 import { labelColour, labelShort } from '../labels'
 import { marksOf } from '../markIcons'
@@ -10,10 +10,16 @@ interface TileProps {
   sample: Sample | undefined
   top: number
   left: number
+  /** false while the grid flings (../fling.ts): a tile coming into view then shows no thumbnail yet. */
+  showThumbnail: boolean
 }
 
-export const Tile = memo(function Tile({ index, sample, top, left }: TileProps): React.JSX.Element {
+export const Tile = memo(function Tile({ index, sample, top, left, showThumbnail }: TileProps): React.JSX.Element {
   const store = useReviewStore()
+  // A thumbnail once shown stays while the grid flings past it: the sample it was shown for.
+  const thumbnailOf = useRef<number | null>(null)
+  if (sample && showThumbnail) thumbnailOf.current = sample.id
+  const withThumbnail = sample !== undefined && thumbnailOf.current === sample.id
   const isCursor = useReview((s) => s.cursor === index)
   const isSelected = useReview((s) => (sample ? s.selected.has(sample.id) : false))
   const similarity = useReview((s) => (sample ? s.subset?.similarity.get(sample.id) : undefined))
@@ -24,14 +30,16 @@ export const Tile = memo(function Tile({ index, sample, top, left }: TileProps):
   const marks = marksOf(sample.marks)
   return (
     <div
-      className={`tile${isCursor ? ' cursor' : ''}${isSelected ? ' selected' : ''}`}
+      className={`tile${isCursor ? ' cursor' : ''}${isSelected ? ' selected' : ''}${withThumbnail ? '' : ' held-back'}`}
       style={style}
       data-sample-id={sample.id}
       data-label={sample.currentLabel ?? ''}
       title={sample.relPath}
       onClick={(e) => store.getState().select(index, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'replace')}
     >
-      <img src={store.getState().client.imageUrl('thumb', sample.id)} alt={sample.relPath} decoding="async" draggable={false} />
+      {withThumbnail && (
+        <img src={store.getState().client.imageUrl('thumb', sample.id)} alt={sample.relPath} decoding="async" draggable={false} />
+      )}
       <span className="badge" style={{ background: labelColour(sample.currentLabel) }}>
         {labelShort(sample.currentLabel)}
       </span>
