@@ -301,6 +301,7 @@ try {
       'the label counts are kept (label_tally); what is left is counting the flagged samples and the reviewed among them ' +
         "(review_scores' flagged index, ~30 + ~70 ms) and reading the marks: a flagged-and-reviewed count kept beside the tally would meet it"
     )
+    console.log(`    [${metrics.all.map(msText).join(', ')}]`)
   }
   if (ONLY.has('exports')) {
     const exportsDir = join(scaleDir, 'exports')
