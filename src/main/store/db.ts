@@ -23,8 +23,9 @@ export function openDb(file: string, options: OpenDbOptions = {}): Db {
   db.pragma('busy_timeout = 5000')
   // 64 MB of pages kept in memory (SQLite's default is 2 MB): at 1M samples the review metrics and
   // the grid's decorations look up thousands of rows scattered over a 1.3 GB file, and with 2 MB
-  // each lookup read its page again from the OS (issue 19: getReviewMetrics 109 → 79 ms, a median of 7, `npm run bench:scale` with BENCH_SCALE_ONLY=metrics, and no grid query slower).
-  // Pages are allocated as they are read, so a small dataset never uses it.
+  // each lookup read its page again from the OS (issue 19, BENCH_SCALE_ONLY=metrics npm run
+  // bench:scale: getReviewMetrics 109 → 79 ms, medians of 7; no grid query slower). Pages are
+  // allocated as they are read, so a small dataset never uses it.
   db.pragma('cache_size = -65536')
   migrate(db)
   return db
