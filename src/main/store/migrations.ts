@@ -468,5 +468,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (dataset_id, pixel_key_a, pixel_key_b)
   );
   DELETE FROM image_fingerprints WHERE algorithm = 'pixels-sha256+dct64-mirror/v1';
+  `,
+  // Issue 19: the grid sorts by self-confidence through the "most likely wrong" order index (that
+  // score is 1 − self-confidence), so its own pair, rebuilt by every 1M ranking, goes.
+  `
+  DROP INDEX IF EXISTS review_scores_order_self_confidence;
+  DROP INDEX IF EXISTS review_scores_order_self_confidence_reversed;
   `
 ]
