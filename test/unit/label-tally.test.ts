@@ -1,8 +1,19 @@
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import type { Label } from '@shared/emotions'
 import type { RankingSummary } from '@shared/types'
 import { openDb, type Db } from '@main/store/db'
 import { MIGRATIONS } from '@main/store/migrations'
-import { labelTally, REVIEWED_SQL, reviewProgress, saveRanking, type ScoreRow } from '@main/store/review'
+import {
+  countLabels,
+  labelTally,
+  REVIEWED_SQL,
+  reviewProgress,
+  saveRanking,
+  type CountedTally,
+  type ScoreRow
+} from '@main/store/review'
+import { tempDir } from '../helpers/data'
 
 /**
  * Issue 19 (metrics at 1M): the metrics read label_tally, which triggers keep as samples are added,
@@ -35,25 +46,43 @@ function addSamples(db: Db, datasetId: number, from: number, count: number): voi
   for (let i = from; i < from + count; i++) put.run(datasetId, `img/${i}.jpg`, `h${i}`, LABELS[i % 4], LABELS[(i + (i % 3)) % 4])
 }
 
-function rank(db: Db, datasetId: number, shift: number): void {
+/**
+ * The tally as a ranking counts it itself (api/ranking.ts): every present sample by its labels and
+ * its new predicted class (null where it has none), with the data version it was read at.
+ */
+function countedTally(db: Db, datasetId: number, rows: ScoreRow[]): CountedTally {
+  const readAt = db.pragma('data_version', { simple: true }) as number
+  const predicted = new Map(rows.map((r) => [r.sampleId, r.predictedLabel]))
+  const samples = db
+    .prepare(
+      `SELECT id, original_label AS originalLabel, current_label AS currentLabel FROM samples WHERE dataset_id = ? AND status = 'present'`
+    )
+    .all(datasetId) as { id: number; originalLabel: Label | null; currentLabel: Label | null }[]
+  return { counts: countLabels(samples.map((s) => ({ ...s, predicted: predicted.get(s.id) ?? null }))), readAt }
+}
+
+/** A score row as a ranking writes it, for this sample and predicted class. */
+const scoreRow = ({ sampleId, predictedLabel }: Pick<ScoreRow, 'sampleId' | 'predictedLabel'>): ScoreRow => ({
+  sampleId,
+  givenLabel: null,
+  predictedLabel,
+  selfConfidence: 0.5,
+  margin: 0.1,
+  confidentLabel: null,
+  suggestedLabel: null,
+  flagged: sampleId % 3 !== 0,
+  intensity: null,
+  intensityMismatch: null,
+  combined: 0.5,
+  score: 0.5,
+  outOfSample: null
+})
+
+function rank(db: Db, datasetId: number, shift: number, counted = false): void {
   const ids = db.prepare('SELECT id FROM samples WHERE dataset_id = ? AND id % 5 != 0').pluck().all(datasetId) as number[]
-  const rows: ScoreRow[] = ids.map((sampleId) => ({
-    sampleId,
-    givenLabel: null,
-    predictedLabel: LABELS[(sampleId + shift) % 3] as string,
-    selfConfidence: 0.5,
-    margin: 0.1,
-    confidentLabel: null,
-    suggestedLabel: null,
-    flagged: sampleId % 3 !== 0,
-    intensity: null,
-    intensityMismatch: null,
-    combined: 0.5,
-    score: 0.5,
-    outOfSample: null
-  }))
+  const rows = ids.map((sampleId) => scoreRow({ sampleId, predictedLabel: LABELS[(sampleId + shift) % 3] as string }))
   const summary = { datasetId, modelId: 'm', rankedAt: 'now' } as RankingSummary
-  saveRanking(db, summary, rows)
+  saveRanking(db, summary, rows, undefined, counted ? countedTally(db, datasetId, rows) : undefined)
 }
 
 /** A store whose dataset 1 holds `count` samples, ranked (predicted labels shifted by `shift`). */
@@ -80,6 +109,8 @@ describe('label_tally (the metrics at 1M)', () => {
     expect(tally(db, 1).length).toBeGreaterThan(4)
     rank(db, 1, 0)
     same('ranked')
+    rank(db, 1, 2, true)
+    same('ranked, the tally counted by the ranking')
     // Relabels, as review decisions and undo write them, one sample at a time.
     const relabel = db.prepare('UPDATE samples SET current_label = ? WHERE id = ?')
     for (let id = 1; id <= 60; id += 7) relabel.run(LABELS[id % 4], id)
@@ -97,13 +128,33 @@ describe('label_tally (the metrics at 1M)', () => {
     same('touched')
     addSamples(db, 1, 200, 10)
     same('added after the ranking')
-    rank(db, 1, 1)
+    rank(db, 1, 1, true)
     same('ranked again with other predictions')
     db.prepare('DELETE FROM samples WHERE id % 6 = 0').run()
     same('deleted')
     db.prepare('DELETE FROM datasets WHERE id = 2').run()
     expect(tally(db, 2)).toEqual([])
     same('dataset deleted')
+    db.close()
+  })
+
+  it('a tally the ranking counted is not written if another connection wrote after it was counted', async () => {
+    const file = join(await tempDir('pf-tally-'), 'store.sqlite')
+    const db = openDb(file)
+    db.prepare(`INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (1, '/a', 'a', 'x', 'x')`).run()
+    addSamples(db, 1, 0, 40)
+    rank(db, 1, 0)
+    const rows = db
+      .prepare('SELECT sample_id AS sampleId, predicted_label AS predictedLabel FROM review_scores')
+      .all() as ScoreRow[]
+    const counted = countedTally(db, 1, rows)
+    // Another process relabels a sample between the ranking's read and its write.
+    const other = openDb(file)
+    other.prepare(`UPDATE samples SET current_label = 'anger' WHERE id = 3`).run()
+    other.close()
+    saveRanking(db, { datasetId: 1, modelId: 'm', rankedAt: 'now' } as RankingSummary, rows.map(scoreRow), undefined, counted)
+    expect(tally(db, 1)).toEqual(reference(db, 1))
+    expect(tally(db, 1).some((t) => t.includes('"anger"'))).toBe(true)
     db.close()
   })
 

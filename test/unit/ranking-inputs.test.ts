@@ -43,12 +43,20 @@ describe('what the ranking reads: every present sample with a prediction by the 
     await scanDataset(db, root)
 
     const id = (relPath: string) => samples.find((s) => s.relPath === relPath)!.id
-    expect(rankingInputs(db, datasetId, 'm')).toEqual([
-      { sampleId: id('happy/a-copy.png'), currentLabel: 'happiness', split: null, probabilities: [0.2, 0.8], intensity: 0.05 },
-      { sampleId: id('happy/a.png'), currentLabel: 'happiness', split: null, probabilities: [0.2, 0.8], intensity: 0.05 },
-      { sampleId: id('neutral/c.png'), currentLabel: 'neutral', split: null, probabilities: [0.9, 0.1], intensity: null }
+    const labelled = (label: string) => ({ originalLabel: label, currentLabel: label, split: null })
+    const read = rankingInputs(db, datasetId, 'm')
+    expect(read.inputs).toEqual([
+      { sampleId: id('happy/a-copy.png'), ...labelled('happiness'), probabilities: [0.2, 0.8], intensity: 0.05 },
+      { sampleId: id('happy/a.png'), ...labelled('happiness'), probabilities: [0.2, 0.8], intensity: 0.05 },
+      { sampleId: id('neutral/c.png'), ...labelled('neutral'), probabilities: [0.9, 0.1], intensity: null }
     ])
-    expect(rankingInputs(db, datasetId, 'other').map((r) => r.sampleId)).toEqual([id('happy/b.png')])
-    expect(rankingInputs(db, datasetId, 'none')).toEqual([])
+    // The present samples left out are counted by label, for the metrics' tally; the missing one is not.
+    expect(read.unpredicted).toEqual([{ original: 'happiness', current: 'happiness', predicted: null, n: 1 }])
+    expect(rankingInputs(db, datasetId, 'other').inputs.map((r) => r.sampleId)).toEqual([id('happy/b.png')])
+    expect(rankingInputs(db, datasetId, 'none').inputs).toEqual([])
+    expect(rankingInputs(db, datasetId, 'none').unpredicted).toEqual([
+      { original: 'happiness', current: 'happiness', predicted: null, n: 3 },
+      { original: 'neutral', current: 'neutral', predicted: null, n: 1 }
+    ])
   })
 })

@@ -10,7 +10,7 @@ import { oddness } from '../review/oddness'
 import { rankLabelIssues, type RankItem } from '../review/ranking'
 import { freshNeighbourLists } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
-import { rankingInputs, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
+import { countLabels, rankingInputs, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
 import { declareOutOfSample, getDatasetSummary, outOfSampleDeclaredAt } from '../store/datasets'
 import { getDatasetFormat } from '../store/sources'
 import type { AppContext } from './context'
@@ -45,7 +45,7 @@ export function rankDataset(
   model: Pick<ModelInfo, 'id' | 'classes' | 'folder'>
 ): RankingSummary | null {
   const started = performance.now()
-  const inputs = rankingInputs(db, datasetId, model.id)
+  const { inputs, unpredicted, dataVersion } = rankingInputs(db, datasetId, model.id)
   if (inputs.length === 0) return null
   const card = readModelCard(model.folder)
   const overlap = trainingOverlap(
@@ -109,7 +109,11 @@ export function rankDataset(
     overlap: overlap.reason,
     durationMs: 0
   }
-  saveRanking(db, summary, rows, () => Math.round(performance.now() - started))
+  const counts = countLabels(inputs.map((r, i) => ({ ...r, predicted: rows[i].predictedLabel })))
+  saveRanking(db, summary, rows, () => Math.round(performance.now() - started), {
+    counts: [...counts, ...unpredicted],
+    readAt: dataVersion
+  })
   return summary
 }
 

@@ -45,36 +45,65 @@ export const SUGGESTED_SQL = `(CASE WHEN s.current_label IS NULL THEN r.predicte
 
 export interface RankingInput {
   sampleId: number
+  originalLabel: Label | null
   currentLabel: Label | null
   split: Split | null
   probabilities: number[]
   intensity: number | null
 }
 
+/** Present samples counted by (original label, current label, predicted class): a row of label_tally. */
+export interface LabelCount {
+  original: Label | null
+  current: Label | null
+  predicted: Label | null
+  n: number
+}
+
+/** What a ranking reads of a dataset (rankingInputs). */
+export interface RankingRead {
+  /** Every present sample with a prediction by the model, in sample id order. */
+  inputs: RankingInput[]
+  /** The present samples without one, counted by their labels (their predicted class is null). */
+  unpredicted: LabelCount[]
+  /** PRAGMA data_version as the read began: whether another connection has written since (saveRanking). */
+  dataVersion: number
+}
+
+/** The probabilities of an input not yet matched to its prediction. */
+const NOT_YET: number[] = []
+
 /**
  * Every present sample of a dataset with a prediction by the model, with what the ranking needs,
- * in sample id order. Joined here rather than in SQL: in sqlite3 itself, looking each of 1M
+ * in sample id order, and the others counted by label. Joined here rather than in SQL: in sqlite3 itself, looking each of 1M
  * samples' content hash up in predictions took 6 s, reading the dataset's samples and the model's
  * predictions once each 0.7 s and 0.2-1.3 s (issue 19, ranking 1M). Rows are read as arrays, not
  * objects: better-sqlite3's row objects cost more than the reads.
  */
-export function rankingInputs(db: Db, datasetId: number, modelId: string): RankingInput[] {
+export function rankingInputs(db: Db, datasetId: number, modelId: string): RankingRead {
+  const dataVersion = db.pragma('data_version', { simple: true }) as number
+  // Both tables are read in storage order, their indexes kept out of it (the unary +): through an
+  // index SQLite sorted 1M samples by id again (1.4 s, against 1.0 s for the table read through) and
+  // looked 1M predictions up one by one by rowid (2.4 s, against 1.0 s). A table read through also
+  // passes other models' and datasets' rows, cheaper per row than a lookup.
   const samples = db
     .prepare(
-      `SELECT id, content_hash, current_label, split FROM samples
-        WHERE dataset_id = ? AND status = 'present' ORDER BY id`
+      `SELECT id, content_hash, original_label, current_label, split FROM samples
+        WHERE +dataset_id = ? AND +status = 'present' ORDER BY id`
     )
     .raw()
-    .iterate(datasetId) as IterableIterator<[number, string, Label | null, Split | null]>
+    .iterate(datasetId) as IterableIterator<[number, string, Label | null, Label | null, Split | null]>
   const inputs: RankingInput[] = []
   // Content hash → the samples that have it (identical files are separate samples of one content).
   const byHash = new Map<string, number | number[]>()
-  for (const [sampleId, hash, currentLabel, split] of samples) {
+  for (const [sampleId, hash, originalLabel, currentLabel, split] of samples) {
     const at = byHash.get(hash)
     if (at === undefined) byHash.set(hash, inputs.length)
     else if (typeof at === 'number') byHash.set(hash, [at, inputs.length])
     else at.push(inputs.length)
-    inputs.push({ sampleId, currentLabel, split, probabilities: [], intensity: null })
+    // Filled below, or left out: one shared placeholder rather than 1M empty arrays (2 s of
+    // allocation and collection at 1M, issue 19).
+    inputs.push({ sampleId, originalLabel, currentLabel, split, probabilities: NOT_YET, intensity: null })
   }
   const found = new Uint8Array(inputs.length)
   const fill = (i: number, probabilities: number[], intensity: number | null): void => {
@@ -83,7 +112,7 @@ export function rankingInputs(db: Db, datasetId: number, modelId: string): Ranki
     found[i] = 1
   }
   const predictions = db
-    .prepare('SELECT content_hash, probabilities, emotion_intensity FROM predictions WHERE model_id = ?')
+    .prepare('SELECT content_hash, probabilities, emotion_intensity FROM predictions WHERE +model_id = ?')
     .raw()
     .iterate(modelId) as IterableIterator<[string, string, number | null]>
   for (const [hash, json, intensity] of predictions) {
@@ -94,7 +123,8 @@ export function rankingInputs(db: Db, datasetId: number, modelId: string): Ranki
     if (typeof at === 'number') fill(at, probabilities, intensity)
     else for (const i of at) fill(i, probabilities, intensity)
   }
-  return inputs.filter((_, i) => found[i] === 1)
+  const unpredicted = countLabels(inputs.filter((_, i) => found[i] === 0).map((r) => ({ ...r, predicted: null })))
+  return { inputs: inputs.filter((_, i) => found[i] === 1), unpredicted, dataVersion }
 }
 
 /** The model with predictions for most of a dataset's images: what to rank with when no run says. */
@@ -116,10 +146,26 @@ export type ScoreRow = Omit<LabelIssueScores, 'modelId'> & { sampleId: number }
 const REBUILD_INDEXES_AT = 100_000
 
 /**
+ * label_tally as the ranking's caller counted it (countLabels over the samples it read and the new
+ * predicted classes), and PRAGMA data_version when it read them: trusted only if no other
+ * connection has written since.
+ */
+export interface CountedTally {
+  counts: LabelCount[]
+  readAt: number
+}
+
+/**
  * Replaces a dataset's ranking in one transaction: readers see the old one or the new one.
  * `elapsedMs` is asked just before the summary is written, so it counts writing the scores too.
  */
-export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], elapsedMs?: () => number): void {
+export function saveRanking(
+  db: Db,
+  summary: RankingSummary,
+  rows: ScoreRow[],
+  elapsedMs?: () => number,
+  tally?: CountedTally
+): void {
   // Bound by position, not by name from a copy of each row: writing 1M rows took 11.8 s of a 63 s
   // ranking with named bindings of spread objects, 3.9-4.8 s this way (issue 19, profiled).
   const put = db.prepare(
@@ -163,8 +209,12 @@ export function saveRanking(db: Db, summary: RankingSummary, rows: ScoreRow[], e
         r.oddness ?? null
       )
     }
-    for (const index of indexes) db.exec(index.sql)
-    recountLabelTally(db, datasetId)
+    if (indexes.length > 0) buildIndexes(db, indexes)
+    // Holding the write lock now, so nobody else can write before the commit. The caller's count
+    // saves grouping 1M samples joined to their scores again (1.8 s at 1M, issue 19); this
+    // connection's own writes cannot have come between (better-sqlite3 is synchronous).
+    if (tally && db.pragma('data_version', { simple: true }) === tally.readAt) replaceLabelTally(db, datasetId, tally.counts)
+    else recountLabelTally(db, datasetId)
     if (elapsedMs) summary.durationMs = elapsedMs()
     db.prepare(
       `INSERT INTO review_rankings (dataset_id, model_id, summary, ranked_at) VALUES (?, ?, ?, ?)
@@ -329,6 +379,45 @@ export function labelTally(
          FROM label_tally WHERE dataset_id = ? AND n > 0`
     )
     .all(datasetId) as { original: Label | null; current: Label | null; predicted: Label | null; n: number }[]
+}
+
+/** Samples counted by (original label, current label, predicted class), as label_tally holds them. */
+export function countLabels(
+  samples: Iterable<{ originalLabel: Label | null; currentLabel: Label | null; predicted: Label | null }>
+): LabelCount[] {
+  const counts = new Map<string, LabelCount>()
+  for (const s of samples) {
+    const key = `${s.originalLabel}\t${s.currentLabel}\t${s.predicted}`
+    const count = counts.get(key)
+    if (count) count.n++
+    else counts.set(key, { original: s.originalLabel, current: s.currentLabel, predicted: s.predicted, n: 1 })
+  }
+  return [...counts.values()]
+}
+
+/**
+ * Builds indexes with SQLite's sorter on two threads and its default 2 MB page cache rather than the
+ * app's 64 MB (db.ts): building review_scores' 13 indexes at 1M rows took 6.9-9.1 s that way against
+ * 10.1-13.7 s single-threaded and 14.8-19.8 s with the large cache (four rounds each, side by side;
+ * issue 19).
+ */
+function buildIndexes(db: Db, indexes: { sql: string }[]): void {
+  const cache = db.pragma('cache_size', { simple: true }) as number
+  const threads = db.pragma('threads', { simple: true }) as number
+  db.pragma('cache_size = -2000')
+  db.pragma('threads = 2')
+  try {
+    for (const index of indexes) db.exec(index.sql)
+  } finally {
+    db.pragma(`cache_size = ${cache}`)
+    db.pragma(`threads = ${threads}`)
+  }
+}
+
+function replaceLabelTally(db: Db, datasetId: number, counts: LabelCount[]): void {
+  db.prepare('DELETE FROM label_tally WHERE dataset_id = ?').run(datasetId)
+  const put = db.prepare('INSERT INTO label_tally VALUES (?, ?, ?, ?, ?)')
+  for (const c of counts) put.run(datasetId, c.original ?? '', c.current ?? '', c.predicted ?? '', c.n)
 }
 
 /** Counts the dataset's label_tally again from its samples: after a ranking wrote new predicted labels. */
