@@ -109,7 +109,13 @@ export function rankDataset(
     overlap: overlap.reason,
     durationMs: 0
   }
-  const counts = countLabels(inputs.map((r, i) => ({ ...r, predicted: rows[i].predictedLabel })))
+  // One short-lived object at a time: a 1M-element copy of the inputs raised the ranking's peak RSS.
+  const counts = countLabels(
+    (function* () {
+      for (let i = 0; i < inputs.length; i++)
+        yield { originalLabel: inputs[i].originalLabel, currentLabel: inputs[i].currentLabel, predicted: rows[i].predictedLabel }
+    })()
+  )
   saveRanking(db, summary, rows, () => Math.round(performance.now() - started), {
     counts: [...counts, ...unpredicted],
     readAt: dataVersion
