@@ -242,7 +242,10 @@ try {
       secs(ranked.ms),
       10_000,
       '10 s',
-      'the fifteen order indexes rebuilt take about 13 s of it alone: the new ranking written into a fresh table whose indexes are built on a worker connection while the old one serves, then swapped in (or one index per sort key, the reversed order read block by block)'
+      'the indexes out of its path: what is left is reading 1M samples and predictions row by row (~6 s), writing 1M score rows (~4 s) and ' +
+        'building the thirteen order indexes (7-9 s on two threads; any index over 1M rows takes 0.65-1.15 s to build here, one integer column ' +
+        'included): the new scores written into a second table whose indexes are built while the old ranking serves, then swapped in; or the ' +
+        'orders kept as positions in a WITHOUT ROWID table bulk-loaded from orders sorted in JS (0.34 s an order in a probe)'
     )
     console.log(`    [${ranked.all.map(secs).join(', ')}]; the app's own count: ${secs(ranked.result.durationMs)}`)
   }
@@ -298,8 +301,8 @@ try {
       msText(metrics.ms),
       100,
       '100 ms',
-      'the label counts are kept (label_tally); what is left is counting the flagged samples and the reviewed among them ' +
-        "(review_scores' flagged index, ~30 + ~70 ms) and reading the marks: a flagged-and-reviewed count kept beside the tally would meet it"
+      'the label counts are kept (label_tally); what is left is counting the flagged samples (~11 ms) and the reviewed among them ' +
+        "(~40 ms), and reading the marks with their samples' labels (~22 ms, warm): a flagged-and-reviewed count kept beside the tally"
     )
     console.log(`    [${metrics.all.map(msText).join(', ')}]`)
   }
@@ -426,9 +429,9 @@ try {
           msText(median(maxes)),
           50,
           '50 ms',
-          "the pages arrive in time (no tile waits for one); a fling's long frames are Chromium's own layout, paint and software raster " +
-            'of ~3 new rows of thumbnails a frame (a page CPU profile: ~2.7 s native of 4 s, our script ~0.2 s): GPU raster, or placeholders ' +
-            'while the grid moves faster than a screen a frame and thumbnails only once it slows'
+          'the pages arrive in time (no tile waits for one), and tiles that come into view during a fling hold back their thumbnails ' +
+            '(src/renderer/src/fling.ts; before, fetching, decoding and rastering ~3 new rows of them a frame made frames of 83-183 ms); ' +
+            "what is left is Chromium's software raster and React mounting ~36 new tiles a frame: GPU raster"
         )
         console.log(`    [${maxes.map(msText).join(', ')}]; last run: ${summary}`)
       }

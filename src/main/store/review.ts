@@ -75,10 +75,10 @@ const NOT_YET: number[] = []
 
 /**
  * Every present sample of a dataset with a prediction by the model, with what the ranking needs,
- * in sample id order, and the others counted by label. Joined here rather than in SQL: in sqlite3 itself, looking each of 1M
- * samples' content hash up in predictions took 6 s, reading the dataset's samples and the model's
- * predictions once each 0.7 s and 0.2-1.3 s (issue 19, ranking 1M). Rows are read as arrays, not
- * objects: better-sqlite3's row objects cost more than the reads.
+ * in sample id order, and the others counted by label. Joined here rather than in SQL: in sqlite3
+ * itself, looking each of 1M samples' content hash up in predictions took 6 s, reading the
+ * dataset's samples and the model's predictions once each 0.7 s and 0.2-1.3 s (issue 19, ranking
+ * 1M). Rows are read as arrays, not objects: better-sqlite3's row objects cost more than the reads.
  */
 export function rankingInputs(db: Db, datasetId: number, modelId: string): RankingRead {
   const dataVersion = db.pragma('data_version', { simple: true }) as number
