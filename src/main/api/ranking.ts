@@ -7,7 +7,7 @@ import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
 import { neighbourDisagreement } from '../review/neighbourSignal'
 import { oddness } from '../review/oddness'
-import { rankLabelIssues, type RankItem } from '../review/ranking'
+import { rankLabelIssues, type IssueScores, type RankItem } from '../review/ranking'
 import { freshNeighbourLists } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
 import { countLabels, rankingInputs, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
@@ -64,7 +64,10 @@ export function rankDataset(
   const ranking = rankLabelIssues(items, model.classes.length, neutral)
   const { disagreement, odd } = neighbourScores(db, datasetId, model.id, inputs)
   const name = (i: number | null): string | null => (i === null ? null : model.classes[i])
-  const rows: ScoreRow[] = inputs.map((r, i) => {
+  // Each sample's row is made as it is written, not all at once: 1M row objects beside the inputs
+  // and scores raised the 1M ranking's peak RSS and its collection time (issue 19).
+  const scoreRow = (i: number): ScoreRow => {
+    const r = inputs[i]
     const s = ranking.scores[i]
     const judged = items[i].given !== null
     return {
@@ -88,8 +91,14 @@ export function rankDataset(
       oddness: odd.get(r.sampleId) ?? null,
       outOfSample: judged ? items[i].outOfSample : null
     }
-  })
-  const judged = rows.filter((r) => r.score !== null)
+  }
+  const rows = {
+    length: inputs.length,
+    *[Symbol.iterator]() {
+      for (let i = 0; i < inputs.length; i++) yield scoreRow(i)
+    }
+  }
+  const { scored, flagged, outOfSample } = countScores(ranking.scores, items)
   const summary: RankingSummary = {
     datasetId,
     modelId: model.id,
@@ -97,23 +106,20 @@ export function rankDataset(
     classes: model.classes,
     thresholds: ranking.thresholds.map((t) => (Number.isFinite(t) ? Math.round(t * 1e4) / 1e4 : null)),
     thresholdsFrom: ranking.thresholdsFrom,
-    predicted: rows.length,
-    scored: judged.length,
-    flagged: rows.filter((r) => r.flagged).length,
-    outOfSample: {
-      out: judged.filter((r) => r.outOfSample === true).length,
-      in: judged.filter((r) => r.outOfSample === false).length,
-      unknown: judged.filter((r) => r.outOfSample === null).length
-    },
+    predicted: inputs.length,
+    scored,
+    flagged,
+    outOfSample,
     trainingData: card.trainingData,
     overlap: overlap.reason,
     durationMs: 0
   }
-  // One short-lived object at a time: a 1M-element copy of the inputs raised the ranking's peak RSS.
   const counts = countLabels(
     (function* () {
-      for (let i = 0; i < inputs.length; i++)
-        yield { originalLabel: inputs[i].originalLabel, currentLabel: inputs[i].currentLabel, predicted: rows[i].predictedLabel }
+      for (let i = 0; i < inputs.length; i++) {
+        const { originalLabel, currentLabel } = inputs[i]
+        yield { originalLabel, currentLabel, predicted: model.classes[ranking.scores[i].predicted] }
+      }
     })()
   )
   saveRanking(db, summary, rows, () => Math.round(performance.now() - started), {
@@ -121,6 +127,19 @@ export function rankDataset(
     readAt: dataVersion
   })
   return summary
+}
+
+/** The summary's counts: judged labels (those with a score), flagged ones, and the judged by whether the model trained on them. */
+function countScores(scores: IssueScores[], items: RankItem[]): Pick<RankingSummary, 'scored' | 'flagged' | 'outOfSample'> {
+  const counts = { scored: 0, flagged: 0, outOfSample: { out: 0, in: 0, unknown: 0 } }
+  scores.forEach((s, i) => {
+    if (s.flagged) counts.flagged++
+    if (s.score === null) return
+    counts.scored++
+    const out = items[i].outOfSample
+    counts.outOfSample[out === true ? 'out' : out === false ? 'in' : 'unknown']++
+  })
+  return counts
 }
 
 /**

@@ -142,6 +142,11 @@ export function mostPredictedModel(db: Db, datasetId: number): string | null {
 
 export type ScoreRow = Omit<LabelIssueScores, 'modelId'> & { sampleId: number }
 
+/** A ranking's rows: an array, or rows made one at a time as they are written (api/ranking.ts). */
+export interface ScoreRows extends Iterable<ScoreRow> {
+  readonly length: number
+}
+
 /** Rankings of at least this many rows rebuild review_scores' indexes rather than update them. */
 const REBUILD_INDEXES_AT = 100_000
 
@@ -162,7 +167,7 @@ export interface CountedTally {
 export function saveRanking(
   db: Db,
   summary: RankingSummary,
-  rows: ScoreRow[],
+  rows: ScoreRows,
   elapsedMs?: () => number,
   tally?: CountedTally
 ): void {
