@@ -207,6 +207,19 @@ function meetQuery(name) {
   return 'the total counted once per filter (cached until labelsChanged) rather than on every page, and an index covering the filter'
 }
 
+/** The most faces a lasso on the map passes to the grid (MAX_FILTER_IDS in src/shared/types.ts). */
+const LASSO = 100_000
+/** That many of the dataset's sample ids in a random order, as a lasso's (most similar first) would be. */
+function lassoIds() {
+  const Database = require('better-sqlite3')
+  const db = new Database(join(storeHome, 'pokerface.sqlite'), { readonly: true })
+  try {
+    return db.prepare('SELECT id FROM samples WHERE dataset_id = ? ORDER BY random() LIMIT ?').pluck().all(datasetId, LASSO)
+  } finally {
+    db.close()
+  }
+}
+
 async function call(name, args) {
   const t = performance.now()
   const res = await fetch(`${origin}/api/call/${name}`, {
@@ -281,7 +294,17 @@ try {
         { filter: { flaggedOnly: true, reviewed: false }, sort: { by: 'likelyWrong' } }
       ],
       ['filter: mark = exclude', { filter: { flag: 'exclude' } }],
-      ['filter: trained on = unknown, margin', { filter: { inSample: 'unknown' }, sort: { by: 'margin' } }]
+      ['filter: trained on = unknown, margin', { filter: { inSample: 'unknown' }, sort: { by: 'margin' } }],
+      // The store has no embeddings, neighbour lists or duplicate groups (synthetic predictions only): these
+      // four give every face a null score or no group, so they time the query's path, not a real order.
+      ['sort: neighbours labelled otherwise (all null here)', { filter: {}, sort: { by: 'neighbours' } }],
+      ['sort: odd images (all null here)', { filter: {}, sort: { by: 'odd' } }],
+      ['filter: odd-images queue (empty here)', { filter: { odd: true } }],
+      ['filter: duplicates queue, leakage (empty here)', { filter: { duplicates: 'leakage' } }],
+      [
+        `filter: a lasso of ${LASSO.toLocaleString()} faces, most likely wrong`,
+        { filter: { sampleIds: lassoIds() }, sort: { by: 'likelyWrong' } }
+      ]
     ]
     console.log(`\n  querySamples at ${SAMPLES.toLocaleString()} (300 rows + the total count):`)
     for (const [name, args] of cases) {
