@@ -200,6 +200,12 @@ const token = new URL(url).searchParams.get('token')
 const peakRssKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? NaN)
 /** What would bring a querySamples case under 100 ms at 1M (issue 19 asks the script to say). */
 function meetQuery(name) {
+  if (name.startsWith('sort: odd'))
+    return "an order index like the label scores' (dataset_id, oddness IS NULL, oddness DESC, sample_id), at ~1 s more per 1M ranking; today the whole dataset is sorted on each page"
+  if (name.includes('odd-images queue'))
+    return 'the count driven from review_scores_by_oddness (oddness >= the queue threshold) instead of from the samples, which the planner reads whole'
+  if (name.includes('lasso'))
+    return 'the list parsed and ordered once per lasso (kept until the next write) rather than on every page: each page parses the 100,000 ids again and sorts them by place'
   if (name.startsWith('page:'))
     return 'keyset pages (rows after the last one shown: WHERE (score, id) > (?, ?)) instead of OFFSET, which walks every row before the page'
   if (/sort: (?!path)|likely wrong|margin/.test(name))
