@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SampleFilter, SampleSort, SampleSortKey } from '@shared/types'
 import { openDb, type Db } from '@main/store/db'
+import { ODD_QUEUE_MIN } from '@main/review/oddness'
 import { querySamples } from '@main/store/samples'
 
 /**
@@ -209,6 +210,44 @@ describe('grid order at scale (issue 19)', () => {
         detail: string
       }[]
       expect(plan[0].detail, sql).toMatch(/^SCAN pick/)
+    }
+  })
+
+  it('reads the odd-images queue from its index, not every sample of the dataset', () => {
+    const db = store()
+    db.prepare('UPDATE review_scores SET oddness = (sample_id % 10) / 10.0').run()
+    const statements: string[] = []
+    const prepare = db.prepare.bind(db)
+    db.prepare = ((sql: string) => {
+      statements.push(sql)
+      return prepare(sql)
+    }) as typeof db.prepare
+    const queue = querySamples(db, 1, { odd: true }, 0, 100, { by: 'path' })
+    const sad = querySamples(db, 1, { odd: true, currentLabel: 'sadness' }, 0, 10, { by: 'likelyWrong' })
+    db.prepare = prepare
+    // Only queued faces, whichever way the page is read.
+    const oddness = db.prepare('SELECT oddness FROM review_scores WHERE sample_id = ?').pluck()
+    expect(sad.samples.length).toBeGreaterThan(0)
+    for (const s of [...queue.samples, ...sad.samples]) expect(oddness.get(s.id)).toBeGreaterThanOrEqual(ODD_QUEUE_MIN)
+    const inQueue = db
+      .prepare(
+        `SELECT count(*) FROM samples s JOIN review_scores r ON r.sample_id = s.id
+          WHERE s.dataset_id = 1 AND s.status = 'present' AND r.oddness >= ?`
+      )
+      .pluck()
+      .get(ODD_QUEUE_MIN) as number
+    expect(inQueue).toBeGreaterThan(0)
+    expect(queue.total).toBe(inQueue)
+    const queued = statements.filter((sql) => sql.includes(' odd CROSS JOIN'))
+    expect(queued.length).toBeGreaterThanOrEqual(4)
+    for (const sql of queued) {
+      const plan = (
+        db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from(sql.matchAll(/\?/g), () => null)) as { detail: string }[]
+      )
+        .map((p) => p.detail)
+        .join('; ')
+      expect(plan, sql).toContain('review_scores_by_oddness')
+      expect(plan, sql).not.toMatch(/(SCAN|SEARCH) s USING (COVERING )?INDEX samples_/)
     }
   })
 

@@ -5,7 +5,13 @@ import { ODD_QUEUE_MIN } from '../review/oddness'
  * samples.ts. Unlike the label scores, in-sample faces are not put last: whether an image is a face
  * at all does not depend on the model having memorised its label.
  */
-export const ODD_FILTER_SQL = `r.oddness >= ${ODD_QUEUE_MIN}`
+
+/**
+ * SQL: the ids of dataset `?`'s samples in the odd-images queue (odd-image score at least
+ * ODD_QUEUE_MIN), read from review_scores_by_oddness: what the queue's query is driven from
+ * (samples.ts).
+ */
+export const ODD_IDS_SQL = `(SELECT sample_id FROM review_scores WHERE dataset_id = ? AND oddness >= ${ODD_QUEUE_MIN})`
 
 /** Highest score first (lowest with reverse); images without a score last; ties by scan order. */
 export const ODD_ORDER_SQL = (reverse: boolean): string => `r.oddness IS NULL, r.oddness ${reverse ? 'ASC' : 'DESC'}, s.id`

@@ -16,7 +16,7 @@ import { nowIso, type Db } from './db'
 import { hasRanking, MISSING_IDS_SQL, REVIEWED_IDS_SQL, reviewBriefs, sampleMarks } from './review'
 import { DUPLICATE_ORDER_SQL, duplicateBriefs, duplicateFilterSql } from './duplicates'
 import { untilWrite } from './untilWrite'
-import { ODD_FILTER_SQL, ODD_ORDER_SQL } from './oddness'
+import { ODD_IDS_SQL, ODD_ORDER_SQL } from './oddness'
 
 /** What the store remembers of a file, to decide on a rescan whether it must be read again. */
 export interface KnownFile {
@@ -236,14 +236,14 @@ const IN_SAMPLE_SQL: Record<InSampleFilter, string> = {
  * Filters on `samples s`; `scores` says whether they need `review_scores r` joined. An explicit id
  * list is a join (`pick`, whose `key` is each id's place in the list) rather than an IN, so the
  * order can follow the list; its parameter comes first (`joinParams`), before the dataset id.
- * `from` is what the query reads from: the list drives (CROSS JOIN keeps it outer), each id looked
- * up in samples. Left to the planner, SQLite read the dataset's samples and scanned the whole list
+ * `from` is what the query reads from (`narrowed` when not all the samples): the list drives (CROSS
+ * JOIN keeps it outer), each id looked up in samples. Left to the planner, SQLite read the dataset's samples and scanned the whole list
  * for each: a lasso of 1,000 faces over 1M samples took 57 s, 73 ms this way (issue 19).
  */
 function filterClause(
   datasetId: number,
   filter: SampleFilter
-): { sql: string; params: unknown[]; scores: boolean; from: string; picked: boolean; joinParams: unknown[] } {
+): { sql: string; params: unknown[]; scores: boolean; from: string; narrowed: boolean; joinParams: unknown[] } {
   const parts: string[] = []
   const params: unknown[] = []
   const eq = (column: string, value: string | null | undefined): void => {
@@ -272,16 +272,27 @@ function filterClause(
     parts.push(dup.sql)
     params.push(...dup.params)
   }
-  if (filter.odd) parts.push(ODD_FILTER_SQL)
-  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined || !!filter.odd
   const picked = filter.sampleIds !== undefined
+  // The odd-images queue drives the query too, unless a list does: its ids read from
+  // review_scores_by_oddness, each looked up in samples. As a condition, SQLite read all the
+  // dataset's samples to count the queue (180-210 ms at 1M, issue 19).
+  const oddDrives = !!filter.odd && !picked
+  if (filter.odd && picked) {
+    parts.push(`s.id IN ${ODD_IDS_SQL}`)
+    params.push(datasetId)
+  }
+  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined || !!filter.odd
   return {
     sql: parts.map((p) => ` AND ${p}`).join(''),
     params,
     scores,
-    from: picked ? 'json_each(?) pick CROSS JOIN samples s ON s.id = pick.value' : 'samples s',
-    picked,
-    joinParams: picked ? [JSON.stringify([...new Set(filter.sampleIds)])] : []
+    from: picked
+      ? 'json_each(?) pick CROSS JOIN samples s ON s.id = pick.value'
+      : oddDrives
+        ? `${ODD_IDS_SQL} odd CROSS JOIN samples s ON s.id = odd.sample_id`
+        : 'samples s',
+    narrowed: picked || oddDrives,
+    joinParams: picked ? [JSON.stringify([...new Set(filter.sampleIds)])] : oddDrives ? [datasetId] : []
   }
 }
 
@@ -363,7 +374,7 @@ export function querySamples(
       .get(...params)
   ) as number
   let samples: Sample[]
-  const unfiltered = where.sql === '' && !where.picked ? unfilteredPage(db, datasetId, sort, offset, limit, total) : null
+  const unfiltered = where.sql === '' && !where.narrowed ? unfilteredPage(db, datasetId, sort, offset, limit, total) : null
   if (unfiltered) samples = rowsInOrder(db, unfiltered)
   else if (!join) {
     samples = db
@@ -374,8 +385,7 @@ export function querySamples(
     // paths and labels of all 35k), then read the page's rows. Sorted by a score with every sample
     // scored, review_scores drives (CROSS JOIN keeps it outer) in its order index, so LIMIT stops
     // after the page instead of sorting 1M rows (issue 19).
-    const driven =
-      sort.by !== 'path' && filter.duplicates === undefined && filter.sampleIds === undefined && everySampleScored(db, datasetId)
+    const driven = sort.by !== 'path' && filter.duplicates === undefined && !where.narrowed && everySampleScored(db, datasetId)
     const ids = (
       driven
         ? db.prepare(
