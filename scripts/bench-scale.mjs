@@ -202,8 +202,6 @@ const peakRssKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${serve
 function meetQuery(name) {
   if (name.startsWith('sort: odd'))
     return "an order index like the label scores' (dataset_id, oddness IS NULL, oddness DESC, sample_id), at ~1 s more per 1M ranking; today the whole dataset is sorted on each page"
-  if (name.includes('odd-images queue'))
-    return 'the count driven from review_scores_by_oddness (oddness >= the queue threshold) instead of from the samples, which the planner reads whole'
   if (name.includes('lasso'))
     return 'the list parsed and ordered once per lasso (kept until the next write) rather than on every page: each page parses the 100,000 ids again and sorts them by place'
   if (name.startsWith('page:'))
