@@ -1,9 +1,9 @@
 import { ODD_QUEUE_MIN } from '../review/oddness'
 
-/**
- * SQL for the odd-images sort and queue (issue 17 item 2) over `review_scores r`, kept out of
- * samples.ts. Unlike the label scores, in-sample faces are not put last: whether an image is a face
- * at all does not depend on the model having memorised its label.
+/*
+ * SQL for the odd-images sort and queue (issue 17 item 2), kept out of samples.ts. Unlike the label
+ * scores, in-sample faces are not put last: whether an image is a face at all does not depend on the
+ * model having memorised its label.
  */
 
 /**
@@ -13,5 +13,8 @@ import { ODD_QUEUE_MIN } from '../review/oddness'
  */
 export const ODD_IDS_SQL = `(SELECT sample_id FROM review_scores WHERE dataset_id = ? AND oddness >= ${ODD_QUEUE_MIN})`
 
-/** Highest score first (lowest with reverse); images without a score last; ties by scan order. */
+/**
+ * Over `review_scores r`: highest score first (lowest with reverse); images without a score last;
+ * ties by scan order.
+ */
 export const ODD_ORDER_SQL = (reverse: boolean): string => `r.oddness IS NULL, r.oddness ${reverse ? 'ASC' : 'DESC'}, s.id`

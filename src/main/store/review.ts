@@ -84,8 +84,9 @@ export function rankingInputs(db: Db, datasetId: number, modelId: string): Ranki
   const dataVersion = db.pragma('data_version', { simple: true }) as number
   // Both tables are read in storage order, their indexes kept out of it (the unary +): through an
   // index SQLite sorted 1M samples by id again (1.4 s, against 1.0 s for the table read through) and
-  // looked 1M predictions up one by one by rowid (2.4 s, against 1.0 s). A table read through also
-  // passes other models' and datasets' rows, cheaper per row than a lookup.
+  // looked 1M predictions up one by one by rowid (2.4 s, against 1.0 s; a one-off probe on the
+  // bench:scale store). A table read through also passes other models' and datasets' rows, cheaper
+  // per row than a lookup.
   const samples = db
     .prepare(
       `SELECT id, content_hash, original_label, current_label, split FROM samples
@@ -102,7 +103,7 @@ export function rankingInputs(db: Db, datasetId: number, modelId: string): Ranki
     else if (typeof at === 'number') byHash.set(hash, [at, inputs.length])
     else at.push(inputs.length)
     // Filled below, or left out: one shared placeholder rather than 1M empty arrays (2 s of
-    // allocation and collection at 1M, issue 19).
+    // allocation and collection at 1M in a one-off probe, issue 19).
     inputs.push({ sampleId, originalLabel, currentLabel, split, probabilities: NOT_YET, intensity: null })
   }
   const found = new Uint8Array(inputs.length)
@@ -216,8 +217,9 @@ export function saveRanking(
     }
     if (indexes.length > 0) buildIndexes(db, indexes)
     // Holding the write lock now, so nobody else can write before the commit. The caller's count
-    // saves grouping 1M samples joined to their scores again (1.8 s at 1M, issue 19); this
-    // connection's own writes cannot have come between (better-sqlite3 is synchronous).
+    // saves grouping 1M samples joined to their scores again (1.8 s at 1M in a CPU profile of the
+    // ranking, issue 19); this connection's own writes cannot have come between (better-sqlite3 is
+    // synchronous).
     if (tally && db.pragma('data_version', { simple: true }) === tally.readAt) replaceLabelTally(db, datasetId, tally.counts)
     else recountLabelTally(db, datasetId)
     if (elapsedMs) summary.durationMs = elapsedMs()
@@ -373,17 +375,14 @@ export function reviewProgress(db: Db, datasetId: number): { flagged: number; re
  * which triggers keep as samples change (see migrations.ts; counting 1M samples joined to their scores
  * took 1.1-1.5 s per request, issue 19).
  */
-export function labelTally(
-  db: Db,
-  datasetId: number
-): { original: Label | null; current: Label | null; predicted: Label | null; n: number }[] {
+export function labelTally(db: Db, datasetId: number): LabelCount[] {
   return db
     .prepare(
       `SELECT nullif(original_label, '') AS original, nullif(current_label, '') AS current,
               nullif(predicted_label, '') AS predicted, n
          FROM label_tally WHERE dataset_id = ? AND n > 0`
     )
-    .all(datasetId) as { original: Label | null; current: Label | null; predicted: Label | null; n: number }[]
+    .all(datasetId) as LabelCount[]
 }
 
 /** Samples counted by (original label, current label, predicted class), as label_tally holds them. */
@@ -403,8 +402,8 @@ export function countLabels(
 /**
  * Builds indexes with SQLite's sorter on two threads and its default 2 MB page cache rather than the
  * app's 64 MB (db.ts): building review_scores' 13 indexes at 1M rows took 6.9-9.1 s that way against
- * 10.1-13.7 s single-threaded and 14.8-19.8 s with the large cache (four rounds each, side by side;
- * issue 19).
+ * 10.1-13.7 s single-threaded and 14.8-19.8 s with the large cache (a one-off probe on the
+ * bench:scale store, four rounds each, side by side; issue 19).
  */
 function buildIndexes(db: Db, indexes: { sql: string }[]): void {
   const cache = db.pragma('cache_size', { simple: true }) as number
