@@ -203,7 +203,7 @@ function meetQuery(name) {
   if (name.startsWith('sort: odd'))
     return "an order index like the label scores' (dataset_id, oddness IS NULL, oddness DESC, sample_id), at ~1 s more per 1M ranking; today the whole dataset is sorted on each page"
   if (name.includes('lasso'))
-    return 'the list parsed and ordered once per lasso (kept until the next write) rather than on every page: each page parses the 100,000 ids again and sorts them by place'
+    return "the list's ids sent once per lasso rather than with every page: each page after the first is a slice of the faces the first read (kept until a write), but the request still carries and parses the 100,000 ids"
   if (name.startsWith('page:'))
     return 'keyset pages (rows after the last one shown: WHERE (score, id) > (?, ?)) instead of OFFSET, which walks every row before the page'
   if (/sort: (?!path)|likely wrong|margin/.test(name))

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Label } from '@shared/emotions'
 import type { GreyPixels, RecordSource } from '@shared/formats/types'
 import type { Split } from '@shared/splits'
@@ -233,13 +234,13 @@ const IN_SAMPLE_SQL: Record<InSampleFilter, string> = {
 }
 
 /**
- * Filters on `samples s`; `scores` says whether they need `review_scores r` joined. An explicit id
- * list is a join (`pick`, whose `key` is each id's place in the list) rather than an IN, so the
- * order can follow the list; its parameter comes first (`joinParams`), before the dataset id.
- * `from` is what the query reads from (`narrowed` when not all the samples): the list drives (CROSS
- * JOIN keeps it outer), each id looked up in samples. Left to the planner, SQLite read the dataset's
- * samples and scanned the whole list for each: at 1M samples a lasso of 100,000 faces did not answer
- * in 5 minutes, 0.5 s this way (issue 19, `npm run bench:scale`).
+ * Filters on `samples s`; `scores` says whether they need `review_scores r` joined. `from` is what
+ * the query reads from (`narrowed` when not all the samples), its parameters `joinParams`, before
+ * the dataset id. An explicit id list is a join (`pick`) rather than an IN, read by listedIds alone,
+ * which binds the list as the first parameter: the list drives (CROSS JOIN keeps it outer), each id
+ * looked up in samples. Left to the planner, SQLite read the dataset's samples and scanned the whole
+ * list for each: at 1M samples a lasso of 100,000 faces did not answer in 5 minutes (issue 19,
+ * `npm run bench:scale`).
  */
 function filterClause(
   datasetId: number,
@@ -293,7 +294,7 @@ function filterClause(
         ? `${ODD_IDS_SQL} odd CROSS JOIN samples s ON s.id = odd.sample_id`
         : 'samples s',
     narrowed: picked || oddDrives,
-    joinParams: picked ? [JSON.stringify([...new Set(filter.sampleIds)])] : oddDrives ? [datasetId] : []
+    joinParams: oddDrives ? [datasetId] : []
   }
 }
 
@@ -315,8 +316,6 @@ const ORDER: Record<Exclude<SampleSortKey, 'path' | 'odd'>, { column: string; wr
 }
 
 function orderClause(sort: SampleSort, filter: SampleFilter, tieBreak = 's.id'): string {
-  // An explicit list is shown in its own order (most similar first), whatever the sort.
-  if (filter.sampleIds !== undefined) return 'pick.key'
   // The duplicates queue shows each group's members side by side, whatever the sort.
   if (filter.duplicates !== undefined) return DUPLICATE_ORDER_SQL
   if (filter.odd || sort.by === 'odd') return ODD_ORDER_SQL(!!sort.reverse && !filter.odd)
@@ -367,6 +366,13 @@ export function querySamples(
   const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
   const base = `FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
   const params = [...where.joinParams, datasetId, ...where.params]
+  // An explicit list is shown in its own order (most similar first), whatever the sort.
+  if (filter.sampleIds !== undefined) {
+    const listed = listedIds(db, datasetId, filter, where)
+    const samples = rowsInOrder(db, Array.from(listed.subarray(offset, offset + limit)))
+    decorate(db, datasetId, samples)
+    return { total: listed.length, offset, limit, capped: askedLimit > limit, samples }
+  }
   // The total is the same for every page and order of a filter: counted once until a write (0.1-1 s at 1M).
   const total = untilWrite(db, `total:${datasetId}:${JSON.stringify(filter)}`, () =>
     db
@@ -402,6 +408,30 @@ export function querySamples(
   }
   decorate(db, datasetId, samples)
   return { total, offset, limit, capped: askedLimit > limit, samples }
+}
+
+/**
+ * The ids of an explicit list (a lasso, "more like this") that pass the rest of the filter, once
+ * each in the list's order, kept until a write like the filter totals: each page is then a slice of
+ * it. Asking SQLite for each page read the whole list again (0.47-0.49 s a page for a lasso of
+ * 100,000 faces at 1M, `npm run bench:scale`). The list is looked up in id order and put back in its
+ * own order here: in list order each id landed on another page of samples and review_scores (a
+ * one-off probe at 1M, 100,000 ids: 0.44-0.51 s against 0.30 s sorted).
+ */
+function listedIds(db: Db, datasetId: number, filter: SampleFilter, where: ReturnType<typeof filterClause>): Int32Array {
+  // A digest, not the filter itself, keys the kept list: a lasso's filter is up to 100,000 ids of text.
+  const key = createHash('sha1').update(JSON.stringify(filter)).digest('hex')
+  return untilWrite(db, `listed:${datasetId}:${key}`, () => {
+    const place = new Map<number, number>()
+    for (const id of filter.sampleIds ?? []) if (!place.has(id)) place.set(id, place.size)
+    const byId = [...place.keys()].sort((a, b) => a - b)
+    const join = where.scores ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
+    const ids = db
+      .prepare(`SELECT s.id FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`)
+      .pluck()
+      .all(JSON.stringify(byId), ...where.joinParams, datasetId, ...where.params) as number[]
+    return Int32Array.from(ids.sort((a, b) => (place.get(a) as number) - (place.get(b) as number)))
+  })
 }
 
 /** The grid rows of these samples, in this order. */
@@ -504,6 +534,10 @@ export function samplePosition(
 ): number | null {
   const where = filterClause(datasetId, filter)
   const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
+  if (filter.sampleIds !== undefined) {
+    const at = listedIds(db, datasetId, filter, where).indexOf(sampleId)
+    return at < 0 ? null : at
+  }
   const position = db
     .prepare(
       `SELECT position FROM (SELECT s.id, row_number() OVER (ORDER BY ${orderClause(sort, filter)}) - 1 AS position
