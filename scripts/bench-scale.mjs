@@ -200,8 +200,6 @@ const token = new URL(url).searchParams.get('token')
 const peakRssKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? NaN)
 /** What would bring a querySamples case under 100 ms at 1M (issue 19 asks the script to say). */
 function meetQuery(name) {
-  if (name.startsWith('sort: odd'))
-    return "an order index like the label scores' (dataset_id, oddness IS NULL, oddness DESC, sample_id), at ~1 s more per 1M ranking; today the whole dataset is sorted on each page"
   if (name.includes('lasso'))
     return "the list's ids sent once per lasso rather than with every page: each page after the first is a slice of the faces the first read (kept until a write), but the request still carries and parses the 100,000 ids"
   if (name.startsWith('page:'))
@@ -260,7 +258,7 @@ try {
       10_000,
       '10 s',
       'the indexes out of its path: what is left is reading 1M samples and predictions row by row (~6 s), writing 1M score rows (~4 s) and ' +
-        'building the thirteen order indexes (7-9 s on two threads; any index over 1M rows takes 0.65-1.15 s to build here, one integer column ' +
+        "building review_scores' fourteen indexes (7-9 s for thirteen on two threads; any index over 1M rows takes 0.65-1.15 s to build here, one integer column " +
         'included): the new scores written into a second table whose indexes are built while the old ranking serves, then swapped in; or the ' +
         'orders kept as positions in a WITHOUT ROWID table bulk-loaded from orders sorted in JS (0.34 s an order in a probe)'
     )

@@ -5,7 +5,7 @@ import { ODD_QUEUE_MIN } from '@main/review/oddness'
 import { querySamples, samplePosition } from '@main/store/samples'
 
 /**
- * Issue 19: sorted grid pages are read from review_scores' order indexes (migration 19) when every
+ * Issue 19: sorted grid pages are read from review_scores' order indexes (migrations.ts) when every
  * sample is scored, and totals are kept until a write. Each sort and filter must give the same rows
  * in the same order as the query it replaced (samples LEFT JOIN review_scores, sorted whole), which
  * is written out below as the reference, on a small store full of ties, NULL scores and all three
@@ -125,7 +125,8 @@ function reference(db: Db, filter: SampleFilter, sort: SampleSort): number[] {
   if (filter.inSample === 'unknown') parts.push('r.out_of_sample IS NULL')
   if (filter.inSample === 'yes') parts.push('r.out_of_sample = 0')
   let order = `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
-  if (sort.by !== 'path' && sort.by !== 'odd') {
+  if (sort.by === 'odd') order = `r.oddness IS NULL, r.oddness ${sort.reverse ? 'ASC' : 'DESC'}, s.id`
+  else if (sort.by !== 'path') {
     const [column, wrongFirst] = KEYS[sort.by]
     const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
     order = `r.${column} IS NULL, r.out_of_sample IS 0, r.${column} ${direction}, s.id`
@@ -206,6 +207,29 @@ describe('grid order at scale (issue 19)', () => {
       const details = plan.map((p) => p.detail).join('; ')
       expect(details).toContain(`review_scores_order_${column}`)
       expect(details).not.toContain('TEMP B-TREE')
+    }
+  })
+
+  it('gives the odd-images order (ties, no score) from its own indexes, same as the whole sort', () => {
+    const db = store()
+    db.prepare('UPDATE review_scores SET oddness = CASE WHEN sample_id % 6 = 0 THEN NULL ELSE (sample_id % 4) / 4.0 END').run()
+    for (const sort of [{ by: 'odd' }, { by: 'odd', reverse: true }] as SampleSort[]) {
+      for (const filter of FILTERS)
+        expect(grid(db, filter, sort), `${JSON.stringify(filter)} ${JSON.stringify(sort)}`).toEqual({
+          ids: reference(db, filter, sort),
+          total: reference(db, filter, sort).length
+        })
+      const { statements } = prepared(db, () => [
+        querySamples(db, 1, {}, 0, 7, sort),
+        querySamples(db, 1, {}, 100, 7, sort),
+        querySamples(db, 1, { currentLabel: 'happiness' }, 0, 7, sort)
+      ])
+      const ordered = statements.filter((sql) => sql.includes('ORDER BY r.oddness'))
+      expect(ordered.length).toBeGreaterThanOrEqual(3)
+      for (const sql of ordered) {
+        expect(planOf(db, sql), sql).toMatch(new RegExp(`review_scores_order_oddness${sort.reverse ? '_reversed' : ''}\\b`))
+        expect(planOf(db, sql), sql).not.toContain('TEMP B-TREE')
+      }
     }
   })
 
@@ -298,7 +322,7 @@ describe('grid order at scale (issue 19)', () => {
     const queued = statements.filter((sql) => sql.includes(' odd CROSS JOIN'))
     expect(queued.length).toBeGreaterThanOrEqual(4)
     for (const sql of queued) {
-      expect(planOf(db, sql), sql).toContain('review_scores_by_oddness')
+      expect(planOf(db, sql), sql).toContain('review_scores_order_oddness')
       expect(planOf(db, sql), sql).not.toMatch(/(SCAN|SEARCH) s USING (COVERING )?INDEX samples_/)
     }
   })

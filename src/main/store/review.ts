@@ -401,8 +401,8 @@ export function countLabels(
 
 /**
  * Builds indexes with SQLite's sorter on two threads and its default 2 MB page cache rather than the
- * app's 64 MB (db.ts): building review_scores' 13 indexes at 1M rows took 6.9-9.1 s that way against
- * 10.1-13.7 s single-threaded and 14.8-19.8 s with the large cache (a one-off probe on the
+ * app's 64 MB (db.ts): building review_scores' indexes at 1M rows (13 then) took 6.9-9.1 s that way
+ * against 10.1-13.7 s single-threaded and 14.8-19.8 s with the large cache (a one-off probe on the
  * bench:scale store, four rounds each, side by side; issue 19).
  */
 function buildIndexes(db: Db, indexes: { sql: string }[]): void {

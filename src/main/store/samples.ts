@@ -276,7 +276,7 @@ function filterClause(
   }
   const picked = filter.sampleIds !== undefined
   // The odd-images queue drives the query too, unless a list does: its ids read from
-  // review_scores_by_oddness, each looked up in samples. As a condition, SQLite read all the
+  // review_scores_order_oddness, each looked up in samples. As a condition, SQLite read all the
   // dataset's samples to count the queue (180-210 ms at 1M, issue 19).
   const oddDrives = !!filter.odd && !picked
   if (filter.odd && picked) {
@@ -318,13 +318,13 @@ const ORDER: Record<Exclude<SampleSortKey, 'path' | 'odd'>, { column: string; wr
 function orderClause(sort: SampleSort, filter: SampleFilter, tieBreak = 's.id'): string {
   // The duplicates queue shows each group's members side by side, whatever the sort.
   if (filter.duplicates !== undefined) return DUPLICATE_ORDER_SQL
-  if (filter.odd || sort.by === 'odd') return ODD_ORDER_SQL(!!sort.reverse && !filter.odd)
+  if (filter.odd || sort.by === 'odd') return ODD_ORDER_SQL(!!sort.reverse && !filter.odd, tieBreak)
   if (sort.by === 'path') return `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
   const { column, wrongFirst } = ORDER[sort.by]
   const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
   // In-sample faces after the rest, whatever the score: the model has memorised their labels, so a
   // confident score there says little, and a review that opened on them would waste its first hour.
-  // Term for term as the review_scores_order_* indexes hold it (migration 19), so they serve it.
+  // Term for term as the review_scores_order_* indexes hold it (migrations.ts, issue 19), so they serve it.
   return `${column} IS NULL, r.out_of_sample IS 0, ${column} ${direction}, ${tieBreak}`
 }
 
@@ -476,7 +476,7 @@ function unfilteredPage(
   if (sort.by === 'path') {
     select = `SELECT s.id FROM samples s WHERE s.dataset_id = ? AND s.id NOT IN ${MISSING_IDS_SQL}`
     order = orderClause(sort, {})
-  } else if (sort.by !== 'odd' && everySampleScored(db, datasetId)) {
+  } else if (everySampleScored(db, datasetId)) {
     select = `SELECT r.sample_id FROM review_scores r WHERE r.dataset_id = ? AND r.sample_id NOT IN ${MISSING_IDS_SQL}`
     order = orderClause(sort, {}, 'r.sample_id')
   } else return null
