@@ -181,6 +181,47 @@ describe.skipIf(!HAS_BUILD)('pokerface processes (real wrapper, real CLI, real S
     expect(predictionCount(dataDir)).toBe(60)
   })
 
+  it('F6: a merge or an eval into a data folder a run holds stops at once (exit 7) naming the run, before it writes', async () => {
+    const dataset = await noiseFaces(join(await tempDir('pf-proc-hold-'), 'faces'), 60)
+    const shard = join(await tempDir('pf-proc-hold-shard-'), 'shard-0.pfshard')
+    const made = spawnSync(
+      process.execPath,
+      [CLI, ...inferArgs(dataset, await tempDir('pf-proc-hold-task-'), '--shard', '0/1', '--out', shard)],
+      {
+        encoding: 'utf8',
+        env: testEnv()
+      }
+    )
+    expect(made.status, made.stderr).toBe(0)
+    // eval works in <data folder>/eval (cli/evalDataFolder.ts): the run holds that folder.
+    const workspace = await tempDir('pf-proc-hold-home-')
+    const dataDir = join(workspace, 'eval')
+    const first = spawn(process.execPath, [CLI, ...inferArgs(dataset, dataDir)], { stdio: 'ignore', env: testEnv() })
+    const firstExit = exited(first)
+    await runGoing(dataDir)
+    process.kill(first.pid!, 'SIGSTOP')
+    // Frozen inside a write, as in the test above: a command that added its --model folder or
+    // opened the dataset before asking for the folder waited out the busy timeout and failed with
+    // "database is locked" (exit 4).
+    const store = new Database(join(dataDir, 'pokerface.sqlite'))
+    store.exec('BEGIN IMMEDIATE')
+    try {
+      for (const args of [
+        ['merge', dataset, shard, '--model', MICRO_MODEL, '--data-dir', dataDir],
+        ['eval', dataset, '--model', MICRO_MODEL, '--data-dir', workspace]
+      ]) {
+        const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: testEnv() })
+        expect(r.status, `${args[0]}: ${r.stderr}`).toBe(7)
+        expect(r.stderr).toContain(`is in use by an inference run on ${dataset} (pid ${first.pid}, since `)
+      }
+    } finally {
+      store.exec('ROLLBACK')
+      store.close()
+      first.kill('SIGKILL')
+      await firstExit
+    }
+  })
+
   it('F6: after Ctrl+C the summary counts exactly the results that were stored', async () => {
     const dataset = await noiseFaces(join(await tempDir('pf-proc-int-'), 'faces'), 300)
     const dataDir = await tempDir('pf-proc-int-home-')

@@ -11,7 +11,8 @@ import { EXIT, type CliArgs } from './args'
 import { inEvalDataFolder, withWorkspaceModels } from './evalDataFolder'
 import { writeCardGrid, GRID_COLUMNS } from '../evaluation/cardGrid'
 import { checkPokerFaces } from '../evaluation/pokerFaces'
-import { progressLine } from './infer'
+import { datasetRootName, progressLine } from './infer'
+import { holdingDataFolder } from './holdDataFolder'
 import { resolveModelArg } from './modelArg'
 import { openWithProgress } from './open'
 
@@ -32,6 +33,13 @@ async function evaluateIn(ctx: AppContext, handlers: ApiHandlers, args: CliArgs)
     console.error(`No dataset at ${folder}: pass a folder, or set PF_DATA_DIR to the folder holding ferplus/`)
     return EXIT.usage
   }
+  // Held before the model and the open write eval's store, like infer (see holdingDataFolder).
+  return holdingDataFolder(ctx.dataDir, `pokerface eval on ${await datasetRootName(folder)}`, () =>
+    evaluateFolder(ctx, handlers, args, folder)
+  )
+}
+
+async function evaluateFolder(ctx: AppContext, handlers: ApiHandlers, args: CliArgs, folder: string): Promise<number> {
   const model = await resolveModelArg(handlers, args.model)
   if (model.error) {
     console.error(model.error)

@@ -6,7 +6,7 @@ import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
 import { resolveDatasetRoot } from '../datasets/scan'
 import { ModelContractError } from '../inference/model'
-import { DataFolderBusyError, lockDataFolder, type DataFolderLock } from '../store/dataFolderLock'
+import { DataFolderBusyError } from '../store/dataFolderLock'
 import { datasetInferenceErrors } from '../store/predictions'
 import { neighboursSettled } from '../api/neighbours'
 import { rankingSummary } from '../store/review'
@@ -15,6 +15,7 @@ import { EXIT } from './args'
 import { resolveModelArg } from './modelArg'
 import { openWithProgress } from './open'
 import { existingShardOutput, packShard } from './inferShard'
+import { holdingDataFolder } from './holdDataFolder'
 
 function formatEta(seconds: number | null): string {
   if (seconds === null) return '–'
@@ -39,25 +40,15 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
     console.error('pokerface infer needs a dataset folder')
     return EXIT.usage
   }
-  // The folder's lock is taken first, not by the run: adding a --model folder and the open write
-  // the store (the model's row, the scan), and behind a run that holds the folder it would wait out SQLite's busy timeout and
-  // fail with "database is locked" instead of saying who has the folder. The run's own lock, taken
-  // in the same process, shares this one.
-  let lock: DataFolderLock
-  try {
-    // Named as the scan stores it; a folder that cannot be opened is named as given, and the open says why.
-    const root = await resolveDatasetRoot(folder).catch(() => resolve(folder.trim()))
-    lock = lockDataFolder(ctx.dataDir, `an inference run on ${root}`)
-  } catch (err) {
-    if (!(err instanceof DataFolderBusyError)) throw err
-    console.error(err.message)
-    return EXIT.busy
-  }
-  try {
-    return await inferHoldingFolder(ctx, handlers, args, folder)
-  } finally {
-    lock.release()
-  }
+  // The folder's lock is taken first, not by the run (see holdingDataFolder).
+  return holdingDataFolder(ctx.dataDir, `an inference run on ${await datasetRootName(folder)}`, () =>
+    inferHoldingFolder(ctx, handlers, args, folder)
+  )
+}
+
+/** A dataset folder named as the scan stores it; one that cannot be opened as given (the open says why). */
+export async function datasetRootName(folder: string): Promise<string> {
+  return resolveDatasetRoot(folder).catch(() => resolve(folder.trim()))
 }
 
 async function inferHoldingFolder(ctx: AppContext, handlers: ApiHandlers, args: CliArgs, folder: string): Promise<number> {
