@@ -204,3 +204,39 @@ export function buildStore({ cliEntry, home, folder, seed, facesDir, faces, samp
   writeFileSync(marker, JSON.stringify({ params, datasetId, builtAt: new Date().toISOString() }))
   return datasetId
 }
+
+/**
+ * Gives every prediction of the store in `home` a synthetic 192-d embedding (once; ~0.8 GB at 1M),
+ * so that bench:scale times the embedding map at that size. Each vector is its predicted class's
+ * fixed centre plus noise, so the map has some shape; like the predictions, for timing only.
+ * Written in content-hash order: the embeddings table is keyed by it (WITHOUT ROWID).
+ */
+export function ensureEmbeddings({ home, dim = 192, log = console.log }) {
+  const Database = require('better-sqlite3')
+  const db = new Database(join(home, 'pokerface.sqlite'))
+  try {
+    const have = db.prepare('SELECT count(*) FROM embeddings WHERE model_id = ?').pluck().get(MODEL_ID)
+    const want = db.prepare('SELECT count(*) FROM predictions WHERE model_id = ?').pluck().get(MODEL_ID)
+    if (have === want) return
+    log(`  writing ${want.toLocaleString()} synthetic ${dim}-d embeddings into ${home} (once)…`)
+    let seedState = 7
+    const random = () => (seedState = (seedState * 1664525 + 1013904223) >>> 0) / 2 ** 32
+    const centres = EMOTIONS.map(() => Float32Array.from({ length: dim }, () => random() * 2 - 1))
+    const put = db.prepare('INSERT OR REPLACE INTO embeddings (content_hash, model_id, dim, vector) VALUES (?, ?, ?, ?)')
+    const rows = db
+      .prepare('SELECT content_hash, predicted_label FROM predictions WHERE model_id = ? ORDER BY content_hash')
+      .raw()
+      .all(MODEL_ID)
+    const vector = new Float32Array(dim)
+    db.transaction(() => {
+      for (const [hash, label] of rows) {
+        const centre = centres[Math.max(0, EMOTIONS.indexOf(label))]
+        for (let j = 0; j < dim; j++) vector[j] = centre[j] + (random() - 0.5) * 1.5
+        put.run(hash, MODEL_ID, dim, Buffer.from(vector.buffer))
+      }
+    })()
+    db.pragma('wal_checkpoint(TRUNCATE)')
+  } finally {
+    db.close()
+  }
+}
