@@ -9,7 +9,7 @@ import { packMapColours, type MapColours } from '@shared/mapColours'
 import { SPLITS } from '@shared/splits'
 import { embeddingCount, moreLikeThis, refreshNeighbourLists } from '../neighbours/service'
 import { pca2d } from '../neighbours/pca'
-import { datasetEmbeddings, missingEmbeddings } from '../store/embeddings'
+import { datasetEmbeddings, embeddingCounts } from '../store/embeddings'
 import { embeddingMap, mapColourFacts, saveEmbeddingMap } from '../store/neighbours'
 import { mostPredictedModel, rankingSummary } from '../store/review'
 import { getSampleRow } from '../store/samples'
@@ -20,8 +20,7 @@ import { rankDataset } from './ranking'
 const DEFAULT_K = 24
 
 function coverage(ctx: AppContext, datasetId: number, modelId: string): EmbeddingCoverage {
-  const missing = missingEmbeddings(ctx.db, datasetId, modelId)
-  const embeddings = embeddingCount(ctx.db, datasetId, modelId)
+  const { missing, embeddings } = embeddingCounts(ctx.db, datasetId, modelId)
   const note =
     missing === 0
       ? null
@@ -45,13 +44,7 @@ const b64 = (a: Int32Array | Float32Array | Uint8Array): string =>
  * only with a run), in the map's order.
  */
 function colours(ctx: AppContext, datasetId: number, sampleIds: Int32Array): MapColours {
-  const facts = mapColourFacts(ctx.db, datasetId)
-  const faces = Array.from(sampleIds, (id) => facts.get(id))
-  const names = new Set<string>()
-  for (const f of facts.values()) {
-    if (f.label !== null) names.add(f.label)
-    if (f.prediction !== null) names.add(f.prediction)
-  }
+  const { faces, names } = mapColourFacts(ctx.db, datasetId, sampleIds)
   const splits = SPLITS.filter((split) => faces.some((f) => f?.split === split))
   return packMapColours(faces, sortLabels(names), splits, b64)
 }

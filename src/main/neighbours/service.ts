@@ -4,9 +4,8 @@
  * neighbour lists the neighbour label score reads.
  */
 import type { Db } from '../store/db'
-import { datasetEmbeddings, type DatasetEmbeddings } from '../store/embeddings'
+import { datasetEmbeddings, embeddingCounts, type DatasetEmbeddings } from '../store/embeddings'
 import { neighbourLists, saveNeighbourLists, type StoredNeighbours } from '../store/neighbours'
-import { untilWrite } from '../store/untilWrite'
 import { allNeighbours } from './lists'
 import { NeighbourIndex } from './search'
 
@@ -20,21 +19,9 @@ export interface DatasetIndex {
   rowOf: Map<number, number>
 }
 
-/**
- * How many embeddings a dataset has for a model: what decides whether stored results are stale.
- * Asked on every "more like this" and map request, so the join over every sample of the dataset
- * is counted once until the database changes (store/untilWrite.ts).
- */
+/** How many embeddings a dataset has for a model: what decides whether stored results are stale. */
 export function embeddingCount(db: Db, datasetId: number, modelId: string): number {
-  return untilWrite(db, `embeddings:${datasetId}:${modelId}`, () =>
-    db
-      .prepare(
-        `SELECT count(*) FROM samples s JOIN embeddings e ON e.content_hash = s.content_hash AND e.model_id = ?
-          WHERE s.dataset_id = ? AND s.status = 'present'`
-      )
-      .pluck()
-      .get(modelId, datasetId)
-  ) as number
+  return embeddingCounts(db, datasetId, modelId).embeddings
 }
 
 /** The last index built, reused while the dataset's embeddings for that model are the same. */

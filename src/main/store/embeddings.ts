@@ -26,16 +26,52 @@ export function putEmbedding(db: Db, hash: string, modelId: string, vector: Floa
   )
 }
 
-/** Present samples with a prediction by the model but no embedding by it. */
-export function missingEmbeddings(db: Db, datasetId: number, modelId: string): number {
-  return db
-    .prepare(
-      `SELECT count(*) FROM samples s JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = @modelId
-        WHERE s.dataset_id = @datasetId AND s.status = 'present'
-          AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = s.content_hash AND e.model_id = @modelId)`
+/** A dataset's present samples with an embedding by a model, and those with a prediction by it but none. */
+export interface EmbeddingCounts {
+  embeddings: number
+  missing: number
+}
+
+/**
+ * The dataset's EmbeddingCounts for the model, kept in embedding_coverage until its triggers forget
+ * them (a sample of the dataset, or an embedding or prediction of the model, added, removed or
+ * changed: migrations.ts). Counting joins the dataset's samples to the model's embeddings and
+ * predictions (seconds at 1M, below), and every map, "more like this" and ranking asks.
+ */
+export function embeddingCounts(db: Db, datasetId: number, modelId: string): EmbeddingCounts {
+  const read = db.prepare('SELECT embeddings, missing FROM embedding_coverage WHERE dataset_id = ? AND model_id = ?')
+  const kept = read.get(datasetId, modelId) as EmbeddingCounts | undefined
+  if (kept) return kept
+  const count = (sql: string): number => db.prepare(sql).pluck().get({ datasetId, modelId }) as number
+  // The model's rows drive, read in content-hash order (the unary + keeps predictions_by_model out),
+  // each looked up in samples_by_hash, which holds all the rest: the lookups then walk that index in
+  // order. Driven by the samples, each lookup landed on another page (12 s each at 1M, against 1.0
+  // and 1.3 s this way in sqlite3). Identical files are separate samples, each counted.
+  const counted = (): EmbeddingCounts => ({
+    embeddings: count(
+      `SELECT count(*) FROM embeddings e CROSS JOIN samples s ON s.content_hash = e.content_hash
+        WHERE +e.model_id = @modelId AND s.dataset_id = @datasetId AND s.status = 'present'`
+    ),
+    missing: count(
+      `SELECT count(*) FROM predictions p CROSS JOIN samples s ON s.content_hash = p.content_hash
+        WHERE +p.model_id = @modelId AND s.dataset_id = @datasetId AND s.status = 'present'
+          AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.content_hash = p.content_hash AND e.model_id = @modelId)`
     )
-    .pluck()
-    .get({ datasetId, modelId }) as number
+  })
+  if (db.inTransaction) return counted()
+  // Counted and kept in one transaction, so what is kept is what one snapshot held. Keeping fails if
+  // another connection wrote meanwhile (SQLITE_BUSY_SNAPSHOT) or is writing now: the counts of the
+  // snapshot are answered then, and not kept.
+  let counts: EmbeddingCounts | null = null
+  try {
+    db.transaction(() => {
+      const c = (counts = counted())
+      db.prepare('INSERT OR REPLACE INTO embedding_coverage VALUES (?, ?, ?, ?)').run(datasetId, modelId, c.embeddings, c.missing)
+    })()
+  } catch (err) {
+    if (counts === null || !String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) throw err
+  }
+  return counts as unknown as EmbeddingCounts
 }
 
 /** A dataset's embeddings for one model: sample ids and their vectors, row-major, in sample id order. */
@@ -53,24 +89,71 @@ export interface DatasetEmbeddings {
  * model had the output, or by a model without it; a run with an embedding model fills them in.
  */
 export function datasetEmbeddings(db: Db, datasetId: number, modelId: string): DatasetEmbeddings & { missing: number } {
+  // The model's embeddings drive, in content-hash order, each matched to its samples in
+  // samples_by_hash alone (as embeddingCounts does), and the rows are put in id order here: driven
+  // by the samples, each lookup of an 800-byte row landed on another page (40 s at 1M in
+  // bench:scale's map; 9 s this way in a one-off probe).
   const rows = db
     .prepare(
-      `SELECT s.id AS sampleId, s.content_hash AS hash, e.dim, e.vector FROM samples s
-         JOIN embeddings e ON e.content_hash = s.content_hash AND e.model_id = ?
-        WHERE s.dataset_id = ? AND s.status = 'present' ORDER BY s.id`
+      `SELECT s.id, s.content_hash, e.dim, e.vector FROM embeddings e CROSS JOIN samples s ON s.content_hash = e.content_hash
+        WHERE +e.model_id = ? AND s.dataset_id = ? AND s.status = 'present'`
     )
-    .all(modelId, datasetId) as { sampleId: number; hash: string; dim: number; vector: Buffer }[]
-  const missing = missingEmbeddings(db, datasetId, modelId)
-  const dim = rows[0]?.dim ?? 0
-  // One model has one width; a row of another (a model folder replaced under the same id) is skipped.
-  const kept = rows.filter((r) => r.dim === dim && r.vector.byteLength === dim * 4)
-  const vectors = new Float32Array(kept.length * dim)
-  kept.forEach((r, i) => readBlob(r.vector, vectors, i * dim))
+    .raw()
+    .iterate(modelId, datasetId) as IterableIterator<[number, string, number, Buffer]>
+  // Read row by row into one array, not as 1M row objects and buffers (those took the server to
+  // 2.6 GB at 1M). Room for every present sample; the rest is left unused.
+  const room = db
+    .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
+    .pluck()
+    .get(datasetId) as number
+  const ids = new Int32Array(room)
+  const read: string[] = []
+  let dim = 0
+  let vectors = new Float32Array(0)
+  let skipped = 0
+  for (const [sampleId, hash, width, vector] of rows) {
+    if (dim === 0) {
+      dim = width
+      vectors = new Float32Array(room * dim)
+    }
+    // One model has one width; a row of another (a model folder replaced under the same id) is skipped.
+    if (width !== dim || vector.byteLength !== dim * 4) {
+      skipped++
+      continue
+    }
+    readBlob(vector, vectors, read.length * dim)
+    ids[read.length] = sampleId
+    read.push(hash)
+  }
+  const n = read.length
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => ids[a] - ids[b])
+  gatherRows(vectors, dim, order)
   return {
-    sampleIds: Int32Array.from(kept, (r) => r.sampleId),
-    hashes: kept.map((r) => r.hash),
+    sampleIds: Int32Array.from(order, (i) => ids[i]),
+    hashes: Array.from(order, (i) => read[i]),
     dim,
-    vectors,
-    missing: missing + rows.length - kept.length
+    vectors: vectors.subarray(0, n * dim),
+    missing: embeddingCounts(db, datasetId, modelId).missing + skipped
+  }
+}
+
+/** Rows of `dim` values rearranged in place so that row k becomes what row order[k] was. */
+export function gatherRows(rows: Float32Array, dim: number, order: Uint32Array): void {
+  const done = new Uint8Array(order.length)
+  const first = new Float32Array(dim)
+  for (let start = 0; start < order.length; start++) {
+    if (done[start]) continue
+    // Follow the cycle through `start`: each row is written once, from a row not yet overwritten.
+    first.set(rows.subarray(start * dim, (start + 1) * dim))
+    for (let k = start; ;) {
+      done[k] = 1
+      const from = order[k]
+      if (from === start) {
+        rows.set(first, k * dim)
+        break
+      }
+      rows.copyWithin(k * dim, from * dim, (from + 1) * dim)
+      k = from
+    }
   }
 }
