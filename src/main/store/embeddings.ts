@@ -62,16 +62,16 @@ export function embeddingCounts(db: Db, datasetId: number, modelId: string): Emb
   // Counted and kept in one transaction, so what is kept is what one snapshot held. Keeping fails if
   // another connection wrote meanwhile (SQLITE_BUSY_SNAPSHOT) or is writing now: the counts of the
   // snapshot are answered then, and not kept.
-  let counts: EmbeddingCounts | null = null
+  const snapshot: { counts?: EmbeddingCounts } = {}
   try {
     db.transaction(() => {
-      const c = (counts = counted())
-      db.prepare('INSERT OR REPLACE INTO embedding_coverage VALUES (?, ?, ?, ?)').run(datasetId, modelId, c.embeddings, c.missing)
+      const { embeddings, missing } = (snapshot.counts = counted())
+      db.prepare('INSERT OR REPLACE INTO embedding_coverage VALUES (?, ?, ?, ?)').run(datasetId, modelId, embeddings, missing)
     })()
   } catch (err) {
-    if (counts === null || !String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) throw err
+    if (!snapshot.counts || !String((err as { code?: string }).code).startsWith('SQLITE_BUSY')) throw err
   }
-  return counts as unknown as EmbeddingCounts
+  return snapshot.counts as EmbeddingCounts // set: the transaction ran, or its error was not rethrown
 }
 
 /** A dataset's embeddings for one model: sample ids and their vectors, row-major, in sample id order. */

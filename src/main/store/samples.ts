@@ -324,7 +324,7 @@ function orderClause(sort: SampleSort, filter: SampleFilter, tieBreak = 's.id'):
   const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
   // In-sample faces after the rest, whatever the score: the model has memorised their labels, so a
   // confident score there says little, and a review that opened on them would waste its first hour.
-  // Term for term as the review_scores_order_* indexes hold it (migrations.ts, issue 19), so they serve it.
+  // Term for term as the review_scores_order_* indexes hold it (migrations.ts), so they serve it.
   return `${column} IS NULL, r.out_of_sample IS 0, ${column} ${direction}, ${tieBreak}`
 }
 
