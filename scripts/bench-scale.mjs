@@ -20,7 +20,15 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, utimesSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { cliEntry, ensureBuilt, root, startServe, SYNTHETIC_MODEL_ID as MODEL_ID, writeSyntheticModel } from './lib.mjs'
+import {
+  cliEntry,
+  ensureBuilt,
+  root,
+  startServe,
+  stopServe,
+  SYNTHETIC_MODEL_ID as MODEL_ID,
+  writeSyntheticModel
+} from './lib.mjs'
 import { buildAffectNet } from './scale-data.mjs'
 import { buildStore, ensureEmbeddings } from './scale-store.mjs'
 
@@ -484,7 +492,7 @@ try {
   }
   console.log(`\n  server peak RSS at the end: ${mb(peakRssKb())}`)
 } finally {
-  server.kill('SIGTERM')
+  await stopServe(server)
 }
 const missed = results.filter((r) => !r.ok)
 console.log(

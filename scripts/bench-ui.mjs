@@ -20,7 +20,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { cliEntry, ensureBuilt, root, startServe, SYNTHETIC_CLASSES, SYNTHETIC_MODEL_ID, writeSyntheticModel } from './lib.mjs'
+import {
+  cliEntry,
+  ensureBuilt,
+  root,
+  startServe,
+  stopServe,
+  SYNTHETIC_CLASSES,
+  SYNTHETIC_MODEL_ID,
+  writeSyntheticModel
+} from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
@@ -418,7 +427,7 @@ try {
   console.log(`\n  slowest querySamples median: ${ms(worst)} (target < 100 ms)`)
 } finally {
   await browser.close()
-  server.kill('SIGTERM')
+  await stopServe(server)
   if (process.env.BENCH_KEEP === '1') console.log(`  kept: ${work}`)
   else rmSync(work, { recursive: true, force: true })
 }

@@ -83,6 +83,21 @@ export function startServe(args, { env = process.env, timeoutMs = 60_000 } = {})
   return { server, url }
 }
 
+/**
+ * Stops a server startServe started: SIGTERM, then SIGKILL if it has not exited within `graceMs`. A
+ * server busy in synchronous work (a request the bench gave up on) cannot run its SIGTERM handler,
+ * and was left running after the bench had exited.
+ */
+export async function stopServe(server, graceMs = 10_000) {
+  if (server.exitCode !== null || server.signalCode !== null) return
+  const exited = new Promise((resolveExit) => server.once('exit', resolveExit))
+  server.kill('SIGTERM')
+  let timer
+  const late = new Promise((resolveLate) => (timer = setTimeout(() => resolveLate('late'), graceMs)))
+  if ((await Promise.race([exited, late])) === 'late') server.kill('SIGKILL')
+  clearTimeout(timer)
+}
+
 export const SYNTHETIC_MODEL_ID = 'synthetic-timing-only'
 export const SYNTHETIC_CLASSES = ['neutral', 'happiness', 'surprise', 'sadness', 'anger', 'disgust', 'fear', 'contempt']
 
