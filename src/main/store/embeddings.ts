@@ -45,8 +45,9 @@ export function embeddingCounts(db: Db, datasetId: number, modelId: string): Emb
   const count = (sql: string): number => db.prepare(sql).pluck().get({ datasetId, modelId }) as number
   // The model's rows drive, read in content-hash order (the unary + keeps predictions_by_model out),
   // each looked up in samples_by_hash, which holds all the rest: the lookups then walk that index in
-  // order. Driven by the samples, each lookup landed on another page (12 s each at 1M, against 1.0
-  // and 1.3 s this way in sqlite3). Identical files are separate samples, each counted.
+  // order. Driven by the samples, each lookup landed on another page (12 s each at 1M in a one-off
+  // probe, against 1.0 and 1.3 s this way in sqlite3). Identical files are separate samples, each
+  // counted.
   const counted = (): EmbeddingCounts => ({
     embeddings: count(
       `SELECT count(*) FROM embeddings e CROSS JOIN samples s ON s.content_hash = e.content_hash
@@ -91,8 +92,14 @@ export interface DatasetEmbeddings {
 export function datasetEmbeddings(db: Db, datasetId: number, modelId: string): DatasetEmbeddings & { missing: number } {
   // The model's embeddings drive, in content-hash order, each matched to its samples in
   // samples_by_hash alone (as embeddingCounts does), and the rows are put in id order here: driven
-  // by the samples, each lookup of an 800-byte row landed on another page (40 s at 1M in
-  // bench:scale's map; 9 s this way in a one-off probe).
+  // by the samples, each lookup of an 800-byte row landed on another page (reading bench:scale's 1M
+  // store row by row in a one-off probe: 16.9 s that way, 3.2-7.0 s this way).
+  // Read row by row into one array, not as 1M row objects and buffers (those took a one-off probe
+  // to 2.6 GB on bench:scale's 1M store). Room for every present sample; the rest is left unused.
+  const room = db
+    .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
+    .pluck()
+    .get(datasetId) as number
   const rows = db
     .prepare(
       `SELECT s.id, s.content_hash, e.dim, e.vector FROM embeddings e CROSS JOIN samples s ON s.content_hash = e.content_hash
@@ -100,12 +107,6 @@ export function datasetEmbeddings(db: Db, datasetId: number, modelId: string): D
     )
     .raw()
     .iterate(modelId, datasetId) as IterableIterator<[number, string, number, Buffer]>
-  // Read row by row into one array, not as 1M row objects and buffers (those took the server to
-  // 2.6 GB at 1M). Room for every present sample; the rest is left unused.
-  const room = db
-    .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
-    .pluck()
-    .get(datasetId) as number
   const ids = new Int32Array(room)
   const read: string[] = []
   let dim = 0

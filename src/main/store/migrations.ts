@@ -486,10 +486,10 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // Issue 17/19 (the map and "more like this" at 1M): how many of a dataset's faces have an embedding
   // by a model, and how many a prediction but none, kept until something they count changes. Counted
-  // on each request, joining 1M samples to their embeddings and predictions took 12 s each
-  // (bench:scale's store); the neighbour lists' freshness and every ranking asked it too. The
-  // triggers forget a count when a sample of its dataset, or an embedding or prediction of its
-  // model, is added, removed or changed, whichever connection writes. The samples' content-hash index
+  // on each request, joining 1M samples to their embeddings and predictions took 12 s each (a
+  // one-off probe on bench:scale's store); the neighbour lists' freshness and every ranking asked
+  // it too. The triggers forget a count when a sample of its dataset, or an embedding or prediction
+  // of its model, is added, removed or changed, whichever connection writes. The samples' content-hash index
   // also holds the dataset and status, so that counting reads the model's embeddings or predictions in
   // hash order and finds their samples in this index alone: 12 s → 1.0-1.3 s each in sqlite3 at 1M.
   `

@@ -102,7 +102,8 @@ export function embeddingMap(db: Db, datasetId: number, modelId: string, method:
  * What colours each face of the map (in the order of `sampleIds`; undefined: no longer in the
  * dataset) — current label, ranked prediction and score, split — and every label and prediction
  * name the dataset has. Read row by row in id order beside the map's ids (the map is in id order):
- * a map of the dataset's 1M rows as objects took 6.3 s and 0.5 GB a request (bench:scale's map).
+ * a map of the dataset's 1M rows as objects took 6.3 s and 0.5 GB a request (a one-off probe on
+ * bench:scale's 1M store).
  * The table is read through in id order (the unary + keeps the (dataset_id, rel_path) index out):
  * through that index SQLite sorted 1M ids again, 4.1-4.3 s against 1.3 s (a one-off probe at 1M).
  */
