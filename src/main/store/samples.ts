@@ -328,6 +328,11 @@ function orderClause(sort: SampleSort, filter: SampleFilter, tieBreak = 's.id'):
   return `${column} IS NULL, r.out_of_sample IS 0, ${column} ${direction}, ${tieBreak}`
 }
 
+/** `review_scores r` joined to `samples s` where the filter or the order (null: none) reads it. */
+function scoresJoin(where: { scores: boolean }, sort: SampleSort | null): string {
+  return where.scores || (sort !== null && sort.by !== 'path') ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
+}
+
 /**
  * Whether every sample of the dataset has a row in review_scores (what a ranking writes when the
  * model predicted them all). Then the sorted grid can be read from review_scores' order indexes,
@@ -363,9 +368,6 @@ export function querySamples(
 ): SamplePage {
   const limit = Math.min(askedLimit, MAX_PAGE_ROWS)
   const where = filterClause(datasetId, filter)
-  const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
-  const base = `FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
-  const params = [...where.joinParams, datasetId, ...where.params]
   // An explicit list is shown in its own order (most similar first), whatever the sort.
   if (filter.sampleIds !== undefined) {
     const listed = listedIds(db, datasetId, filter, where)
@@ -373,6 +375,9 @@ export function querySamples(
     decorate(db, datasetId, samples)
     return { total: listed.length, offset, limit, capped: askedLimit > limit, samples }
   }
+  const join = scoresJoin(where, sort)
+  const base = `FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
+  const params = [...where.joinParams, datasetId, ...where.params]
   // The total is the same for every page and order of a filter: counted once until a write (0.1-1 s at 1M).
   const total = untilWrite(db, `total:${datasetId}:${JSON.stringify(filter)}`, () =>
     db
@@ -425,9 +430,10 @@ function listedIds(db: Db, datasetId: number, filter: SampleFilter, where: Retur
     const place = new Map<number, number>()
     for (const id of filter.sampleIds ?? []) if (!place.has(id)) place.set(id, place.size)
     const byId = [...place.keys()].sort((a, b) => a - b)
-    const join = where.scores ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
     const ids = db
-      .prepare(`SELECT s.id FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`)
+      .prepare(
+        `SELECT s.id FROM ${where.from}${scoresJoin(where, null)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
+      )
       .pluck()
       .all(JSON.stringify(byId), ...where.joinParams, datasetId, ...where.params) as number[]
     return Int32Array.from(ids.sort((a, b) => (place.get(a) as number) - (place.get(b) as number)))
@@ -533,7 +539,6 @@ export function samplePosition(
   sampleId: number
 ): number | null {
   const where = filterClause(datasetId, filter)
-  const join = where.scores || sort.by !== 'path' ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
   if (filter.sampleIds !== undefined) {
     const at = listedIds(db, datasetId, filter, where).indexOf(sampleId)
     return at < 0 ? null : at
@@ -541,7 +546,7 @@ export function samplePosition(
   const position = db
     .prepare(
       `SELECT position FROM (SELECT s.id, row_number() OVER (ORDER BY ${orderClause(sort, filter)}) - 1 AS position
-         FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}) WHERE id = ?`
+         FROM ${where.from}${scoresJoin(where, sort)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}) WHERE id = ?`
     )
     .pluck()
     .get(...where.joinParams, datasetId, ...where.params, sampleId) as number | undefined
