@@ -1,3 +1,5 @@
+import { resolve } from 'node:path'
+import { resolveDatasetRoot } from '../datasets/scan'
 import { DataFolderBusyError, lockDataFolder } from '../store/dataFolderLock'
 import { EXIT } from './args'
 
@@ -28,4 +30,12 @@ export async function holdingDataFolder(
   } finally {
     lock.release()
   }
+}
+
+/**
+ * A dataset folder named as the scan stores it, for the lock's purpose; one that cannot be opened is
+ * named as given (the open says why).
+ */
+export async function datasetRootName(folder: string): Promise<string> {
+  return resolveDatasetRoot(folder).catch(() => resolve(folder.trim()))
 }

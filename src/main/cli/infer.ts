@@ -1,10 +1,8 @@
-import { resolve } from 'node:path'
 import { ApiError, type ApiHandlers } from '@shared/api'
 import type { InferenceJobStatus } from '@shared/inference'
 import type { RankingSummary } from '@shared/types'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
-import { resolveDatasetRoot } from '../datasets/scan'
 import { ModelContractError } from '../inference/model'
 import { DataFolderBusyError } from '../store/dataFolderLock'
 import { datasetInferenceErrors } from '../store/predictions'
@@ -15,7 +13,7 @@ import { EXIT } from './args'
 import { resolveModelArg } from './modelArg'
 import { openWithProgress } from './open'
 import { existingShardOutput, packShard } from './inferShard'
-import { holdingDataFolder } from './holdDataFolder'
+import { datasetRootName, holdingDataFolder } from './holdDataFolder'
 
 function formatEta(seconds: number | null): string {
   if (seconds === null) return '–'
@@ -44,11 +42,6 @@ export async function infer(ctx: AppContext, handlers: ApiHandlers, args: CliArg
   return holdingDataFolder(ctx.dataDir, `an inference run on ${await datasetRootName(folder)}`, () =>
     inferHoldingFolder(ctx, handlers, args, folder)
   )
-}
-
-/** A dataset folder named as the scan stores it; one that cannot be opened as given (the open says why). */
-export async function datasetRootName(folder: string): Promise<string> {
-  return resolveDatasetRoot(folder).catch(() => resolve(folder.trim()))
 }
 
 async function inferHoldingFolder(ctx: AppContext, handlers: ApiHandlers, args: CliArgs, folder: string): Promise<number> {
