@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { openDb, type Db } from '@main/store/db'
 import { datasetEmbeddings, embeddingCounts, gatherRows } from '@main/store/embeddings'
 import { tempDir } from '../helpers/data'
+import { planOf, prepared } from '../helpers/sqlPlans'
 
 const M = 'm'
 
@@ -124,19 +125,12 @@ describe('embedding counts (issues 17 and 19)', () => {
   it("counts from the model's rows in hash order, each sample found in the hash index alone (12 s a count at 1M otherwise)", () => {
     const db = openDb(':memory:')
     seed(db)
-    const statements: string[] = []
-    const prepare = db.prepare.bind(db)
-    db.prepare = ((sql: string) => (statements.push(sql), prepare(sql))) as typeof db.prepare
-    embeddingCounts(db, 1, M)
-    db.prepare = prepare
+    const { statements } = prepared(db, () => embeddingCounts(db, 1, M))
     const counts = statements.filter((sql) => sql.includes('count(*)'))
     expect(counts).toHaveLength(2)
     for (const sql of counts) {
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ datasetId: 1, modelId: M }) as { detail: string }[]).map(
-        (p) => p.detail
-      )
-      expect(plan[0], sql).toMatch(/^SCAN [ep]\b/)
-      expect(plan.join('\n'), sql).toContain('SEARCH s USING COVERING INDEX samples_by_hash')
+      expect(planOf(db, sql), sql).toMatch(/^SCAN [ep]\b/)
+      expect(planOf(db, sql), sql).toContain('SEARCH s USING COVERING INDEX samples_by_hash')
     }
   })
 

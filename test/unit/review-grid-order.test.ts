@@ -3,6 +3,7 @@ import type { SampleFilter, SampleSort, SampleSortKey } from '@shared/types'
 import { openDb, type Db } from '@main/store/db'
 import { ODD_QUEUE_MIN } from '@main/review/oddness'
 import { querySamples, samplePosition } from '@main/store/samples'
+import { planOf, prepared } from '../helpers/sqlPlans'
 
 /**
  * Issue 19: sorted grid pages are read from review_scores' order indexes (migrations.ts) when every
@@ -78,27 +79,6 @@ function store(): Db {
   }
   return db
 }
-
-/** What `run` returns, and the SQL of every statement it prepares on `db`. */
-function prepared<T>(db: Db, run: () => T): { result: T; statements: string[] } {
-  const statements: string[] = []
-  const prepare = db.prepare.bind(db)
-  db.prepare = ((sql: string) => {
-    statements.push(sql)
-    return prepare(sql)
-  }) as typeof db.prepare
-  try {
-    return { result: run(), statements }
-  } finally {
-    db.prepare = prepare
-  }
-}
-
-/** SQLite's plan for `sql` (its parameters bound to NULL: the plan does not depend on them), one step a line. */
-const planOf = (db: Db, sql: string): string =>
-  (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from(sql.matchAll(/\?/g), () => null)) as { detail: string }[])
-    .map((p) => p.detail)
-    .join('\n')
 
 /** The pre-issue-19 query, whole: every matching id in grid order. */
 function reference(db: Db, filter: SampleFilter, sort: SampleSort): number[] {
