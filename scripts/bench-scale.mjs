@@ -33,6 +33,8 @@ import { buildAffectNet } from './scale-data.mjs'
 import { buildStore, ensureEmbeddings } from './scale-store.mjs'
 
 const require = createRequire(import.meta.url)
+/** The store is read (and the map's stored layout cleared) directly, beside the server. */
+const Database = require('better-sqlite3')
 const dataDir = resolve(process.env.PF_DATA_DIR ?? join(root, '..', 'shared', 'data'))
 const scaleDir = resolve(process.env.PF_SCALE_DIR ?? join(root, '..', 'pf-scale'))
 const IMAGES = Number(process.env.BENCH_SCALE_IMAGES ?? 300_000)
@@ -222,7 +224,6 @@ function meetQuery(name) {
 const LASSO = 100_000
 /** That many of the dataset's sample ids in a random order, as a lasso's (most similar first) would be. */
 function lassoIds() {
-  const Database = require('better-sqlite3')
   const db = new Database(join(storeHome, 'pokerface.sqlite'), { readonly: true })
   try {
     return db.prepare('SELECT id FROM samples WHERE dataset_id = ? ORDER BY random() LIMIT ?').pluck().all(datasetId, LASSO)
@@ -344,7 +345,7 @@ try {
   if (ONLY.has('map')) {
     // The first request computes the map (PCA) and stores it; the others read it back. Issue 17 asks
     // the map to be usable at 1M: these are the server's part (drawing is bench:ui's).
-    const store = new (require('better-sqlite3'))(join(storeHome, 'pokerface.sqlite'))
+    const store = new Database(join(storeHome, 'pokerface.sqlite'))
     store.prepare('DELETE FROM embedding_maps').run()
     store.close()
     const first = await call('getEmbeddingMap', { datasetId })
