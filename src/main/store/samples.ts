@@ -421,7 +421,7 @@ export function querySamples(
  * it. Asking SQLite for each page read the whole list again (0.47-0.49 s a page for a lasso of
  * 100,000 faces at 1M, `npm run bench:scale`). The list is looked up in id order and put back in its
  * own order here: in list order each id landed on another page of samples and review_scores (a
- * one-off probe at 1M, 100,000 ids: 0.44-0.51 s against 0.30 s sorted).
+ * one-off probe at 1M, 100,000 ids: 0.44-0.51 s against 0.30-0.41 s sorted, two rounds each).
  */
 function listedIds(db: Db, datasetId: number, filter: SampleFilter, where: ReturnType<typeof filterClause>): Int32Array {
   // A digest, not the filter itself, keys the kept list: a lasso's filter is up to 100,000 ids of text.
