@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import warnings
+from dataclasses import replace
 
 import onnx
 import torch
@@ -38,6 +39,8 @@ def parse_args(argv):
     p.add_argument('--preset', default='micro', choices=sorted(PRESETS), help='with --random-init')
     p.add_argument('--input-size', type=int, help='with --random-init')
     p.add_argument('--seed', type=int, default=0, help='with --random-init')
+    p.add_argument('--generator-output', default='pixels', choices=['pixels', 'composition'],
+                   help='with --random-init pfvit: the generator head (presets.ModelConfig.generator_output)')
     p.add_argument('--id', help='model id and folder name (default: derived from the model)')
     p.add_argument('--name', help='display name')
     p.add_argument('--version', default='0.1.0')
@@ -84,7 +87,7 @@ def main(argv=None) -> str:
 
 def random_model(args) -> TrainedModel:
     torch.manual_seed(args.seed)
-    cfg = model_config(args.preset, args.input_size)
+    cfg = replace(model_config(args.preset, args.input_size), generator_output=args.generator_output)
     return TrainedModel(args.random_init, build(args.random_init, cfg), cfg, list(FERPLUS_CLASSES), NEUTRAL, {})
 
 

@@ -185,7 +185,7 @@ def initialise(run, args, model, extractor) -> None:
         ckpt = read_file(args.warm_start)
         if ckpt.get('kind') != 'pfvit':
             raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {args.warm_start} is {ckpt.get("kind")!r}')
-        if ckpt['config'] != model.cfg.to_dict():
+        if not model.cfg.same_as(ckpt['config']):
             raise SystemExit(f'--warm-start {args.warm_start} has another configuration ({ckpt["config"]}); '
                              'pass the matching --preset and --input-size')
         load_weights(model, 'pfvit', ckpt['model'])

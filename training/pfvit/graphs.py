@@ -71,9 +71,7 @@ class GenerateGraph(nn.Module):
         self.model = trained.model
 
     def forward(self, image: torch.Tensor):
-        z, _, v_e, v_p = self.model.separate(image)
-        g = self.model.generator
-        return g(z), g(v_p), g(v_e)
+        return self.model.generate(image)
 
 
 CLASSIFY_OUTPUTS = ('logits', 'emotion_mask', 'attention', 'embedding')

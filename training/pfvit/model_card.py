@@ -40,9 +40,7 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             'attention': f'[N,{cfg.grid_size},{cfg.grid_size}] [CLS] attention rollout over the patch grid, max 1',
             'embedding': f'[N,{cfg.embed_dim}] what the classifier head reads ([CLS] after the final norm'
                          + (', times the separator mask' if pfvit else '') + '; mean of both views when flip-averaged)',
-            **({'reconstruction': 'G(V_e + V_p), normalised input space',
-                'poker_face': 'G(V_p), normalised input space',
-                'emotion_component': 'G(V_e), normalised input space'} if pfvit else {}),
+            **(generator_outputs(cfg) if pfvit else {}),
         },
         'architecture': {
             'kind': 'pf-vit' if pfvit else 'vit-baseline',
@@ -75,3 +73,15 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
         'metrics': metrics or {},
         'licence': licence or DEFAULT_LICENCE,
     }
+
+
+def generator_outputs(cfg) -> dict:
+    """What each generate output is, for the generator head this model has."""
+    if cfg.generator_output == 'composition':
+        return {'reconstruction': 'm(z) * x + (1 - m(z)) * c(z): G(V_e + V_p) composed with the input',
+                'poker_face': 'm * x + (1 - m) * c with (m, c) = G(V_p): the input kept where the keep '
+                              'mask m says, a coarse colour layer c elsewhere; normalised input space',
+                'emotion_component': '(1 - m) * x: what the poker face took away from the input'}
+    return {'reconstruction': 'G(V_e + V_p), normalised input space',
+            'poker_face': 'G(V_p), normalised input space',
+            'emotion_component': 'G(V_e), normalised input space'}

@@ -12,6 +12,7 @@ Only E, S and C are needed to classify; G and D exist for training and for the p
 import torch
 import torch.nn as nn
 
+from .composition import CompositionHead, compose, taken_away
 from .patches import patches_to_pixels
 from .pos_embed import sincos_2d
 from .presets import ModelConfig
@@ -62,6 +63,10 @@ class Generator(nn.Module):
     gather content from the projected input tokens by cross-attention, then MAE's decoder blocks and
     pixel head paint the patches. Names other than `cross_fusion` match MAE's decoder, so an MAE
     checkpoint initialises G. Output: an image [N, 3, S, S] in the normalised input space.
+
+    With `generator_output='composition'` the pixel head is replaced by a CompositionHead: G then
+    returns a keep mask and a coarse colour layer, and the face is the input composed with them
+    (`compose_with`), so unchanged regions keep the input's pixels exactly.
     """
 
     def __init__(self, cfg: ModelConfig):
@@ -75,17 +80,33 @@ class Generator(nn.Module):
         self.decoder_blocks = nn.ModuleList(
             [Block(d, cfg.decoder_num_heads, cfg.mlp_ratio) for _ in range(cfg.decoder_depth)])
         self.decoder_norm = layer_norm(d)
-        self.decoder_pred = nn.Linear(d, cfg.patch_size ** 2 * 3)
-        init_weights(self)
+        self.composing = cfg.generator_output == 'composition'
+        if self.composing:
+            self.composer = CompositionHead(d, cfg.grid_size, cfg.img_size)
+        else:
+            self.decoder_pred = nn.Linear(d, cfg.patch_size ** 2 * 3)
+        init_weights(self)  # Linear and LayerNorm only: the composer's convolutions keep their init
 
-    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+    def features(self, tokens: torch.Tensor) -> torch.Tensor:
+        """The decoder's normalised output tokens [N, 1+g*g, d], before any pixel head."""
         context = self.decoder_embed(tokens) + self.decoder_pos_embed
         queries = self.mask_token.expand(tokens.shape[0], self.decoder_pos_embed.shape[1], -1) + self.decoder_pos_embed
         x = self.cross_fusion(queries, context)
         for blk in self.decoder_blocks:
             x = blk(x)
-        patches = self.decoder_pred(self.decoder_norm(x))[:, 1:]
+        return self.decoder_norm(x)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Painted pixels (pixel head only; a composing G needs the image: `compose_with`)."""
+        assert not self.composing, 'a composing generator needs the input image: use compose_with'
+        patches = self.decoder_pred(self.features(tokens))[:, 1:]
         return patches_to_pixels(patches, self.patch_size, self.grid_size)
+
+    def compose_with(self, tokens: torch.Tensor, image: torch.Tensor):
+        """(face, keep mask) for a composing G; `image` holds the inputs the tokens came from
+        (repeated along the batch when tokens stack several components of the same faces)."""
+        keep, colour = self.composer(self.features(tokens))
+        return compose(image, keep, colour.to(image.dtype)), keep
 
 
 def make_discriminator(cfg: ModelConfig) -> ViT:
@@ -119,6 +140,20 @@ class PFViT(nn.Module):
 
     def classify(self, v_e: torch.Tensor) -> torch.Tensor:
         return self.classifier(v_e[:, 0])
+
+    def generate(self, images: torch.Tensor):
+        """(reconstruction, poker face, emotion component) of the model contract's generate graph."""
+        z, _, v_e, v_p = self.separate(images)
+        g = self.generator
+        if not g.composing:
+            return g(z), g(v_p), g(v_e)
+        # A composing G: both faces in one decoder pass; the emotion component is what the poker
+        # face took away from the input (composition.taken_away): G(V_e) alone means nothing here.
+        n, s = images.shape[0], self.cfg.img_size
+        faces, keep = g.compose_with(torch.cat([z, v_p]), torch.cat([images, images]))
+        # Reshaped to the fixed size: ONNX shape inference loses it through Resize and the slices,
+        # and export_onnx.check_graph holds every output to [N, 3, S, S].
+        return tuple(t.reshape(-1, 3, s, s) for t in (faces[:n], faces[n:], taken_away(images, keep[n:])))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """Emotion logits: only E, S and C run."""

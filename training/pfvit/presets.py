@@ -20,6 +20,9 @@ class ModelConfig:
     mlp_ratio: float = 4.0
     num_classes: int = len(FERPLUS_CLASSES)
     separator_reduction: int = 4  # squeeze-excitation bottleneck D -> D/r -> D
+    # G's output: 'pixels' (the paper's per-patch pixel head, which regenerates the whole face) or
+    # 'composition' (a keep mask and a coarse colour layer composed with the input; composition.py).
+    generator_output: str = 'pixels'
 
     @property
     def grid_size(self) -> int:
@@ -35,6 +38,10 @@ class ModelConfig:
     @staticmethod
     def from_dict(d: dict) -> 'ModelConfig':
         return ModelConfig(**d)
+
+    def same_as(self, d: dict) -> bool:
+        """Whether a checkpoint's stored config is this one (fields added since default)."""
+        return ModelConfig.from_dict(d) == self
 
 
 PRESETS = {

@@ -179,7 +179,7 @@ class Run:
 
     @staticmethod
     def check_config(ckpt: dict, config) -> None:
-        if ckpt['config'] != config.to_dict():
+        if not config.same_as(ckpt['config']):
             raise SystemExit('the checkpoint was trained with another model configuration '
                              f'({ckpt["config"]}); resume with the same --preset and --input-size')
 

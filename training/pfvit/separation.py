@@ -7,8 +7,8 @@ def separation_measure(model):
     """images -> per image: mean |x^ - x| (reconstruction error) and mean |x~ - x^| (how much the
     poker face differs from the reconstruction). For use inside torch.no_grad()."""
     def measure(x):
-        z, _, _, v_p = model.separate(x)
-        x_hat, x_tilde = model.generator(z).float(), model.generator(v_p).float()
+        x_hat, x_tilde, _ = model.generate(x)
+        x_hat, x_tilde = x_hat.float(), x_tilde.float()
         return {'reconstruction_error': (x_hat - x).abs().mean(dim=(1, 2, 3)),
                 'poker_face_change': (x_tilde - x_hat).abs().mean(dim=(1, 2, 3))}
     return measure

@@ -1,0 +1,50 @@
+"""Loss terms of the composing poker-face generator (train_pokerface.py), as plain tensor functions.
+Each returns a float32 scalar."""
+import math
+
+import torch
+import torch.nn.functional as F
+
+from .losses import discriminator_targets
+
+
+def neutral_push(logits: torch.Tensor, neutral: int, enough: float = 0.7) -> torch.Tensor:
+    """-log p(neutral) from the training judge, but only while p(neutral) < `enough`: a hinge, so
+    the generator stops pushing once the judge is reasonably convinced instead of driving it to
+    certainty (the last stretch is where a generator learns to fool rather than to neutralise)."""
+    nll = -F.log_softmax(logits.float(), dim=1)[:, neutral]
+    return F.relu(nll - (-math.log(enough))).mean()
+
+
+def changed_share(keep: torch.Tensor) -> torch.Tensor:
+    """Mean of 1 - m: how much of the face the poker face replaces (L1 sparsity of the change)."""
+    return (1 - keep.float()).mean()
+
+
+def roughness(keep: torch.Tensor) -> torch.Tensor:
+    """Total variation of the keep mask: one smooth region around a mouth, not speckles."""
+    m = keep.float()
+    return (m[..., 1:, :] - m[..., :-1, :]).abs().mean() + (m[..., :, 1:] - m[..., :, :-1]).abs().mean()
+
+
+def pixel_l1(a: torch.Tensor, b: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """Mean |a - b| in pixel units (0..1), for faces in the normalised space with channel `std`."""
+    return ((a.float() - b.float()).abs() * std.view(1, -1, 1, 1)).mean()
+
+
+def realism_loss_for_d(d_real: torch.Tensor, d_poker: torch.Tensor, labels: torch.Tensor, num_classes: int,
+                       neutral: int) -> torch.Tensor:
+    """D's side (K+1 targets as in the paper): real faces are real with their label; poker faces
+    are fake, and neutral. D thereby learns what a real neutral face looks like."""
+    real = discriminator_targets(labels, num_classes, real=True, neutral=neutral)
+    poker = discriminator_targets(labels[:d_poker.shape[0]], num_classes, real=False, as_neutral=True,
+                                  neutral=neutral)
+    return (F.binary_cross_entropy_with_logits(d_real.float(), real)
+            + F.binary_cross_entropy_with_logits(d_poker.float(), poker)) / 2
+
+
+def realism_loss_for_g(d_poker: torch.Tensor, num_classes: int, neutral: int) -> torch.Tensor:
+    """G's side: its poker faces should be judged real and neutral."""
+    labels = torch.full((d_poker.shape[0],), neutral, dtype=torch.long, device=d_poker.device)
+    return F.binary_cross_entropy_with_logits(
+        d_poker.float(), discriminator_targets(labels, num_classes, real=True, neutral=neutral))

@@ -1,0 +1,174 @@
+"""The composing poker-face generator: exact composition, its export, its losses, the judge's random
+views, and train_pokerface.py end to end on a few real faces (frozen E, S, C; exact resume)."""
+import contextlib
+import io
+import json
+import os
+import tempfile
+import unittest
+from dataclasses import replace
+
+import onnx
+import torch
+
+import export_onnx
+import train_pfvit
+import train_pokerface
+from pfvit.composition import compose
+from pfvit.judge_view import blur, random_view
+from pfvit.pfvit import PFViT
+from pfvit.poker_losses import changed_share, neutral_push, roughness
+from pfvit.presets import model_config
+from pfvit.checkpoint import read_file
+from training.tests.helpers import requires_ferplus
+
+TINY = ['--preset', 'micro', '--limit', '24', '--batch-size', '8', '--threads', '2', '--quiet', '--log-every', '1',
+        '--val-limit', '16']
+
+
+def composing_micro(seed=0) -> PFViT:
+    torch.manual_seed(seed)
+    return PFViT(replace(model_config('micro'), generator_output='composition')).eval()
+
+
+class CompositionTest(unittest.TestCase):
+    def test_a_kept_face_is_the_input_to_the_last_bit(self):
+        # A mask that keeps everything (what a neutral face should get) returns the input exactly:
+        # no patch grid, no noise, no blur, whatever the colour layer holds.
+        model = composing_micro()
+        with torch.no_grad():
+            model.generator.composer.out.bias[3] = 40.0  # sigmoid(40) == 1.0 in float32
+        x = torch.randn(3, 3, 32, 32)
+        with torch.no_grad():
+            reconstruction, poker, component = model.generate(x)
+        self.assertTrue(torch.equal(poker, x))
+        self.assertTrue(torch.equal(reconstruction, x))
+        self.assertEqual(float(component.abs().max()), 0.0)
+
+    def test_a_replaced_region_takes_the_colour_layer(self):
+        x, colour = torch.zeros(1, 3, 4, 4), torch.ones(1, 3, 4, 4)
+        keep = torch.ones(1, 1, 4, 4)
+        keep[..., 2:, :] = 0  # the lower half (a mouth) is replaced
+        face = compose(x, keep, colour)
+        self.assertEqual(face[..., :2, :].abs().sum().item(), 0.0)
+        self.assertTrue(torch.equal(face[..., 2:, :], colour[..., 2:, :]))
+
+    def test_untrained_head_starts_near_the_input(self):
+        model = composing_micro()
+        x = torch.randn(2, 3, 32, 32)
+        with torch.no_grad():
+            _, poker, _ = model.generate(x)
+        self.assertLess(float((poker - x).abs().mean()), 0.05 * float(x.abs().mean()))
+
+    def test_the_colour_layer_is_coarse(self):
+        # The colour layer is a quarter of the input's side, upsampled: a single-pixel pattern
+        # (what fools a classifier) cannot be drawn.
+        model = composing_micro()
+        tokens = torch.randn(1, 17, 32)
+        keep, colour = model.generator.composer(tokens)
+        self.assertEqual(tuple(colour.shape), (1, 3, 32, 32))
+        coarse = torch.nn.functional.avg_pool2d(colour, 2)
+        rough = (colour - torch.nn.functional.interpolate(coarse, scale_factor=2, mode='nearest')).abs().mean()
+        self.assertLess(float(rough), 0.25 * float(colour.abs().mean()) + 1e-6)
+
+
+class PokerLossesTest(unittest.TestCase):
+    def test_neutral_push_stops_once_the_judge_is_convinced(self):
+        sure = torch.tensor([[5.0, 0.0, 0.0]])       # p(neutral) ~ 0.99
+        unsure = torch.tensor([[0.0, 3.0, 0.0]])     # p(neutral) ~ 0.05
+        self.assertEqual(float(neutral_push(sure, 0, enough=0.7)), 0.0)
+        self.assertGreater(float(neutral_push(unsure, 0, enough=0.7)), 2.0)
+
+    def test_change_and_roughness(self):
+        keep = torch.ones(1, 1, 8, 8)
+        self.assertEqual(float(changed_share(keep)), 0.0)
+        self.assertEqual(float(roughness(keep)), 0.0)
+        keep[..., ::2, :] = 0  # stripes: as much change, far rougher than one block
+        block = torch.ones(1, 1, 8, 8)
+        block[..., 4:, :] = 0
+        self.assertEqual(float(changed_share(keep)), float(changed_share(block)))
+        self.assertGreater(float(roughness(keep)), 4 * float(roughness(block)))
+
+
+class JudgeViewTest(unittest.TestCase):
+    def test_same_seed_same_view_and_gradients_flow(self):
+        x = torch.randn(2, 3, 32, 32, requires_grad=True)
+        a = random_view(x, torch.Generator().manual_seed(7))
+        b = random_view(x, torch.Generator().manual_seed(7))
+        c = random_view(x, torch.Generator().manual_seed(8))
+        self.assertTrue(torch.equal(a, b))
+        self.assertFalse(torch.equal(a, c))
+        a.sum().backward()
+        self.assertGreater(float(x.grad.abs().sum()), 0.0)
+
+    def test_blur_keeps_a_flat_image_and_spreads_a_dot(self):
+        flat = torch.full((1, 1, 9, 9), 0.5)
+        torch.testing.assert_close(blur(flat, 1.0), flat)
+        dot = torch.zeros(1, 1, 9, 9)
+        dot[..., 4, 4] = 1.0
+        spread = blur(dot, 1.0)
+        self.assertLess(float(spread[..., 4, 4]), 0.3)
+        self.assertAlmostEqual(float(spread.sum()), 1.0, places=4)
+        self.assertTrue(torch.equal(blur(dot, 0.0), dot))
+
+
+class ComposingExportTest(unittest.TestCase):
+    def test_generate_graph_of_a_composing_model_fits_the_contract(self):
+        with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
+            out = export_onnx.main(['--random-init', 'pfvit', '--preset', 'micro', '--generator-output',
+                                    'composition', '--out', os.path.join(tmp, 'm')])
+            model = onnx.load(os.path.join(out, 'generate.onnx'))
+            with open(os.path.join(out, 'model.json')) as f:
+                card = json.load(f)
+        onnx.checker.check_model(model)
+        shapes = export_onnx.graph_shapes(onnx.shape_inference.infer_shapes(model))
+        batch = shapes['image'][0]
+        self.assertEqual(shapes, {name: [batch, 3, 32, 32]
+                                  for name in ('image', 'reconstruction', 'poker_face', 'emotion_component')})
+        self.assertEqual(card['architecture']['generator_output'], 'composition')
+        self.assertIn('keep mask', card['outputs']['poker_face'])
+
+
+@requires_ferplus
+class TrainPokerFaceTest(unittest.TestCase):
+    def test_trains_g_only_resumes_exactly_and_exports(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = os.path.join(tmp, 'pfvit')
+            train_pfvit.main(TINY + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
+            warm = os.path.join(start, 'last.pt')
+            args = TINY + ['--warm-start', warm]
+            straight, resumed = os.path.join(tmp, 'straight'), os.path.join(tmp, 'resumed')
+            train_pokerface.main(args + ['--max-steps', '4', '--out', straight])
+            train_pokerface.main(args + ['--max-steps', '2', '--out', resumed])
+            train_pokerface.main(args + ['--max-steps', '4', '--out', resumed, '--resume', resumed])
+            a = read_file(os.path.join(straight, 'last.pt'))
+            b = read_file(os.path.join(resumed, 'last.pt'))
+            for key in a['model']:
+                torch.testing.assert_close(a['model'][key], b['model'][key], rtol=0, atol=0, msg=key)
+
+            before = read_file(warm)['model']
+            for key, value in a['model'].items():
+                if key.startswith(('encoder.', 'separator.', 'classifier.')):  # the classifier is untouched
+                    self.assertTrue(torch.equal(value, before[key]), key)
+            self.assertFalse(torch.equal(a['model']['generator.decoder_blocks.0.attn.qkv.weight'],
+                                         before['generator.decoder_blocks.0.attn.qkv.weight']))
+            self.assertNotIn('generator.decoder_pred.weight', a['model'])
+
+            with open(os.path.join(straight, 'log.jsonl')) as f:
+                log = [json.loads(line) for line in f]
+            step = [r for r in log if 'loss_neutral' in r][0]
+            for term in ('loss_rec', 'loss_same', 'loss_changed', 'loss_rough', 'loss_residue', 'loss_adv',
+                         'loss_dis'):
+                self.assertIn(term, step)
+            epoch = [r for r in log if r.get('event') == 'epoch'][0]
+            self.assertIn('val_judge_neutral_poker_expressive', epoch)
+            self.assertIn('val_l1_poker_neutral', epoch)
+
+            with contextlib.redirect_stdout(io.StringIO()):
+                out = export_onnx.main(['--checkpoint', os.path.join(straight, 'last.pt'),
+                                        '--out', os.path.join(tmp, 'export'), '--id', 'tiny-composing'])
+            onnx.checker.check_model(onnx.load(os.path.join(out, 'generate.onnx')))
+
+
+if __name__ == '__main__':
+    unittest.main()

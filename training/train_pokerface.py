@@ -1,0 +1,217 @@
+"""Train the poker-face side of a PF-ViT: a composing generator G on frozen E, S and C.
+
+    /usr/bin/python3 training/import_onnx.py --model resources/models/pfvit-ferplus-small-v4 --out $R/v4.pt
+    /usr/bin/python3 training/train_pokerface.py --warm-start $R/v4.pt --out $R/poker
+
+G keeps its transformer (from the warm start) and gets a composition head (pfvit/composition.py):
+poker face = m * x + (1 - m) * c. E, S and C do not learn, so the classifier stays exactly the warm
+start's. Each step, on a batch of faces x with labels y:
+
+* G minimises
+    w_rec  |x^ - x|                      x^ composed from G(z): the reconstruction keeps the face
+  + w_same |x~ - x|   (neutral-labelled) a neutral face's poker face is the face itself
+  + w_neutral hinge(-log p_C(neutral | view(x~)))   (expressive) the frozen classifier, shown a random
+                                         shifted/scaled/blurred/noisy view (judge_view.py), should
+                                         find the poker face neutral, until p >= --enough
+  + w_residue (1 - cos(V_p(view(x~)), V_p(view(x))))  everything but the emotion stays (same view)
+  + w_adv   D should judge x~ real and neutral (a realism prior: D learns real faces)
+  + w_changed mean(1 - m) + w_rough TV(m)   change as little as possible, in one smooth region
+* D (fresh, decoder-sized ViT with K+1 outputs) learns real faces as (label, real) and poker faces as
+  (neutral, fake).
+
+Nothing here reads the networks that judge poker faces in `pokerface eval` (a test checks it).
+best.pt is chosen on FERPlus Valid by the training judge's neutral rate on expressive poker faces,
+minus that on their reconstructions, with a penalty when neutral faces' poker faces drift from the
+input by more than --neutral-l1 (pixel units).
+"""
+import argparse
+import os
+import sys
+from dataclasses import replace
+
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader
+
+from pfvit.augment import STD
+from pfvit.checkpoint import read_file
+from pfvit.judge_view import random_view
+from pfvit.losses import hard_labels
+from pfvit.pfvit import PFViT
+from pfvit.poker_losses import (changed_share, neutral_push, pixel_l1, realism_loss_for_d, realism_loss_for_g,
+                                roughness)
+from pfvit.presets import ModelConfig
+from pfvit.runtime import TRAINING_DIR, Run, add_common_args
+from pfvit.sampler import EpochBatches
+from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
+from pfvit.sources import add_labelled_args, labelled_datasets
+
+WEIGHTS = (('rec', 10.0), ('same', 20.0), ('neutral', 1.0), ('residue', 1.0), ('adv', 0.2),
+           ('changed', 1.0), ('rough', 1.0))
+# A pixel-head G's output layer has no place in a composing G; the composition head starts fresh.
+NOT_CARRIED = ('generator.decoder_pred.',)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common_args(p, batch_cpu=32, batch_cuda=128)
+    add_labelled_args(p)
+    g = p.add_argument_group('poker face')
+    g.add_argument('--warm-start', required=True,
+                   help="a PF-ViT checkpoint (train_pfvit.py's, or import_onnx.py's from a shipped model folder): "
+                        'E, S and C are taken as they are and frozen; G\'s transformer starts from its G')
+    g.add_argument('--lr', type=float, default=2e-4, help='Adam lr of G')
+    g.add_argument('--lr-d', type=float, default=1e-4, help='Adam lr of D (betas 0.5, 0.999)')
+    g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, both lrs / 10')
+    g.add_argument('--enough', type=float, default=0.7,
+                   help="the training judge's p(neutral) beyond which the neutral push stops")
+    g.add_argument('--neutral-l1', type=float, default=0.02,
+                   help='selection: largest acceptable mean |x~ - x| (pixels 0..1) on neutral-labelled faces')
+    for name, default in WEIGHTS:
+        g.add_argument(f'--w-{name}', type=float, default=default, help=f'weight of L_{name}')
+    return p.parse_args(argv)
+
+
+def composing_model(warm_start: str):
+    """The warm start's PF-ViT with a composing G: every tensor but the pixel head carried over."""
+    ckpt = read_file(warm_start)
+    if ckpt.get('kind') != 'pfvit':
+        raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {warm_start} is {ckpt.get("kind")!r}')
+    cfg = replace(ModelConfig.from_dict(ckpt['config']), generator_output='composition')
+    model = PFViT(cfg)
+    state = {k: v for k, v in ckpt['model'].items() if not k.startswith(NOT_CARRIED)}
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [k for k in missing if not k.startswith(('generator.composer.', 'discriminator.'))]
+    if missing or unexpected:
+        raise SystemExit(f'--warm-start {warm_start} does not fit: missing {missing[:8]}, unexpected {unexpected[:8]}')
+    return model, cfg, ckpt, len(state)
+
+
+def main(argv=None) -> str:
+    args = parse_args(argv)
+    # Saved as kind 'pfvit' (evaluate.py and export_onnx.py read it as any PF-ViT), in its own folder.
+    args.out = args.out or os.path.join(TRAINING_DIR, 'runs', 'pokerface')
+    run = Run(args, 'pfvit')
+    ckpt = run.load_resume()
+    model, cfg, warm, carried = composing_model(args.warm_start)
+    train, val, classes, _ = labelled_datasets(args, cfg.img_size)
+    neutral = warm.get('neutral', 0)
+    if classes != warm.get('classes', classes):
+        raise SystemExit(f'the warm start was trained on classes {warm.get("classes")}, this data has {classes}')
+    model.to(run.device)
+    for part in (model.encoder, model.separator, model.classifier):
+        part.requires_grad_(False)
+    std = torch.tensor(STD, device=run.device)
+    gen, disc, k = model.generator, model.discriminator, cfg.num_classes
+    opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr)
+    opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d, betas=(0.5, 0.999))
+    best = {'score': -1e9, 'epoch': None}
+    if ckpt:
+        run.check_config(ckpt, cfg)
+        model.load_state_dict(ckpt['model'])
+        opt_g.load_state_dict(ckpt['optimizers']['generator'])
+        opt_d.load_state_dict(ckpt['optimizers']['discriminator'])
+        best = ckpt['best']
+    else:
+        run.log.write({'event': 'init', 'report': f'warm start: {carried} tensors from {args.warm_start}; '
+                                                  'composition head and D start fresh'})
+    remember_initial_lr([opt_g, opt_d])
+    run.restore_rng()
+
+    def step(x, targets):
+        n = x.shape[0]
+        y = hard_labels(targets)
+        expressive = y != neutral
+        model.encoder.eval(), model.separator.eval()
+        gen.train(), disc.train()
+        with torch.no_grad(), run.autocast():
+            z, _, _, v_p = model.separate(x)
+        with run.autocast():
+            faces, keep = gen.compose_with(torch.cat([z, v_p]), torch.cat([x, x]))
+            recon, poker, keep_p = faces[:n], faces[n:], keep[n:]
+            losses = {'loss_rec': pixel_l1(recon, x, std),
+                      'loss_same': pixel_l1(poker[~expressive], x[~expressive], std) if (~expressive).any()
+                      else x.new_zeros(()),
+                      'loss_changed': changed_share(keep_p), 'loss_rough': roughness(keep_p)}
+            judged = poker[expressive]
+            if judged.shape[0]:
+                seed = args.seed * 1_000_003 + run.progress.step  # the same views after a resume
+                view = random_view(judged, torch.Generator().manual_seed(seed))
+                _, _, v_e_view, v_p_view = model.separate(view)
+                losses['loss_neutral'] = neutral_push(model.classify(v_e_view), neutral, args.enough)
+                with torch.no_grad():
+                    _, _, _, v_p_input = model.separate(random_view(x[expressive], torch.Generator().manual_seed(seed)))
+                losses['loss_residue'] = 1 - F.cosine_similarity(
+                    v_p_view.float().mean(dim=1), v_p_input.float().mean(dim=1), dim=1).mean()
+                disc.requires_grad_(False)
+                losses['loss_adv'] = realism_loss_for_g(disc(judged), k, neutral)
+            else:
+                for name in ('loss_neutral', 'loss_residue', 'loss_adv'):
+                    losses[name] = x.new_zeros(())
+            total = sum(getattr(args, f'w_{name}') * losses[f'loss_{name}'] for name, _ in WEIGHTS)
+        opt_g.zero_grad(set_to_none=True)
+        total.backward()
+        opt_g.step()
+        if judged.shape[0]:
+            disc.requires_grad_(True)
+            with run.autocast():
+                d = disc(torch.cat([x, judged.detach().to(x.dtype)]))
+                losses['loss_dis'] = realism_loss_for_d(d[:n], d[n:], y, k, neutral)
+            opt_d.zero_grad(set_to_none=True)
+            losses['loss_dis'].backward()
+            opt_d.step()
+        losses['loss_total'] = total
+        return losses
+
+    def checkpoint():
+        return {'model': model.state_dict(), 'config': cfg.to_dict(), 'classes': classes, 'neutral': neutral,
+                'data': warm.get('data'), 'warm_start': args.warm_start, 'test_time': warm.get('test_time', {}),
+                'calibration': warm.get('calibration'),
+                'optimizers': {'generator': opt_g.state_dict(), 'discriminator': opt_d.state_dict()},
+                'best': best}
+
+    def end_of_epoch(epoch):
+        if val is None:
+            return {}
+        figures = validate(model, val, run, neutral, std)
+        score = (figures['judge_neutral_poker_expressive'] - figures['judge_neutral_reconstruction_expressive']
+                 - 10 * max(0.0, figures['l1_poker_neutral'] - args.neutral_l1))
+        if score > best['score']:
+            best.update(score=score, epoch=epoch, **figures)
+            run.save(checkpoint(), 'best.pt')
+        drop_lr_at_epoch([opt_g, opt_d], epoch, args.lr_drop_epoch)
+        return {f'val_{name}': value for name, value in figures.items()} | {'val_score': score}
+
+    return run.train(train, step, checkpoint, end_of_epoch,
+                     lrs=lambda: {'lr': opt_g.param_groups[0]['lr'], 'lr_d': opt_d.param_groups[0]['lr']})
+
+
+@torch.no_grad()
+def validate(model, dataset, run, neutral: int, std: torch.Tensor, batch_size: int = 128) -> dict:
+    """On validation faces, as the app's generate graph computes them: how often the training judge
+    (the frozen classifier) calls inputs, reconstructions and poker faces neutral (expressive faces),
+    the poker faces' pixel L1 to the input (neutral faces) and the share of the face they replace."""
+    model.eval()
+    sums, counts = {}, {}
+
+    def add(name, values):
+        sums[name] = sums.get(name, 0.0) + float(values.float().sum())
+        counts[name] = counts.get(name, 0) + values.numel()
+
+    batches = EpochBatches(len(dataset), batch_size, 0, 0, shuffle=False, drop_last=False)
+    for x, y in DataLoader(dataset, batch_sampler=batches, generator=torch.Generator()):
+        x, y = x.to(run.device), y.to(run.device)
+        with run.autocast():
+            recon, poker, _ = model.generate(x)
+            calls = [model(images).float().argmax(dim=1) == neutral for images in (x, recon, poker)]
+        changed = ((poker.float() - x).abs() * std.view(1, -1, 1, 1)).mean(dim=(1, 2, 3))
+        for group, pick in (('expressive', y != neutral), ('neutral', y == neutral)):
+            if pick.any():
+                for what, call in zip(('input', 'reconstruction', 'poker'), calls):
+                    add(f'judge_neutral_{what}_{group}', call[pick])
+                add(f'l1_poker_{group}', changed[pick])
+    return {name: round(sums[name] / counts[name], 5) for name in sums}
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
