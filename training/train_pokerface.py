@@ -16,6 +16,9 @@ start's. Each step, on a batch of faces x with labels y:
   + w_residue (1 - cos(V_p(view(x~)), V_p(view(x))))  everything but the emotion stays (same view)
   + w_adv   D should judge x~ real and neutral (a realism prior: D learns real faces)
   + w_changed mean(1 - m) + w_rough TV(m)   change as little as possible, in one smooth region
+  + w_second_judge  the same hinge from mini-Xception on the same view (an ensemble of two judges)
+  + w_identity (1 - cos(F(x~), F(x)))  (expressive) MobileFace V3 identity embeddings
+  The last two read third-party networks from ../shared/models (pfvit/face_nets.py); weight 0 skips them.
 * D (fresh, decoder-sized ViT with K+1 outputs) learns real faces as (label, real) and poker faces as
   (neutral, fake).
 
@@ -35,6 +38,7 @@ from torch.utils.data import DataLoader
 
 from pfvit.augment import STD
 from pfvit.checkpoint import read_file
+from pfvit.face_nets import ExpressionJudge, IdentityNet
 from pfvit.judge_view import random_view
 from pfvit.losses import hard_labels
 from pfvit.pfvit import PFViT
@@ -47,7 +51,9 @@ from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
 from pfvit.sources import add_labelled_args, labelled_datasets
 
 WEIGHTS = (('rec', 10.0), ('same', 20.0), ('neutral', 1.0), ('residue', 1.0), ('adv', 0.2),
-           ('changed', 1.0), ('rough', 1.0))
+           ('changed', 1.0), ('rough', 1.0), ('second_judge', 0.0), ('identity', 0.0))
+# Third-party networks, loaded only when their term has a weight (pfvit/face_nets.py).
+OPTIONAL_NETS = {'second_judge': ExpressionJudge, 'identity': IdentityNet}
 # A pixel-head G's output layer has no place in a composing G; the composition head starts fresh.
 NOT_CARRIED = ('generator.decoder_pred.',)
 
@@ -60,6 +66,8 @@ def parse_args(argv):
     g.add_argument('--warm-start', required=True,
                    help="a PF-ViT checkpoint (train_pfvit.py's, or import_onnx.py's from a shipped model folder): "
                         'E, S and C are taken as they are and frozen; G\'s transformer starts from its G')
+    g.add_argument('--colour-layer', default='grey', choices=['grey', 'rgb'],
+                   help="what G may paint: one luminance (FER2013's grey faces; no tint) or colour")
     g.add_argument('--lr', type=float, default=2e-4, help='Adam lr of G')
     g.add_argument('--lr-d', type=float, default=1e-4, help='Adam lr of D (betas 0.5, 0.999)')
     g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, both lrs / 10')
@@ -68,16 +76,16 @@ def parse_args(argv):
     g.add_argument('--neutral-l1', type=float, default=0.02,
                    help='selection: largest acceptable mean |x~ - x| (pixels 0..1) on neutral-labelled faces')
     for name, default in WEIGHTS:
-        g.add_argument(f'--w-{name}', type=float, default=default, help=f'weight of L_{name}')
+        g.add_argument(f'--w-{name.replace("_", "-")}', type=float, default=default, help=f'weight of L_{name}')
     return p.parse_args(argv)
 
 
-def composing_model(warm_start: str):
+def composing_model(warm_start: str, colour_layer: str):
     """The warm start's PF-ViT with a composing G: every tensor but the pixel head carried over."""
     ckpt = read_file(warm_start)
     if ckpt.get('kind') != 'pfvit':
         raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {warm_start} is {ckpt.get("kind")!r}')
-    cfg = replace(ModelConfig.from_dict(ckpt['config']), generator_output='composition')
+    cfg = replace(ModelConfig.from_dict(ckpt['config']), generator_output='composition', colour_layer=colour_layer)
     model = PFViT(cfg)
     state = {k: v for k, v in ckpt['model'].items() if not k.startswith(NOT_CARRIED)}
     missing, unexpected = model.load_state_dict(state, strict=False)
@@ -93,7 +101,7 @@ def main(argv=None) -> str:
     args.out = args.out or os.path.join(TRAINING_DIR, 'runs', 'pokerface')
     run = Run(args, 'pfvit')
     ckpt = run.load_resume()
-    model, cfg, warm, carried = composing_model(args.warm_start)
+    model, cfg, warm, carried = composing_model(args.warm_start, args.colour_layer)
     train, val, classes, _ = labelled_datasets(args, cfg.img_size)
     neutral = warm.get('neutral', 0)
     if classes != warm.get('classes', classes):
@@ -102,6 +110,7 @@ def main(argv=None) -> str:
     for part in (model.encoder, model.separator, model.classifier):
         part.requires_grad_(False)
     std = torch.tensor(STD, device=run.device)
+    nets = {name: net().to(run.device) for name, net in OPTIONAL_NETS.items() if getattr(args, f'w_{name}') > 0}
     gen, disc, k = model.generator, model.discriminator, cfg.num_classes
     opt_g = torch.optim.Adam(gen.parameters(), lr=args.lr)
     opt_d = torch.optim.Adam(disc.parameters(), lr=args.lr_d, betas=(0.5, 0.999))
@@ -138,7 +147,15 @@ def main(argv=None) -> str:
                 seed = args.seed * 1_000_003 + run.progress.step  # the same views after a resume
                 view = random_view(judged, torch.Generator().manual_seed(seed))
                 _, _, v_e_view, v_p_view = model.separate(view)
-                losses['loss_neutral'] = neutral_push(model.classify(v_e_view), neutral, args.enough)
+                losses['loss_neutral'] = neutral_push(F.log_softmax(model.classify(v_e_view).float(), dim=1),
+                                                      neutral, args.enough)
+                if 'second_judge' in nets:  # the same view, a network trained elsewhere (an ensemble)
+                    second = nets['second_judge']
+                    losses['loss_second_judge'] = neutral_push(second(view), second.neutral, args.enough)
+                if 'identity' in nets:
+                    embeddings = nets['identity'](torch.cat([judged, x[expressive]]))
+                    m = judged.shape[0]
+                    losses['loss_identity'] = 1 - F.cosine_similarity(embeddings[:m], embeddings[m:], dim=1).mean()
                 with torch.no_grad():
                     _, _, _, v_p_input = model.separate(random_view(x[expressive], torch.Generator().manual_seed(seed)))
                 losses['loss_residue'] = 1 - F.cosine_similarity(
@@ -146,9 +163,10 @@ def main(argv=None) -> str:
                 disc.requires_grad_(False)
                 losses['loss_adv'] = realism_loss_for_g(disc(judged), k, neutral)
             else:
-                for name in ('loss_neutral', 'loss_residue', 'loss_adv'):
-                    losses[name] = x.new_zeros(())
-            total = sum(getattr(args, f'w_{name}') * losses[f'loss_{name}'] for name, _ in WEIGHTS)
+                for name in ('neutral', 'residue', 'adv', *nets):
+                    losses[f'loss_{name}'] = x.new_zeros(())
+            total = sum(getattr(args, f'w_{name}') * losses[f'loss_{name}'] for name, _ in WEIGHTS
+                        if f'loss_{name}' in losses)
         opt_g.zero_grad(set_to_none=True)
         total.backward()
         opt_g.step()
@@ -173,7 +191,7 @@ def main(argv=None) -> str:
     def end_of_epoch(epoch):
         if val is None:
             return {}
-        figures = validate(model, val, run, neutral, std)
+        figures = validate(model, val, run, neutral, std, nets.get('second_judge'))
         score = (figures['judge_neutral_poker_expressive'] - figures['judge_neutral_reconstruction_expressive']
                  - 10 * max(0.0, figures['l1_poker_neutral'] - args.neutral_l1))
         if score > best['score']:
@@ -187,10 +205,10 @@ def main(argv=None) -> str:
 
 
 @torch.no_grad()
-def validate(model, dataset, run, neutral: int, std: torch.Tensor, batch_size: int = 128) -> dict:
-    """On validation faces, as the app's generate graph computes them: how often the training judge
-    (the frozen classifier) calls inputs, reconstructions and poker faces neutral (expressive faces),
-    the poker faces' pixel L1 to the input (neutral faces) and the share of the face they replace."""
+def validate(model, dataset, run, neutral: int, std: torch.Tensor, second_judge=None, batch_size: int = 128) -> dict:
+    """On validation faces, as the app's generate graph computes them: how often the training judges
+    (the frozen classifier; the second judge if one trains) call inputs, reconstructions and poker
+    faces neutral, and the poker faces' pixel L1 to the input, for expressive and neutral faces."""
     model.eval()
     sums, counts = {}, {}
 
@@ -204,10 +222,12 @@ def validate(model, dataset, run, neutral: int, std: torch.Tensor, batch_size: i
         with run.autocast():
             recon, poker, _ = model.generate(x)
             calls = [model(images).float().argmax(dim=1) == neutral for images in (x, recon, poker)]
+            if second_judge is not None:
+                calls.append(second_judge(poker).argmax(dim=1) == second_judge.neutral)
         changed = ((poker.float() - x).abs() * std.view(1, -1, 1, 1)).mean(dim=(1, 2, 3))
         for group, pick in (('expressive', y != neutral), ('neutral', y == neutral)):
             if pick.any():
-                for what, call in zip(('input', 'reconstruction', 'poker'), calls):
+                for what, call in zip(('input', 'reconstruction', 'poker', 'poker_second_judge'), calls):
                     add(f'judge_neutral_{what}_{group}', call[pick])
                 add(f'l1_poker_{group}', changed[pick])
     return {name: round(sums[name] / counts[name], 5) for name in sums}

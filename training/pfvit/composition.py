@@ -17,6 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .augment import MEAN, STD
+
 # The mask starts almost fully "keep" (sigmoid(4) = 0.98): an untrained head returns the input, which
 # is already the right answer for every neutral face.
 KEEP_BIAS = 4.0
@@ -43,9 +45,11 @@ class CompositionHead(nn.Module):
     """Decoder tokens [N, 1+g*g, d] (the [CLS] row is dropped) -> (keep mask, colour layer), each at
     the input's size; `compose` mixes them with the input image."""
 
-    def __init__(self, dim: int, grid: int, img_size: int, width: int = 64):
+    def __init__(self, dim: int, grid: int, img_size: int, width: int = 64, grey: bool = False):
         super().__init__()
-        self.grid, self.img_size = grid, img_size
+        self.grid, self.img_size, self.grey = grid, img_size, grey
+        self.register_buffer('mean', torch.tensor(MEAN).view(1, 3, 1, 1), persistent=False)
+        self.register_buffer('std', torch.tensor(STD).view(1, 3, 1, 1), persistent=False)
         self.up = nn.Sequential(_up_block(dim, width), _up_block(width, width // 2))
         self.out = nn.Conv2d(width // 2, 4, 3, padding=1)
         nn.init.normal_(self.out.weight, std=1e-3)
@@ -58,6 +62,8 @@ class CompositionHead(nn.Module):
         grid = tokens[:, 1:].transpose(1, 2).reshape(n, d, self.grid, self.grid)
         out = self.out(self.up(grid)).float()
         out = F.interpolate(out, size=(self.img_size, self.img_size), mode='bilinear', align_corners=False)
+        if self.grey:  # one luminance in 0..1, normalised per channel like a grey input pixel
+            return torch.sigmoid(out[:, 3:4]), (torch.sigmoid(out[:, :1]) - self.mean) / self.std
         return torch.sigmoid(out[:, 3:4]), out[:, :3]
 
 

@@ -82,7 +82,7 @@ class Generator(nn.Module):
         self.decoder_norm = layer_norm(d)
         self.composing = cfg.generator_output == 'composition'
         if self.composing:
-            self.composer = CompositionHead(d, cfg.grid_size, cfg.img_size)
+            self.composer = CompositionHead(d, cfg.grid_size, cfg.img_size, grey=cfg.colour_layer == 'grey')
         else:
             self.decoder_pred = nn.Linear(d, cfg.patch_size ** 2 * 3)
         init_weights(self)  # Linear and LayerNorm only: the composer's convolutions keep their init

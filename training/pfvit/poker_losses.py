@@ -8,11 +8,12 @@ import torch.nn.functional as F
 from .losses import discriminator_targets
 
 
-def neutral_push(logits: torch.Tensor, neutral: int, enough: float = 0.7) -> torch.Tensor:
-    """-log p(neutral) from the training judge, but only while p(neutral) < `enough`: a hinge, so
-    the generator stops pushing once the judge is reasonably convinced instead of driving it to
-    certainty (the last stretch is where a generator learns to fool rather than to neutralise)."""
-    nll = -F.log_softmax(logits.float(), dim=1)[:, neutral]
+def neutral_push(log_probs: torch.Tensor, neutral: int, enough: float = 0.7) -> torch.Tensor:
+    """-log p(neutral) from a training judge's log-probabilities, but only while p(neutral) <
+    `enough`: a hinge, so the generator stops pushing once the judge is reasonably convinced instead
+    of driving it to certainty (the last stretch is where a generator learns to fool rather than to
+    neutralise)."""
+    nll = -log_probs.float()[:, neutral]
     return F.relu(nll - (-math.log(enough))).mean()
 
 

@@ -23,6 +23,9 @@ class ModelConfig:
     # G's output: 'pixels' (the paper's per-patch pixel head, which regenerates the whole face) or
     # 'composition' (a keep mask and a coarse colour layer composed with the input; composition.py).
     generator_output: str = 'pixels'
+    # A composing G's colour layer: 'rgb', or 'grey' (one luminance, the same in every channel) for
+    # models taught on grey faces such as FER2013's, whose poker faces must not gain a tint.
+    colour_layer: str = 'rgb'
 
     @property
     def grid_size(self) -> int:

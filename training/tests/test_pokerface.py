@@ -14,8 +14,11 @@ import torch
 import export_onnx
 import train_pfvit
 import train_pokerface
+from pfvit.augment import MEAN, STD
 from pfvit.composition import compose
+from pfvit.face_nets import EXPRESSION_JUDGE, IDENTITY_NET, face_nets_dir
 from pfvit.judge_view import blur, random_view
+from pfvit.onnx_module import OnnxModule
 from pfvit.pfvit import PFViT
 from pfvit.poker_losses import changed_share, neutral_push, roughness
 from pfvit.presets import model_config
@@ -72,10 +75,20 @@ class CompositionTest(unittest.TestCase):
         self.assertLess(float(rough), 0.25 * float(colour.abs().mean()) + 1e-6)
 
 
+    def test_a_grey_colour_layer_paints_grey(self):
+        # FER2013's faces are grey: a poker face of a grey face must not gain a tint where it paints.
+        torch.manual_seed(0)
+        model = PFViT(replace(model_config('micro'), generator_output='composition', colour_layer='grey'))
+        _, colour = model.generator.composer(torch.randn(2, 17, 32))
+        pixels = colour * torch.tensor(STD).view(1, 3, 1, 1) + torch.tensor(MEAN).view(1, 3, 1, 1)
+        torch.testing.assert_close(pixels[:, 0], pixels[:, 1])
+        torch.testing.assert_close(pixels[:, 0], pixels[:, 2])
+
+
 class PokerLossesTest(unittest.TestCase):
     def test_neutral_push_stops_once_the_judge_is_convinced(self):
-        sure = torch.tensor([[5.0, 0.0, 0.0]])       # p(neutral) ~ 0.99
-        unsure = torch.tensor([[0.0, 3.0, 0.0]])     # p(neutral) ~ 0.05
+        sure = torch.tensor([[5.0, 0.0, 0.0]]).log_softmax(dim=1)       # p(neutral) ~ 0.99
+        unsure = torch.tensor([[0.0, 3.0, 0.0]]).log_softmax(dim=1)     # p(neutral) ~ 0.05
         self.assertEqual(float(neutral_push(sure, 0, enough=0.7)), 0.0)
         self.assertGreater(float(neutral_push(unsure, 0, enough=0.7)), 2.0)
 
@@ -168,6 +181,52 @@ class TrainPokerFaceTest(unittest.TestCase):
                 out = export_onnx.main(['--checkpoint', os.path.join(straight, 'last.pt'),
                                         '--out', os.path.join(tmp, 'export'), '--id', 'tiny-composing'])
             onnx.checker.check_model(onnx.load(os.path.join(out, 'generate.onnx')))
+
+    @unittest.skipUnless(os.path.isfile(os.path.join(face_nets_dir(), IDENTITY_NET))
+                         and os.path.isfile(os.path.join(face_nets_dir(), EXPRESSION_JUDGE)),
+                         f'the training face networks are not in {face_nets_dir()} (PF_FACE_NETS_DIR)')
+    def test_second_judge_and_identity_terms(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = os.path.join(tmp, 'pfvit')
+            train_pfvit.main(TINY + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
+            out = os.path.join(tmp, 'poker')
+            train_pokerface.main(TINY + ['--warm-start', os.path.join(start, 'last.pt'), '--w-second-judge', '1',
+                                         '--w-identity', '1', '--max-steps', '4', '--out', out])
+            with open(os.path.join(out, 'log.jsonl')) as f:
+                log = [json.loads(line) for line in f]
+        step = [r for r in log if 'loss_second_judge' in r][0]
+        self.assertGreaterEqual(step['loss_identity'], 0.0)
+        epoch = [r for r in log if r.get('event') == 'epoch'][0]
+        self.assertIn('val_judge_neutral_poker_second_judge_expressive', epoch)
+
+
+class OnnxModuleTest(unittest.TestCase):
+    def test_a_graph_runs_with_gradients_and_refuses_unknown_operators(self):
+        # A tiny graph in the tf2onnx style: a transpose, a "same" Pad built from constants, a Conv.
+        from onnx import TensorProto, helper, numpy_helper
+        import numpy as np
+        w = numpy_helper.from_array(np.ones((1, 1, 3, 3), np.float32), 'w')
+        nodes = [helper.make_node('Constant', [], ['pads'], value=numpy_helper.from_array(
+                     np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64))),
+                 helper.make_node('Pad', ['x', 'pads'], ['p']),
+                 helper.make_node('Conv', ['p', 'w'], ['y'])]
+        graph = helper.make_graph(nodes, 'g', [helper.make_tensor_value_info('x', TensorProto.FLOAT, [1, 1, 4, 4])],
+                                  [helper.make_tensor_value_info('y', TensorProto.FLOAT, [1, 1, 4, 4])], [w])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, 'g.onnx')
+            onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)]), path)
+            module = OnnxModule(path)
+            x = torch.ones(1, 1, 4, 4, requires_grad=True)
+            y = module(x)
+            self.assertEqual(float(y[0, 0, 0, 0]), 4.0)  # a corner sees 4 ones, the padding zeros
+            self.assertEqual(float(y[0, 0, 1, 1]), 9.0)
+            y.sum().backward()
+            self.assertGreater(float(x.grad.sum()), 0.0)
+            graph.node.append(helper.make_node('Erf', ['y'], ['z']))
+            onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)]), path)
+            with self.assertRaises(SystemExit) as refused:
+                OnnxModule(path)
+            self.assertIn('Erf', str(refused.exception))
 
 
 if __name__ == '__main__':
