@@ -23,9 +23,10 @@ start's. Each step, on a batch of faces x with labels y:
   (neutral, fake).
 
 Nothing here reads the networks that judge poker faces in `pokerface eval` (a test checks it).
-best.pt is chosen on FERPlus Valid by the training judge's neutral rate on expressive poker faces,
-minus that on their reconstructions, with a penalty when neutral faces' poker faces drift from the
-input by more than --neutral-l1 (pixel units).
+best.pt is chosen on FERPlus Valid by the training judges' mean neutral rate on expressive poker
+faces, minus our classifier's on their reconstructions, with a penalty when neutral faces' poker faces
+drift from the input by more than --neutral-l1 (pixel units). A --warm-start that already composes
+(an earlier run's best.pt) carries its composition head and D over too.
 """
 import argparse
 import os
@@ -192,7 +193,10 @@ def main(argv=None) -> str:
         if val is None:
             return {}
         figures = validate(model, val, run, neutral, std, nets.get('second_judge'))
-        score = (figures['judge_neutral_poker_expressive'] - figures['judge_neutral_reconstruction_expressive']
+        judges = [figures['judge_neutral_poker_expressive']]
+        if 'judge_neutral_poker_second_judge_expressive' in figures:
+            judges.append(figures['judge_neutral_poker_second_judge_expressive'])
+        score = (sum(judges) / len(judges) - figures['judge_neutral_reconstruction_expressive']
                  - 10 * max(0.0, figures['l1_poker_neutral'] - args.neutral_l1))
         if score > best['score']:
             best.update(score=score, epoch=epoch, **figures)

@@ -53,12 +53,36 @@ def graph_weights(path: str) -> Dict[str, np.ndarray]:
             raise ValueError(f'{os.path.basename(path)}: MatMul {node.name} has no named bias after it; '
                              'this graph was not exported by training/export_onnx.py')
         weights[bias[len(PREFIX):-len('.bias')] + '.weight'] = init[node.input[1]].T.copy()
+    weights.update(_group_norm_weights(graph, init, consumers))
     # The encoder's [CLS] constant is cls_token + pos_embed[:, :1] ([1, 1, D], fed to an Expand).
     cls = [init[n.input[0]] for n in graph.node if n.op_type == 'Expand' and n.input[0] in init
            and init[n.input[0]].shape[:2] == (1, 1)]
     if len(cls) == 1:
         weights['encoder.cls_token+pos'] = cls[0]
     return weights
+
+
+def _group_norm_weights(graph, init, consumers) -> Dict[str, np.ndarray]:
+    """A composing G's GroupNorms (composition.py). The exporter writes each as InstanceNormalization
+    -> Reshape -> Mul(weight) -> Add(bias), the weight and bias as anonymous [C, 1, 1] constants; the
+    module comes from the Mul's scope name (`/composer/up/up.0/up.0.2/Mul`: the last scope is the
+    path inside the composer)."""
+    out: Dict[str, np.ndarray] = {}
+    for node in graph.node:
+        if node.op_type != 'InstanceNormalization':
+            continue
+        reshape = consumers.get(node.output[0], [None])[0]
+        mul = consumers.get(reshape.output[0], [None])[0] if reshape is not None else None
+        add = consumers.get(mul.output[0], [None])[0] if mul is not None else None
+        scopes = mul.name.strip('/').split('/') if mul is not None else []
+        if add is None or mul.op_type != 'Mul' or add.op_type != 'Add' or 'composer' not in scopes:
+            raise ValueError(f'InstanceNormalization {node.name} is not a composing generator\'s GroupNorm')
+        module = 'generator.composer.' + scopes[-2]
+        weight = next(i for i in mul.input if i in init)
+        bias = next(i for i in add.input if i in init)
+        out[module + '.weight'] = init[weight].reshape(-1)
+        out[module + '.bias'] = init[bias].reshape(-1)
+    return out
 
 
 def read_model_folder(folder: str) -> Tuple[ModelConfig, dict]:

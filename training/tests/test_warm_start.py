@@ -21,11 +21,16 @@ from pfvit.trained import load_trained
 
 class OnnxImportTest(unittest.TestCase):
     def test_a_shipped_folder_gives_back_every_weight_of_e_s_c_and_g(self):
+        for head in ('pixels', 'composition'):  # the paper's pixel head and the composing G's convolutions
+            with self.subTest(generator_output=head):
+                self.round_trip(head)
+
+    def round_trip(self, head):
         with tempfile.TemporaryDirectory() as tmp:
             # Trained weights all differ; a fresh init has many equal tensors (zero biases, unit norms)
             # that the exporter merges into one constant, so perturb every weight first.
             trained = export_onnx.random_model(export_onnx.parse_args(
-                ['--random-init', 'pfvit', '--preset', 'micro', '--seed', '3']))
+                ['--random-init', 'pfvit', '--preset', 'micro', '--seed', '3', '--generator-output', head]))
             with torch.no_grad():
                 for name, p in trained.model.named_parameters():
                     if 'pos_embed' not in name:
