@@ -258,7 +258,9 @@ export function cardAccuracyLine(metrics: unknown): string | null {
  * `npm run bench:pokerface`), in one line for the compare view. "Separated" means the poker-face
  * issue's targets: an independent judge calls the poker faces of expressive faces neutral at least
  * 90 % as often as real neutral faces, and at least 95 % of them keep the person's identity. Short
- * of that, the view says so beside the poker face instead of presenting it as a neutral face.
+ * of that, the view says so beside the poker face instead of presenting it as a neutral face, and how
+ * to read it, which depends on the card's `generator` ('composition' repaints regions of the input;
+ * otherwise the face is regenerated whole).
  */
 export interface PokerFaceVerdict {
   /** null: the card has no measurement. */
@@ -279,6 +281,12 @@ export function pokerFaceVerdict(metrics: unknown): PokerFaceVerdict {
       line: 'Not measured: this model’s card has no poker-face check (npm run bench:pokerface), so treat its poker face as unverified.'
     }
   const separated = poker >= 0.9 * real && identity >= 0.95
+  // A composing generator (poker face = the input, repainted where its keep mask lets go) is not a
+  // reconstruction: what it changed is exactly what the emotion map shows.
+  const reading =
+    check?.generator === 'composition'
+      ? 'Read the poker face as the input with the emotion map’s regions repainted, not as this person’s neutral face.'
+      : 'Read the poker face as a reconstruction, not as this person’s neutral face.'
   const figures =
     `an independent judge calls ${pct(poker)} of its poker faces of expressive faces neutral (real neutral faces: ${pct(real)}), ` +
     `and ${pct(identity)} keep the person’s identity`
@@ -286,6 +294,6 @@ export function pokerFaceVerdict(metrics: unknown): PokerFaceVerdict {
     ? { separated, line: `Separation measured: ${figures}.` }
     : {
         separated,
-        line: `Separation not achieved by this model: ${figures}. Read the poker face as a reconstruction, not as this person’s neutral face.`
+        line: `Separation not achieved by this model: ${figures}. ${reading}`
       }
 }

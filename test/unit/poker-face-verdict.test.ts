@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { pokerFaceVerdict } from '@shared/models'
 
 describe('the compare view’s poker-face verdict from a model card', () => {
-  const check = (poker: number, real: number, identity: number) => ({
+  const check = (poker: number, real: number, identity: number, generator?: string) => ({
     accuracy: 0.75,
     poker_face_check: {
       judge_neutral_poker_faces_expressive: poker,
       judge_neutral_real_neutral: real,
-      same_person_poker_faces_expressive: identity
+      same_person_poker_faces_expressive: identity,
+      generator
     }
   })
 
@@ -18,6 +19,14 @@ describe('the compare view’s poker-face verdict from a model card', () => {
     expect(v.line).toContain('32 %')
     expect(v.line).toContain('59 %')
     expect(v.line).toContain('1 % keep')
+    expect(v.line).toMatch(/as a reconstruction/)
+  })
+
+  it('tells how to read a composing generator’s poker face, which is not a reconstruction', () => {
+    expect(pokerFaceVerdict(check(0.3, 0.589, 0.6, 'composition')).line).toMatch(
+      /the input with the emotion map’s regions repainted/
+    )
+    expect(pokerFaceVerdict(check(0.3, 0.589, 0.6)).line).toMatch(/as a reconstruction/)
   })
 
   it('needs both the judge (90 % of the real rate) and the identity (95 %) targets', () => {
