@@ -46,6 +46,33 @@ function maxAbsDiff(actual: ArrayLike<number>, expected: number[]): number {
   return max
 }
 
+/** A tiny untrained PF-ViT exported with parity.json into a new temporary folder. */
+function exportWithParity(extra: string[] = []): { dir: string; parity: Parity } {
+  const dir = mkdtempSync(join(process.env.PF_TEST_ROOT ?? tmpdir(), 'pf-onnx-parity-'))
+  const args = [EXPORTER, '--random-init', 'pfvit', '--preset', 'micro', '--out', dir,
+    '--parity', String(IMAGES), '--data-dir', DATA_DIR, ...extra]
+  const run = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 170_000 })
+  if (run.status !== 0) throw new Error(`export_onnx.py failed (${run.status}):\n${run.stderr}`)
+  return { dir, parity: JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as Parity }
+}
+
+/** Every output of one graph against PyTorch's, printed; returns the worst max abs difference. */
+async function worstDifference(dir: string, parity: Parity, graph: string, label = graph): Promise<number> {
+  const session = await ort.InferenceSession.create(join(dir, `${graph}.onnx`))
+  const input = new ort.Tensor('float32', Float32Array.from(parity.input.data), parity.input.shape)
+  const outputs = await session.run({ image: input })
+  const expected = parity.outputs[graph]
+  expect(Object.keys(outputs).sort()).toEqual(Object.keys(expected).sort())
+  let worst = 0
+  for (const [name, record] of Object.entries(expected)) {
+    expect(outputs[name].dims).toEqual(record.shape)
+    const diff = maxAbsDiff(outputs[name].data as Float32Array, record.data)
+    console.log(`[onnx-parity] ${label}/${name} ${JSON.stringify(record.shape)}: max abs diff ${diff.toExponential(2)}`)
+    worst = Math.max(worst, diff)
+  }
+  return worst
+}
+
 const reason = skipReason()
 if (reason) console.warn(`[onnx-parity] skipped: ${reason}`)
 
@@ -54,12 +81,7 @@ describe.skipIf(reason !== null)('PF-ViT ONNX export matches PyTorch', () => {
   let parity: Parity
 
   beforeAll(() => {
-    dir = mkdtempSync(join(process.env.PF_TEST_ROOT ?? tmpdir(), 'pf-onnx-parity-'))
-    const args = [EXPORTER, '--random-init', 'pfvit', '--preset', 'micro', '--out', dir,
-      '--parity', String(IMAGES), '--data-dir', DATA_DIR]
-    const run = spawnSync(PYTHON, args, { encoding: 'utf8', timeout: 170_000 })
-    if (run.status !== 0) throw new Error(`export_onnx.py failed (${run.status}):\n${run.stderr}`)
-    parity = JSON.parse(readFileSync(join(dir, 'parity.json'), 'utf8')) as Parity
+    ;({ dir, parity } = exportWithParity())
   }, 180_000)
 
   afterAll(() => {
@@ -68,19 +90,7 @@ describe.skipIf(reason !== null)('PF-ViT ONNX export matches PyTorch', () => {
 
   for (const graph of ['classify', 'generate']) {
     it(`${graph}.onnx outputs match PyTorch within ${BOUND}`, async () => {
-      const session = await ort.InferenceSession.create(join(dir, `${graph}.onnx`))
-      const input = new ort.Tensor('float32', Float32Array.from(parity.input.data), parity.input.shape)
-      const outputs = await session.run({ image: input })
-      const expected = parity.outputs[graph]
-      expect(Object.keys(outputs).sort()).toEqual(Object.keys(expected).sort())
-      let worst = 0
-      for (const [name, record] of Object.entries(expected)) {
-        expect(outputs[name].dims).toEqual(record.shape)
-        const diff = maxAbsDiff(outputs[name].data as Float32Array, record.data)
-        console.log(`[onnx-parity] ${graph}/${name} ${JSON.stringify(record.shape)}: max abs diff ${diff.toExponential(2)}`)
-        worst = Math.max(worst, diff)
-      }
-      expect(worst).toBeLessThan(BOUND)
+      expect(await worstDifference(dir, parity, graph)).toBeLessThan(BOUND)
     })
   }
 
@@ -124,4 +134,15 @@ describe.skipIf(reason !== null)('PF-ViT ONNX export matches PyTorch', () => {
       rmSync(out, { recursive: true, force: true })
     }
   })
+})
+
+describe.skipIf(reason !== null)('a composing generator (keep mask and colour layer) exports exactly', () => {
+  it(`generate.onnx outputs match PyTorch within ${BOUND}, bilinear upsampling included`, async () => {
+    const { dir, parity } = exportWithParity(['--generator-output', 'composition'])
+    try {
+      expect(await worstDifference(dir, parity, 'generate', 'composing generate')).toBeLessThan(BOUND)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 180_000)
 })
