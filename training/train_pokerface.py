@@ -51,8 +51,9 @@ from pfvit.sampler import EpochBatches
 from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
 from pfvit.sources import add_labelled_args, labelled_datasets
 
-WEIGHTS = (('rec', 10.0), ('same', 20.0), ('neutral', 1.0), ('residue', 1.0), ('adv', 0.2),
-           ('changed', 1.0), ('rough', 1.0), ('second_judge', 0.0), ('identity', 0.0))
+# Defaults are pfvit-ferplus-small-v5's run (recipes/cpu-v5.sh); its card has the ablation.
+WEIGHTS = (('rec', 10.0), ('same', 20.0), ('neutral', 1.0), ('residue', 5.0), ('adv', 1.0),
+           ('changed', 3.0), ('rough', 1.0), ('second_judge', 0.0), ('identity', 0.0))
 # Third-party networks, loaded only when their term has a weight (pfvit/face_nets.py).
 OPTIONAL_NETS = {'second_judge': ExpressionJudge, 'identity': IdentityNet}
 # A pixel-head G's output layer has no place in a composing G; the composition head starts fresh.
@@ -185,7 +186,9 @@ def main(argv=None) -> str:
     def checkpoint():
         return {'model': model.state_dict(), 'config': cfg.to_dict(), 'classes': classes, 'neutral': neutral,
                 'data': warm.get('data'), 'warm_start': args.warm_start, 'test_time': warm.get('test_time', {}),
-                'calibration': warm.get('calibration'),
+                # E, S, C are the warm start's: its record (calibration included) stays this model's.
+                'calibration': warm.get('calibration'), 'imported_from': warm.get('imported_from'),
+                'generator_phase': generator_phase(args),
                 'optimizers': {'generator': opt_g.state_dict(), 'discriminator': opt_d.state_dict()},
                 'best': best}
 
@@ -206,6 +209,15 @@ def main(argv=None) -> str:
 
     return run.train(train, step, checkpoint, end_of_epoch,
                      lrs=lambda: {'lr': opt_g.param_groups[0]['lr'], 'lr_d': opt_d.param_groups[0]['lr']})
+
+
+def generator_phase(args) -> dict:
+    """What the model card records about this run: the script, its loss weights and judges."""
+    return {'script': 'train_pokerface.py', 'frozen': ['encoder', 'separator', 'classifier'],
+            'colour_layer': args.colour_layer, 'enough': args.enough, 'lr': args.lr, 'lr_d': args.lr_d,
+            'weights': {name: getattr(args, f'w_{name}') for name, _ in WEIGHTS},
+            'judges': ['the frozen classifier (E, S, C)', 'D (realism prior)']
+                      + [OPTIONAL_NETS[name].__name__ for name in OPTIONAL_NETS if getattr(args, f'w_{name}') > 0]}
 
 
 @torch.no_grad()

@@ -69,6 +69,8 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             'calibration': ckpt.get('calibration'),
             # calibrate.py --flip-average: classify.onnx averages the logits of the face and its mirror.
             'test_time': ckpt.get('test_time'),
+            # train_pokerface.py: G trained apart on frozen E, S, C (its terms, weights and judges).
+            **({'generator_phase': ckpt['generator_phase']} if ckpt.get('generator_phase') else {}),
         },
         'metrics': metrics or {},
         'licence': licence or DEFAULT_LICENCE,
