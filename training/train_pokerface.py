@@ -1,7 +1,7 @@
 """Train the poker-face side of a PF-ViT: a composing generator G on frozen E, S and C.
 
-    /usr/bin/python3 training/import_onnx.py --model resources/models/pfvit-ferplus-small-v4 --out $R/v4.pt
-    /usr/bin/python3 training/train_pokerface.py --warm-start $R/v4.pt --out $R/poker
+    /usr/bin/python3 training/import_onnx.py --model resources/models/pfvit-ferplus-small-v5 --out $R/v5.pt
+    /usr/bin/python3 training/train_pokerface.py --warm-start $R/v5.pt --out $R/poker
 
 G keeps its transformer (from the warm start) and gets a composition head (pfvit/composition.py):
 poker face = m * x + (1 - m) * c. E, S and C do not learn, so the classifier stays exactly the warm
@@ -91,10 +91,13 @@ def composing_model(warm_start: str, colour_layer: str):
     model = PFViT(cfg)
     state = {k: v for k, v in ckpt['model'].items() if not k.startswith(NOT_CARRIED)}
     missing, unexpected = model.load_state_dict(state, strict=False)
+    fresh = [name for name, prefix in (('the composition head', 'generator.composer.'), ('D', 'discriminator.'))
+             if any(k.startswith(prefix) for k in missing)]
     missing = [k for k in missing if not k.startswith(('generator.composer.', 'discriminator.'))]
     if missing or unexpected:
         raise SystemExit(f'--warm-start {warm_start} does not fit: missing {missing[:8]}, unexpected {unexpected[:8]}')
-    return model, cfg, ckpt, len(state)
+    report = f'warm start: {len(state)} tensors from {warm_start}' + (f'; {" and ".join(fresh)} start fresh' if fresh else '')
+    return model, cfg, ckpt, report
 
 
 def main(argv=None) -> str:
@@ -103,7 +106,7 @@ def main(argv=None) -> str:
     args.out = args.out or os.path.join(TRAINING_DIR, 'runs', 'pokerface')
     run = Run(args, 'pfvit')
     ckpt = run.load_resume()
-    model, cfg, warm, carried = composing_model(args.warm_start, args.colour_layer)
+    model, cfg, warm, carried = composing_model(args.warm_start, args.colour_layer)  # carried: what loaded
     train, val, classes, _ = labelled_datasets(args, cfg.img_size)
     neutral = warm.get('neutral', 0)
     if classes != warm.get('classes', classes):
@@ -124,8 +127,7 @@ def main(argv=None) -> str:
         opt_d.load_state_dict(ckpt['optimizers']['discriminator'])
         best = ckpt['best']
     else:
-        run.log.write({'event': 'init', 'report': f'warm start: {carried} tensors from {args.warm_start}; '
-                                                  'composition head and D start fresh'})
+        run.log.write({'event': 'init', 'report': carried})
     remember_initial_lr([opt_g, opt_d])
     run.restore_rng()
 
