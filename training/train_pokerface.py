@@ -20,7 +20,7 @@ start's. Each step, on a batch of faces x with labels y:
   + w_identity (1 - cos(F(x~), F(x)))  (expressive) MobileFace V3 identity embeddings
   The last two read third-party networks from ../shared/models (pfvit/face_nets.py); weight 0 skips them.
 * D (fresh, decoder-sized ViT with K+1 outputs) learns real faces as (label, real) and poker faces as
-  (neutral, fake).
+  (neutral, fake); with --d-real neutral only the neutral-labelled real faces, a prior of real neutral faces.
 
 Nothing here reads the networks that judge poker faces in `pokerface eval` (a test checks it).
 best.pt is chosen on FERPlus Valid by the training judges' mean neutral rate on expressive poker
@@ -75,6 +75,9 @@ def parse_args(argv):
     g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, both lrs / 10')
     g.add_argument('--enough', type=float, default=0.7,
                    help="the training judge's p(neutral) beyond which the neutral push stops")
+    g.add_argument('--d-real', default='all', choices=['all', 'neutral'],
+                   help='which real faces D learns as real: all (with their labels), or only the '
+                        'neutral-labelled ones (D becomes a prior of real neutral faces)')
     g.add_argument('--neutral-l1', type=float, default=0.02,
                    help='selection: largest acceptable mean |x~ - x| (pixels 0..1) on neutral-labelled faces')
     for name, default in WEIGHTS:
@@ -176,9 +179,11 @@ def main(argv=None) -> str:
         opt_g.step()
         if judged.shape[0]:
             disc.requires_grad_(True)
+            real, real_y = (x, y) if args.d_real == 'all' else (x[~expressive], y[~expressive])
             with run.autocast():
-                d = disc(torch.cat([x, judged.detach().to(x.dtype)]))
-                losses['loss_dis'] = realism_loss_for_d(d[:n], d[n:], y, k, neutral)
+                d = disc(torch.cat([real, judged.detach().to(x.dtype)]))
+                r = real.shape[0]
+                losses['loss_dis'] = realism_loss_for_d(d[:r], d[r:], real_y, k, neutral)
             opt_d.zero_grad(set_to_none=True)
             losses['loss_dis'].backward()
             opt_d.step()
@@ -217,6 +222,7 @@ def generator_phase(args) -> dict:
     """What the model card records about this run: the script, its loss weights and judges."""
     return {'script': 'train_pokerface.py', 'frozen': ['encoder', 'separator', 'classifier'],
             'colour_layer': args.colour_layer, 'enough': args.enough, 'lr': args.lr, 'lr_d': args.lr_d,
+            'd_real': args.d_real,
             'weights': {name: getattr(args, f'w_{name}') for name, _ in WEIGHTS},
             'judges': ['the frozen classifier (E, S, C)', 'D (realism prior)']
                       + [OPTIONAL_NETS[name].__name__ for name in OPTIONAL_NETS if getattr(args, f'w_{name}') > 0]}

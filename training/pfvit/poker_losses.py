@@ -36,12 +36,15 @@ def pixel_l1(a: torch.Tensor, b: torch.Tensor, std: torch.Tensor) -> torch.Tenso
 def realism_loss_for_d(d_real: torch.Tensor, d_poker: torch.Tensor, labels: torch.Tensor, num_classes: int,
                        neutral: int) -> torch.Tensor:
     """D's side (K+1 targets as in the paper): real faces are real with their label; poker faces
-    are fake, and neutral. D thereby learns what a real neutral face looks like."""
+    are fake, and neutral. D thereby learns what a real neutral face looks like. The two groups may
+    differ in size; a batch without real faces (e.g. no neutral-labelled one) trains the fake side only."""
+    as_neutral = torch.full((d_poker.shape[0],), neutral, dtype=torch.long, device=d_poker.device)
+    poker = discriminator_targets(as_neutral, num_classes, real=False, neutral=neutral)
+    fake_term = F.binary_cross_entropy_with_logits(d_poker.float(), poker)
+    if d_real.shape[0] == 0:
+        return fake_term
     real = discriminator_targets(labels, num_classes, real=True, neutral=neutral)
-    poker = discriminator_targets(labels[:d_poker.shape[0]], num_classes, real=False, as_neutral=True,
-                                  neutral=neutral)
-    return (F.binary_cross_entropy_with_logits(d_real.float(), real)
-            + F.binary_cross_entropy_with_logits(d_poker.float(), poker)) / 2
+    return (F.binary_cross_entropy_with_logits(d_real.float(), real) + fake_term) / 2
 
 
 def realism_loss_for_g(d_poker: torch.Tensor, num_classes: int, neutral: int) -> torch.Tensor:

@@ -20,7 +20,7 @@ from pfvit.face_nets import EXPRESSION_JUDGE, IDENTITY_NET, face_nets_dir
 from pfvit.judge_view import blur, random_view
 from pfvit.onnx_module import OnnxModule
 from pfvit.pfvit import PFViT
-from pfvit.poker_losses import changed_share, neutral_push, roughness
+from pfvit.poker_losses import changed_share, neutral_push, realism_loss_for_d, roughness
 from pfvit.presets import model_config
 from pfvit.checkpoint import read_file
 from training.tests.helpers import requires_ferplus
@@ -101,6 +101,17 @@ class PokerLossesTest(unittest.TestCase):
         block[..., 4:, :] = 0
         self.assertEqual(float(changed_share(keep)), float(changed_share(block)))
         self.assertGreater(float(roughness(keep)), 4 * float(roughness(block)))
+
+
+    def test_d_loss_with_groups_of_any_size(self):
+        k, neutral = 3, 0
+        labels = torch.tensor([0, 0])
+        real, poker = torch.zeros(2, k + 1), torch.zeros(5, k + 1)
+        both = realism_loss_for_d(real, poker, labels, k, neutral)
+        fake_only = realism_loss_for_d(real[:0], poker, labels[:0], k, neutral)
+        self.assertTrue(torch.isfinite(both) and torch.isfinite(fake_only))
+        self.assertAlmostEqual(float(fake_only), float(torch.nn.functional.binary_cross_entropy_with_logits(
+            poker, torch.tensor([[1.0, 0, 0, 0]] * 5))), places=6)
 
 
 class JudgeViewTest(unittest.TestCase):
@@ -191,7 +202,7 @@ class TrainPokerFaceTest(unittest.TestCase):
             train_pfvit.main(TINY + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
             out = os.path.join(tmp, 'poker')
             train_pokerface.main(TINY + ['--warm-start', os.path.join(start, 'last.pt'), '--w-second-judge', '1',
-                                         '--w-identity', '1', '--max-steps', '4', '--out', out])
+                                         '--w-identity', '1', '--d-real', 'neutral', '--max-steps', '4', '--out', out])
             with open(os.path.join(out, 'log.jsonl')) as f:
                 log = [json.loads(line) for line in f]
         step = [r for r in log if 'loss_second_judge' in r][0]
