@@ -43,7 +43,7 @@ class ModelConfig:
         return ModelConfig(**d)
 
     def same_as(self, d: dict) -> bool:
-        """Whether a checkpoint's stored config is this one (fields added since default)."""
+        """Whether a checkpoint's stored config is this one (fields it predates take their defaults)."""
         return ModelConfig.from_dict(d) == self
 
 
