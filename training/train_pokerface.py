@@ -43,8 +43,8 @@ from pfvit.face_nets import ExpressionJudge, IdentityNet
 from pfvit.judge_view import random_view
 from pfvit.losses import hard_labels
 from pfvit.pfvit import PFViT
-from pfvit.poker_losses import (changed_share, neutral_push, pixel_l1, realism_loss_for_d, realism_loss_for_g,
-                                roughness)
+from pfvit.poker_losses import (changed_share, neutral_push, pixel_l1, pixel_l1_per_face, realism_loss_for_d,
+                                realism_loss_for_g, roughness)
 from pfvit.presets import ModelConfig
 from pfvit.runtime import TRAINING_DIR, Run, add_common_args
 from pfvit.sampler import EpochBatches
@@ -248,7 +248,7 @@ def validate(model, dataset, run, neutral: int, std: torch.Tensor, second_judge=
             calls = [model(images).float().argmax(dim=1) == neutral for images in (x, recon, poker)]
             if second_judge is not None:
                 calls.append(second_judge(poker).argmax(dim=1) == second_judge.neutral)
-        changed = ((poker.float() - x).abs() * std.view(1, -1, 1, 1)).mean(dim=(1, 2, 3))
+        changed = pixel_l1_per_face(poker, x, std)
         for group, pick in (('expressive', y != neutral), ('neutral', y == neutral)):
             if pick.any():
                 for what, call in zip(('input', 'reconstruction', 'poker', 'poker_second_judge'), calls):

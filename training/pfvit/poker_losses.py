@@ -28,9 +28,15 @@ def roughness(keep: torch.Tensor) -> torch.Tensor:
     return (m[..., 1:, :] - m[..., :-1, :]).abs().mean() + (m[..., :, 1:] - m[..., :, :-1]).abs().mean()
 
 
+def pixel_l1_per_face(a: torch.Tensor, b: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """Mean |a - b| of each face [N], in pixel units (0..1), for faces in the normalised space with
+    channel `std` (the poker-face figures of `pokerface eval` are in these units)."""
+    return ((a.float() - b.float()).abs() * std.view(1, -1, 1, 1)).mean(dim=(1, 2, 3))
+
+
 def pixel_l1(a: torch.Tensor, b: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
-    """Mean |a - b| in pixel units (0..1), for faces in the normalised space with channel `std`."""
-    return ((a.float() - b.float()).abs() * std.view(1, -1, 1, 1)).mean()
+    """pixel_l1_per_face over the batch (faces are all one size, so the mean of the pixels)."""
+    return pixel_l1_per_face(a, b, std).mean()
 
 
 def realism_loss_for_d(d_real: torch.Tensor, d_poker: torch.Tensor, labels: torch.Tensor, num_classes: int,
