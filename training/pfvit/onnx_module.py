@@ -135,6 +135,12 @@ class OnnxModule(nn.Module):
         for i, node in enumerate(graph.node):
             if node.op_type == 'Constant':
                 self._add_constant(f'const{i}', node.output[0], numpy_helper.to_array(_attrs(node)['value']))
+            elif all(not n or n in self._constants for n in node.input):
+                # Reads constants only (tf2onnx's arithmetic that builds the "same" padding vectors):
+                # computed once here rather than on every call.
+                inputs = [getattr(self, self._constants[n]) if n else None for n in node.input]
+                value = OPS[node.op_type](inputs, _attrs(node))
+                self._add_constant(f'folded{i}', node.output[0], value.numpy())
             else:
                 self.nodes.append((node.op_type, list(node.input), list(node.output), _attrs(node)))
         inputs = [v.name for v in graph.input if v.name not in self._constants]
