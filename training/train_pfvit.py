@@ -24,7 +24,7 @@ from pfvit.pfvit import PFViT
 from pfvit.predict import predict
 from pfvit.presets import model_config
 from pfvit.runtime import Run, add_common_args
-from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
+from pfvit.schedules import add_schedule_args, check_schedule, drop_lr_at_epoch, remember_initial_lr, set_cosine_lr
 from pfvit.separation import separation_measure
 from pfvit.steps import discriminator_step
 from pfvit.sources import add_labelled_args, labelled_datasets
@@ -55,6 +55,7 @@ def parse_args(argv):
     g.add_argument('--lr', type=float, default=2e-5, help='Adam lr of E, S, G, C')
     g.add_argument('--lr-d', type=float, default=1e-4, help='Adam lr of D (betas 0.5, 0.999)')
     g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, both lrs / 10')
+    add_schedule_args(g)
     for name, default in (('emo', 1.0), ('rec', 1.0), ('rec-neutral', 1.0), ('adv', 0.1), ('orth', 1.0)):
         g.add_argument(f'--w-{name}', type=float, default=default, help=f'weight of L_{name.replace("-", "_")}')
     return p.parse_args(argv)
@@ -62,6 +63,7 @@ def parse_args(argv):
 
 def main(argv=None) -> str:
     args = parse_args(argv)
+    check_schedule(args)
     run = Run(args, 'pfvit')
     train, val, classes, source = labelled_datasets(args, model_config(args.preset, args.input_size).img_size)
     neutral = classes.index('neutral') if 'neutral' in classes else 0
@@ -105,9 +107,11 @@ def main(argv=None) -> str:
     remember_initial_lr([opt_main, opt_d])
     run.restore_rng()
     k, disc = cfg.num_classes, model.discriminator
+    steps_per_epoch = run.steps_per_epoch(train)
 
     def step(x, targets):
         model.train()
+        set_cosine_lr([opt_main, opt_d], args, run.progress.step, steps_per_epoch)
         n = x.shape[0]
         y = hard_labels(targets)
         with run.autocast():

@@ -17,7 +17,7 @@ from pfvit.pfvit import ViTClassifier
 from pfvit.predict import predict
 from pfvit.presets import model_config
 from pfvit.runtime import Run, add_common_args
-from pfvit.schedules import drop_lr_at_epoch, remember_initial_lr
+from pfvit.schedules import add_schedule_args, check_schedule, drop_lr_at_epoch, remember_initial_lr, set_cosine_lr
 from pfvit.sources import add_labelled_args, labelled_datasets
 from pfvit.checkpoint import read_file
 from pfvit.losses import balancing_weights, emotion_loss
@@ -33,6 +33,7 @@ def parse_args(argv):
     g.add_argument('--lr', type=float, default=1e-4)
     g.add_argument('--patience', type=int, default=5, help='epochs without improvement before lr /= 10')
     g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, lr / 10 whatever the plateau')
+    add_schedule_args(g)
     g.add_argument('--from-pfvit', help='a PF-ViT checkpoint (e.g. import_onnx.py\'s): its encoder E, and its classifier C '
                                         'as the head; the same-budget baseline of a PF-ViT fine-tuned from that checkpoint')
     g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
@@ -44,6 +45,7 @@ def parse_args(argv):
 
 def main(argv=None) -> str:
     args = parse_args(argv)
+    check_schedule(args)
     run = Run(args, 'vit')
     train, val, classes, source = labelled_datasets(args, model_config(args.preset, args.input_size).img_size)
     cfg = model_config(args.preset, args.input_size, num_classes=len(classes))
@@ -67,9 +69,11 @@ def main(argv=None) -> str:
                      if args.balance else None)
     remember_initial_lr([optimizer])
     run.restore_rng()
+    steps_per_epoch = run.steps_per_epoch(train)
 
     def step(images, labels):
         model.train()
+        set_cosine_lr([optimizer], args, run.progress.step, steps_per_epoch)
         with run.autocast():
             loss = emotion_loss(model(images), labels, class_weights)
         optimizer.zero_grad(set_to_none=True)
@@ -90,7 +94,8 @@ def main(argv=None) -> str:
         report = classification_report(labels, predictions, classes)
         accuracy, recall = report['accuracy'], report['mean_class_recall']
         score = accuracy if args.select == 'accuracy' else (accuracy + recall) / 2
-        scheduler.step(accuracy)
+        if args.lr_schedule == 'step':  # the cosine sets the lr each step; a plateau must not scale it
+            scheduler.step(accuracy)
         if score > best.get('score', best['accuracy']):
             best.update(accuracy=accuracy, mean_class_recall=recall, epoch=epoch, score=score)
             run.save(checkpoint(), 'best.pt')

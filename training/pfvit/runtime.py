@@ -154,6 +154,9 @@ class Run:
                           generator=torch.Generator().manual_seed(self.args.seed + epoch))
 
     # --- checkpoints -----------------------------------------------------------------------
+    def steps_per_epoch(self, dataset) -> int:
+        return EpochBatches(len(dataset), self.batch_size, self.args.seed, 0).batches_per_epoch()
+
     def resume_path(self):
         path = self.args.resume
         if path and os.path.isdir(path):
@@ -219,7 +222,7 @@ class Run:
         if self._resumed_dataset_size not in (None, len(dataset)):
             raise SystemExit(f'the checkpoint was trained on {self._resumed_dataset_size} images, this run has '
                              f'{len(dataset)}: resume with the same data flags (--limit, folders)')
-        per_epoch = EpochBatches(len(dataset), self.batch_size, args.seed, 0).batches_per_epoch()
+        per_epoch = self.steps_per_epoch(dataset)
         if per_epoch == 0:
             raise SystemExit(f'{len(dataset)} training images is less than one batch of {self.batch_size}')
         self.log.write({'event': 'start', 'kind': self.kind, 'device': str(self.device),

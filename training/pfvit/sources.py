@@ -17,7 +17,8 @@ def add_labelled_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument('--train-folder', help='ImageFolder root (root/<class>/<image>) instead of FERPlus')
     g.add_argument('--val-folder', help='ImageFolder root for validation (with --train-folder)')
     g.add_argument('--val-limit', type=int, help='validate on only the first N images')
-    g.add_argument('--crop-scale', type=float, default=0.8, help='smallest area fraction of the random crop')
+    g.add_argument('--crop-scale', type=float,
+                   help='smallest area fraction of the random crop (default 0.8, with --augment strong 0.5)')
     g.add_argument('--no-flip', action='store_true', help='no random horizontal flip')
     g.add_argument('--augment', default='basic', choices=['basic', 'strong'],
                    help='basic: crop (--crop-scale) and flip; strong: also rotation, wide crops, brightness/'
@@ -37,9 +38,9 @@ def require_ferplus(data_dir) -> None:
 def labelled_datasets(args, size: int):
     """(train dataset, validation dataset or None, class names, description for model cards)."""
     if getattr(args, 'augment', 'basic') == 'strong':
-        train_tf = StrongFaceTransform(size, flip=not args.no_flip)
+        train_tf = StrongFaceTransform(size, scale=(args.crop_scale or 0.5, 1.0), flip=not args.no_flip)
     else:
-        train_tf = FaceTransform(size, train=True, scale=(args.crop_scale, 1.0), flip=not args.no_flip)
+        train_tf = FaceTransform(size, train=True, scale=(args.crop_scale or 0.8, 1.0), flip=not args.no_flip)
     eval_tf = FaceTransform(size, train=False)
     if args.train_folder:
         train, classes = image_folder_samples(args.train_folder)

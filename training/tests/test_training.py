@@ -21,6 +21,7 @@ import calibrate
 import train_pfvit
 import train_vit
 from pfvit.checkpoint import mae_state_dict, read_file
+from pfvit.schedules import cosine_factor
 from training.tests.helpers import requires_ferplus
 
 TINY = ['--preset', 'micro', '--limit', '24', '--batch-size', '8', '--threads', '2', '--quiet', '--log-every', '1']
@@ -97,6 +98,18 @@ class TrainingScriptsTest(unittest.TestCase):
         self.assertEqual(report['samples'], 20)
         self.assertEqual(sum(map(sum, report['confusion_matrix'])), 20)
         self.assertEqual(set(report['per_class_accuracy']), set(report['classes']))
+
+    def test_cosine_schedule_resumes_on_the_same_curve(self):
+        # 3 steps per epoch, 2 epochs, warm-up of one step: the lr of every logged step is the
+        # cosine's at that step, before and after a resume (the schedule holds no state of its own).
+        log, _ = self.assertResumesExactly(
+            train_vit, LABELLED + ['--init', os.path.join(self.mae, 'last.pt'), '--epochs', '2',
+                                   '--lr-schedule', 'cosine', '--warmup-epochs', '0.34'], 'vit-cosine', steps=6)
+        lrs = [r['lr'] for r in log if 'loss_emo' in r]
+        self.assertEqual(len(lrs), 6)
+        for step, lr in enumerate(lrs):
+            self.assertAlmostEqual(lr, 1e-4 * cosine_factor(step, 1, 6), msg=step)
+        self.assertLess(lrs[-1], lrs[1] / 5)
 
     def test_pfvit_resumes_logs_every_term_evaluates_and_exports(self):
         init = os.path.join(self.mae, 'last.pt')
