@@ -106,14 +106,20 @@ def main(argv=None) -> str:
     return run.train(train, step, checkpoint, end_of_epoch, lrs=lambda: {'lr': optimizer.param_groups[0]['lr']})
 
 
+def pfvit_state_as_vit(pfvit_state: dict) -> dict:
+    """A PF-ViT's E as the baseline's encoder and its C as the baseline's head."""
+    state = {k[len('encoder.'):]: v for k, v in pfvit_state.items() if k.startswith('encoder.')}
+    state.update({'head.weight': pfvit_state['classifier.weight'], 'head.bias': pfvit_state['classifier.bias']})
+    return state
+
+
 def start_from_pfvit(model: ViTClassifier, path: str) -> str:
     """E's weights into the baseline's encoder and C into its head (C reads [CLS] of V_e, the head
     reads [CLS] of z: the nearest start the baseline has)."""
     ckpt = read_file(path)
     if ckpt.get('kind') != 'pfvit':
         raise SystemExit(f'--from-pfvit needs a PF-ViT checkpoint; {path} is {ckpt.get("kind")!r}')
-    state = {k[len('encoder.'):]: v for k, v in ckpt['model'].items() if k.startswith('encoder.')}
-    state.update({'head.weight': ckpt['model']['classifier.weight'], 'head.bias': ckpt['model']['classifier.bias']})
+    state = pfvit_state_as_vit(ckpt['model'])
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise SystemExit(f'--from-pfvit {path}: missing {missing[:8]}, unexpected {unexpected[:8]}')

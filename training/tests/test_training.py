@@ -16,6 +16,7 @@ import torch
 
 import evaluate
 import export_onnx
+import interpolate_weights
 import train_mae
 import calibrate
 import train_pfvit
@@ -110,6 +111,26 @@ class TrainingScriptsTest(unittest.TestCase):
         for step, lr in enumerate(lrs):
             self.assertAlmostEqual(lr, 1e-4 * cosine_factor(step, 1, 6), msg=step)
         self.assertLess(lrs[-1], lrs[1] / 5)
+
+    def test_interpolation_chooses_its_alpha_on_valid_and_calibrates_it(self):
+        init = os.path.join(self.mae, 'last.pt')
+        flags = TINY + LABELLED + ['--init', init, '--ortho', 'none', '--w-adv', '0', '--w-rec', '0',
+                                   '--w-rec-neutral', '0', '--epochs', '2']
+        train_pfvit.main(flags + ['--out', self.path('wise-start'), '--max-steps', '1'])
+        train_pfvit.main(flags + ['--out', self.path('wise-tuned'), '--lr', '1e-3', '--warm-start',
+                                  self.path('wise-start/last.pt')])
+        out = self.path('wise.pt')
+        chosen = quietly(interpolate_weights.main, [
+            '--start', self.path('wise-start/last.pt'), '--tuned', self.path('wise-tuned/last.pt'),
+            '--alphas', '0,0.5,1', '--limit', '16', '--out', out])
+        self.assertEqual([p['alpha'] for p in chosen['points']], [0.0, 0.5, 1.0])
+        best = max(chosen['points'], key=lambda p: p['score'])
+        self.assertEqual(chosen['alpha'], best['alpha'])
+        ckpt = read_file(out)
+        self.assertEqual(ckpt['interpolation']['alpha'], best['alpha'])
+        self.assertIn('calibration', ckpt)  # tau and T of the chosen point, folded into C
+        report = quietly(evaluate.main, ['--checkpoint', out, '--limit', '8'])
+        self.assertEqual(report['samples'], 8)
 
     def test_pfvit_resumes_logs_every_term_evaluates_and_exports(self):
         init = os.path.join(self.mae, 'last.pt')

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# pfvit-ferplus-small-v6: v5's classifier (= v4's) trained again for 14 epochs with strong augmentation
+# and a cosine schedule (issue 15), then calibrated, then v5's composing generator trained anew on the
+# new, frozen E, S, C (issue 14's recipe). On two CPU cores, about 1 hour.
+#
+#   bash training/recipes/cpu-v6.sh            # everything
+#   R=/somewhere bash training/recipes/cpu-v6.sh
+#   BASELINE=1 bash training/recipes/cpu-v6.sh # also the same-budget ViT baseline (another ~30 min)
+#
+# A stopped step resumes with the same command plus `--resume <its run folder>` (training/README.md,
+# "Resume"); the steps before it are skipped when their output exists. Selection uses FERPlus Valid
+# only; FERPlus test, muxspace_fe and the independent judges are measured once, through the app,
+# afterwards (the commands at the end).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-/usr/bin/python3}
+R=${R:-/work/pf-runs}
+ID=${ID:-pfvit-ferplus-small-v6}
+mkdir -p "$R"
+# v5's classifier is v4's; v4's folder left the repository when v5 replaced it, git keeps it.
+V4=$R/pfvit-ferplus-small-v4
+if [ ! -f "$V4/model.json" ]; then
+  mkdir -p "$V4"
+  for f in classify.onnx generate.onnx model.json; do
+    git show "e3780fb:resources/models/pfvit-ferplus-small-v4/$f" > "$V4/$f"
+  done
+fi
+V4=$(realpath "$V4")
+cd training
+
+# The classifier flags both arms of the paired comparison share (PF-ViT and the ViT baseline): FERPlus's
+# ten votes as a distribution, class weights (1/frequency)^0.5, strong augmentation with crops down to
+# 60 % of the face, Adam lr 5e-5 with half an epoch of warm-up and a cosine over 14 epochs; best.pt by
+# the mean of Valid accuracy and mean per-class recall. ~2 min an epoch at ~250 img/s.
+CLASSIFIER=(--labels soft --balance 0.5 --select balanced --augment strong --crop-scale 0.6
+            --lr 5e-5 --lr-schedule cosine --warmup-epochs 0.5 --epochs 14 --threads 2 --quiet)
+
+# 0. The warm start: E, S, C and G exactly as v4's graphs compute them (C with v4's tau and T folded in).
+[ -f "$R/v4-imported.pt" ] || $PY import_onnx.py --model "$V4" --out "$R/v4-imported.pt"
+
+# 1. Classifier phase (E, S, C; G and D not run).
+[ -f "$R/v6-cls/best.pt" ] || nice -n 19 $PY train_pfvit.py --warm-start "$R/v4-imported.pt" \
+  --ortho none --w-adv 0 --w-rec 0 --w-rec-neutral 0 "${CLASSIFIER[@]}" --out "$R/v6-cls"
+
+# 2. Flip averaging, logit adjustment (tau) and temperature (T), fitted on Valid and folded into C.
+[ -f "$R/v6-calibrated.pt" ] || $PY calibrate.py --checkpoint "$R/v6-cls/best.pt" --out "$R/v6-calibrated.pt" \
+  --flip-average > "$R/v6-calibration.json"
+
+# 3. The composing generator on the new, frozen E, S, C: v5's recipe (cpu-v5.sh), one epoch (v5's
+#    best was its epoch 0). ~8.5 min.
+[ -f "$R/v6-poker/best.pt" ] || nice -n 19 $PY train_pokerface.py --warm-start "$R/v6-calibrated.pt" \
+  --out "$R/v6-poker" --val-limit 1200 --epochs 1 --threads 2 --quiet --w-adv 1 --w-changed 3 --w-residue 5
+
+# 4. Export (fp32) and the int8 copy.
+$PY export_onnx.py --checkpoint "$R/v6-poker/best.pt" --id "$ID" --name "PF-ViT 192x6 (FERPlus, v6)" --version 0.6.0
+$PY quantize_onnx.py --model "../resources/models/$ID"
+
+# 5. The same-budget ViT baseline: the same encoder and C (as its head on [CLS]) from the same start,
+#    the same flags and budget, no separator; calibrated the same way.
+if [ "${BASELINE:-0}" = 1 ]; then
+  [ -f "$R/v6-vit/best.pt" ] || nice -n 19 $PY train_vit.py --from-pfvit "$R/v4-imported.pt" \
+    "${CLASSIFIER[@]}" --out "$R/v6-vit"
+  [ -f "$R/v6-vit-calibrated.pt" ] || $PY calibrate.py --checkpoint "$R/v6-vit/best.pt" \
+    --out "$R/v6-vit-calibrated.pt" --flip-average > "$R/v6-vit-calibration.json"
+  $PY export_onnx.py --checkpoint "$R/v6-vit-calibrated.pt" --id vit-ferplus-small-v6-baseline \
+    --name "ViT 192x6 baseline (same budget as v6)" --version 0.6.0 --out "$R/models/vit-ferplus-small-v6-baseline"
+fi
+
+# 6. Measure through the app (from the repository root), then record the figures in model.json and
+#    MODEL_CARD.md:
+#    npm run eval -- --model resources/models/$ID --out $R/v6-test.json --grid docs/pfvit-ferplus-test-faces.png \
+#        --paired-with resources/models/pfvit-ferplus-small-v5
+#    npm run eval -- --model resources/models/$ID --out $R/v6-vs-vit.json --no-generate \
+#        --paired-with $R/models/vit-ferplus-small-v6-baseline
+#    npm run eval -- --model resources/models/$ID-int8 --out $R/v6-int8-test.json --no-generate
+#    npm run eval -- ../shared/data/muxspace_fe --model resources/models/$ID --no-generate --out $R/v6-mux.json
+#    npm run bench:pokerface -- --model resources/models/$ID
+#    npm run bench:noise -- --model resources/models/$ID
