@@ -195,6 +195,7 @@ def main(argv=None) -> str:
                 'data': warm.get('data'), 'warm_start': args.warm_start, 'test_time': warm.get('test_time', {}),
                 # E, S, C are the warm start's: its record (calibration included) stays this model's.
                 'calibration': warm.get('calibration'), 'imported_from': warm.get('imported_from'),
+                'interpolation': warm.get('interpolation'),
                 'generator_phase': generator_phase(args),
                 'optimizers': {'generator': opt_g.state_dict(), 'discriminator': opt_d.state_dict()},
                 'best': best}

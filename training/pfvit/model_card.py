@@ -69,6 +69,9 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             'calibration': ckpt.get('calibration'),
             # calibrate.py --flip-average: classify.onnx averages the logits of the face and its mirror.
             'test_time': ckpt.get('test_time'),
+            # interpolate_weights.py: the weights are a point on the line between a start and its
+            # fine-tuning (WiSE-FT), with the alpha Valid chose and every point's Valid figures.
+            **({'interpolation': ckpt['interpolation']} if ckpt.get('interpolation') else {}),
             # train_pokerface.py: G trained apart on frozen E, S, C (its terms, weights and judges).
             **({'generator_phase': ckpt['generator_phase']} if ckpt.get('generator_phase') else {}),
         },

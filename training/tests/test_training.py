@@ -131,6 +131,9 @@ class TrainingScriptsTest(unittest.TestCase):
         self.assertIn('calibration', ckpt)  # tau and T of the chosen point, folded into C
         report = quietly(evaluate.main, ['--checkpoint', out, '--limit', '8'])
         self.assertEqual(report['samples'], 8)
+        folder = quietly(export_onnx.main, ['--checkpoint', out, '--out', self.path('export-wise'), '--id', 'wise'])
+        with open(os.path.join(folder, 'model.json')) as f:
+            self.assertEqual(json.load(f)['training']['interpolation']['alpha'], best['alpha'])
 
     def test_pfvit_resumes_logs_every_term_evaluates_and_exports(self):
         init = os.path.join(self.mae, 'last.pt')
