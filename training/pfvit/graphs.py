@@ -39,7 +39,9 @@ class ClassifyGraph(nn.Module):
         if self.kind == 'pfvit':
             mask = self.model.separator(z)
             return z[:, 0] * mask, mask
-        return z[:, 0], torch.ones_like(z[:, 0])
+        # Reshaped to the fixed width: through the flip-averaged graph's slices the exporter would
+        # leave the mask's width symbolic, which the model contract refuses.
+        return z[:, 0], torch.ones_like(z[:, 0]).reshape(-1, self.dim)
 
     def head(self, embedding: torch.Tensor) -> torch.Tensor:
         return self.model.classifier(embedding) if self.kind == 'pfvit' else self.model.head(embedding)

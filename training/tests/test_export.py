@@ -86,6 +86,24 @@ class ExportTest(unittest.TestCase):
         self.assertFalse(card['architecture']['generator'])
         self.assertIn('no separator', card['outputs']['emotion_mask'])
 
+    def test_a_flip_averaged_vit_baseline_keeps_the_contract(self):
+        # calibrate.py --flip-average on a baseline (the same-budget comparison of issue 15): through the
+        # mirrored batch's slices the all-ones mask once lost its width and the contract check refused it.
+        import torch
+        from pfvit.checkpoint import save_file
+        from pfvit.pfvit import ViTClassifier
+        from pfvit.presets import PRESETS
+        from dataclasses import replace
+        cfg = replace(PRESETS['micro'], num_classes=8)
+        path = os.path.join(self.tmp.name, 'vit-flip.pt')
+        torch.manual_seed(0)
+        save_file({'kind': 'vit', 'config': cfg.to_dict(), 'model': ViTClassifier(cfg).state_dict(),
+                   'test_time': {'flip_average': True}}, path)
+        folder = export('--checkpoint', path, '--out', os.path.join(self.tmp.name, 'vit-flip'))
+        shapes = self.shapes(folder, 'classify.onnx')
+        self.assertEqual(shapes['emotion_mask'][1:], [cfg.embed_dim])
+        self.assertTrue(self.card(folder)['training']['test_time']['flip_average'])
+
 
 if __name__ == '__main__':
     unittest.main()
