@@ -68,6 +68,10 @@ def parse_args(argv):
     g.add_argument('--warm-start', required=True,
                    help="a PF-ViT checkpoint (train_pfvit.py's, or import_onnx.py's from a shipped model folder): "
                         'E, S and C are taken as they are and frozen; G\'s transformer starts from its G')
+    g.add_argument('--generator-from', metavar='CHECKPOINT',
+                   help='take G (and D, where it has one) from this PF-ViT checkpoint instead of the warm start: '
+                        'a composing generator trained before (e.g. import_onnx.py of the previous model) '
+                        'learns the warm start\'s new E, S, C instead of starting its head from nothing')
     g.add_argument('--colour-layer', default='grey', choices=['grey', 'rgb'],
                    help="what G may paint: one luminance (FER2013's grey faces; no tint) or colour")
     g.add_argument('--lr', type=float, default=2e-4, help='Adam lr of G')
@@ -85,14 +89,17 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
-def composing_model(warm_start: str, colour_layer: str):
-    """The warm start's PF-ViT with a composing G: every tensor but the pixel head carried over."""
+def composing_model(warm_start: str, colour_layer: str, generator_from: str = None):
+    """The warm start's PF-ViT with a composing G: every tensor but the pixel head carried over; with
+    `generator_from`, G and D come from that checkpoint instead."""
     ckpt = read_file(warm_start)
     if ckpt.get('kind') != 'pfvit':
         raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {warm_start} is {ckpt.get("kind")!r}')
     cfg = replace(ModelConfig.from_dict(ckpt['config']), generator_output='composition', colour_layer=colour_layer)
     model = PFViT(cfg)
     state = {k: v for k, v in ckpt['model'].items() if not k.startswith(NOT_CARRIED)}
+    if generator_from:
+        state = {**without_generator(state), **generator_of(generator_from, cfg)}
     missing, unexpected = model.load_state_dict(state, strict=False)
     fresh = [name for name, prefix in (('the composition head', 'generator.composer.'), ('D', 'discriminator.'))
              if any(k.startswith(prefix) for k in missing)]
@@ -103,13 +110,34 @@ def composing_model(warm_start: str, colour_layer: str):
     return model, cfg, ckpt, report
 
 
+GENERATOR_PARTS = ('generator.', 'discriminator.')
+
+
+def without_generator(state: dict) -> dict:
+    return {k: v for k, v in state.items() if not k.startswith(GENERATOR_PARTS)}
+
+
+def generator_of(path: str, cfg) -> dict:
+    """G's and D's tensors of a PF-ViT checkpoint whose encoder and generator sizes are cfg's."""
+    other = read_file(path)
+    if other.get('kind') != 'pfvit':
+        raise SystemExit(f'--generator-from needs a PF-ViT checkpoint; {path} is {other.get("kind")!r}')
+    other_cfg = ModelConfig.from_dict(other['config'])
+    if replace(other_cfg, generator_output=cfg.generator_output, colour_layer=cfg.colour_layer) != cfg:
+        raise SystemExit(f'--generator-from {path} has another model size ({other["config"]})')
+    if other_cfg.generator_output == 'composition' and other_cfg.colour_layer != cfg.colour_layer:
+        raise SystemExit(f'--generator-from {path} paints a {other_cfg.colour_layer} colour layer: '
+                         f'pass --colour-layer {other_cfg.colour_layer}')
+    return {k: v for k, v in other['model'].items() if k.startswith(GENERATOR_PARTS) and not k.startswith(NOT_CARRIED)}
+
+
 def main(argv=None) -> str:
     args = parse_args(argv)
     # Saved as kind 'pfvit' (evaluate.py and export_onnx.py read it as any PF-ViT), in its own folder.
     args.out = args.out or os.path.join(TRAINING_DIR, 'runs', 'pokerface')
     run = Run(args, 'pfvit')
     ckpt = run.load_resume()
-    model, cfg, warm, carried = composing_model(args.warm_start, args.colour_layer)  # carried: what loaded
+    model, cfg, warm, carried = composing_model(args.warm_start, args.colour_layer, args.generator_from)  # carried: what loaded
     train, val, classes, _ = labelled_datasets(args, cfg.img_size)
     neutral = warm.get('neutral', 0)
     if classes != warm.get('classes', classes):
@@ -223,7 +251,7 @@ def generator_phase(args) -> dict:
     """What the model card records about this run: the script, its loss weights and judges."""
     return {'script': 'train_pokerface.py', 'frozen': ['encoder', 'separator', 'classifier'],
             'colour_layer': args.colour_layer, 'enough': args.enough, 'lr': args.lr, 'lr_d': args.lr_d,
-            'd_real': args.d_real,
+            'd_real': args.d_real, 'generator_from': args.generator_from,
             'weights': {name: getattr(args, f'w_{name}') for name, _ in WEIGHTS},
             'judges': ['the frozen classifier (E, S, C)', 'D (realism prior)']
                       + [OPTIONAL_NETS[name].__name__ for name in OPTIONAL_NETS if getattr(args, f'w_{name}') > 0]}

@@ -153,6 +153,41 @@ class ComposingExportTest(unittest.TestCase):
         self.assertIn('keep mask', card['outputs']['poker_face'])
 
 
+class GeneratorFromTest(unittest.TestCase):
+    """--generator-from: a new classifier's E, S, C with an earlier composing G (v6 from v5's G)."""
+
+    def save(self, tmp, name, model):
+        path = os.path.join(tmp, name)
+        torch.save({'kind': 'pfvit', 'config': model.cfg.to_dict(), 'model': model.state_dict()}, path)
+        return path
+
+    def test_e_s_c_from_the_warm_start_and_g_and_d_from_the_other(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            torch.manual_seed(0)
+            warm = PFViT(model_config('micro'))  # a classifier checkpoint: pixel head, as train_pfvit.py saves
+            earlier = composing_micro(seed=1)
+            model, _, _, report = train_pokerface.composing_model(
+                self.save(tmp, 'warm.pt', warm), earlier.cfg.colour_layer, self.save(tmp, 'earlier.pt', earlier))
+            state, warm_state, earlier_state = model.state_dict(), warm.state_dict(), earlier.state_dict()
+            for key, value in state.items():
+                source = earlier_state if key.startswith(('generator.', 'discriminator.')) else warm_state
+                self.assertTrue(torch.equal(value, source[key]), key)
+            self.assertTrue(any(k.startswith('generator.composer.') for k in state))
+            self.assertNotIn('start fresh', report)
+
+    def test_refuses_a_generator_of_another_size(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            torch.manual_seed(0)
+            warm = self.save(tmp, 'warm.pt', PFViT(model_config('micro')))
+            other = PFViT(replace(model_config('micro'), generator_output='composition', decoder_depth=2))
+            with self.assertRaisesRegex(SystemExit, 'another model size'):
+                train_pokerface.composing_model(warm, other.cfg.colour_layer, self.save(tmp, 'other.pt', other))
+            painted = composing_micro()
+            with self.assertRaisesRegex(SystemExit, '--colour-layer'):
+                train_pokerface.composing_model(warm, 'grey' if painted.cfg.colour_layer == 'rgb' else 'rgb',
+                                                self.save(tmp, 'painted.pt', painted))
+
+
 @requires_ferplus
 class TrainPokerFaceTest(unittest.TestCase):
     def test_trains_g_only_resumes_exactly_and_exports(self):
