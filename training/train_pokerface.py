@@ -107,6 +107,8 @@ def composing_model(warm_start: str, colour_layer: str, generator_from: str = No
     if missing or unexpected:
         raise SystemExit(f'--warm-start {warm_start} does not fit: missing {missing[:8]}, unexpected {unexpected[:8]}')
     report = f'warm start: {len(state)} tensors from {warm_start}' + (f'; {" and ".join(fresh)} start fresh' if fresh else '')
+    if generator_from:
+        report += f'; G and D from {generator_from}'
     return model, cfg, ckpt, report
 
 
@@ -137,7 +139,8 @@ def main(argv=None) -> str:
     args.out = args.out or os.path.join(TRAINING_DIR, 'runs', 'pokerface')
     run = Run(args, 'pfvit')
     ckpt = run.load_resume()
-    model, cfg, warm, carried = composing_model(args.warm_start, args.colour_layer, args.generator_from)  # carried: what loaded
+    # carried: the report of what loaded
+    model, cfg, warm, carried = composing_model(args.warm_start, args.colour_layer, args.generator_from)
     train, val, classes, _ = labelled_datasets(args, cfg.img_size)
     neutral = warm.get('neutral', 0)
     if classes != warm.get('classes', classes):

@@ -174,6 +174,7 @@ class GeneratorFromTest(unittest.TestCase):
                 self.assertTrue(torch.equal(value, source[key]), key)
             self.assertTrue(any(k.startswith('generator.composer.') for k in state))
             self.assertNotIn('start fresh', report)
+            self.assertIn('G and D from', report)
 
     def test_refuses_a_generator_of_another_size(self):
         with tempfile.TemporaryDirectory() as tmp:
