@@ -162,7 +162,9 @@ def main(argv=None) -> str:
         if val is None:
             return {}
         model.eval()
-        labels, predictions, extra = predict(model, val, run.device, run.autocast, extra_fn=separation_measure(model))
+        # How much G separates, where G trains; a classifier-only phase leaves G stale, so skip its passes.
+        measure = separation_measure(model) if use_g else None
+        labels, predictions, extra = predict(model, val, run.device, run.autocast, extra_fn=measure)
         report = classification_report(labels, predictions, classes)
         accuracy, recall = report['accuracy'], report['mean_class_recall']
         score = accuracy if args.select == 'accuracy' else (accuracy + recall) / 2

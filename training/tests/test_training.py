@@ -180,6 +180,11 @@ class TrainingScriptsTest(unittest.TestCase):
         step = [r for r in log if 'loss_emo' in r][0]
         self.assertEqual((step['loss_rec'], step['loss_adv']), (0.0, 0.0))
         self.assertNotIn('loss_dis', step)
+        whole = self.path('pfvit-cls-epoch')
+        train_pfvit.main(TINY + LABELLED + phase1 + ['--epochs', '1', '--out', whole])
+        epoch = [r for r in read_log(whole) if r.get('event') == 'epoch'][0]
+        self.assertIn('val_accuracy', epoch)
+        self.assertNotIn('val_reconstruction_error', epoch)  # G is stale here: validation skips it
         before = read_file(warm)['model']
         for key in ckpt['model']:  # G and D did not move; E did
             if key.startswith(('generator.', 'discriminator.')):
