@@ -91,10 +91,12 @@ fi
 # 6. Measure through the app (from the repository root), then record the figures in model.json and
 #    MODEL_CARD.md:
 #    npm run eval -- --model resources/models/$ID --out $R/v6-test.json --grid docs/pfvit-ferplus-test-faces.png \
-#        --paired-with resources/models/pfvit-ferplus-small-v5
+#        --paired-with $R/pfvit-ferplus-small-v5   # v5's folder, restored from git as in step 3
 #    npm run eval -- --model resources/models/$ID --out $R/v6-vs-vit.json --no-generate \
 #        --paired-with $R/models/vit-ferplus-small-v6-baseline
 #    npm run eval -- --model resources/models/$ID-int8 --out $R/v6-int8-test.json --no-generate
 #    npm run eval -- ../shared/data/muxspace_fe --model resources/models/$ID --no-generate --out $R/v6-mux.json
-#    npm run bench:pokerface -- --model resources/models/$ID
+#    npm run bench:pokerface -- --model resources/models/$ID --keep        # prints the folder it keeps
+#    node scripts/record-model-metrics.mjs resources/models/$ID --eval $R/v6-test.json \
+#        --pokerface <that folder> --baseline $R/v6-vs-vit.json
 #    npm run bench:noise -- --model resources/models/$ID
