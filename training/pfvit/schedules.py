@@ -4,16 +4,6 @@ import math
 import torch
 
 
-def warmup_cosine(optimizer, warmup_steps: int, total_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
-    """MAE's schedule: linear warm-up, then half a cosine down to 0, per step."""
-    def factor(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        progress = (step - warmup_steps) / max(1, total_steps - warmup_steps)
-        return 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
-
-
 def cosine_factor(step: int, warmup_steps: int, total_steps: int, floor: float = 0.01) -> float:
     """The lr multiplier at optimiser step `step` (0-based): linear warm-up, then half a cosine down
     to `floor` (not 0: the last epoch still learns a little). A pure function of the step count, which
@@ -22,6 +12,12 @@ def cosine_factor(step: int, warmup_steps: int, total_steps: int, floor: float =
         return (step + 1) / warmup_steps
     progress = min(1.0, (step - warmup_steps) / max(1, total_steps - warmup_steps))
     return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def warmup_cosine(optimizer, warmup_steps: int, total_steps: int) -> torch.optim.lr_scheduler.LambdaLR:
+    """MAE's schedule: linear warm-up, then half a cosine down to 0, per step."""
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: cosine_factor(step, warmup_steps, total_steps, floor=0.0))
 
 
 def add_schedule_args(group) -> None:
