@@ -44,8 +44,7 @@ def realism_loss_for_d(d_real: torch.Tensor, d_poker: torch.Tensor, labels: torc
     """D's side (K+1 targets as in the paper): real faces are real with their label; poker faces
     are fake, and neutral. D thereby learns what a real neutral face looks like. The two groups may
     differ in size; a batch without real faces (e.g. no neutral-labelled one) trains the fake side only."""
-    as_neutral = torch.full((d_poker.shape[0],), neutral, dtype=torch.long, device=d_poker.device)
-    poker = discriminator_targets(as_neutral, num_classes, real=False, neutral=neutral)
+    poker = neutral_targets(d_poker, num_classes, neutral, real=False)
     fake_term = F.binary_cross_entropy_with_logits(d_poker.float(), poker)
     if d_real.shape[0] == 0:
         return fake_term
@@ -55,6 +54,12 @@ def realism_loss_for_d(d_real: torch.Tensor, d_poker: torch.Tensor, labels: torc
 
 def realism_loss_for_g(d_poker: torch.Tensor, num_classes: int, neutral: int) -> torch.Tensor:
     """G's side: its poker faces should be judged real and neutral."""
+    targets = neutral_targets(d_poker, num_classes, neutral, real=True)
+    return F.binary_cross_entropy_with_logits(d_poker.float(), targets)
+
+
+def neutral_targets(d_poker: torch.Tensor, num_classes: int, neutral: int, real: bool) -> torch.Tensor:
+    """D's K+1 targets for every poker face in `d_poker`: neutral, and real or fake. Built from the
+    poker faces' own count: the real faces beside them may be fewer (--d-real neutral)."""
     labels = torch.full((d_poker.shape[0],), neutral, dtype=torch.long, device=d_poker.device)
-    return F.binary_cross_entropy_with_logits(
-        d_poker.float(), discriminator_targets(labels, num_classes, real=True, neutral=neutral))
+    return discriminator_targets(labels, num_classes, real=real, neutral=neutral)
