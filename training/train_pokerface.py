@@ -139,8 +139,7 @@ def main(argv=None) -> str:
     args.out = args.out or os.path.join(TRAINING_DIR, 'runs', 'pokerface')
     run = Run(args, 'pfvit')
     ckpt = run.load_resume()
-    # carried: the report of what loaded
-    model, cfg, warm, carried = composing_model(args.warm_start, args.colour_layer, args.generator_from)
+    model, cfg, warm, load_report = composing_model(args.warm_start, args.colour_layer, args.generator_from)
     train, val, classes, _ = labelled_datasets(args, cfg.img_size)
     neutral = warm.get('neutral', 0)
     if classes != warm.get('classes', classes):
@@ -161,7 +160,7 @@ def main(argv=None) -> str:
         opt_d.load_state_dict(ckpt['optimizers']['discriminator'])
         best = ckpt['best']
     else:
-        run.log.write({'event': 'init', 'report': carried})
+        run.log.write({'event': 'init', 'report': load_report})
     remember_initial_lr([opt_g, opt_d])
     run.restore_rng()
 
