@@ -15,15 +15,9 @@ PY=${PY:-/usr/bin/python3}
 R=${R:-/work/pf-runs}
 ID=${ID:-pfvit-ferplus-small-v5}
 mkdir -p "$R"
-# v4's folder left the repository when v5 replaced it; git keeps it (the commit before v5 shipped).
-SOURCE=${SOURCE:-$R/pfvit-ferplus-small-v4}
-if [ ! -f "$SOURCE/model.json" ]; then
-  mkdir -p "$SOURCE"
-  for f in classify.onnx generate.onnx model.json; do
-    git show "e3780fb:resources/models/pfvit-ferplus-small-v4/$f" > "$SOURCE/$f"
-  done
-fi
-SOURCE=$(realpath "$SOURCE")
+# v4's folder left the repository when v5 replaced it; git keeps it.
+. training/recipes/model-folder.sh
+SOURCE=${SOURCE:-$(model_folder pfvit-ferplus-small-v4 "$R")}
 cd training
 
 # 0. The warm start: E, S, C and G exactly as v4's graphs compute them.

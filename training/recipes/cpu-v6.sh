@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # pfvit-ferplus-small-v6: v5's classifier (= v4's) trained again for 14 epochs with strong augmentation
 # and a cosine schedule, then interpolated in weight space with where it started (WiSE-FT) and
-# calibrated (issue 15); then v5's composing generator trained anew on the new, frozen E, S, C
-# (issue 14's recipe). On two CPU cores, about 1 hour.
+# calibrated (issue 15); then v5's composing generator trained on for one epoch against the new,
+# frozen E, S, C (issue 14's recipe). On two CPU cores about 45 minutes of runs, 75 with BASELINE=1.
 #
 #   bash training/recipes/cpu-v6.sh            # everything
 #   R=/somewhere bash training/recipes/cpu-v6.sh
@@ -18,15 +18,11 @@ PY=${PY:-/usr/bin/python3}
 R=${R:-/work/pf-runs}
 ID=${ID:-pfvit-ferplus-small-v6}
 mkdir -p "$R"
-# v5's classifier is v4's; v4's folder left the repository when v5 replaced it, git keeps it.
-V4=$R/pfvit-ferplus-small-v4
-if [ ! -f "$V4/model.json" ]; then
-  mkdir -p "$V4"
-  for f in classify.onnx generate.onnx model.json; do
-    git show "e3780fb:resources/models/pfvit-ferplus-small-v4/$f" > "$V4/$f"
-  done
-fi
-V4=$(realpath "$V4")
+# v5's classifier is v4's. v4's and v5's folders left the repository when later models replaced
+# them; git keeps them.
+. training/recipes/model-folder.sh
+V4=$(model_folder pfvit-ferplus-small-v4 "$R")
+V5=$(model_folder pfvit-ferplus-small-v5 "$R")
 cd training
 
 # The classifier flags both arms of the paired comparison share (PF-ViT and the ViT baseline): FERPlus's
@@ -57,17 +53,8 @@ ALPHAS=0.1,0.2,0.3,0.4,0.5,0.7,1.0
 #    (cpu-v5.sh's run); without it, v5's shipped graphs are read back (D then starts fresh). ~9 min.
 GEN=$R/poker2/best.pt
 if [ ! -f "$GEN" ]; then
-  V5=$R/pfvit-ferplus-small-v5
-  if [ ! -f "$V5/model.json" ]; then  # v5's folder left the repository when v6 replaced it
-    FROM=$(git rev-list -1 HEAD -- ../resources/models/pfvit-ferplus-small-v5/generate.onnx)
-    [ -f ../resources/models/pfvit-ferplus-small-v5/generate.onnx ] && FROM=HEAD || FROM="$FROM^"
-    mkdir -p "$V5"
-    for f in classify.onnx generate.onnx model.json; do
-      git show "$FROM:resources/models/pfvit-ferplus-small-v5/$f" > "$V5/$f"
-    done
-  fi
   GEN=$R/v5-imported.pt
-  [ -f "$GEN" ] || $PY import_onnx.py --model "$(realpath "$V5")" --out "$GEN"
+  [ -f "$GEN" ] || $PY import_onnx.py --model "$V5" --out "$GEN"
 fi
 [ -f "$R/v6-poker/best.pt" ] || nice -n 19 $PY train_pokerface.py --warm-start "$R/v6-wise.pt" \
   --generator-from "$GEN" --out "$R/v6-poker" --val-limit 1200 --epochs 1 --threads 2 --quiet \
@@ -91,7 +78,7 @@ fi
 # 6. Measure through the app (from the repository root), then record the figures in model.json and
 #    MODEL_CARD.md:
 #    npm run eval -- --model resources/models/$ID --out $R/v6-test.json --grid docs/pfvit-ferplus-test-faces.png \
-#        --paired-with $R/pfvit-ferplus-small-v5   # v5's folder, restored from git as in step 3
+#        --paired-with $R/pfvit-ferplus-small-v5   # v5's folder, restored from git at the top
 #    npm run eval -- --model resources/models/$ID --out $R/v6-vs-vit.json --no-generate \
 #        --paired-with $R/models/vit-ferplus-small-v6-baseline
 #    npm run eval -- --model resources/models/$ID-int8 --out $R/v6-int8-test.json --no-generate
