@@ -22,14 +22,10 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { cliEntry, defaultBuiltinModel, ensureBuilt, root } from './lib.mjs'
+import { cliEntry, defaultBuiltinModel, ensureBuilt, option, root } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 
-function option(name, fallback = null) {
-  const i = process.argv.indexOf(name)
-  return i === -1 ? fallback : (process.argv[i + 1] ?? fallback)
-}
 const flag = (name) => process.argv.includes(name)
 
 const dataDir = resolve(process.env.PF_DATA_DIR ?? join(root, '..', 'shared', 'data'))

@@ -13,12 +13,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { cliEntry, ensureBuilt, root } from './lib.mjs'
+import { cliEntry, ensureBuilt, option, root } from './lib.mjs'
 
-function option(name, fallback = null) {
-  const i = process.argv.indexOf(name)
-  return i === -1 ? fallback : (process.argv[i + 1] ?? fallback)
-}
 const dataDir = resolve(process.env.PF_DATA_DIR ?? join(root, '..', 'shared', 'data'))
 const netsDir = resolve(process.env.PF_FACE_NETS_DIR ?? join(root, '..', 'shared', 'models'))
 for (const [what, path] of [

@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url'
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const cliEntry = join(root, 'out', 'main', 'cli.js')
 
+/** The value after `--name` on the command line, or `fallback` when the option is absent or last. */
+export function option(name, fallback = null) {
+  const i = process.argv.indexOf(name)
+  return i === -1 ? fallback : (process.argv[i + 1] ?? fallback)
+}
+
 /** Builds main, preload and renderer when the build is missing (or PF_REBUILD=1). */
 export function ensureBuilt() {
   if (existsSync(cliEntry) && existsSync(join(root, 'out', 'renderer', 'index.html')) && process.env.PF_REBUILD !== '1') return

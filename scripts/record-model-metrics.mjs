@@ -6,13 +6,10 @@
 //       [--baseline <eval JSON run with --paired-with a baseline: its paired test is recorded too>]
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { option } from './lib.mjs'
 import { classifierMetrics, pokerFaceCheck } from './model-metrics.mjs'
 
 const [folder] = process.argv.slice(2)
-const option = (name) => {
-  const i = process.argv.indexOf(name)
-  return i === -1 ? null : process.argv[i + 1]
-}
 if (!folder || folder.startsWith('--') || !option('--eval')) {
   console.error(
     'usage: node scripts/record-model-metrics.mjs <model folder> --eval <eval.json> [--pokerface <kept folder>] [--command "…"] [--baseline <eval.json>]'
