@@ -6,10 +6,15 @@ import json
 import os
 import tempfile
 import unittest
+from dataclasses import replace
 
 import onnx
+import torch
 
 import export_onnx
+from pfvit.checkpoint import save_file
+from pfvit.pfvit import ViTClassifier
+from pfvit.presets import PRESETS
 
 
 def export(*argv):
@@ -89,11 +94,6 @@ class ExportTest(unittest.TestCase):
     def test_a_flip_averaged_vit_baseline_keeps_the_contract(self):
         # calibrate.py --flip-average on a baseline (the same-budget comparison of issue 15): through the
         # mirrored batch's slices the all-ones mask once lost its width and the contract check refused it.
-        import torch
-        from pfvit.checkpoint import save_file
-        from pfvit.pfvit import ViTClassifier
-        from pfvit.presets import PRESETS
-        from dataclasses import replace
         cfg = replace(PRESETS['micro'], num_classes=8)
         path = os.path.join(self.tmp.name, 'vit-flip.pt')
         torch.manual_seed(0)
