@@ -2,7 +2,8 @@
 # pfvit-ferplus-small-v6: v5's classifier (= v4's) trained again for 14 epochs with strong augmentation
 # and a cosine schedule, then interpolated in weight space with where it started (WiSE-FT) and
 # calibrated (issue 15); then v5's composing generator trained on for one epoch against the new,
-# frozen E, S, C (issue 14's recipe). On two CPU cores about 45 minutes of runs, 75 with BASELINE=1.
+# frozen E, S, C (issue 14's recipe). Session 15's runs on two cores: classifier 27.6 min, interpolation
+# 1.4, generator 7.0 (about 37 minutes with export); BASELINE=1 adds 27.7 + 1.8.
 #
 #   bash training/recipes/cpu-v6.sh            # everything
 #   R=/somewhere bash training/recipes/cpu-v6.sh
@@ -28,7 +29,7 @@ cd training
 # The classifier flags both arms of the paired comparison share (PF-ViT and the ViT baseline): FERPlus's
 # ten votes as a distribution, class weights (1/frequency)^0.5, strong augmentation with crops down to
 # 60 % of the face, Adam lr 5e-5 with half an epoch of warm-up and a cosine over 14 epochs; best.pt by
-# the mean of Valid accuracy and mean per-class recall. ~2 min an epoch at ~250 img/s.
+# the mean of Valid accuracy and mean per-class recall. ~2 min an epoch (median img_s in log.jsonl: 265).
 CLASSIFIER=(--labels soft --balance 0.5 --select balanced --augment strong --crop-scale 0.6
             --lr 5e-5 --lr-schedule cosine --warmup-epochs 0.5 --epochs 14 --threads 2 --quiet)
 
