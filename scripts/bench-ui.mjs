@@ -7,7 +7,8 @@
 //   - relabel key presses: key down → the tile shows the new label, the write's answer → the tile, and
 //     the API calls a key press costs, by name (issue 16: one write, no page refetch);
 //   - the embedding map (issue 17): time to the first drawn map, and frame intervals while it is
-//     zoomed (a wheel event every frame) and hovered (the pointer moved every frame). The embeddings
+//     zoomed (a wheel event every frame) and hovered (the pointer moved every frame), drawn on the
+//     CPU and with WebGL in turn (scripts/map-frames.mjs). The embeddings
 //     are SYNTHETIC too (random 192-d vectors): the map's cost does not depend on where points fall.
 // Running a model over 35k faces takes too long on a CPU, so the predictions are SYNTHETIC: random
 // probabilities written straight into a temp database under the model id "synthetic-timing-only".
@@ -30,6 +31,7 @@ import {
   SYNTHETIC_MODEL_ID,
   writeSyntheticModel
 } from './lib.mjs'
+import { measureMapDrawings } from './map-frames.mjs'
 
 const require = createRequire(import.meta.url)
 const RUNS = Number(process.env.BENCH_RUNS ?? 15)
@@ -374,56 +376,17 @@ try {
   await page.getByTestId('map-summary').waitFor({ timeout: 120_000 })
   const firstMap = performance.now() - mapStart
   const mapFaces = (await page.getByTestId('map-summary').textContent()).split(' ')[0]
-  const mapFrames = (kind, seconds) =>
-    page.evaluate(
-      ([kind, seconds]) =>
-        new Promise((done) => {
-          const canvas = document.querySelector('[data-testid="map-canvas"]')
-          const box = canvas.getBoundingClientRect()
-          const frames = []
-          let last = null
-          let i = 0
-          const start = performance.now()
-          const step = (now) => {
-            if (last !== null) frames.push(now - last)
-            last = now
-            i++
-            const x = box.left + box.width * (0.3 + 0.4 * ((i % 60) / 60))
-            const y = box.top + box.height / 2
-            const event =
-              kind === 'zoom'
-                ? new WheelEvent('wheel', {
-                    deltaY: i % 80 < 40 ? -15 : 15,
-                    clientX: x,
-                    clientY: y,
-                    bubbles: true,
-                    cancelable: true
-                  })
-                : new MouseEvent('mousemove', { clientX: x, clientY: y + 20 * Math.sin(i / 7), bubbles: true })
-            canvas.dispatchEvent(event)
-            if (now - start < seconds * 1000) requestAnimationFrame(step)
-            else done(frames)
-          }
-          requestAnimationFrame(step)
-        }),
-      [kind, seconds]
-    )
-  console.log(`\n  embedding map (${mapFaces} faces, synthetic 192-d embeddings, PCA; WebGL, SwiftShader when there is no GPU):`)
+  console.log(`\n  embedding map (${mapFaces} faces, synthetic 192-d embeddings, PCA; no GPU here: WebGL is SwiftShader):`)
   console.log(`    first map drawn (G pressed → map shown, PCA computed and stored on first request): ${ms(firstMap)}`)
-  for (const [name, kind] of [
-    ['zoom, a wheel event every frame', 'zoom'],
-    ['hover, the pointer moved every frame', 'hover']
-  ]) {
-    const before = await cpu()
-    const frames = await mapFrames(kind, 4)
-    const after = await cpu()
-    const per = (key) => ((after[key] - before[key]) * 1000) / frames.length
-    const over = frames.filter((f) => f > 1.5 * (1000 / 60)).length
-    console.log(
-      `    ${name.padEnd(44)} ${frames.length} frames: median ${ms(median(frames))}, p95 ${ms(percentile(frames, 0.95))}, max ${ms(Math.max(...frames))}; ` +
-        `${over} over 25 ms (dropped); main thread per frame: script ${ms(per('ScriptDuration'))}, all tasks ${ms(per('TaskDuration'))}`
-    )
-  }
+  // Each way the map draws, in turn: leaving the tab and coming back mounts the map again, which
+  // chooses its drawing afresh.
+  await measureMapDrawings(page, {
+    openMap: async () => {
+      await page.getByRole('button', { name: 'Faces', exact: true }).click()
+      await page.getByRole('button', { name: 'Map', exact: true }).click()
+    },
+    cpuMetrics: cpu
+  })
   console.log(`\n  slowest querySamples median: ${ms(worst)} (target < 100 ms)`)
 } finally {
   await browser.close()

@@ -12,6 +12,7 @@ import {
   startServe,
   type RunningServer
 } from '../helpers/browser'
+import { chooseMapDrawing } from '../../src/renderer/src/mapDrawing'
 import { embeddedFaceFixture } from '../helpers/embeddedDataset'
 import { MICRO_MODEL } from '../helpers/models'
 
@@ -28,11 +29,19 @@ const mapPoints = async (page: Page): Promise<{ id: number; x: number; y: number
   return [...ids].map((id, i) => ({ id, x: xy[2 * i], y: xy[2 * i + 1] }))
 }
 
+/** A page whose map draws the way asked for (localStorage pfMapDrawing, read as the map opens). */
+async function pageDrawing(browser: Browser, drawing: 'cpu' | 'webgl' | 'auto'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  if (drawing !== 'auto') await page.addInitScript((d) => localStorage.setItem('pfMapDrawing', d), drawing)
+  return page
+}
+
 /**
- * Issue 17, item 3, in real Chromium (WebGL on its software renderer, SwiftShader, as on a machine
- * without a GPU) against `pokerface serve`, on the face fixture run through a real ONNX model with
- * embeddings: the map draws every face, hovering one shows it, the colour chooser changes the
- * legend, and a Shift+drag lasso puts exactly the faces inside it in the grid; Esc returns to the map.
+ * Issue 17, item 3, in real Chromium (no GPU here: its WebGL is the software renderer SwiftShader)
+ * against `pokerface serve`, on the face fixture run through a real ONNX model with embeddings,
+ * drawn each way the map can draw (on the CPU, with WebGL): the map draws every face, hovering one
+ * shows it, the colour chooser changes the legend, and a Shift+drag lasso puts exactly the faces
+ * inside it in the grid; Esc returns to the map.
  */
 describe.skipIf(skipReason !== null)('#17.3: the embedding map in the browser', () => {
   let browser: Browser
@@ -51,92 +60,119 @@ describe.skipIf(skipReason !== null)('#17.3: the embedding map in the browser', 
     await browser?.close()
   })
 
-  it('draws the faces, shows one on hover, recolours, and lassos exactly the faces inside into the grid', async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
-    const errors: string[] = []
-    page.on('pageerror', (e) => errors.push(e.message))
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+  it.each(['cpu', 'webgl'] as const)(
+    'drawn by %s: draws the faces, shows one on hover, recolours, and lassos exactly the faces inside into the grid',
+    async (drawing) => {
+      const page = await pageDrawing(browser, drawing)
+      const errors: string[] = []
+      page.on('pageerror', (e) => errors.push(e.message))
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+      await page.goto((server as RunningServer).url)
+      await expect.poll(() => page.locator('.tile[data-sample-id]').count()).toBe(faces)
+
+      await page.keyboard.press('g')
+      const canvas = page.getByTestId('map-canvas')
+      await canvas.waitFor()
+      await expect.poll(() => page.getByTestId('map-summary').textContent()).toContain(`${faces} faces · PCA`)
+      expect(await canvas.getAttribute('data-drawing')).toBe(drawing)
+      expect(await page.getByTestId('map-drawing').textContent()).toBe(
+        drawing === 'cpu' ? 'Drawn on the CPU' : 'Drawn with WebGL'
+      )
+      const points = await mapPoints(page)
+      expect(points).toHaveLength(faces)
+      const box = (await canvas.boundingBox()) as { x: number; y: number; width: number; height: number }
+      expect(box.width).toBe(box.height)
+      const side = box.width
+      const screen = points.map((p) => ({
+        id: p.id,
+        sx: box.x + (side / 2) * (1 + MARGIN * p.x),
+        sy: box.y + (side / 2) * (1 - MARGIN * p.y)
+      }))
+
+      // Each face's pixel is not the background.
+      await page.waitForTimeout(200)
+      const shot = await sharp(await canvas.screenshot())
+        .raw()
+        .toBuffer({ resolveWithObject: true })
+      const scale = shot.info.width / side
+      for (const p of screen) {
+        const at =
+          (Math.round((p.sy - box.y) * scale) * shot.info.width + Math.round((p.sx - box.x) * scale)) * shot.info.channels
+        const [r, g, b] = shot.data.subarray(at, at + 3)
+        expect(r + g + b, `face ${p.id} drawn`).toBeGreaterThan(13 + 15 + 18 + 30)
+      }
+
+      // Hover: the face under the pointer (the one farthest from the others, so no neighbour is nearer).
+      const loneliest = screen
+        .map((p) => ({ p, gap: Math.min(...screen.filter((q) => q !== p).map((q) => Math.hypot(q.sx - p.sx, q.sy - p.sy))) }))
+        .sort((a, b) => b.gap - a.gap)[0].p
+      await page.mouse.move(loneliest.sx, loneliest.sy)
+      await expect.poll(() => page.getByTestId('map-hover').getAttribute('data-sample-id')).toBe(String(loneliest.id))
+
+      // The colour chooser changes what the legend names.
+      expect(await page.getByLabel('Legend').textContent()).toContain('happiness')
+      await page.getByLabel('Colour by').selectOption('split')
+      await expect.poll(() => page.getByLabel('Legend').textContent()).toMatch(/^\s*train\s*test\s*$/)
+      await page.getByLabel('Colour by').selectOption('issueScore')
+      await expect.poll(() => page.getByLabel('Legend').textContent()).toMatch(/^\s*0\.0–0\.1 .*0\.9–1\.0$/)
+
+      // Lasso: a rectangle whose right edge lies in the widest gap between faces near the middle,
+      // so no face sits on the line; exactly the faces left of it are expected, in map order.
+      const xs = screen.map((p) => p.sx).sort((a, b) => a - b)
+      let cut = 0
+      let widest = 0
+      for (let i = Math.floor(xs.length / 4); i < Math.ceil((3 * xs.length) / 4); i++) {
+        if (xs[i + 1] - xs[i] > widest) [widest, cut] = [xs[i + 1] - xs[i], (xs[i] + xs[i + 1]) / 2]
+      }
+      expect(widest).toBeGreaterThan(2)
+      const expected = screen.filter((p) => p.sx < cut).map((p) => p.id)
+      expect(expected.length).toBeGreaterThan(0)
+      expect(expected.length).toBeLessThan(faces)
+      const corners: [number, number][] = [
+        [box.x + 2, box.y + 2],
+        [cut, box.y + 2],
+        [cut, box.y + side - 2],
+        [box.x + 2, box.y + side - 2],
+        [box.x + 2, box.y + 3]
+      ]
+      await page.keyboard.down('Shift')
+      await page.mouse.move(...corners[0])
+      await page.mouse.down()
+      for (const corner of corners.slice(1)) await page.mouse.move(...corner, { steps: 8 })
+      await page.mouse.up()
+      await page.keyboard.up('Shift')
+
+      await page.getByTestId('subset-bar').waitFor()
+      await expect.poll(() => gridIds(page)).toEqual(expected)
+      expect(await page.getByTestId('subset-bar').textContent()).toContain(`${expected.length} faces lassoed on the map`)
+      await page.screenshot({ path: join(SHOTS, `map-lasso-grid-${drawing}.png`) })
+
+      // Esc goes back to the map it came from.
+      await page.keyboard.press('Escape')
+      await canvas.waitFor()
+      expect(await page.getByTestId('subset-bar').count()).toBe(0)
+      await page.screenshot({ path: join(SHOTS, `embedding-map-${drawing}.png`) })
+      expect(errors).toEqual([])
+      await page.close()
+    }
+  )
+
+  it('chooses by what WebGL is here: the CPU on a software rasteriser, WebGL on a GPU', async () => {
+    const page = await pageDrawing(browser, 'auto')
     await page.goto((server as RunningServer).url)
     await expect.poll(() => page.locator('.tile[data-sample-id]').count()).toBe(faces)
-
     await page.keyboard.press('g')
     const canvas = page.getByTestId('map-canvas')
-    await canvas.waitFor()
-    await expect.poll(() => page.getByTestId('map-summary').textContent()).toContain(`${faces} faces · PCA`)
-    const points = await mapPoints(page)
-    expect(points).toHaveLength(faces)
-    const box = (await canvas.boundingBox()) as { x: number; y: number; width: number; height: number }
-    expect(box.width).toBe(box.height)
-    const side = box.width
-    const screen = points.map((p) => ({
-      id: p.id,
-      sx: box.x + (side / 2) * (1 + MARGIN * p.x),
-      sy: box.y + (side / 2) * (1 - MARGIN * p.y)
-    }))
-
-    // WebGL drew: each face's pixel is not the background.
-    await page.waitForTimeout(200)
-    const shot = await sharp(await canvas.screenshot())
-      .raw()
-      .toBuffer({ resolveWithObject: true })
-    const scale = shot.info.width / side
-    for (const p of screen) {
-      const at = (Math.round((p.sy - box.y) * scale) * shot.info.width + Math.round((p.sx - box.x) * scale)) * shot.info.channels
-      const [r, g, b] = shot.data.subarray(at, at + 3)
-      expect(r + g + b, `face ${p.id} drawn`).toBeGreaterThan(13 + 15 + 18 + 30)
-    }
-
-    // Hover: the face under the pointer (the one farthest from the others, so no neighbour is nearer).
-    const loneliest = screen
-      .map((p) => ({ p, gap: Math.min(...screen.filter((q) => q !== p).map((q) => Math.hypot(q.sx - p.sx, q.sy - p.sy))) }))
-      .sort((a, b) => b.gap - a.gap)[0].p
-    await page.mouse.move(loneliest.sx, loneliest.sy)
-    await expect.poll(() => page.getByTestId('map-hover').getAttribute('data-sample-id')).toBe(String(loneliest.id))
-
-    // The colour chooser changes what the legend names.
-    expect(await page.getByLabel('Legend').textContent()).toContain('happiness')
-    await page.getByLabel('Colour by').selectOption('split')
-    await expect.poll(() => page.getByLabel('Legend').textContent()).toMatch(/^\s*train\s*test\s*$/)
-    await page.getByLabel('Colour by').selectOption('issueScore')
-    await expect.poll(() => page.getByLabel('Legend').textContent()).toMatch(/^\s*0\.0–0\.1 .*0\.9–1\.0$/)
-
-    // Lasso: a rectangle whose right edge lies in the widest gap between faces near the middle,
-    // so no face sits on the line; exactly the faces left of it are expected, in map order.
-    const xs = screen.map((p) => p.sx).sort((a, b) => a - b)
-    let cut = 0
-    let widest = 0
-    for (let i = Math.floor(xs.length / 4); i < Math.ceil((3 * xs.length) / 4); i++) {
-      if (xs[i + 1] - xs[i] > widest) [widest, cut] = [xs[i + 1] - xs[i], (xs[i] + xs[i + 1]) / 2]
-    }
-    expect(widest).toBeGreaterThan(2)
-    const expected = screen.filter((p) => p.sx < cut).map((p) => p.id)
-    expect(expected.length).toBeGreaterThan(0)
-    expect(expected.length).toBeLessThan(faces)
-    const corners: [number, number][] = [
-      [box.x + 2, box.y + 2],
-      [cut, box.y + 2],
-      [cut, box.y + side - 2],
-      [box.x + 2, box.y + side - 2],
-      [box.x + 2, box.y + 3]
-    ]
-    await page.keyboard.down('Shift')
-    await page.mouse.move(...corners[0])
-    await page.mouse.down()
-    for (const corner of corners.slice(1)) await page.mouse.move(...corner, { steps: 8 })
-    await page.mouse.up()
-    await page.keyboard.up('Shift')
-
-    await page.getByTestId('subset-bar').waitFor()
-    await expect.poll(() => gridIds(page)).toEqual(expected)
-    expect(await page.getByTestId('subset-bar').textContent()).toContain(`${expected.length} faces lassoed on the map`)
-    await page.screenshot({ path: join(SHOTS, 'map-lasso-grid.png') })
-
-    // Esc goes back to the map it came from.
-    await page.keyboard.press('Escape')
-    await canvas.waitFor()
-    expect(await page.getByTestId('subset-bar').count()).toBe(0)
-    await page.screenshot({ path: join(SHOTS, 'embedding-map.png') })
-    expect(errors).toEqual([])
+    await expect.poll(() => canvas.getAttribute('data-drawing')).toMatch(/^(cpu|webgl)$/)
+    const probe = await page.evaluate(() => {
+      const gl = document.createElement('canvas').getContext('webgl')
+      if (!gl) return { available: false, renderer: '' }
+      const debug = gl.getExtension('WEBGL_debug_renderer_info')
+      return { available: true, renderer: String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) }
+    })
+    const expected = chooseMapDrawing('auto', probe)
+    expect(await canvas.getAttribute('data-drawing')).toBe(expected.drawing)
+    expect(await page.getByTestId('map-drawing').getAttribute('title')).toBe(expected.reason)
     await page.close()
   })
 

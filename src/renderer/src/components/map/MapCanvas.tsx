@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
 import { HOME_CAMERA, lassoPick, nearestPoint, panBy, toData, toScreen, zoomAt, type MapCamera } from '../../mapCamera'
 import type { Colouring, MapPoints } from '../../mapColouring'
-import { createPointsGl, type PointsGl } from './pointsGl'
+import type { MapDrawingChoice } from '../../mapDrawing'
+import { createPointsRenderer, type PointsRenderer } from './pointsRenderer'
 
 interface MapCanvasProps {
   points: MapPoints
@@ -25,7 +26,8 @@ type Drag = { kind: 'pan'; x: number; y: number } | { kind: 'lasso'; path: [numb
  */
 export function MapCanvas({ points, colouring, side, thumbUrl, onLasso }: MapCanvasProps): React.JSX.Element {
   const canvasRef = useRef<HTMLCanvasElement>(null)
-  const glRef = useRef<PointsGl | null>(null)
+  const drawerRef = useRef<PointsRenderer | null>(null)
+  const [drawing, setDrawing] = useState<MapDrawingChoice | null>(null)
   const [camera, setCamera] = useState<MapCamera>(HOME_CAMERA)
   const [drag, setDrag] = useState<Drag | null>(null)
   const [hover, setHover] = useState<number>(-1)
@@ -35,28 +37,31 @@ export function MapCanvas({ points, colouring, side, thumbUrl, onLasso }: MapCan
     const canvas = canvasRef.current
     if (!canvas) return
     try {
-      glRef.current = createPointsGl(canvas)
-      if (!glRef.current) setFailure('this browser gives no WebGL context')
+      const made = createPointsRenderer(canvas)
+      if (made) {
+        drawerRef.current = made.renderer
+        setDrawing(made.choice)
+      } else setFailure('this browser gives neither a WebGL nor a 2D canvas context')
     } catch (err) {
       setFailure((err as Error).message)
     }
     return () => {
-      glRef.current?.destroy()
-      glRef.current = null
+      drawerRef.current?.destroy()
+      drawerRef.current = null
     }
   }, [])
 
   useEffect(() => {
-    glRef.current?.setPoints(points.x, points.y, colouring.category)
-    glRef.current?.setPalette(colouring.palette)
-  }, [points, colouring])
+    drawerRef.current?.setPoints(points.x, points.y, colouring.category)
+    drawerRef.current?.setPalette(colouring.palette)
+  }, [points, colouring, drawing])
 
   useEffect(() => {
     const frame = requestAnimationFrame(() =>
-      glRef.current?.draw(camera, side, window.devicePixelRatio || 1, pointSize(points.x.length))
+      drawerRef.current?.draw(camera, side, window.devicePixelRatio || 1, pointSize(points.x.length))
     )
     return () => cancelAnimationFrame(frame)
-  }, [camera, side, points, colouring])
+  }, [camera, side, points, colouring, drawing])
 
   // React's onWheel is passive: the page would scroll as the map zooms.
   useEffect(() => {
@@ -118,6 +123,7 @@ export function MapCanvas({ points, colouring, side, thumbUrl, onLasso }: MapCan
         style={{ width: side, height: side }}
         aria-label="Embedding map: wheel zooms, drag pans, Shift+drag lassos faces into the grid"
         data-testid="map-canvas"
+        data-drawing={drawing?.drawing}
         onMouseDown={onMouseDown}
         onMouseMove={onMouseMove}
         onMouseUp={onMouseUp}
@@ -140,6 +146,11 @@ export function MapCanvas({ points, colouring, side, thumbUrl, onLasso }: MapCan
           alt=""
           style={{ left: Math.min(side - 100, hoverAt[0] + 12), top: Math.min(side - 100, hoverAt[1] + 12) }}
         />
+      )}
+      {drawing && (
+        <span className="map-drawing muted small" data-testid="map-drawing" title={drawing.reason}>
+          {drawing.drawing === 'webgl' ? 'Drawn with WebGL' : 'Drawn on the CPU'}
+        </span>
       )}
       <button className="map-home" onClick={() => setCamera(HOME_CAMERA)} title="Show the whole map">
         Whole map

@@ -5,10 +5,10 @@
  * shaders' JavaScript with `Function`, which the app's Content-Security-Policy (no 'unsafe-eval')
  * rightly refuses.
  */
-import type { MapCamera } from '../../mapCamera'
+import type { PointsRenderer } from './pointsRenderer'
 
 /** Palette entries the shader holds; a category beyond the last is drawn in the last colour. */
-export const MAX_COLOURS = 32
+const MAX_COLOURS = 32
 
 const VERTEX = `
 attribute vec2 a_pos;
@@ -33,14 +33,6 @@ void main() {
   gl_FragColor = vec4(v_colour, 0.85);
 }`
 
-export interface PointsGl {
-  setPoints(x: Float32Array, y: Float32Array, category: Float32Array): void
-  setPalette(colours: string[]): void
-  /** Draws the points; `side` in CSS pixels, `pixelRatio` device pixels per CSS pixel. */
-  draw(cam: MapCamera, side: number, pixelRatio: number, pointSize: number): void
-  destroy(): void
-}
-
 function rgb(hex: string): [number, number, number] {
   const n = parseInt(hex.slice(1), 16)
   return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255]
@@ -55,7 +47,7 @@ function compile(gl: WebGLRenderingContext, type: number, source: string): WebGL
 }
 
 /** null where the browser has no WebGL (the map then says so). */
-export function createPointsGl(canvas: HTMLCanvasElement): PointsGl | null {
+export function createPointsGl(canvas: HTMLCanvasElement): PointsRenderer | null {
   const gl = canvas.getContext('webgl', { antialias: false, preserveDrawingBuffer: false })
   if (!gl) return null
   const program = gl.createProgram() as WebGLProgram
