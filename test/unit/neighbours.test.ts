@@ -182,7 +182,7 @@ describe('"more like this" and the map through the API', () => {
     expect((await api.getEmbeddingMap({ datasetId })).computedAt).toBe(map.computedAt) // stored, not recomputed
   })
 
-  it('colours the map by label, prediction, issue score and split in map order, read fresh after a relabel', async () => {
+  it('colours the map by label, prediction, issue score and split in map order, kept until a write, read fresh after a relabel', async () => {
     const bytes = (b64: string): number[] => [...Buffer.from(b64, 'base64')]
     const mapIds = async () => {
       const map = await api.getEmbeddingMap({ datasetId })
@@ -196,8 +196,11 @@ describe('"more like this" and the map through the API', () => {
     expect(bytes(map.colours.prediction).every((c) => c < classes.length)).toBe(true) // every face ranked
     expect(bytes(map.colours.issueScore).every((c) => c <= 254)).toBe(true)
     expect(bytes(map.colours.split)).toHaveLength(order.length)
+    // Nothing written since: the same colours, not read again.
+    expect((await mapIds()).map.colours).toBe(map.colours)
     await api.setLabel({ datasetId, sampleIds: [order[0]], label: 'contempt' })
     const after = await mapIds()
+    expect(after.map.colours).not.toBe(map.colours)
     expect(after.map.colours.classes[bytes(after.map.colours.label)[0]]).toBe('contempt')
     await api.undo({ datasetId })
   })

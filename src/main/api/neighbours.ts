@@ -14,6 +14,7 @@ import { embeddingMap, mapColourFacts, saveEmbeddingMap } from '../store/neighbo
 import { mostPredictedModel, rankingSummary } from '../store/review'
 import { getSampleRow } from '../store/samples'
 import { datasetRoot } from '../store/datasets'
+import { untilWrite } from '../store/untilWrite'
 import type { AppContext } from './context'
 import { rankDataset } from './ranking'
 
@@ -40,13 +41,21 @@ const b64 = (a: Int32Array | Float32Array | Uint8Array): string =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64')
 
 /**
- * The map's colours, read fresh at each request (labels change with every key press; the layout
- * only with a run), in the map's order.
+ * The map's colours, in the map's order, read again after any write (labels change with every key
+ * press; the layout only with a run) and kept until one: at 1M faces reading them is most of a
+ * request's seconds, and going back to the map from a lasso's grid writes nothing.
  */
-function colours(ctx: AppContext, datasetId: number, sampleIds: Int32Array): MapColours {
-  const { faces, names } = mapColourFacts(ctx.db, datasetId, sampleIds)
-  const splits = SPLITS.filter((split) => faces.some((f) => f?.split === split))
-  return packMapColours(faces, sortLabels(names), splits, b64)
+function colours(
+  ctx: AppContext,
+  datasetId: number,
+  modelId: string,
+  map: { sampleIds: Int32Array; computedAt: string }
+): MapColours {
+  return untilWrite(ctx.db, `mapColours:${datasetId}:${modelId}:${map.computedAt}:${map.sampleIds.length}`, () => {
+    const { faces, names } = mapColourFacts(ctx.db, datasetId, map.sampleIds)
+    const splits = SPLITS.filter((split) => faces.some((f) => f?.split === split))
+    return packMapColours(faces, sortLabels(names), splits, b64)
+  })
 }
 
 /** One neighbour-list computation per dataset and model at a time; callers share it. */
@@ -126,7 +135,7 @@ export function createNeighbourHandlers(ctx: AppContext): Pick<ApiHandlers, 'mor
         sampleIds: b64(map.sampleIds),
         coords: b64(map.coords),
         computedAt: map.computedAt,
-        colours: colours(ctx, datasetId, map.sampleIds)
+        colours: colours(ctx, datasetId, id, map)
       }
     }
   }
