@@ -24,7 +24,9 @@ export default defineConfig({
           // The model runs in this worker thread: onnxruntime's run() blocks its thread.
           inferenceWorker: resolve(import.meta.dirname, 'src/main/inference/worker.ts'),
           // Its outputs become results and PNGs in this one, at the lowest priority.
-          postProcessWorker: resolve(import.meta.dirname, 'src/main/inference/postProcessWorker.ts')
+          postProcessWorker: resolve(import.meta.dirname, 'src/main/inference/postProcessWorker.ts'),
+          // The embedding map's UMAP layout, minutes of arithmetic, at the lowest priority too.
+          umapWorker: resolve(import.meta.dirname, 'src/main/neighbours/umapWorker.ts')
         }
       }
     }

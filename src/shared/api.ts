@@ -161,7 +161,7 @@ export interface ApiRequests {
    * The dataset's faces on a 2-D map of the model's embeddings (issue 17), computed on first request
    * and stored until a run changes the embeddings. Binary arrays travel as base64 to stay compact.
    */
-  getEmbeddingMap: { args: { datasetId: number; modelId?: string }; result: EmbeddingMap }
+  getEmbeddingMap: { args: { datasetId: number; modelId?: string; method?: MapLayout }; result: EmbeddingMap }
 }
 
 /** Why a model's embeddings are not there, when some are not: said the same way by every request. */
@@ -181,8 +181,19 @@ export interface SimilarFaces extends EmbeddingCoverage {
   neighbours: { sampleId: number; similarity: number }[]
 }
 
+/** Where a dataset's UMAP layout stands (the map answers PCA until it is ready). */
+export type UmapStatus =
+  | { state: 'ready' }
+  | { state: 'computing'; done: number; total: number }
+  | { state: 'not computed' }
+  | { state: 'unavailable' | 'failed'; reason: string }
+
+export type MapLayout = 'pca' | 'umap'
+
 export interface EmbeddingMap extends EmbeddingCoverage {
-  method: 'pca' | 'umap'
+  /** The layout answered: PCA while a UMAP asked for is not ready. */
+  method: MapLayout
+  umap: UmapStatus
   /** Base64 of int32 little-endian sample ids. */
   sampleIds: string
   /** Base64 of float32 little-endian x, y per sample (same order), each axis scaled to [-1, 1]. */

@@ -148,7 +148,7 @@ export const REQUEST_SCHEMAS = {
     k: z.int({ error: 'must be a whole number' }).min(1).max(1000).optional(),
     modelId: modelId.optional()
   }),
-  getEmbeddingMap: z.object({ datasetId: id, modelId: modelId.optional() })
+  getEmbeddingMap: z.object({ datasetId: id, modelId: modelId.optional(), method: z.enum(['pca', 'umap']).optional() })
 } satisfies { [N in RequestName]: z.ZodType<RequestArgs<N>> }
 
 /** `filter.split`, or `(arguments)` when the arguments as a whole are wrong (`null`, a list…). */

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser, Locator, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
@@ -21,12 +21,47 @@ const skipReason = e2eSkipReason('e2e embedding map')
 /** The layout shrinks by this much so edge points are not cut (src/renderer/src/mapColouring.ts). */
 const MARGIN = 0.95
 
-/** The map as the API answers it, decoded: ids and layout positions in map order. */
-const mapPoints = async (page: Page): Promise<{ id: number; x: number; y: number }[]> => {
-  const map = (await callFromPage(page, 'getEmbeddingMap', { datasetId: 1 })).body.result as { sampleIds: string; coords: string }
+type Box = { x: number; y: number; width: number; height: number }
+
+/** The map as the API answers it in a layout, decoded: ids and layout positions in map order. */
+const mapPoints = async (page: Page, method: 'pca' | 'umap' = 'pca'): Promise<{ id: number; x: number; y: number }[]> => {
+  const map = (await callFromPage(page, 'getEmbeddingMap', { datasetId: 1, method })).body.result as {
+    sampleIds: string
+    coords: string
+  }
   const ids = new Int32Array(new Uint8Array(Buffer.from(map.sampleIds, 'base64')).buffer)
   const xy = new Float32Array(new Uint8Array(Buffer.from(map.coords, 'base64')).buffer)
   return [...ids].map((id, i) => ({ id, x: xy[2 * i], y: xy[2 * i + 1] }))
+}
+
+/** Where the map's points are on the page (the canvas is square; layout y is up). */
+async function onScreen(
+  canvas: Locator,
+  points: { id: number; x: number; y: number }[]
+): Promise<{ box: Box; screen: { id: number; sx: number; sy: number }[] }> {
+  const box = (await canvas.boundingBox()) as Box
+  expect(box.width).toBe(box.height)
+  const side = box.width
+  const screen = points.map((p) => ({
+    id: p.id,
+    sx: box.x + (side / 2) * (1 + MARGIN * p.x),
+    sy: box.y + (side / 2) * (1 - MARGIN * p.y)
+  }))
+  return { box, screen }
+}
+
+/** Each face's pixel on the canvas is not the background. */
+async function expectEveryFaceDrawn(page: Page, canvas: Locator, box: Box, screen: { id: number; sx: number; sy: number }[]) {
+  await page.waitForTimeout(200)
+  const shot = await sharp(await canvas.screenshot())
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+  const scale = shot.info.width / box.width
+  for (const p of screen) {
+    const at = (Math.round((p.sy - box.y) * scale) * shot.info.width + Math.round((p.sx - box.x) * scale)) * shot.info.channels
+    const [r, g, b] = shot.data.subarray(at, at + 3)
+    expect(r + g + b, `face ${p.id} drawn`).toBeGreaterThan(13 + 15 + 18 + 30)
+  }
 }
 
 /** A page whose map draws the way asked for (localStorage pfMapDrawing, read as the map opens). */
@@ -80,27 +115,8 @@ describe.skipIf(skipReason !== null)('#17.3: the embedding map in the browser', 
       )
       const points = await mapPoints(page)
       expect(points).toHaveLength(faces)
-      const box = (await canvas.boundingBox()) as { x: number; y: number; width: number; height: number }
-      expect(box.width).toBe(box.height)
-      const side = box.width
-      const screen = points.map((p) => ({
-        id: p.id,
-        sx: box.x + (side / 2) * (1 + MARGIN * p.x),
-        sy: box.y + (side / 2) * (1 - MARGIN * p.y)
-      }))
-
-      // Each face's pixel is not the background.
-      await page.waitForTimeout(200)
-      const shot = await sharp(await canvas.screenshot())
-        .raw()
-        .toBuffer({ resolveWithObject: true })
-      const scale = shot.info.width / side
-      for (const p of screen) {
-        const at =
-          (Math.round((p.sy - box.y) * scale) * shot.info.width + Math.round((p.sx - box.x) * scale)) * shot.info.channels
-        const [r, g, b] = shot.data.subarray(at, at + 3)
-        expect(r + g + b, `face ${p.id} drawn`).toBeGreaterThan(13 + 15 + 18 + 30)
-      }
+      const { box, screen } = await onScreen(canvas, points)
+      await expectEveryFaceDrawn(page, canvas, box, screen)
 
       // Hover: the face under the pointer (the one farthest from the others, so no neighbour is nearer).
       const loneliest = screen
@@ -131,8 +147,8 @@ describe.skipIf(skipReason !== null)('#17.3: the embedding map in the browser', 
       const corners: [number, number][] = [
         [box.x + 2, box.y + 2],
         [cut, box.y + 2],
-        [cut, box.y + side - 2],
-        [box.x + 2, box.y + side - 2],
+        [cut, box.y + box.height - 2],
+        [box.x + 2, box.y + box.height - 2],
         [box.x + 2, box.y + 3]
       ]
       await page.keyboard.down('Shift')
@@ -156,6 +172,62 @@ describe.skipIf(skipReason !== null)('#17.3: the embedding map in the browser', 
       await page.close()
     }
   )
+
+  it('lays the map out by UMAP once asked: stored, drawn, lassoable, and the choice kept for the next visit', async () => {
+    const page = await pageDrawing(browser, 'cpu')
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto((server as RunningServer).url)
+    await expect.poll(() => page.locator('.tile[data-sample-id]').count()).toBe(faces)
+    await page.keyboard.press('g')
+    const summary = page.getByTestId('map-summary')
+    await expect.poll(() => summary.textContent()).toContain(`${faces} faces · PCA of`)
+    // Nothing computes UMAP until it is asked for.
+    expect(((await callFromPage(page, 'getEmbeddingMap', { datasetId: 1 })).body.result as { umap: unknown }).umap).toEqual({
+      state: 'not computed'
+    })
+
+    await page.getByLabel('Layout').selectOption('umap')
+    await expect.poll(() => summary.textContent(), { timeout: 120_000 }).toContain(`${faces} faces · UMAP of`)
+    expect(await page.getByTestId('map-umap-status').count()).toBe(0)
+    const answer = (await callFromPage(page, 'getEmbeddingMap', { datasetId: 1, method: 'umap' })).body.result as {
+      method: string
+      umap: unknown
+    }
+    expect(answer).toMatchObject({ method: 'umap', umap: { state: 'ready' } })
+    const umap = await mapPoints(page, 'umap')
+    const pca = await mapPoints(page, 'pca')
+    expect(umap.map((p) => p.id).sort((a, b) => a - b)).toEqual(pca.map((p) => p.id).sort((a, b) => a - b))
+    expect(umap.every((p) => Math.abs(p.x) <= 1 + 1e-6 && Math.abs(p.y) <= 1 + 1e-6)).toBe(true)
+    expect(umap.map((p) => [p.x, p.y])).not.toEqual(pca.map((p) => [p.x, p.y]))
+    const canvas = page.getByTestId('map-canvas')
+    const { box, screen } = await onScreen(canvas, umap)
+    await expectEveryFaceDrawn(page, canvas, box, screen)
+
+    // A lasso around the whole map puts every face in the grid.
+    await page.keyboard.down('Shift')
+    await page.mouse.move(box.x + 2, box.y + 2)
+    await page.mouse.down()
+    for (const [x, y] of [
+      [box.x + box.width - 2, box.y + 2],
+      [box.x + box.width - 2, box.y + box.height - 2],
+      [box.x + 2, box.y + box.height - 2],
+      [box.x + 2, box.y + 3]
+    ])
+      await page.mouse.move(x, y, { steps: 6 })
+    await page.mouse.up()
+    await page.keyboard.up('Shift')
+    await expect.poll(() => gridIds(page)).toHaveLength(faces)
+
+    // The next visit opens on UMAP, read back from the store.
+    await page.reload()
+    await expect.poll(() => page.locator('.tile[data-sample-id]').count()).toBe(faces)
+    await page.keyboard.press('g')
+    await expect.poll(() => summary.textContent()).toContain(`${faces} faces · UMAP of`)
+    expect(await page.getByLabel('Layout').inputValue()).toBe('umap')
+    expect(errors).toEqual([])
+    await page.close()
+  }, 200_000)
 
   it('chooses by what WebGL is here: the CPU on a software rasteriser, WebGL on a GPU', async () => {
     const page = await pageDrawing(browser, 'auto')

@@ -149,7 +149,7 @@ describe.skipIf(skipReason !== null)('packaged app (electron-builder --dir, stan
 
   it('packs the whole built app, and nothing from development, into app.asar', async () => {
     const built = (await walk(join(ROOT, 'out'))).map((f) => posix(relative(ROOT, f))).filter((f) => !f.endsWith('.map'))
-    const workers = ['out/main/inferenceWorker.js', 'out/main/postProcessWorker.js'] // started by path at run time
+    const workers = ['out/main/inferenceWorker.js', 'out/main/postProcessWorker.js', 'out/main/umapWorker.js'] // started by path at run time
     expect(built).toEqual(
       expect.arrayContaining(['out/main/index.js', ...workers, 'out/preload/index.cjs', 'out/renderer/index.html'])
     )

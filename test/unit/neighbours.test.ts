@@ -182,6 +182,16 @@ describe('"more like this" and the map through the API', () => {
     expect((await api.getEmbeddingMap({ datasetId })).computedAt).toBe(map.computedAt) // stored, not recomputed
   })
 
+  it('answers PCA with why a map of 6 faces gets no UMAP layout, and says nothing of UMAP until it is asked for', async () => {
+    const asked = await api.getEmbeddingMap({ datasetId, method: 'umap' })
+    expect(asked.method).toBe('pca')
+    expect(asked.umap).toEqual({
+      state: 'unavailable',
+      reason: 'UMAP needs at least 12 faces with an embedding; this map has 6: it shows PCA.'
+    })
+    await expect(api.getEmbeddingMap({ datasetId, method: 'tsne' as 'umap' })).rejects.toThrow(/method/)
+  })
+
   it('colours the map by label, prediction, issue score and split in map order, kept until a write, read fresh after a relabel', async () => {
     const bytes = (b64: string): number[] => [...Buffer.from(b64, 'base64')]
     const mapIds = async () => {

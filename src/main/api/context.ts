@@ -4,12 +4,13 @@ import { ThumbnailCache } from '../vision/images'
 import { EventHub } from './events'
 import type { InferenceJob } from '../inference/runner'
 import { DuplicateSearches } from '../duplicates/searches'
+import { stopUmapLayouts } from './umapLayouts'
 
 /** Where the entry point (Electron main or the CLI) finds what ships beside the code. */
 export interface AppPaths {
   /** Built-in models (resources/models; process.resourcesPath/models when packaged). */
   modelsDir: string
-  /** The built worker threads (out/main: inferenceWorker.js, postProcessWorker.js). */
+  /** The built worker threads (out/main: inferenceWorker.js, postProcessWorker.js, umapWorker.js). */
   workersDir: string
 }
 
@@ -29,9 +30,10 @@ export interface AppContext extends AppPaths {
   duplicateSearches: DuplicateSearches
 }
 
-/** Stops what runs behind the API (the duplicate searches) and closes the store. */
+/** Stops what runs behind the API (the duplicate searches, UMAP layouts) and closes the store. */
 export async function closeContext(ctx: AppContext): Promise<void> {
   await ctx.duplicateSearches.stopAll()
+  stopUmapLayouts(ctx)
   ctx.db.close()
 }
 

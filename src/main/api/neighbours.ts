@@ -17,6 +17,7 @@ import { datasetRoot } from '../store/datasets'
 import { untilWrite } from '../store/untilWrite'
 import type { AppContext } from './context'
 import { rankDataset } from './ranking'
+import { umapStatus } from './umapLayouts'
 
 const DEFAULT_K = 24
 
@@ -112,12 +113,15 @@ export function createNeighbourHandlers(ctx: AppContext): Pick<ApiHandlers, 'mor
       return { ...cover, sampleId, neighbours: neighbours ?? [] }
     },
 
-    async getEmbeddingMap({ datasetId, modelId }) {
+    async getEmbeddingMap({ datasetId, modelId, method }) {
       if (datasetRoot(ctx.db, datasetId) === null)
         throw new ApiError('not_found', `No dataset with id ${datasetId}. Open its folder again.`)
       const id = modelFor(ctx, datasetId, modelId)
       const count = embeddingCount(ctx.db, datasetId, id)
-      let map = embeddingMap(ctx.db, datasetId, id, 'pca')
+      // Asked for UMAP: started if it is not stored or on its way; PCA answers until it is ready.
+      const umap = umapStatus(ctx, datasetId, id, method === 'umap', () => updateNeighbourLists(ctx, datasetId, id))
+      let map = umap.state === 'ready' && method === 'umap' ? embeddingMap(ctx.db, datasetId, id, 'umap') : null
+      if (!map) map = embeddingMap(ctx.db, datasetId, id, 'pca')
       if (!map || map.embeddings !== count) {
         const stored = datasetEmbeddings(ctx.db, datasetId, id)
         saveEmbeddingMap(ctx.db, datasetId, id, {
@@ -132,6 +136,7 @@ export function createNeighbourHandlers(ctx: AppContext): Pick<ApiHandlers, 'mor
       return {
         ...coverage(ctx, datasetId, id),
         method: map.method,
+        umap,
         sampleIds: b64(map.sampleIds),
         coords: b64(map.coords),
         computedAt: map.computedAt,

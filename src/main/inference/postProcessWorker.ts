@@ -13,8 +13,8 @@
  * never left waiting for input. Off the runner's thread, this work also no longer delays the
  * Electron main process, which serves the window.
  */
-import { setPriority, getPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
+import { lowerOwnPriority } from '../threadPriority'
 import { postProcess } from './postProcess'
 import type { FromPostProcess, PostProcessSetup, ToPostProcess } from './protocol'
 
@@ -22,23 +22,6 @@ const port = parentPort
 if (!port) throw new Error('the post-processing worker must run in a worker thread')
 const post = (message: FromPostProcess): void => port.postMessage(message)
 const { spec, cacheDir } = workerData as PostProcessSetup
-
-/** The nice value at which the scheduler runs this thread only in time other threads leave. */
-const IDLE_NICE = 19
-
-/**
- * Linux keeps a nice value per thread, so setPriority(0, …) lowers this thread alone. Elsewhere
- * it would lower the whole process (the window, the model), so there the thread keeps its priority.
- */
-function lowerOwnPriority(): number | null {
-  if (process.platform !== 'linux') return null
-  try {
-    setPriority(0, IDLE_NICE)
-    return getPriority(0)
-  } catch {
-    return null // a sandbox that forbids it: same results, just less overlap
-  }
-}
 
 post({ type: 'ready', nice: lowerOwnPriority() })
 

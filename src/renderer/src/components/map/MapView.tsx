@@ -1,30 +1,82 @@
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { EmbeddingMap } from '@shared/api'
+import type { EmbeddingMap, MapLayout } from '@shared/api'
 import type { MapColouring } from '@shared/mapColours'
 import { colouring, COLOURINGS, decodeMap } from '../../mapColouring'
 import { message } from '../../store'
 import { useReview, useReviewStore } from '../../useReview'
 import { MapCanvas } from './MapCanvas'
 
-/** Fetches the dataset's map again when labels or marks change, so the colours follow the review. */
-function useEmbeddingMap(): { map: EmbeddingMap | null; error: string | null } {
+/** How often a map waiting for its UMAP layout asks again. */
+const UMAP_POLL_MS = 2000
+
+/**
+ * Fetches the dataset's map in the layout asked for, again when labels or marks change, so the
+ * colours follow the review; while a UMAP layout is being computed (PCA answers meanwhile), again
+ * every UMAP_POLL_MS until it is there.
+ */
+function useEmbeddingMap(layout: MapLayout): { map: EmbeddingMap | null; error: string | null } {
   const store = useReviewStore()
   const datasetId = useReview((s) => s.dataset?.id)
   const version = useReview((s) => s.reviewVersion)
+  const [poll, setPoll] = useState(0)
   const [state, setState] = useState<{ map: EmbeddingMap | null; error: string | null }>({ map: null, error: null })
   useEffect(() => {
     if (datasetId === undefined) return
     let live = true
+    let timer: ReturnType<typeof setTimeout> | undefined
     store
       .getState()
-      .client.call('getEmbeddingMap', { datasetId })
+      .client.call('getEmbeddingMap', { datasetId, method: layout })
       .then(
-        (map) => live && setState({ map, error: null }),
+        (map) => {
+          if (!live) return
+          setState({ map, error: null })
+          if (layout === 'umap' && map.umap.state === 'computing') timer = setTimeout(() => setPoll((p) => p + 1), UMAP_POLL_MS)
+        },
         (err: unknown) => live && setState({ map: null, error: message(err) })
       )
-    return () => void (live = false)
-  }, [store, datasetId, version])
+    return () => {
+      live = false
+      clearTimeout(timer)
+    }
+  }, [store, datasetId, version, layout, poll])
   return state
+}
+
+const LAYOUTS: { value: MapLayout; name: string }[] = [
+  { value: 'pca', name: 'PCA' },
+  { value: 'umap', name: 'UMAP (computed once, in the background)' }
+]
+
+/** The layout chosen last time (kept in this browser), PCA at first. */
+function useLayout(): [MapLayout, (layout: MapLayout) => void] {
+  const [layout, setLayout] = useState<MapLayout>(() => {
+    try {
+      return localStorage.getItem('pfMapLayout') === 'umap' ? 'umap' : 'pca'
+    } catch {
+      return 'pca'
+    }
+  })
+  const choose = (next: MapLayout): void => {
+    setLayout(next)
+    try {
+      localStorage.setItem('pfMapLayout', next)
+    } catch {
+      // storage refused (a sandboxed page): the choice lasts as long as the page
+    }
+  }
+  return [layout, choose]
+}
+
+/** What the map says of its UMAP layout when UMAP was asked for and is not what is shown. */
+function umapNote(map: EmbeddingMap): string | null {
+  const u = map.umap
+  if (u.state === 'computing')
+    return u.total > 0
+      ? `UMAP: computing, ${Math.floor((100 * u.done) / u.total)} % (${u.done} of ${u.total} epochs); PCA shown meanwhile.`
+      : 'UMAP: starting (from each face’s nearest neighbours); PCA shown meanwhile.'
+  if (u.state === 'unavailable' || u.state === 'failed') return u.reason
+  return null
 }
 
 /** The side of the largest square that fits the pane. */
@@ -49,7 +101,8 @@ function useSquareSide(): [React.RefObject<HTMLDivElement | null>, number] {
  */
 export function MapView(): React.JSX.Element {
   const store = useReviewStore()
-  const { map, error } = useEmbeddingMap()
+  const [layout, setLayout] = useLayout()
+  const { map, error } = useEmbeddingMap(layout)
   const [by, setBy] = useState<MapColouring>('label')
   const [paneRef, side] = useSquareSide()
   const points = useMemo(() => (map ? decodeMap(map) : null), [map])
@@ -95,6 +148,16 @@ export function MapView(): React.JSX.Element {
             ))}
           </select>
         </label>
+        <label>
+          Layout{' '}
+          <select aria-label="Layout" value={layout} onChange={(e) => setLayout(e.target.value as MapLayout)}>
+            {LAYOUTS.map((l) => (
+              <option key={l.value} value={l.value}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </label>
         {map && points && (
           <span className="muted small" data-testid="map-summary">
             {points.sampleIds.length.toLocaleString()} faces · {map.method.toUpperCase()} of {map.modelId} embeddings · wheel
@@ -103,6 +166,11 @@ export function MapView(): React.JSX.Element {
         )}
       </div>
       {map?.note && points && points.sampleIds.length > 0 && <p className="notice error">{map.note}</p>}
+      {map && layout === 'umap' && map.method !== 'umap' && umapNote(map) && (
+        <p className="muted small" role="status" data-testid="map-umap-status">
+          {umapNote(map)}
+        </p>
+      )}
       {colours && (
         <ul className="map-legend" aria-label="Legend">
           {colours.legend.map((l) => (
