@@ -14,9 +14,10 @@ import { embeddingMap, neighbourLists, saveEmbeddingMap } from '../store/neighbo
 import type { AppContext } from './context'
 
 /**
- * Most faces a UMAP layout is computed for. umap-js took ~1.5 minutes for 35,000 faces on two cores
- * (its neighbours given; the README's figures), about linear in the faces: 100,000 is minutes,
- * a million would be most of an hour and gigabytes, so there the map stays PCA.
+ * Most faces a UMAP layout is computed for. 35,710 faces took 64 s on two cores (`npm run bench:ui`,
+ * neighbour lists included); umap-js's time grows with the faces and it keeps an object per graph
+ * edge in a string-keyed map (11 a face), so a million would be most of an hour and gigabytes:
+ * there the map stays PCA, and says why.
  */
 export const UMAP_MAX_FACES = 100_000
 
