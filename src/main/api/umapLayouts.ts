@@ -16,7 +16,7 @@ import type { AppContext } from './context'
 /**
  * Most faces a UMAP layout is computed for. 35,710 faces took 64 s on two cores (`npm run bench:ui`,
  * neighbour lists included); umap-js's time grows with the faces and it keeps an object per graph
- * edge in a string-keyed map (11 a face), so a million would be most of an hour and gigabytes:
+ * edge in a string-keyed map (11 a face), so a million would take about half an hour at that rate, and gigabytes:
  * there the map stays PCA, and says why.
  */
 export const UMAP_MAX_FACES = 100_000
