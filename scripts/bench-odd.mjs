@@ -9,12 +9,9 @@
 // Weak truths: A = at least one of the 10 annotators voted NF (not a face); B = at least 3 voted
 // unknown. The combination weight is chosen on Train + Valid under truth A and reported on Test.
 // Prints AUROC with a 95 % bootstrap interval (resampling images); nothing is asserted.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { root } from './lib.mjs'
+import { auroc, aurocWithInterval, loadOddness, seededRandom } from './odd-stats.mjs'
 
 const require = createRequire(import.meta.url)
 const option = (name, fallback) => {
@@ -26,17 +23,7 @@ const boots = Number(option('--boot', 500))
 const Database = require('better-sqlite3')
 const sharp = require('sharp')
 
-// The app's own score, transpiled on the fly (as bench:neighbours does), so the bench measures it.
-const ts = require('typescript')
-const work = mkdtempSync(join(tmpdir(), 'pf-bench-odd-'))
-const js = ts.transpileModule(readFileSync(join(root, 'src', 'main', 'review', 'oddness.ts'), 'utf8'), {
-  compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }
-}).outputText
-writeFileSync(join(work, 'oddness.mjs'), js)
-const { isolation, uncertainty, oddness, ODD_ISOLATION_WEIGHT, ODD_QUEUE_MIN } = await import(
-  pathToFileURL(join(work, 'oddness.mjs')).href
-)
-rmSync(work, { recursive: true, force: true })
+const { isolation, uncertainty, oddness, ODD_ISOLATION_WEIGHT, ODD_QUEUE_MIN } = await loadOddness()
 
 const db = new Database(join(dataDir, 'pokerface.sqlite'), { readonly: true })
 const dataset = db.prepare('SELECT id, root FROM datasets ORDER BY id LIMIT 1').get()
@@ -98,47 +85,8 @@ for (let i = 0; i < items.length; i += 256) {
   )
 }
 
-/** AUROC by ranks (ties averaged): the chance a positive outscores a negative. */
-function auroc(scores, labels) {
-  const idx = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b])
-  let rankSumPos = 0
-  let pos = 0
-  for (let i = 0; i < idx.length;) {
-    let j = i
-    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++
-    const rank = (i + j) / 2 + 1
-    for (let t = i; t <= j; t++) if (labels[idx[t]]) ((rankSumPos += rank), pos++)
-    i = j + 1
-  }
-  const neg = idx.length - pos
-  return pos === 0 || neg === 0 ? NaN : (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg)
-}
-// mulberry32: a seeded 32-bit generator (integer maths, so it stays uniform; a float LCG does not).
-let seed = 12345
-function rand() {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
-function withInterval(scores, labels) {
-  const point = auroc(scores, labels)
-  const values = []
-  for (let b = 0; b < boots; b++) {
-    const s = []
-    const l = []
-    for (let i = 0; i < scores.length; i++) {
-      const j = Math.floor(rand() * scores.length)
-      s.push(scores[j])
-      l.push(labels[j])
-    }
-    const a = auroc(s, l)
-    if (Number.isFinite(a)) values.push(a)
-  }
-  values.sort((a, b) => a - b)
-  const q = (p) => values[Math.floor(p * (values.length - 1))]
-  return `${point.toFixed(3)} [${q(0.025).toFixed(3)}, ${q(0.975).toFixed(3)}]`
-}
+const rand = seededRandom()
+const withInterval = (scores, labels) => aurocWithInterval(scores, labels, boots, rand)
 
 const truths = {
   'A: NF votes >= 1': (it) => it.nf >= 1,

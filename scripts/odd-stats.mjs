@@ -1,0 +1,71 @@
+// What bench:odd and bench:odd-injected share: the app's odd-image score (src/main/review/oddness.ts,
+// transpiled on the fly so the benches measure the app's own code), and AUROC with a bootstrap interval.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { root } from './lib.mjs'
+
+const require = createRequire(import.meta.url)
+
+/** src/main/review/oddness.ts as a module: isolation, uncertainty, oddness, the weight and the queue's cut. */
+export async function loadOddness() {
+  const ts = require('typescript')
+  const work = mkdtempSync(join(tmpdir(), 'pf-bench-odd-'))
+  try {
+    const js = ts.transpileModule(readFileSync(join(root, 'src', 'main', 'review', 'oddness.ts'), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }
+    }).outputText
+    writeFileSync(join(work, 'oddness.mjs'), js)
+    return await import(pathToFileURL(join(work, 'oddness.mjs')).href)
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/** AUROC by ranks (ties averaged): the chance a positive outscores a negative. */
+export function auroc(scores, labels) {
+  const idx = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b])
+  let rankSumPos = 0
+  let pos = 0
+  for (let i = 0; i < idx.length;) {
+    let j = i
+    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++
+    const rank = (i + j) / 2 + 1
+    for (let t = i; t <= j; t++) if (labels[idx[t]]) ((rankSumPos += rank), pos++)
+    i = j + 1
+  }
+  const neg = idx.length - pos
+  return pos === 0 || neg === 0 ? NaN : (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg)
+}
+
+/** mulberry32: a seeded 32-bit generator (integer maths, so it stays uniform; a float LCG does not). */
+export function seededRandom(seed = 12345) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** "0.812 [0.771, 0.850]": AUROC and its 95 % interval from `boots` bootstrap resamples of the images. */
+export function aurocWithInterval(scores, labels, boots, rand = seededRandom()) {
+  const point = auroc(scores, labels)
+  const values = []
+  for (let b = 0; b < boots; b++) {
+    const s = []
+    const l = []
+    for (let i = 0; i < scores.length; i++) {
+      const j = Math.floor(rand() * scores.length)
+      s.push(scores[j])
+      l.push(labels[j])
+    }
+    const a = auroc(s, l)
+    if (Number.isFinite(a)) values.push(a)
+  }
+  values.sort((a, b) => a - b)
+  const q = (p) => values[Math.floor(p * (values.length - 1))]
+  return `${point.toFixed(3)} [${q(0.025).toFixed(3)}, ${q(0.975).toFixed(3)}]`
+}
