@@ -11,7 +11,7 @@
 // Prints AUROC with a 95 % bootstrap interval (resampling images); nothing is asserted.
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { auroc, aurocWithInterval, loadOddness, seededRandom } from './odd-stats.mjs'
+import { auroc, aurocWithInterval, isolation, loadOddness, seededRandom } from './odd-stats.mjs'
 
 const require = createRequire(import.meta.url)
 const option = (name, fallback) => {
@@ -23,7 +23,7 @@ const boots = Number(option('--boot', 500))
 const Database = require('better-sqlite3')
 const sharp = require('sharp')
 
-const { isolation, uncertainty, oddness, ODD_ISOLATION_WEIGHT, ODD_QUEUE_MIN } = await loadOddness()
+const { uncertainty, oddness, normDeviation, medianNorm, rowNorms, ODD_UNCERTAINTY_WEIGHT, ODD_QUEUE_MIN } = await loadOddness()
 
 const db = new Database(join(dataDir, 'pokerface.sqlite'), { readonly: true })
 const dataset = db.prepare('SELECT id, root FROM datasets ORDER BY id LIMIT 1').get()
@@ -47,12 +47,17 @@ const rowOf = new Map(Array.from(listIds, (id, i) => [id, i]))
 
 const rows = db
   .prepare(
-    `SELECT s.id, s.rel_path, s.split, ss.extras, p.probabilities
+    `SELECT s.id, s.rel_path, s.split, ss.extras, p.probabilities, e.dim, e.vector
        FROM samples s JOIN sample_sources ss ON ss.sample_id = s.id
-       JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?
-      WHERE s.dataset_id = ? AND s.status = 'present'`
+       JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = @model
+       JOIN embeddings e ON e.content_hash = s.content_hash AND e.model_id = @model
+      WHERE s.dataset_id = @dataset AND s.status = 'present'`
   )
-  .all(lists.model_id, dataset.id)
+  .all({ model: lists.model_id, dataset: dataset.id })
+// Each embedding's length, and their median over the dataset, as the ranking reads them.
+const lengthOf = (r) =>
+  rowNorms(new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)), r.dim)[0]
+const median = medianNorm(rows.map(lengthOf))
 
 const items = []
 for (const r of rows) {
@@ -69,6 +74,7 @@ for (const r of rows) {
     unknown: votes[8],
     isolation: isolation(n, s),
     uncertainty: uncertainty(probs),
+    norm: lengthOf(r),
     lowMaxProb: 1 - Math.max(...probs),
     probs,
     n,
@@ -92,7 +98,7 @@ const truths = {
   'A: NF votes >= 1': (it) => it.nf >= 1,
   'B: unknown votes >= 3': (it) => it.unknown >= 3
 }
-const usable = items.filter((it) => it.isolation !== null)
+const usable = items.filter((it) => it.isolation !== null && it.norm > 0)
 const tune = usable.filter((it) => it.split === 'train' || it.split === 'valid')
 const test = usable.filter((it) => it.split === 'test')
 
@@ -100,7 +106,7 @@ const test = usable.filter((it) => it.split === 'test')
 let best = { w: 0, a: -1 }
 for (let w = 0; w <= 1.0001; w += 0.05) {
   const a = auroc(
-    tune.map((it) => oddness(it.probs, it.n, it.s, w)),
+    tune.map((it) => oddness(it.probs, it.norm, median, w)),
     tune.map(truths['A: NF votes >= 1'])
   )
   if (a > best.a) best = { w: Math.round(w * 100) / 100, a }
@@ -110,15 +116,16 @@ console.log(
   `bench:odd: ${lists.model_id}, ${usable.length} FERPlus images with votes and neighbours (k=${lists.k}); tune = Train+Valid ${tune.length}, report = Test ${test.length}`
 )
 console.log(
-  `  weight on isolation chosen on Train+Valid (truth A): ${best.w} (AUROC there ${best.a.toFixed(3)}); the app ships ODD_ISOLATION_WEIGHT = ${ODD_ISOLATION_WEIGHT}`
+  `  weight on uncertainty chosen on Train+Valid (truth A): ${best.w} (AUROC there ${best.a.toFixed(3)}); the app ships ODD_UNCERTAINTY_WEIGHT = ${ODD_UNCERTAINTY_WEIGHT}`
 )
 const signals = {
   'isolation (1 - mean kNN sim)': (it) => it.isolation,
   'uncertainty (norm. entropy)': (it) => it.uncertainty,
   '1 - max probability': (it) => it.lowMaxProb,
   'pixel flatness (-stdev)': (it) => it.flatness,
-  [`combined, w=${best.w} (tuned)`]: (it) => oddness(it.probs, it.n, it.s, best.w),
-  [`combined, app w=${ODD_ISOLATION_WEIGHT}`]: (it) => oddness(it.probs, it.n, it.s)
+  'norm deviation': (it) => normDeviation(it.norm, median),
+  [`combined, w=${best.w} (tuned)`]: (it) => oddness(it.probs, it.norm, median, best.w),
+  [`combined, app w=${ODD_UNCERTAINTY_WEIGHT}`]: (it) => oddness(it.probs, it.norm, median)
 }
 for (const [truthName, truth] of Object.entries(truths)) {
   const labels = test.map(truth)
@@ -129,13 +136,13 @@ for (const [truthName, truth] of Object.entries(truths)) {
 }
 
 // The queue's cut: what share of Train+Valid it holds, and its precision and recall on Test.
-const tuneScores = tune.map((it) => oddness(it.probs, it.n, it.s)).sort((a, b) => b - a)
+const tuneScores = tune.map((it) => oddness(it.probs, it.norm, median)).sort((a, b) => b - a)
 const share = tuneScores.filter((x) => x >= ODD_QUEUE_MIN).length / tuneScores.length
 console.log(
   `  queue cut ODD_QUEUE_MIN = ${ODD_QUEUE_MIN}: holds ${(100 * share).toFixed(2)} % of Train+Valid (its top 1 % starts at ${tuneScores[Math.floor(tuneScores.length / 100)].toFixed(3)})`
 )
 for (const [truthName, truth] of Object.entries(truths)) {
-  const queued = test.filter((it) => oddness(it.probs, it.n, it.s) >= ODD_QUEUE_MIN)
+  const queued = test.filter((it) => oddness(it.probs, it.norm, median) >= ODD_QUEUE_MIN)
   const hits = queued.filter(truth).length
   const positives = test.filter(truth).length
   console.log(

@@ -9,7 +9,7 @@ import { root } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 
-/** src/main/review/oddness.ts as a module: isolation, uncertainty, oddness, the weight and the queue's cut. */
+/** src/main/review/oddness.ts as a module: its functions, the weight, the norm's scale and the queue's cut. */
 export async function loadOddness() {
   const ts = require('typescript')
   const work = mkdtempSync(join(tmpdir(), 'pf-bench-odd-'))
@@ -22,6 +22,21 @@ export async function loadOddness() {
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
+}
+
+/**
+ * 1 − mean cosine similarity to the neighbours that exist (id ≥ 0); null when there are none. The
+ * odd-image score's first version used it; the benches still print it beside the score's parts.
+ */
+export function isolation(neighbours, similarities) {
+  let sum = 0
+  let n = 0
+  for (let i = 0; i < neighbours.length; i++) {
+    if (neighbours[i] < 0 || !Number.isFinite(similarities[i])) continue
+    sum += similarities[i]
+    n++
+  }
+  return n === 0 ? null : 1 - sum / n
 }
 
 /** AUROC by ranks (ties averaged): the chance a positive outscores a negative. */

@@ -4,28 +4,40 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '@shared/api'
 import type { AppContext } from '@main/api/context'
-import { isolation, oddness, ODD_QUEUE_MIN, uncertainty } from '@main/review/oddness'
+import { medianNorm, normDeviation, oddness, ODD_NORM_SCALE, ODD_QUEUE_MIN, rowNorms, uncertainty } from '@main/review/oddness'
 import { rankedWithEmbeddings } from '../helpers/embeddedStore'
 
 describe('odd-image score', () => {
-  it('isolation is 1 − the mean similarity of the neighbours that exist', () => {
-    expect(isolation([4, 7, -1], [0.9, 0.7, 0.99])).toBeCloseTo(0.2)
-    expect(isolation([-1, -1], [1, 1])).toBeNull()
-    expect(isolation([], [])).toBeNull()
-  })
-
   it('uncertainty is the entropy over its maximum: 0 for a sure answer, 1 for a uniform one', () => {
     expect(uncertainty([1, 0, 0, 0])).toBe(0)
     expect(uncertainty([0.25, 0.25, 0.25, 0.25])).toBeCloseTo(1)
     expect(uncertainty([0.5, 0.5, 0, 0])).toBeCloseTo(Math.log(2) / Math.log(4))
   })
 
-  it('weights the two, puts an isolated unsure image above a crowded sure one, and needs neighbours', () => {
-    expect(oddness([0.5, 0.5, 0, 0], [1, 2], [0.6, 0.8], 0.75)).toBeCloseTo(0.75 * 0.3 + 0.25 * 0.5)
-    const odd = oddness([0.3, 0.3, 0.2, 0.2], [1, 2], [0.3, 0.4]) as number
-    const face = oddness([0.97, 0.01, 0.01, 0.01], [1, 2], [0.95, 0.93]) as number
+  it('measures each embedding’s length, and the median of those there are', () => {
+    expect([...rowNorms([3, 4, 0, 0, 1, 0], 2)]).toEqual([5, 0, 1])
+    expect(medianNorm([7, 6.5, 0, 7.2, NaN])).toBe(7)
+    expect(medianNorm([0, 0])).toBeNull()
+  })
+
+  it('norm deviation: how far a length strays from the median either way, on a log scale, capped at 1', () => {
+    expect(normDeviation(7, 7)).toBe(0)
+    expect(normDeviation(7 * Math.exp(0.1), 7)).toBeCloseTo(0.1 / ODD_NORM_SCALE)
+    expect(normDeviation(7 * Math.exp(-0.1), 7)).toBeCloseTo(0.1 / ODD_NORM_SCALE)
+    expect(normDeviation(70, 7)).toBe(1)
+    expect(normDeviation(0, 7)).toBeNull()
+    expect(normDeviation(7, null)).toBeNull()
+  })
+
+  it('weights the two, puts an unsure image of a stray length above a sure typical face, and needs a length', () => {
+    expect(oddness([0.5, 0.5, 0, 0], 7 * Math.exp(0.05), 7, 0.75)).toBeCloseTo(
+      0.75 * (Math.log(2) / Math.log(4)) + 0.25 * (0.05 / ODD_NORM_SCALE)
+    )
+    const odd = oddness([0.3, 0.3, 0.2, 0.2], 8.5, 7) as number
+    const face = oddness([0.97, 0.01, 0.01, 0.01], 7.05, 7) as number
     expect(odd).toBeGreaterThan(face)
-    expect(oddness([0.3, 0.7], [-1], [0.5])).toBeNull()
+    expect(oddness([0.3, 0.7], 0, 7)).toBeNull()
+    expect(oddness([0.3, 0.7], 7, null)).toBeNull()
   })
 })
 
@@ -76,5 +88,20 @@ describe('the Odd images sort and queue through the API', () => {
     expect(queue.total).toBe(3)
     const sad = await api.querySamples({ datasetId, filter: { odd: true, currentLabel: 'sadness' }, offset: 0, limit: 10 })
     expect(sad.samples.map((s) => s.relPath)).toEqual(['sad/d.png', 'sad/e.png'])
+  })
+
+  it('gives lists stored before embedding lengths were kept their lengths at the next ranking, and scores again', async () => {
+    ctx.db.prepare('UPDATE neighbour_lists SET norms = NULL').run()
+    ctx.db.prepare('UPDATE review_scores SET oddness = NULL').run()
+    await api.rankLabelIssues({ datasetId })
+    const stored = ctx.db.prepare('SELECT sample_ids, norms FROM neighbour_lists WHERE dataset_id = ?').get(datasetId) as {
+      sample_ids: Buffer
+      norms: Buffer
+    }
+    expect(stored.norms.byteLength).toBe(stored.sample_ids.byteLength)
+    const lengths = new Float32Array(new Uint8Array(stored.norms).buffer)
+    expect(lengths.every((x) => x > 0)).toBe(true)
+    const scores = await Promise.all([...ids.values()].map(oddOf))
+    expect(scores.every((x) => typeof x === 'number')).toBe(true)
   })
 })

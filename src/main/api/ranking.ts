@@ -6,9 +6,9 @@ import type { DatasetSummary, RankingSummary } from '@shared/types'
 import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
 import { neighbourDisagreement } from '../review/neighbourSignal'
-import { oddness } from '../review/oddness'
+import { medianNorm, oddness } from '../review/oddness'
 import { rankLabelIssues, type IssueScores, type RankItem } from '../review/ranking'
-import { freshNeighbourLists } from '../neighbours/service'
+import { freshListsWithNorms } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
 import { countLabels, rankingInputs, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
 import { declareOutOfSample, getDatasetSummary, outOfSampleDeclaredAt } from '../store/datasets'
@@ -156,8 +156,9 @@ function neighbourScores(
 ) {
   const scores = new Map<number, number | null>()
   const odd = new Map<number, number | null>()
-  const lists = freshNeighbourLists(db, datasetId, modelId)
+  const lists = freshListsWithNorms(db, datasetId, modelId)
   if (!lists) return { disagreement: scores, odd }
+  const median = medianNorm(lists.norms)
   const label = new Map(inputs.map((r) => [r.sampleId, r.currentLabel]))
   const probabilities = new Map(inputs.map((r) => [r.sampleId, r.probabilities]))
   const labelOf = (id: number): string | null => label.get(id) ?? null
@@ -165,8 +166,7 @@ function neighbourScores(
     if (!label.has(id)) return
     const neighbours = lists.neighbours.subarray(i * lists.k, (i + 1) * lists.k)
     scores.set(id, neighbourDisagreement(labelOf(id), neighbours, labelOf))
-    const similarities = lists.similarities.subarray(i * lists.k, (i + 1) * lists.k)
-    odd.set(id, oddness(probabilities.get(id) as number[], neighbours, similarities))
+    odd.set(id, oddness(probabilities.get(id) as number[], lists.norms[i], median))
   })
   return { disagreement: scores, odd }
 }

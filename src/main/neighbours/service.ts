@@ -5,7 +5,8 @@
  */
 import type { Db } from '../store/db'
 import { datasetEmbeddings, embeddingCounts, type DatasetEmbeddings } from '../store/embeddings'
-import { neighbourLists, saveNeighbourLists, type StoredNeighbours } from '../store/neighbours'
+import { neighbourLists, saveNeighbourLists, saveNeighbourNorms, type StoredNeighbours } from '../store/neighbours'
+import { rowNorms } from '../review/oddness'
 import { allNeighbours } from './lists'
 import { NeighbourIndex } from './search'
 
@@ -96,7 +97,30 @@ export async function refreshNeighbourLists(db: Db, datasetId: number, modelId: 
     sampleIds: embeddings.sampleIds,
     neighbours,
     similarities: lists.similarities,
+    norms: rowNorms(embeddings.vectors, embeddings.dim),
     embeddings: embeddingCount(db, datasetId, modelId)
   })
   return true
+}
+
+/**
+ * Fresh lists with each sample's embedding length (the odd-image score reads it). Lists stored
+ * before the lengths were kept get them here, once: reading the embeddings costs a fraction of
+ * finding the neighbours again (35k faces: well under a second).
+ */
+export function freshListsWithNorms(
+  db: Db,
+  datasetId: number,
+  modelId: string
+): (StoredNeighbours & { norms: Float32Array }) | null {
+  const lists = freshNeighbourLists(db, datasetId, modelId)
+  if (!lists) return null
+  if (lists.norms) return { ...lists, norms: lists.norms }
+  const embeddings = datasetEmbeddings(db, datasetId, modelId)
+  const byId = new Map<number, number>()
+  const lengths = rowNorms(embeddings.vectors, embeddings.dim)
+  embeddings.sampleIds.forEach((id, row) => byId.set(id, lengths[row]))
+  const norms = Float32Array.from(lists.sampleIds, (id) => byId.get(id) ?? 0)
+  saveNeighbourNorms(db, datasetId, modelId, norms)
+  return { ...lists, norms }
 }

@@ -528,5 +528,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER embedding_coverage_prediction_removed AFTER DELETE ON predictions BEGIN
     DELETE FROM embedding_coverage WHERE model_id = OLD.model_id;
   END;
+  `,
+  // Issue 17 item 2: the odd-image score reads each embedding's length (review/oddness.ts), kept
+  // beside the neighbour lists (float32 per sample, in their order), which read every embedding
+  // anyway. Lists from before have none: the next ranking adds them (neighbours/service.ts).
+  `
+  ALTER TABLE neighbour_lists ADD COLUMN norms BLOB;
   `
 ]

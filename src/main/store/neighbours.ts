@@ -27,13 +27,15 @@ export interface StoredNeighbours {
   /** k sample ids per sample in sampleIds order, nearest first; -1 none. */
   neighbours: Int32Array
   similarities: Float32Array
+  /** Each sample's embedding length (L2 norm), in sampleIds order; null in lists stored before it was kept. */
+  norms: Float32Array | null
   embeddings: number
 }
 
 export function saveNeighbourLists(db: Db, datasetId: number, modelId: string, lists: StoredNeighbours): void {
   db.prepare(
-    `INSERT OR REPLACE INTO neighbour_lists (dataset_id, model_id, k, sample_ids, neighbours, similarities, embeddings, computed_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+    `INSERT OR REPLACE INTO neighbour_lists (dataset_id, model_id, k, sample_ids, neighbours, similarities, norms, embeddings, computed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
   ).run(
     datasetId,
     modelId,
@@ -41,24 +43,32 @@ export function saveNeighbourLists(db: Db, datasetId: number, modelId: string, l
     blob(lists.sampleIds),
     blob(lists.neighbours),
     blob(lists.similarities),
+    lists.norms ? blob(lists.norms) : null,
     lists.embeddings,
     nowIso()
   )
 }
 
+/** Adds the embedding lengths to lists stored before they were kept. */
+export function saveNeighbourNorms(db: Db, datasetId: number, modelId: string, norms: Float32Array): void {
+  db.prepare('UPDATE neighbour_lists SET norms = ? WHERE dataset_id = ? AND model_id = ?').run(blob(norms), datasetId, modelId)
+}
+
 export function neighbourLists(db: Db, datasetId: number, modelId: string): StoredNeighbours | null {
   const row = db
     .prepare(
-      'SELECT k, sample_ids, neighbours, similarities, embeddings FROM neighbour_lists WHERE dataset_id = ? AND model_id = ?'
+      'SELECT k, sample_ids, neighbours, similarities, norms, embeddings FROM neighbour_lists WHERE dataset_id = ? AND model_id = ?'
     )
     .get(datasetId, modelId) as
-    { k: number; sample_ids: Buffer; neighbours: Buffer; similarities: Buffer; embeddings: number } | undefined
+    | { k: number; sample_ids: Buffer; neighbours: Buffer; similarities: Buffer; norms: Buffer | null; embeddings: number }
+    | undefined
   if (!row) return null
   return {
     k: row.k,
     sampleIds: int32s(row.sample_ids),
     neighbours: int32s(row.neighbours),
     similarities: float32s(row.similarities),
+    norms: row.norms ? float32s(row.norms) : null,
     embeddings: row.embeddings
   }
 }
