@@ -56,7 +56,7 @@ export function umapStatus(
   if (count > UMAP_MAX_FACES)
     return {
       state: 'unavailable',
-      reason: `UMAP is computed for up to ${UMAP_MAX_FACES.toLocaleString('en')} faces (minutes on a CPU; this map's ${count.toLocaleString('en')} would take hours): the map shows PCA.`
+      reason: `UMAP is computed for up to ${UMAP_MAX_FACES.toLocaleString('en')} faces (about a minute for 35,000 on two cores, and memory that grows with them); this map has ${count.toLocaleString('en')}: it shows PCA.`
     }
   if (count < minUmapFaces(SIGNAL_NEIGHBOURS))
     return {
@@ -103,15 +103,20 @@ function runJob(ctx: AppContext, datasetId: number, modelId: string, job: Job): 
       if (m.type === 'progress') [job.done, job.total] = [m.done, m.total]
       else if (m.type === 'failed') reject(new Error(m.message))
       else {
-        // The embeddings changed meanwhile (a run): this layout is stale, the next request starts again.
-        if (embeddingCount(ctx.db, datasetId, modelId) === job.embeddings)
-          saveEmbeddingMap(ctx.db, datasetId, modelId, {
-            method: 'umap',
-            sampleIds: lists.sampleIds,
-            coords: m.coords,
-            embeddings: job.embeddings
-          })
-        resolve()
+        try {
+          // The embeddings changed meanwhile (a run): this layout is stale, the next request starts again.
+          if (embeddingCount(ctx.db, datasetId, modelId) === job.embeddings)
+            saveEmbeddingMap(ctx.db, datasetId, modelId, {
+              method: 'umap',
+              sampleIds: lists.sampleIds,
+              coords: m.coords,
+              embeddings: job.embeddings
+            })
+          resolve()
+        } catch (err) {
+          // The store closed under it (the app quitting) or refused the write: said, not thrown here.
+          reject(err as Error)
+        }
       }
     })
     worker.on('error', reject)
