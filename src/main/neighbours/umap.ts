@@ -84,7 +84,11 @@ export interface UmapOptions {
   onProgress?: (done: number, total: number) => void
 }
 
-/** x, y per row, each axis scaled to [-1, 1] (as pca2d's). */
+/**
+ * x, y per row in [-1, 1]. UMAP leaves a few faces far from every cluster; scaled by its extremes
+ * (as pca2d is), the real FERPlus map filled under half the canvas. Each axis is scaled so that its
+ * 1st to 99th percentile spans ±0.9, and the few beyond are drawn at the edge (clipped to ±1).
+ */
 export function umapLayout(knn: KnnRows, options: UmapOptions = {}): Float32Array {
   if (knn.n < minUmapFaces(knn.k)) throw new Error(`UMAP needs at least ${minUmapFaces(knn.k)} faces; this map has ${knn.n}`)
   const { indices, distances } = umapNeighbours(knn)
@@ -98,18 +102,19 @@ export function umapLayout(knn: KnnRows, options: UmapOptions = {}): Float32Arra
     umap.step()
     if ((e + 1) % every === 0 || e + 1 === epochs) options.onProgress?.(e + 1, epochs)
   }
-  const embedding = umap.getEmbedding()
-  const out = new Float32Array(knn.n * 2)
+  return fitToSquare(umap.getEmbedding())
+}
+
+/** Each axis: its 1st–99th percentile to ±0.9, the rest clipped to ±1. */
+export function fitToSquare(points: number[][]): Float32Array {
+  const out = new Float32Array(points.length * 2)
   for (let axis = 0; axis < 2; axis++) {
-    let lo = Infinity
-    let hi = -Infinity
-    for (const p of embedding) {
-      lo = Math.min(lo, p[axis])
-      hi = Math.max(hi, p[axis])
-    }
+    const sorted = Float64Array.from(points, (p) => p[axis]).sort()
+    const lo = sorted[Math.floor(0.01 * (sorted.length - 1))]
+    const hi = sorted[Math.ceil(0.99 * (sorted.length - 1))]
     const mid = (lo + hi) / 2
     const half = (hi - lo) / 2 || 1
-    embedding.forEach((p, i) => (out[2 * i + axis] = (p[axis] - mid) / half))
+    points.forEach((p, i) => (out[2 * i + axis] = Math.max(-1, Math.min(1, (0.9 * (p[axis] - mid)) / half))))
   }
   return out
 }
