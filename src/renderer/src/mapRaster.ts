@@ -7,12 +7,13 @@
  */
 import type { MapCamera } from './mapCamera'
 
-/** The map's background (WebGL's clear colour in pointsGl.ts): #0d0f12. */
+/** The map's background, whichever way it is drawn (pointsGl.ts clears to it too). */
 export const MAP_BACKGROUND = '#0d0f12'
-/** How opaque a point is over the background, as WebGL blends it (pointsGl.ts). */
+/** How opaque a point is over the background (pointsGl.ts's shader blends with it too). */
 export const POINT_ALPHA = 0.85
 
-function rgb(hex: string): [number, number, number] {
+/** A CSS hex colour's red, green and blue, 0..255. */
+export function rgb(hex: string): [number, number, number] {
   const n = parseInt(hex.slice(1), 16)
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255]
 }

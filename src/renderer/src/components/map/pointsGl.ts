@@ -5,6 +5,7 @@
  * shaders' JavaScript with `Function`, which the app's Content-Security-Policy (no 'unsafe-eval')
  * rightly refuses.
  */
+import { MAP_BACKGROUND, POINT_ALPHA, rgb } from '../../mapRaster'
 import type { PointsRenderer } from './pointsRenderer'
 
 /** Palette entries the shader holds; a category beyond the last is drawn in the last colour. */
@@ -30,13 +31,11 @@ varying vec3 v_colour;
 void main() {
   vec2 d = gl_PointCoord - 0.5;
   if (dot(d, d) > 0.25) discard;
-  gl_FragColor = vec4(v_colour, 0.85);
+  gl_FragColor = vec4(v_colour, ${POINT_ALPHA.toFixed(3)});
 }`
 
-function rgb(hex: string): [number, number, number] {
-  const n = parseInt(hex.slice(1), 16)
-  return [((n >> 16) & 255) / 255, ((n >> 8) & 255) / 255, (n & 255) / 255]
-}
+/** A CSS hex colour as WebGL's 0..1 channels. */
+const unit = (hex: string): [number, number, number] => rgb(hex).map((v) => v / 255) as [number, number, number]
 
 function compile(gl: WebGLRenderingContext, type: number, source: string): WebGLShader {
   const shader = gl.createShader(type) as WebGLShader
@@ -78,14 +77,14 @@ export function createPointsGl(canvas: HTMLCanvasElement): PointsRenderer | null
     setPalette(colours) {
       gl.useProgram(program)
       const flat = new Float32Array(MAX_COLOURS * 3)
-      for (let i = 0; i < MAX_COLOURS; i++) flat.set(rgb(colours[Math.min(i, colours.length - 1)] ?? '#888888'), i * 3)
+      for (let i = 0; i < MAX_COLOURS; i++) flat.set(unit(colours[Math.min(i, colours.length - 1)] ?? '#888888'), i * 3)
       gl.uniform3fv(at('u_palette'), flat)
     },
     draw(cam, side, pixelRatio, pointSize) {
       const size = Math.round(side * pixelRatio)
       if (canvas.width !== size) canvas.width = canvas.height = size
       gl.viewport(0, 0, size, size)
-      gl.clearColor(0.05, 0.06, 0.07, 1)
+      gl.clearColor(...unit(MAP_BACKGROUND), 1)
       gl.clear(gl.COLOR_BUFFER_BIT)
       gl.enable(gl.BLEND)
       gl.blendFunc(gl.SRC_ALPHA, gl.ONE_MINUS_SRC_ALPHA)
