@@ -119,7 +119,7 @@ export function createNeighbourHandlers(ctx: AppContext): Pick<ApiHandlers, 'mor
       const id = modelFor(ctx, datasetId, modelId)
       const count = embeddingCount(ctx.db, datasetId, id)
       // Asked for UMAP: started if it is not stored or on its way; PCA answers until it is ready.
-      const umap = umapStatus(ctx, datasetId, id, method === 'umap', () => updateNeighbourLists(ctx, datasetId, id))
+      const umap = umapStatus(ctx, datasetId, id, count, method === 'umap', () => updateNeighbourLists(ctx, datasetId, id))
       let map = umap.state === 'ready' && method === 'umap' ? embeddingMap(ctx.db, datasetId, id, 'umap') : null
       if (!map) map = embeddingMap(ctx.db, datasetId, id, 'pca')
       if (!map || map.embeddings !== count) {

@@ -10,7 +10,7 @@ import type { UmapStatus } from '@shared/api'
 import { embeddingCount, SIGNAL_NEIGHBOURS } from '../neighbours/service'
 import { knnRows, minUmapFaces } from '../neighbours/umap'
 import type { FromUmap, UmapJobSetup } from '../neighbours/umapWorker'
-import { embeddingMap, neighbourLists, saveEmbeddingMap } from '../store/neighbours'
+import { neighbourLists, saveEmbeddingMap, storedMapEmbeddings } from '../store/neighbours'
 import type { AppContext } from './context'
 
 /**
@@ -39,20 +39,20 @@ function jobsOf(ctx: AppContext): Map<string, Job> {
 }
 
 /**
- * Where the dataset's UMAP layout for the model stands; `start` begins computing it when it is
- * neither stored nor on its way. `ensureNeighbours` brings the stored neighbour lists up to date
- * (api/neighbours.ts's updateNeighbourLists): UMAP starts from them.
+ * Where the dataset's UMAP layout for the model stands, for `count` embeddings (the caller's
+ * embeddingCount); `start` begins computing it when it is neither stored nor on its way.
+ * `ensureNeighbours` brings the stored neighbour lists up to date (api/neighbours.ts's
+ * updateNeighbourLists): UMAP starts from them.
  */
 export function umapStatus(
   ctx: AppContext,
   datasetId: number,
   modelId: string,
+  count: number,
   start: boolean,
   ensureNeighbours: () => Promise<unknown>
 ): UmapStatus {
-  const count = embeddingCount(ctx.db, datasetId, modelId)
-  const stored = embeddingMap(ctx.db, datasetId, modelId, 'umap')
-  if (stored && stored.embeddings === count) return { state: 'ready' }
+  if (storedMapEmbeddings(ctx.db, datasetId, modelId, 'umap') === count) return { state: 'ready' }
   if (count > UMAP_MAX_FACES)
     return {
       state: 'unavailable',

@@ -91,6 +91,16 @@ export function saveEmbeddingMap(db: Db, datasetId: number, modelId: string, map
   ).run(datasetId, modelId, map.method, blob(map.sampleIds), blob(map.coords), map.embeddings, nowIso())
 }
 
+/** How many embeddings the stored map of this method was made from (null: none stored), without reading its arrays. */
+export function storedMapEmbeddings(db: Db, datasetId: number, modelId: string, method: MapMethod): number | null {
+  return (
+    (db
+      .prepare('SELECT embeddings FROM embedding_maps WHERE dataset_id = ? AND model_id = ? AND method = ?')
+      .pluck()
+      .get(datasetId, modelId, method) as number | undefined) ?? null
+  )
+}
+
 export function embeddingMap(db: Db, datasetId: number, modelId: string, method: MapMethod): StoredMap | null {
   const row = db
     .prepare(
