@@ -108,6 +108,7 @@ export function MapView(): React.JSX.Element {
   const points = useMemo(() => (map ? decodeMap(map) : null), [map])
   const colours = useMemo(() => (map ? colouring(map.colours, by) : null), [map, by])
   const client = store.getState().client
+  const umapWaiting = map && layout === 'umap' && map.method !== 'umap' ? umapNote(map) : null
 
   let body: React.JSX.Element
   if (error)
@@ -166,9 +167,9 @@ export function MapView(): React.JSX.Element {
         )}
       </div>
       {map?.note && points && points.sampleIds.length > 0 && <p className="notice error">{map.note}</p>}
-      {map && layout === 'umap' && map.method !== 'umap' && umapNote(map) && (
+      {umapWaiting && (
         <p className="muted small" role="status" data-testid="map-umap-status">
-          {umapNote(map)}
+          {umapWaiting}
         </p>
       )}
       {colours && (
