@@ -13,7 +13,7 @@
 //   scene        a random 160–480 px piece of ../shared/data/photos (group photos), mostly not a face
 //                (a piece can catch one: reported as it falls).
 // Prints AUROC (kind against the real faces, 95 % bootstrap interval) for the app's score and its two
-// parts (and the score's first version, 0.55 · isolation + 0.45 · uncertainty), and what the odd-images queue
+// parts (and the score's first version, 0.55 · isolation + 0.45 · uncertainty, and isolation alone), and what the odd-images queue
 // (score ≥ ODD_QUEUE_MIN) holds. Nothing is asserted. The score's weight and scale were chosen on the
 // images seed 2026 makes (and FERPlus Train + Valid's votes); report with another seed (default 7).
 import { spawnSync } from 'node:child_process'
@@ -22,7 +22,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { cliEntry, ensureBuilt, option, root } from './lib.mjs'
-import { aurocWithInterval, isolation, loadOddness, seededRandom } from './odd-stats.mjs'
+import { aurocWithInterval, float32Blob, int32Blob, isolation, loadOddness, seededRandom } from './odd-stats.mjs'
 
 const require = createRequire(import.meta.url)
 const Database = require('better-sqlite3')
@@ -44,6 +44,8 @@ const { uncertainty, normDeviation, medianNorm, ODD_QUEUE_MIN } = await loadOddn
 const rand = seededRandom(Number(option('--seed', 7)))
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1))
 const SIDE = 48
+/** What is made, `--each` of every kind, named odd-<kind>-<n>.png. */
+const KINDS = ['blank', 'flat', 'graphic', 'crop', 'scene']
 const png = (input, options) => sharp(input, options).greyscale().resize(SIDE, SIDE).png()
 
 /** Raw grey pixels of a gradient with noise. */
@@ -95,7 +97,6 @@ try {
   const faces = readdirSync(testDir).filter((f) => f.endsWith('.png'))
   for (const f of faces) copyFileSync(join(testDir, f), join(folder, `face-${f}`))
   const photos = readdirSync(photosDir).filter((f) => f.endsWith('.jpg'))
-  const made = { blank: [], flat: [], graphic: [], crop: [], scene: [] }
   for (let i = 0; i < EACH; i++) {
     const name = (kind) => join(folder, `odd-${kind}-${String(i).padStart(3, '0')}.png`)
     const v = int(20, 235)
@@ -121,26 +122,21 @@ try {
       .greyscale()
       .png()
       .toFile(name('scene'))
-    for (const kind of Object.keys(made)) made[kind].push(name(kind))
   }
 
   const home = join(work, 'home')
   const args = [cliEntry, 'infer', folder, '--data-dir', home, '--no-generate', ...(model ? ['--model', model] : [])]
-  console.log(
-    `bench:odd-injected: ${faces.length} FERPlus Test faces + ${EACH} each of ${Object.keys(made).join(', ')}; pokerface infer …`
-  )
+  console.log(`bench:odd-injected: ${faces.length} FERPlus Test faces + ${EACH} each of ${KINDS.join(', ')}; pokerface infer …`)
   const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
   if (run.status !== 0) throw new Error(`pokerface infer exited ${run.status}: ${run.stderr.slice(-2000)}`)
 
   const db = new Database(join(home, 'pokerface.sqlite'), { readonly: true })
   const lists = db.prepare('SELECT model_id, k, sample_ids, neighbours, similarities, norms FROM neighbour_lists').get()
   if (!lists) throw new Error('no neighbour lists: the model has no embedding output')
-  const ints = (b) => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
-  const floats = (b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
-  const listIds = ints(lists.sample_ids)
-  const nbrs = ints(lists.neighbours)
-  const sims = floats(lists.similarities)
-  const norms = floats(lists.norms)
+  const listIds = int32Blob(lists.sample_ids)
+  const nbrs = int32Blob(lists.neighbours)
+  const sims = float32Blob(lists.similarities)
+  const norms = float32Blob(lists.norms)
   const median = medianNorm(norms)
   const rowOf = new Map(Array.from(listIds, (id, i) => [id, i]))
   const rows = db
@@ -155,13 +151,16 @@ try {
     const kind = r.path.startsWith('face-') ? 'face' : r.path.split('-')[1]
     const n = at === undefined ? [] : nbrs.subarray(at * lists.k, (at + 1) * lists.k)
     const s = at === undefined ? [] : sims.subarray(at * lists.k, (at + 1) * lists.k)
+    const unsure = uncertainty(JSON.parse(r.probabilities))
+    const isolated = isolation(n, s)
     return {
       kind,
       oddness: r.oddness,
-      uncertainty: uncertainty(JSON.parse(r.probabilities)),
+      uncertainty: unsure,
       deviation: at === undefined ? null : normDeviation(norms[at], median),
+      isolation: isolated,
       // The score's first version, for comparison: 0.55 · isolation + 0.45 · uncertainty.
-      first: isolation(n, s) === null ? null : 0.55 * isolation(n, s) + 0.45 * uncertainty(JSON.parse(r.probabilities))
+      first: isolated === null ? null : 0.55 * isolated + 0.45 * unsure
     }
   })
   console.log(
@@ -171,7 +170,8 @@ try {
     'odd-image score (the app)': 'oddness',
     'uncertainty part': 'uncertainty',
     'norm deviation part': 'deviation',
-    'first version (isolation)': 'first'
+    'first version (isolation)': 'first',
+    'isolation alone': 'isolation'
   }
   const faceItems = items.filter((i) => i.kind === 'face')
   console.log(
@@ -179,7 +179,7 @@ try {
       .map((s) => s.padEnd(28))
       .join('')}`
   )
-  for (const kind of [...Object.keys(made), 'all odd']) {
+  for (const kind of [...KINDS, 'all odd']) {
     const odd = items.filter((i) => (kind === 'all odd' ? i.kind !== 'face' : i.kind === kind))
     const pool = [...faceItems, ...odd]
     const labels = pool.map((i) => i.kind !== 'face')
@@ -194,13 +194,12 @@ try {
     console.log(`    ${`${kind} (${odd.length})`.padEnd(14)} ${cells.join('')}`)
   }
   const queued = items.filter((i) => (i.oddness ?? -1) >= ODD_QUEUE_MIN)
+  const queuedOdd = queued.filter((i) => i.kind !== 'face').length
   const oddCount = items.filter((i) => i.kind !== 'face').length
-  const byKind = Object.keys(made).map(
-    (k) => `${k} ${queued.filter((i) => i.kind === k).length}/${items.filter((i) => i.kind === k).length}`
-  )
+  const byKind = KINDS.map((k) => `${k} ${queued.filter((i) => i.kind === k).length}/${items.filter((i) => i.kind === k).length}`)
   console.log(
-    `  the odd-images queue (score ≥ ${ODD_QUEUE_MIN}): ${queued.length} images, ${queued.filter((i) => i.kind !== 'face').length} of them made odd ` +
-      `(precision ${(queued.filter((i) => i.kind !== 'face').length / Math.max(1, queued.length)).toFixed(3)}, recall ${queued.filter((i) => i.kind !== 'face').length}/${oddCount}); by kind: ${byKind.join(', ')}`
+    `  the odd-images queue (score ≥ ${ODD_QUEUE_MIN}): ${queued.length} images, ${queuedOdd} of them made odd ` +
+      `(precision ${(queuedOdd / Math.max(1, queued.length)).toFixed(3)}, recall ${queuedOdd}/${oddCount}); by kind: ${byKind.join(', ')}`
   )
   db.close()
 } finally {

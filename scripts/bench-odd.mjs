@@ -11,7 +11,7 @@
 // Prints AUROC with a 95 % bootstrap interval (resampling images); nothing is asserted.
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { auroc, aurocWithInterval, isolation, loadOddness, seededRandom } from './odd-stats.mjs'
+import { auroc, aurocWithInterval, float32Blob, int32Blob, isolation, loadOddness, seededRandom } from './odd-stats.mjs'
 
 const require = createRequire(import.meta.url)
 const option = (name, fallback) => {
@@ -38,11 +38,9 @@ if (!lists) {
   console.log(`bench:odd: no neighbour lists in ${dataDir} (a model with embeddings must have run)`)
   process.exit(0)
 }
-const ints = (b) => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
-const floats = (b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
-const listIds = ints(lists.sample_ids)
-const nbrs = ints(lists.neighbours)
-const sims = floats(lists.similarities)
+const listIds = int32Blob(lists.sample_ids)
+const nbrs = int32Blob(lists.neighbours)
+const sims = float32Blob(lists.similarities)
 const rowOf = new Map(Array.from(listIds, (id, i) => [id, i]))
 
 const rows = db
@@ -55,12 +53,11 @@ const rows = db
   )
   .all({ model: lists.model_id, dataset: dataset.id })
 // Each embedding's length, and their median over the dataset, as the ranking reads them.
-const lengthOf = (r) =>
-  rowNorms(new Float32Array(r.vector.buffer.slice(r.vector.byteOffset, r.vector.byteOffset + r.vector.byteLength)), r.dim)[0]
-const median = medianNorm(rows.map(lengthOf))
+const lengths = rows.map((r) => rowNorms(float32Blob(r.vector), r.dim)[0])
+const median = medianNorm(lengths)
 
 const items = []
-for (const r of rows) {
+for (const [row, r] of rows.entries()) {
   const votes = JSON.parse(r.extras ?? '{}').votes
   const at = rowOf.get(r.id)
   if (!Array.isArray(votes) || votes.length !== 10 || at === undefined) continue
@@ -74,7 +71,7 @@ for (const r of rows) {
     unknown: votes[8],
     isolation: isolation(n, s),
     uncertainty: uncertainty(probs),
-    norm: lengthOf(r),
+    norm: lengths[row],
     lowMaxProb: 1 - Math.max(...probs),
     probs,
     n,

@@ -39,6 +39,10 @@ export function isolation(neighbours, similarities) {
   return n === 0 ? null : 1 - sum / n
 }
 
+/** A BLOB of little-endian int32 / float32 (a stored list) as an aligned typed array. */
+export const int32Blob = (b) => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
+export const float32Blob = (b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
+
 /** AUROC by ranks (ties averaged): the chance a positive outscores a negative. */
 export function auroc(scores, labels) {
   const idx = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b])
