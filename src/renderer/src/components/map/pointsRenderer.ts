@@ -16,17 +16,21 @@ export interface PointsRenderer {
   destroy(): void
 }
 
+/** The page's answer, asked once: the graphics stack does not change while the page lives. */
+let probed: WebGlProbe | null = null
+
 /**
  * WebGL's renderer name, from a context on a canvas of its own (a canvas holds one kind of
- * context, and the map's may become a 2D one), released at once.
+ * context, and the map's may become a 2D one), released at once; asked the first time a map opens.
  */
 function probeWebGl(): WebGlProbe {
+  if (probed) return probed
   const gl = document.createElement('canvas').getContext('webgl')
-  if (!gl) return { available: false, renderer: '' }
+  if (!gl) return (probed = { available: false, renderer: '' })
   const debug = gl.getExtension('WEBGL_debug_renderer_info')
   const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '')
   gl.getExtension('WEBGL_lose_context')?.loseContext()
-  return { available: true, renderer }
+  return (probed = { available: true, renderer })
 }
 
 /** The stored preference; storage can be refused (a sandboxed page), which means automatic. */
