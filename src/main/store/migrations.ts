@@ -534,5 +534,29 @@ export const MIGRATIONS: readonly string[] = [
   // anyway. Lists from before have none: the next ranking adds them (neighbours/service.ts).
   `
   ALTER TABLE neighbour_lists ADD COLUMN norms BLOB;
+  `,
+  // Issue 19 (ranking 1M < 10 s): the grid's orders by a score are kept in memory (scoreOrders.ts),
+  // sorted when first asked for, instead of in these twelve indexes, which every 1M ranking rebuilt
+  // (10 of its 24 s, a one-off probe on bench:scale's store) whether anyone sorted by them or not.
+  // saveRanking counts its writes, so a kept order knows whether it is still the stored one.
+  `
+  DROP INDEX IF EXISTS review_scores_order_score;
+  DROP INDEX IF EXISTS review_scores_order_score_reversed;
+  DROP INDEX IF EXISTS review_scores_order_combined;
+  DROP INDEX IF EXISTS review_scores_order_combined_reversed;
+  DROP INDEX IF EXISTS review_scores_order_margin;
+  DROP INDEX IF EXISTS review_scores_order_margin_reversed;
+  DROP INDEX IF EXISTS review_scores_order_intensity_mismatch;
+  DROP INDEX IF EXISTS review_scores_order_intensity_mismatch_reversed;
+  DROP INDEX IF EXISTS review_scores_order_neighbour_disagreement;
+  DROP INDEX IF EXISTS review_scores_order_neighbour_disagreement_reversed;
+  DROP INDEX IF EXISTS review_scores_order_oddness;
+  DROP INDEX IF EXISTS review_scores_order_oddness_reversed;
+  ALTER TABLE review_rankings ADD COLUMN scores_written INTEGER NOT NULL DEFAULT 0;
+  -- A score changed in place (no code of the app's does; a hand edit, a future tool) counts as a
+  -- write too. saveRanking deletes and inserts, so this costs its 1M rows nothing.
+  CREATE TRIGGER review_scores_changed AFTER UPDATE ON review_scores BEGIN
+    UPDATE review_rankings SET scores_written = scores_written + 1 WHERE dataset_id IN (OLD.dataset_id, NEW.dataset_id);
+  END;
   `
 ]

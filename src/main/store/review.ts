@@ -2,6 +2,7 @@ import type { Label } from '@shared/emotions'
 import type { Split } from '@shared/splits'
 import { REVIEW_FLAGS, type LabelIssueScores, type RankingSummary, type ReviewFlag, type SampleReviewBrief } from '@shared/types'
 import type { Db } from './db'
+import { emptyScoreColumns, keepScores, setScoreRow } from './scoreOrders'
 
 /**
  * What the review workspace stores besides labels: each sample's label-issue scores from the
@@ -191,10 +192,29 @@ export function saveRanking(
           .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'review_scores' AND sql IS NOT NULL`)
           .all() as { name: string; sql: string }[])
       : []
-  db.transaction(() => {
+  // The grid's orders are made from these scores (scoreOrders.ts): kept as they are written, so
+  // that the first sorted page after the ranking need not read them back. Rows out of id order
+  // (not the ranking's) are left to be read back in it.
+  const columns = emptyScoreColumns(rows.length)
+  let written = 0
+  let inIdOrder = true
+  const transaction = db.transaction(() => {
     for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`)
     db.prepare('DELETE FROM review_scores WHERE dataset_id = ?').run(datasetId)
+    let i = 0
     for (const r of rows) {
+      if (i < columns.ids.length && inIdOrder) {
+        if (i > 0 && r.sampleId <= columns.ids[i - 1]) inIdOrder = false
+        setScoreRow(columns, i, r.sampleId, r.outOfSample, [
+          r.score,
+          r.combined,
+          r.margin,
+          r.intensityMismatch,
+          r.neighbourDisagreement,
+          r.oddness
+        ])
+      }
+      i++
       put.run(
         r.sampleId,
         datasetId,
@@ -223,11 +243,19 @@ export function saveRanking(
     if (tally && db.pragma('data_version', { simple: true }) === tally.readAt) replaceLabelTally(db, datasetId, tally.counts)
     else recountLabelTally(db, datasetId)
     if (elapsedMs) summary.durationMs = elapsedMs()
-    db.prepare(
-      `INSERT INTO review_rankings (dataset_id, model_id, summary, ranked_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (dataset_id) DO UPDATE SET model_id = excluded.model_id, summary = excluded.summary, ranked_at = excluded.ranked_at`
-    ).run(datasetId, modelId, JSON.stringify(summary), summary.rankedAt)
-  })()
+    written = db
+      .prepare(
+        `INSERT INTO review_rankings (dataset_id, model_id, summary, ranked_at, scores_written) VALUES (?, ?, ?, ?, 1)
+         ON CONFLICT (dataset_id) DO UPDATE SET model_id = excluded.model_id, summary = excluded.summary,
+           ranked_at = excluded.ranked_at, scores_written = review_rankings.scores_written + 1
+         RETURNING scores_written`
+      )
+      .pluck()
+      .get(datasetId, modelId, JSON.stringify(summary), summary.rankedAt) as number
+    if (i !== columns.ids.length) inIdOrder = false
+  })
+  transaction()
+  if (inIdOrder) keepScores(db, datasetId, written, columns)
 }
 
 export function rankingSummary(db: Db, datasetId: number): RankingSummary | null {

@@ -4,20 +4,19 @@ import type { GreyPixels, RecordSource } from '@shared/formats/types'
 import type { Split } from '@shared/splits'
 import {
   MAX_PAGE_ROWS,
-  type InSampleFilter,
   type Sample,
   type SampleFilter,
   type SamplePage,
   type SampleSort,
-  type SampleSortKey,
   type SampleSource,
   type ScanProblem
 } from '@shared/types'
 import { nowIso, type Db } from './db'
-import { hasRanking, MISSING_IDS_SQL, REVIEWED_IDS_SQL, reviewBriefs, sampleMarks } from './review'
-import { DUPLICATE_ORDER_SQL, duplicateBriefs, duplicateFilterSql } from './duplicates'
+import { hasRanking, MISSING_IDS_SQL, reviewBriefs, sampleMarks } from './review'
+import { DUPLICATE_ORDER_SQL, duplicateBriefs } from './duplicates'
 import { untilWrite } from './untilWrite'
-import { ODD_IDS_SQL, ODD_ORDER_SQL } from './oddness'
+import { filterClause, scoresJoin, type FilterClause } from './sampleFilters'
+import { scoreOrderedPage, scoreOrderedPosition } from './scoredPages'
 
 /** What the store remembers of a file, to decide on a rescan whether it must be read again. */
 export interface KnownFile {
@@ -226,130 +225,18 @@ const SAMPLE_COLUMNS = `id, rel_path AS relPath, split, original_label AS origin
 const GRID_COLUMNS = `s.id, s.rel_path AS relPath, s.split, s.original_label AS originalLabel,
   s.current_label AS currentLabel, s.size`
 
-/** review_scores.out_of_sample is 1 (the model did not train on the face), 0 (it did) or NULL (unknown). */
-const IN_SAMPLE_SQL: Record<InSampleFilter, string> = {
-  yes: 'r.out_of_sample = 0',
-  no: 'r.out_of_sample = 1',
-  unknown: 'r.out_of_sample IS NULL'
-}
-
 /**
- * Filters on `samples s`; `scores` says whether they need `review_scores r` joined. `from` is what
- * the query reads from (`narrowed` when not all the samples), its parameters `joinParams`, before
- * the dataset id. An explicit id list is a join (`pick`) rather than an IN, read by listedIds alone,
- * which binds the list as the first parameter: the list drives (CROSS JOIN keeps it outer), each id
- * looked up in samples. Left to the planner, SQLite read the dataset's samples and scanned the whole
- * list for each: at 1M samples a lasso of 100,000 faces did not answer in 5 minutes (issue 19,
- * `npm run bench:scale`).
+ * ORDER BY for the orders SQL still sorts: paths, and the duplicates queue (each group's members side
+ * by side, whatever the sort). Orders by a score are kept in memory (./scoreOrders.ts).
  */
-function filterClause(
-  datasetId: number,
-  filter: SampleFilter
-): { sql: string; params: unknown[]; scores: boolean; from: string; narrowed: boolean; joinParams: unknown[] } {
-  const parts: string[] = []
-  const params: unknown[] = []
-  const eq = (column: string, value: string | null | undefined): void => {
-    if (value === undefined) return
-    if (value === null) parts.push(`${column} IS NULL`)
-    else {
-      parts.push(`${column} = ?`)
-      params.push(value)
-    }
-  }
-  eq('s.current_label', filter.currentLabel)
-  eq('s.original_label', filter.originalLabel)
-  eq('s.split', filter.split)
-  if (filter.changedOnly) parts.push('s.current_label IS NOT s.original_label')
-  if (filter.flaggedOnly) parts.push('r.flagged = 1')
-  eq('r.predicted_label', filter.predictedLabel)
-  // Set membership rather than a subquery per sample: the decisions are read once (issue 19).
-  if (filter.reviewed !== undefined) parts.push(`s.id ${filter.reviewed ? 'IN' : 'NOT IN'} ${REVIEWED_IDS_SQL}`)
-  if (filter.flag !== undefined) {
-    parts.push('s.id IN (SELECT f.sample_id FROM flags f WHERE f.flag = ?)')
-    params.push(filter.flag)
-  }
-  if (filter.inSample !== undefined) parts.push(IN_SAMPLE_SQL[filter.inSample])
-  if (filter.duplicates !== undefined) {
-    const dup = duplicateFilterSql(datasetId, filter.duplicates)
-    parts.push(dup.sql)
-    params.push(...dup.params)
-  }
-  const picked = filter.sampleIds !== undefined
-  // The odd-images queue drives the query too, unless a list does: its ids read from
-  // review_scores_order_oddness, each looked up in samples. As a condition, SQLite read all the
-  // dataset's samples to count the queue (180-210 ms at 1M, issue 19).
-  const oddDrives = !!filter.odd && !picked
-  if (filter.odd && picked) {
-    parts.push(`s.id IN ${ODD_IDS_SQL}`)
-    params.push(datasetId)
-  }
-  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined || !!filter.odd
-  return {
-    sql: parts.map((p) => ` AND ${p}`).join(''),
-    params,
-    scores,
-    from: picked
-      ? 'json_each(?) pick CROSS JOIN samples s ON s.id = pick.value'
-      : oddDrives
-        ? `${ODD_IDS_SQL} odd CROSS JOIN samples s ON s.id = odd.sample_id`
-        : 'samples s',
-    narrowed: picked || oddDrives,
-    joinParams: oddDrives ? [datasetId] : []
-  }
-}
-
-/**
- * ORDER BY per sort key, most-likely-wrong first; samples without a score come last either way,
- * and ties go by sample id (scan order) so pages stay stable. Not by path: sorting 35k rows by
- * a number and an integer is twice as fast as by a number and a string.
- */
-const ORDER: Record<Exclude<SampleSortKey, 'path' | 'odd'>, { column: string; wrongFirst: 'ASC' | 'DESC' }> = {
-  likelyWrong: { column: 'r.score', wrongFirst: 'DESC' },
-  combined: { column: 'r.combined', wrongFirst: 'DESC' },
-  // The same order as "most likely wrong", which is 1 − self-confidence (review/ranking.ts), so it is
-  // read from the same index: one pair of order indexes fewer to build with every ranking (issue 19).
-  // review-grid-order.test.ts holds it to the self-confidence order.
-  selfConfidence: { column: 'r.score', wrongFirst: 'DESC' },
-  margin: { column: 'r.margin', wrongFirst: 'ASC' },
-  intensityMismatch: { column: 'r.intensity_mismatch', wrongFirst: 'DESC' },
-  neighbours: { column: 'r.neighbour_disagreement', wrongFirst: 'DESC' }
-}
-
-function orderClause(sort: SampleSort, filter: SampleFilter, tieBreak = 's.id'): string {
-  // The duplicates queue shows each group's members side by side, whatever the sort.
+function orderClause(sort: SampleSort, filter: SampleFilter): string {
   if (filter.duplicates !== undefined) return DUPLICATE_ORDER_SQL
-  if (filter.odd || sort.by === 'odd') return ODD_ORDER_SQL(!!sort.reverse && !filter.odd, tieBreak)
-  if (sort.by === 'path') return `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
-  const { column, wrongFirst } = ORDER[sort.by]
-  const direction = sort.reverse ? (wrongFirst === 'ASC' ? 'DESC' : 'ASC') : wrongFirst
-  // In-sample faces after the rest, whatever the score: the model has memorised their labels, so a
-  // confident score there says little, and a review that opened on them would waste its first hour.
-  // Term for term as the review_scores_order_* indexes hold it (migrations.ts), so they serve it.
-  return `${column} IS NULL, r.out_of_sample IS 0, ${column} ${direction}, ${tieBreak}`
+  return `s.rel_path ${sort.reverse ? 'DESC' : 'ASC'}`
 }
 
-/** `review_scores r` joined to `samples s` where the filter or the order (null: none) reads it. */
-function scoresJoin(where: { scores: boolean }, sort: SampleSort | null): string {
-  return where.scores || (sort !== null && sort.by !== 'path') ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
-}
-
-/**
- * Whether every sample of the dataset has a row in review_scores (what a ranking writes when the
- * model predicted them all). Then the sorted grid can be read from review_scores' order indexes,
- * samples joined to it, with the same rows in the same order as samples LEFT JOIN review_scores.
- */
-function everySampleScored(db: Db, datasetId: number): boolean {
-  return untilWrite(
-    db,
-    `scored:${datasetId}`,
-    () =>
-      db
-        .prepare(
-          `SELECT (SELECT count(*) FROM samples WHERE dataset_id = ?) = (SELECT count(*) FROM review_scores WHERE dataset_id = ?)`
-        )
-        .pluck()
-        .get(datasetId, datasetId) === 1
-  )
+/** Whether the view is ordered by a score (or is the odd-images queue): read from ./scoreOrders.ts. */
+function byScore(filter: SampleFilter, sort: SampleSort): boolean {
+  return filter.sampleIds === undefined && filter.duplicates === undefined && (!!filter.odd || sort.by !== 'path')
 }
 
 /**
@@ -368,48 +255,42 @@ export function querySamples(
 ): SamplePage {
   const limit = Math.min(askedLimit, MAX_PAGE_ROWS)
   const where = filterClause(datasetId, filter)
-  // An explicit list is shown in its own order (most similar first), whatever the sort.
-  if (filter.sampleIds !== undefined) {
-    const listed = listedIds(db, datasetId, filter, where)
-    const samples = rowsInOrder(db, Array.from(listed.subarray(offset, offset + limit)))
-    decorate(db, datasetId, samples)
-    return { total: listed.length, offset, limit, capped: askedLimit > limit, samples }
-  }
-  const join = scoresJoin(where, sort)
-  const base = `FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
-  const params = [...where.joinParams, datasetId, ...where.params]
-  // The total is the same for every page and order of a filter: counted once until a write (0.1-1 s at 1M).
-  const total = untilWrite(db, `total:${datasetId}:${JSON.stringify(filter)}`, () =>
-    db
-      .prepare(`SELECT count(*) ${base}`)
-      .pluck()
-      .get(...params)
-  ) as number
+  let total: number
   let samples: Sample[]
-  const unfiltered = where.sql === '' && !where.narrowed ? unfilteredPage(db, datasetId, sort, offset, limit, total) : null
-  if (unfiltered) samples = rowsInOrder(db, unfiltered)
-  else if (!join) {
-    samples = db
-      .prepare(`SELECT ${GRID_COLUMNS} ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
-      .all(...params, limit, offset) as Sample[]
+  if (filter.sampleIds !== undefined) {
+    // An explicit list is shown in its own order (most similar first), whatever the sort.
+    const listed = listedIds(db, datasetId, filter, where)
+    total = listed.length
+    samples = rowsInOrder(db, Array.from(listed.subarray(offset, offset + limit)))
+  } else if (byScore(filter, sort)) {
+    const page = scoreOrderedPage(db, datasetId, filter, sort, offset, limit)
+    total = page.total
+    samples = rowsInOrder(db, page.ids)
   } else {
-    // Two steps: order the ids alone (SQLite's sorter then carries one integer per row, not the
-    // paths and labels of all 35k), then read the page's rows. Sorted by a score with every sample
-    // scored, review_scores drives (CROSS JOIN keeps it outer) in its order index, so LIMIT stops
-    // after the page instead of sorting 1M rows (issue 19).
-    const driven = sort.by !== 'path' && filter.duplicates === undefined && !where.narrowed && everySampleScored(db, datasetId)
-    const ids = (
-      driven
-        ? db.prepare(
-            `SELECT s.id FROM review_scores r CROSS JOIN samples s ON s.id = r.sample_id
-              WHERE r.dataset_id = ? AND s.dataset_id = ? AND s.status = 'present'${where.sql}
-              ORDER BY ${orderClause(sort, filter, 'r.sample_id')} LIMIT ? OFFSET ?`
-          )
-        : db.prepare(`SELECT s.id ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
-    )
-      .pluck()
-      .all(...(driven ? [datasetId, datasetId, ...where.params] : params), limit, offset) as number[]
-    samples = rowsInOrder(db, ids)
+    const join = scoresJoin(where, sort)
+    const base = `FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
+    const params = [...where.joinParams, datasetId, ...where.params]
+    // The total is the same for every page and order of a filter: counted once until a write (0.1-1 s at 1M).
+    total = untilWrite(db, `total:${datasetId}:${JSON.stringify(filter)}`, () =>
+      db
+        .prepare(`SELECT count(*) ${base}`)
+        .pluck()
+        .get(...params)
+    ) as number
+    if (where.sql === '' && !where.narrowed) samples = rowsInOrder(db, pathPage(db, datasetId, sort, offset, limit, total))
+    else if (!join) {
+      samples = db
+        .prepare(`SELECT ${GRID_COLUMNS} ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
+        .all(...params, limit, offset) as Sample[]
+    } else {
+      // Two steps: order the ids alone (SQLite's sorter then carries one integer per row, not the
+      // paths and labels of all 35k), then read the page's rows.
+      const ids = db
+        .prepare(`SELECT s.id ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
+        .pluck()
+        .all(...params, limit, offset) as number[]
+      samples = rowsInOrder(db, ids)
+    }
   }
   decorate(db, datasetId, samples)
   return { total, offset, limit, capped: askedLimit > limit, samples }
@@ -423,7 +304,7 @@ export function querySamples(
  * own order here: in list order each id landed on another page of samples and review_scores (a
  * one-off probe at 1M, 100,000 ids: 0.44-0.51 s against 0.30-0.41 s sorted, two rounds each).
  */
-function listedIds(db: Db, datasetId: number, filter: SampleFilter, where: ReturnType<typeof filterClause>): Int32Array {
+function listedIds(db: Db, datasetId: number, filter: SampleFilter, where: FilterClause): Int32Array {
   // A digest, not the filter itself, keys the kept list: a lasso's filter is up to 100,000 ids of text.
   const key = createHash('sha1').update(JSON.stringify(filter)).digest('hex')
   return untilWrite(db, `listed:${datasetId}:${key}`, () => {
@@ -449,49 +330,25 @@ function rowsInOrder(db: Db, ids: number[]): Sample[] {
   return ids.map((id) => byId.get(id) as Sample)
 }
 
-/** An ORDER BY with every term turned round: the same index, read from its other end. */
-function reversedOrder(order: string): string {
-  return order
-    .split(', ')
-    .map((term) =>
-      term.endsWith(' DESC') ? term.slice(0, -5) : term.endsWith(' ASC') ? `${term.slice(0, -4)} DESC` : `${term} DESC`
-    )
-    .join(', ')
-}
-
 /**
- * A page of the whole dataset (no filter) in path order or by a score, its ids read from one
- * covering index — samples' (dataset_id, rel_path), or review_scores' order index when every
- * sample is scored — with the few missing images left out by id. Joining each row to samples to
- * check that it is present instead made a page at offset 500,000 of 1M take 0.5 s by path and
- * 1.8 s by score; this way 0.04-0.07 s (0.15-0.18 s in sqlite3 with 1,000 images missing; issue
- * 19). A page past the middle is read from the far end of the index, the whole order reversed, so
- * OFFSET never walks more than half the rows. Null where this does not apply (other sorts, or
- * not every sample scored).
+ * A page of the whole dataset (no filter) in path order, its ids read from samples' covering
+ * (dataset_id, rel_path) index, with the few missing images left out by id. Joining each row to
+ * samples to check that it is present instead made a page at offset 500,000 of 1M take 0.5 s;
+ * this way 0.04-0.07 s (issue 19). A page past the middle is read from the far end of the index,
+ * the order reversed, so OFFSET never walks more than half the rows.
  */
-function unfilteredPage(
-  db: Db,
-  datasetId: number,
-  sort: SampleSort,
-  offset: number,
-  limit: number,
-  total: number
-): number[] | null {
-  let select: string
-  let order: string
-  if (sort.by === 'path') {
-    select = `SELECT s.id FROM samples s WHERE s.dataset_id = ? AND s.id NOT IN ${MISSING_IDS_SQL}`
-    order = orderClause(sort, {})
-  } else if (everySampleScored(db, datasetId)) {
-    select = `SELECT r.sample_id FROM review_scores r WHERE r.dataset_id = ? AND r.sample_id NOT IN ${MISSING_IDS_SQL}`
-    order = orderClause(sort, {}, 'r.sample_id')
-  } else return null
-  const page = (by: string, pageLimit: number, pageOffset: number): number[] =>
-    db.prepare(`${select} ORDER BY ${by} LIMIT ? OFFSET ?`).pluck().all(datasetId, datasetId, pageLimit, pageOffset) as number[]
-  if (offset + limit / 2 <= total / 2 || offset >= total) return page(order, limit, offset)
+function pathPage(db: Db, datasetId: number, sort: SampleSort, offset: number, limit: number, total: number): number[] {
+  const select = `SELECT s.id FROM samples s WHERE s.dataset_id = ? AND s.id NOT IN ${MISSING_IDS_SQL}`
+  const page = (reverse: boolean, pageLimit: number, pageOffset: number): number[] =>
+    db
+      .prepare(`${select} ORDER BY s.rel_path ${reverse ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(datasetId, datasetId, pageLimit, pageOffset) as number[]
+  const reverse = !!sort.reverse
+  if (offset + limit / 2 <= total / 2 || offset >= total) return page(reverse, limit, offset)
   // Rows [offset, end) counted from the start are rows [total - end, total - offset) from the end.
   const end = Math.min(offset + limit, total)
-  return page(reversedOrder(order), end - offset, total - end).reverse()
+  return page(!reverse, end - offset, total - end).reverse()
 }
 
 /** Adds what a grid row shows beside its label: the ranking's brief, review marks, duplicate group. */
@@ -543,6 +400,7 @@ export function samplePosition(
     const at = listedIds(db, datasetId, filter, where).indexOf(sampleId)
     return at < 0 ? null : at
   }
+  if (byScore(filter, sort)) return scoreOrderedPosition(db, datasetId, filter, sort, sampleId)
   const position = db
     .prepare(
       `SELECT position FROM (SELECT s.id, row_number() OVER (ORDER BY ${orderClause(sort, filter)}) - 1 AS position
@@ -552,7 +410,6 @@ export function samplePosition(
     .get(...where.joinParams, datasetId, ...where.params, sampleId) as number | undefined
   return position ?? null
 }
-
 export function getSampleRow(db: Db, sampleId: number): (Sample & { datasetId: number; contentHash: string }) | null {
   const row = db
     .prepare(`SELECT ${SAMPLE_COLUMNS}, dataset_id AS datasetId, content_hash AS contentHash FROM samples WHERE id = ?`)
