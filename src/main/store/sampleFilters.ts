@@ -1,4 +1,4 @@
-import type { InSampleFilter, SampleFilter, SampleSort } from '@shared/types'
+import type { InSampleFilter, SampleFilter } from '@shared/types'
 import { REVIEWED_IDS_SQL } from './review'
 import { duplicateFilterSql } from './duplicates'
 import { ODD_IDS_SQL } from './oddness'
@@ -9,8 +9,6 @@ export interface FilterClause {
   params: unknown[]
   scores: boolean
   from: string
-  narrowed: boolean
-  joinParams: unknown[]
 }
 
 /** review_scores.out_of_sample is 1 (the model did not train on the face), 0 (it did) or NULL (unknown). */
@@ -22,8 +20,7 @@ const IN_SAMPLE_SQL: Record<InSampleFilter, string> = {
 
 /**
  * Filters on `samples s`; `scores` says whether they need `review_scores r` joined. `from` is what
- * the query reads from (`narrowed` when not all the samples), its parameters `joinParams`, before
- * the dataset id. An explicit id list is a join (`pick`) rather than an IN, read by listedIds alone,
+ * the query reads from. An explicit id list is a join (`pick`) rather than an IN, read by listedIds alone,
  * which binds the list as the first parameter: the list drives (CROSS JOIN keeps it outer), each id
  * looked up in samples. Left to the planner, SQLite read the dataset's samples and scanned the whole
  * list for each: at 1M samples a lasso of 100,000 faces did not answer in 5 minutes (issue 19,
@@ -58,31 +55,22 @@ export function filterClause(datasetId: number, filter: SampleFilter): FilterCla
     parts.push(dup.sql)
     params.push(...dup.params)
   }
-  const picked = filter.sampleIds !== undefined
-  // The odd-images queue drives the query too, unless a list does: its ids read from
-  // review_scores_order_oddness, each looked up in samples. As a condition, SQLite read all the
-  // dataset's samples to count the queue (180-210 ms at 1M, issue 19).
-  const oddDrives = !!filter.odd && !picked
-  if (filter.odd && picked) {
+  // The odd-images queue as a condition: the grid's own queue view is the head of its kept order
+  // (scoredPages.ts); this serves a list of faces or the duplicates queue narrowed to it.
+  if (filter.odd) {
     parts.push(`s.id IN ${ODD_IDS_SQL}`)
     params.push(datasetId)
   }
-  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined || !!filter.odd
+  const scores = !!filter.flaggedOnly || filter.predictedLabel !== undefined || filter.inSample !== undefined
   return {
     sql: parts.map((p) => ` AND ${p}`).join(''),
     params,
     scores,
-    from: picked
-      ? 'json_each(?) pick CROSS JOIN samples s ON s.id = pick.value'
-      : oddDrives
-        ? `${ODD_IDS_SQL} odd CROSS JOIN samples s ON s.id = odd.sample_id`
-        : 'samples s',
-    narrowed: picked || oddDrives,
-    joinParams: oddDrives ? [datasetId] : []
+    from: filter.sampleIds !== undefined ? 'json_each(?) pick CROSS JOIN samples s ON s.id = pick.value' : 'samples s'
   }
 }
 
-/** `review_scores r` joined to `samples s` where the filter or the order (null: none) reads it. */
-export function scoresJoin(where: { scores: boolean }, sort: SampleSort | null): string {
-  return where.scores || (sort !== null && sort.by !== 'path') ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
+/** `review_scores r` joined to `samples s` where the filter reads it. */
+export function scoresJoin(where: { scores: boolean }): string {
+  return where.scores ? ' LEFT JOIN review_scores r ON r.sample_id = s.id' : ''
 }

@@ -267,9 +267,9 @@ export function querySamples(
     total = page.total
     samples = rowsInOrder(db, page.ids)
   } else {
-    const join = scoresJoin(where, sort)
+    const join = scoresJoin(where)
     const base = `FROM ${where.from}${join} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
-    const params = [...where.joinParams, datasetId, ...where.params]
+    const params = [datasetId, ...where.params]
     // The total is the same for every page and order of a filter: counted once until a write (0.1-1 s at 1M).
     total = untilWrite(db, `total:${datasetId}:${JSON.stringify(filter)}`, () =>
       db
@@ -277,7 +277,7 @@ export function querySamples(
         .pluck()
         .get(...params)
     ) as number
-    if (where.sql === '' && !where.narrowed) samples = rowsInOrder(db, pathPage(db, datasetId, sort, offset, limit, total))
+    if (where.sql === '') samples = rowsInOrder(db, pathPage(db, datasetId, sort, offset, limit, total))
     else if (!join) {
       samples = db
         .prepare(`SELECT ${GRID_COLUMNS} ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
@@ -312,11 +312,9 @@ function listedIds(db: Db, datasetId: number, filter: SampleFilter, where: Filte
     for (const id of filter.sampleIds ?? []) if (!place.has(id)) place.set(id, place.size)
     const byId = [...place.keys()].sort((a, b) => a - b)
     const ids = db
-      .prepare(
-        `SELECT s.id FROM ${where.from}${scoresJoin(where, null)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
-      )
+      .prepare(`SELECT s.id FROM ${where.from}${scoresJoin(where)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`)
       .pluck()
-      .all(JSON.stringify(byId), ...where.joinParams, datasetId, ...where.params) as number[]
+      .all(JSON.stringify(byId), datasetId, ...where.params) as number[]
     return Int32Array.from(ids.sort((a, b) => (place.get(a) as number) - (place.get(b) as number)))
   })
 }
@@ -404,10 +402,10 @@ export function samplePosition(
   const position = db
     .prepare(
       `SELECT position FROM (SELECT s.id, row_number() OVER (ORDER BY ${orderClause(sort, filter)}) - 1 AS position
-         FROM ${where.from}${scoresJoin(where, sort)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}) WHERE id = ?`
+         FROM ${where.from}${scoresJoin(where)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}) WHERE id = ?`
     )
     .pluck()
-    .get(...where.joinParams, datasetId, ...where.params, sampleId) as number | undefined
+    .get(datasetId, ...where.params, sampleId) as number | undefined
   return position ?? null
 }
 export function getSampleRow(db: Db, sampleId: number): (Sample & { datasetId: number; contentHash: string }) | null {

@@ -26,11 +26,9 @@ function passing(db: Db, datasetId: number, filter: SampleFilter): Passing {
     const where = filterClause(datasetId, filter)
     if (where.sql === '') return everyPresentFace(db, datasetId, scored)
     const ids = db
-      .prepare(
-        `SELECT s.id FROM ${where.from}${scoresJoin(where, null)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`
-      )
+      .prepare(`SELECT s.id FROM ${where.from}${scoresJoin(where)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`)
       .pluck()
-      .all(...where.joinParams, datasetId, ...where.params) as number[]
+      .all(datasetId, ...where.params) as number[]
     return {
       accept: idMembership(ids),
       unscored: Int32Array.from(ids.filter((id) => !scored.has(id))).sort(),
