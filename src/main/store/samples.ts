@@ -277,7 +277,9 @@ export function querySamples(
         .pluck()
         .get(...params)
     ) as number
-    if (where.sql === '') samples = rowsInOrder(db, pathPage(db, datasetId, sort, offset, limit, total))
+    // Past the end (an empty queue, most often) there is nothing to read: the kept total says so.
+    if (offset >= total) samples = []
+    else if (where.sql === '') samples = rowsInOrder(db, pathPage(db, datasetId, sort, offset, limit, total))
     else if (!join) {
       samples = db
         .prepare(`SELECT ${GRID_COLUMNS} ${base} ORDER BY ${orderClause(sort, filter)} LIMIT ? OFFSET ?`)
@@ -343,7 +345,7 @@ function pathPage(db: Db, datasetId: number, sort: SampleSort, offset: number, l
       .pluck()
       .all(datasetId, datasetId, pageLimit, pageOffset) as number[]
   const reverse = !!sort.reverse
-  if (offset + limit / 2 <= total / 2 || offset >= total) return page(reverse, limit, offset)
+  if (offset + limit / 2 <= total / 2) return page(reverse, limit, offset)
   // Rows [offset, end) counted from the start are rows [total - end, total - offset) from the end.
   const end = Math.min(offset + limit, total)
   return page(!reverse, end - offset, total - end).reverse()
