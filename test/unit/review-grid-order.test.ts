@@ -3,6 +3,8 @@ import type { SampleFilter, SampleSort, SampleSortKey } from '@shared/types'
 import { openDb, type Db } from '@main/store/db'
 import { ODD_QUEUE_MIN } from '@main/review/oddness'
 import { querySamples, samplePosition } from '@main/store/samples'
+import { saveRanking, type ScoreRow } from '@main/store/review'
+import type { RankingSummary } from '@shared/types'
 import { planOf, prepared } from '../helpers/sqlPlans'
 
 /**
@@ -192,6 +194,41 @@ describe('grid order at scale (issue 19)', () => {
     expect(readsScores(() => querySamples(db, 1, {}, 0, 7, margin))).toBe(1)
     expect(querySamples(db, 1, {}, 0, 1, margin).samples[0].id).toBe(id)
     expect(grid(db, {}, margin).ids).toEqual(reference(db, {}, margin))
+  })
+
+  it("takes a ranking's scores as it writes them, and each new ranking's at once, whichever order the page asks", () => {
+    const db = store()
+    const readsScores = (run: () => unknown): number =>
+      prepared(db, run).statements.filter((sql) => sql.includes('FROM review_scores WHERE +dataset_id')).length
+    // Dataset 1's scores rewritten through saveRanking twice, the margin turned round the second time.
+    const stored = db
+      .prepare(
+        `SELECT sample_id AS sampleId, given_label AS givenLabel, predicted_label AS predictedLabel,
+                confident_label AS confidentLabel, suggested_label AS suggestedLabel, intensity, oddness, self_confidence AS selfConfidence, margin,
+                flagged, intensity_mismatch AS intensityMismatch, score, combined,
+                neighbour_disagreement AS neighbourDisagreement, out_of_sample AS outOfSample
+           FROM review_scores WHERE dataset_id = 1 ORDER BY sample_id`
+      )
+      .all() as (Omit<ScoreRow, 'flagged' | 'outOfSample'> & { flagged: number; outOfSample: number | null })[]
+    const rank = (margin: (m: number | null) => number | null): void =>
+      saveRanking(
+        db,
+        { datasetId: 1, modelId: 'm', rankedAt: 'now' } as RankingSummary,
+        stored.map((r) => ({
+          ...r,
+          margin: margin(r.margin),
+          flagged: r.flagged === 1,
+          outOfSample: r.outOfSample === null ? null : r.outOfSample === 1
+        }))
+      )
+    const margin: SampleSort = { by: 'margin' }
+    rank((m) => m)
+    expect(readsScores(() => querySamples(db, 1, {}, 0, 7, margin))).toBe(0)
+    expect(grid(db, {}, margin).ids).toEqual(reference(db, {}, margin))
+    rank((m) => (m === null ? null : -m))
+    expect(readsScores(() => querySamples(db, 1, {}, 0, 7, margin))).toBe(0)
+    expect(grid(db, { currentLabel: 'happiness' }, margin).ids).toEqual(reference(db, { currentLabel: 'happiness' }, margin))
+    expect(grid(db, {}, { by: 'margin', reverse: true }).ids).toEqual(reference(db, {}, { by: 'margin', reverse: true }))
   })
 
   it('gives the odd-images order (ties, no score) as the whole sort does', () => {

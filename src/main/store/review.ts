@@ -182,8 +182,9 @@ export function saveRanking(
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
   )
   const { datasetId, modelId } = summary
-  // At AffectNet's size each row written through review_scores' seven indexes lands on a random page
-  // of each: 1M rows took 150-300 s (issue 19, `npm run bench:scale`). Above REBUILD_INDEXES_AT rows
+  // At AffectNet's size each row written through review_scores' indexes (seven then; two now that the
+  // grid's orders are kept in memory, scoreOrders.ts) lands on a random page of each: 1M rows took
+  // 150-300 s (issue 19, `npm run bench:scale`). Above REBUILD_INDEXES_AT rows
   // the indexes are dropped and built again from their own definitions, inside the same transaction
   // (readers still see the old ranking or the new one), which sorts each once instead.
   const indexes =
