@@ -218,7 +218,7 @@ function meetQuery(name) {
   if (name.startsWith('page:'))
     return 'keyset pages (rows after the last one shown: WHERE (score, id) > (?, ?)) instead of OFFSET, which walks every row before the page'
   if (/sort: (?!path)|likely wrong|margin/.test(name))
-    return 'an index per order matching its ORDER BY (dataset_id, score IS NULL, out_of_sample IS 0, score DESC, sample_id) with the query driven from review_scores, so LIMIT 300 stops after 300 rows instead of sorting 1M'
+    return 'the orders are kept in memory and sorted once per ranking (~0.1 s each), but the first one after the server starts reads 1M scores (~2 s): the orders stored with the ranking as id arrays'
   return 'the total counted once per filter (cached until labelsChanged) rather than on every page, and an index covering the filter'
 }
 
@@ -269,10 +269,10 @@ try {
       secs(ranked.ms),
       10_000,
       '10 s',
-      'the indexes out of its path: what is left is reading 1M samples and predictions row by row (~6 s), writing 1M score rows (~4 s) and ' +
-        "building review_scores' fourteen indexes (7-9 s for thirteen on two threads; any index over 1M rows takes 0.65-1.15 s to build here, one integer column " +
-        'included): the new scores written into a second table whose indexes are built while the old ranking serves, then swapped in; or the ' +
-        'orders kept as positions in a WITHOUT ROWID table bulk-loaded from orders sorted in JS (0.34 s an order in a probe)'
+      "the grid's orders are out of its path (kept in memory, sorted when asked for); what is left, in an in-process probe: reading 1M samples " +
+        'and predictions (~6 s: about 1 µs a row a table in better-sqlite3, a Map of 1M content hashes, JSON.parse of 1M probability lists), ' +
+        "writing 1M score rows (~4 s with the DELETE and the commit), review_scores' two remaining indexes (~1.2 s) and the scoring (~1.5 s): " +
+        'the scores stored per dataset as typed-array columns (as the neighbour lists are) rather than as 1M rows, and the probabilities as float32 BLOBs rather than JSON'
     )
     console.log(`    [${ranked.all.map(secs).join(', ')}]; the app's own count: ${secs(ranked.result.durationMs)}`)
   }
