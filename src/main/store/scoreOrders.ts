@@ -69,7 +69,7 @@ function scoresVersion(db: Db, datasetId: number): string | null {
 
 /**
  * Keeps the scores a ranking has just written, so that the grid's first sorted page after it needs
- * no read of 1M rows (1-1.5 s). `version` is the scores_written the ranking stored.
+ * no read of 1M rows (the first sorted page in a fresh process: 2.0 s at 1M, `npm run bench:scale`). `version` is the scores_written the ranking stored.
  */
 export function keepScores(db: Db, datasetId: number, written: number, columns: ScoreColumns): void {
   kept.set(db, { datasetId, version: `ranking ${written}`, columns, orders: new Map() })
@@ -80,7 +80,14 @@ function keptScores(db: Db, datasetId: number): Kept {
   const version = scoresVersion(db, datasetId)
   const entry = kept.get(db)
   if (version !== null && entry && entry.datasetId === datasetId && entry.version === version) return entry
-  const read = (): Kept => ({ datasetId, version: version ?? '', columns: readScores(db, datasetId), orders: new Map() })
+  // The version and the rows read in one transaction (one snapshot): a ranking committed by another
+  // process between the two would otherwise tag its scores with the old count, or the reverse.
+  const read = db.transaction((): Kept => ({
+    datasetId,
+    version: scoresVersion(db, datasetId) ?? '',
+    columns: readScores(db, datasetId),
+    orders: new Map()
+  }))
   if (version === null) return untilWrite(db, `scores:${datasetId}`, read)
   const fresh = read()
   kept.set(db, fresh)
@@ -97,12 +104,10 @@ function readScores(db: Db, datasetId: number): ScoreColumns {
     )
     .raw()
     .iterate(datasetId) as IterableIterator<(number | null)[]>
+  // In keptScores' transaction: the count and the rows are of one snapshot.
   let i = 0
-  for (const row of rows) {
-    if (i === n) break
-    setScoreRow(columns, i++, row[0] as number, row[1], row.slice(2))
-  }
-  return i === n ? columns : sliceScoreColumns(columns, i)
+  for (const row of rows) setScoreRow(columns, i++, row[0] as number, row[1], row.slice(2))
+  return columns
 }
 
 export function emptyScoreColumns(n: number): ScoreColumns {
@@ -122,12 +127,6 @@ export function setScoreRow(
   columns.ids[i] = sampleId
   columns.inSample[i] = outOfSample === 0 || outOfSample === false ? 1 : 0
   for (let c = 0; c < SCORE_COLUMNS.length; c++) columns.keys[SCORE_COLUMNS[c]][i] = scores[c] ?? NaN
-}
-
-function sliceScoreColumns(columns: ScoreColumns, n: number): ScoreColumns {
-  const keys = {} as Record<ScoreColumn, Float64Array>
-  for (const c of SCORE_COLUMNS) keys[c] = columns.keys[c].slice(0, n)
-  return { ids: columns.ids.slice(0, n), keys, inSample: columns.inSample.slice(0, n) }
 }
 
 /**
