@@ -170,7 +170,7 @@ describe('grid order at scale (issue 19)', () => {
   it('gives the same order when some samples have no score (the LEFT JOIN path)', () => {
     const db = store()
     db.prepare('DELETE FROM review_scores WHERE sample_id IN (SELECT id FROM samples WHERE dataset_id = 1 AND id % 10 = 3)').run()
-    for (const filter of FILTERS.slice(0, 5))
+    for (const filter of FILTERS)
       for (const sort of SORTS) expect(grid(db, filter, sort).ids, JSON.stringify(sort)).toEqual(reference(db, filter, sort))
   })
 

@@ -206,14 +206,7 @@ export function saveRanking(
     for (const r of rows) {
       if (i < columns.ids.length && inIdOrder) {
         if (i > 0 && r.sampleId <= columns.ids[i - 1]) inIdOrder = false
-        setScoreRow(columns, i, r.sampleId, r.outOfSample, [
-          r.score,
-          r.combined,
-          r.margin,
-          r.intensityMismatch,
-          r.neighbourDisagreement,
-          r.oddness
-        ])
+        setScoreRow(columns, i, r, [r.score, r.combined, r.margin, r.intensityMismatch, r.neighbourDisagreement, r.oddness])
       }
       i++
       put.run(

@@ -1,4 +1,4 @@
-import type { SampleSort, SampleSortKey } from '@shared/types'
+import type { SampleFilter, SampleSort, SampleSortKey } from '@shared/types'
 import { ODD_QUEUE_MIN } from '../review/oddness'
 import { idMembership, sortRows, walkOrder, type RowOrder } from '../review/scoreOrder'
 import type { Db } from './db'
@@ -18,12 +18,27 @@ import { untilWrite } from './untilWrite'
 export const SCORE_COLUMNS = ['score', 'combined', 'margin', 'intensity_mismatch', 'neighbour_disagreement', 'oddness'] as const
 export type ScoreColumn = (typeof SCORE_COLUMNS)[number]
 
-/** A dataset's scores as the orders are made from them: rows in sample id order, NaN for NULL. */
+/**
+ * A dataset's scores as the orders and the score filters are made from them: rows in sample id
+ * order, NaN for a NULL score.
+ */
 export interface ScoreColumns {
   ids: Int32Array
   keys: Record<ScoreColumn, Float64Array>
-  /** 1 where out_of_sample = 0 (the model trained on the face): those go after the rest. */
-  inSample: Uint8Array
+  /** out_of_sample: 0 the model trained on the face (those go after the rest), 1 it did not, 2 unknown. */
+  outOfSample: Uint8Array
+  flagged: Uint8Array
+  /** The predicted class, an index into `classes`. */
+  predicted: Uint8Array
+  classes: string[]
+}
+
+/** One score row as saveRanking writes it (out_of_sample as stored, or as the ranking's boolean). */
+export interface ScoreColumnsRow {
+  sampleId: number
+  outOfSample: number | boolean | null
+  flagged: number | boolean
+  predictedLabel: string
 }
 
 /**
@@ -57,7 +72,7 @@ interface Kept {
   orders: Map<string, GridOrder>
 }
 
-/** One dataset's scores per connection: the one being reviewed (53 MB at 1M faces). */
+/** One dataset's scores per connection: the one being reviewed (56 MB at 1M faces). */
 const kept = new WeakMap<Db, Kept>()
 
 /** Which scores are stored: the ranking's write count, or (no ranking row: stores written by hand) the database's state. */
@@ -100,33 +115,41 @@ function readScores(db: Db, datasetId: number): ScoreColumns {
   const columns = emptyScoreColumns(n)
   const rows = db
     .prepare(
-      `SELECT sample_id, out_of_sample, ${SCORE_COLUMNS.join(', ')} FROM review_scores WHERE +dataset_id = ? ORDER BY sample_id`
+      `SELECT sample_id, out_of_sample, flagged, predicted_label, ${SCORE_COLUMNS.join(', ')}
+         FROM review_scores WHERE +dataset_id = ? ORDER BY sample_id`
     )
     .raw()
-    .iterate(datasetId) as IterableIterator<(number | null)[]>
+    .iterate(datasetId) as IterableIterator<[number, number | null, number, string, ...(number | null)[]]>
   // In keptScores' transaction: the count and the rows are of one snapshot.
   let i = 0
-  for (const row of rows) setScoreRow(columns, i++, row[0] as number, row[1], row.slice(2))
+  for (const [sampleId, outOfSample, flagged, predictedLabel, ...scores] of rows)
+    setScoreRow(columns, i++, { sampleId, outOfSample, flagged, predictedLabel }, scores)
   return columns
 }
 
 export function emptyScoreColumns(n: number): ScoreColumns {
   const keys = {} as Record<ScoreColumn, Float64Array>
   for (const c of SCORE_COLUMNS) keys[c] = new Float64Array(n)
-  return { ids: new Int32Array(n), keys, inSample: new Uint8Array(n) }
+  return {
+    ids: new Int32Array(n),
+    keys,
+    outOfSample: new Uint8Array(n),
+    flagged: new Uint8Array(n),
+    predicted: new Uint8Array(n),
+    classes: []
+  }
 }
 
-/** Row i of the columns: a sample's id, its out_of_sample, and its scores in SCORE_COLUMNS' order. */
-export function setScoreRow(
-  columns: ScoreColumns,
-  i: number,
-  sampleId: number,
-  outOfSample: number | boolean | null,
-  scores: (number | null | undefined)[]
-): void {
-  columns.ids[i] = sampleId
-  columns.inSample[i] = outOfSample === 0 || outOfSample === false ? 1 : 0
-  for (let c = 0; c < SCORE_COLUMNS.length; c++) columns.keys[SCORE_COLUMNS[c]][i] = scores[c] ?? NaN
+/** Row i of the columns: a sample's row, and its scores in SCORE_COLUMNS' order. */
+export function setScoreRow(columns: ScoreColumns, i: number, row: ScoreColumnsRow, scores: (number | null | undefined)[]): void {
+  columns.ids[i] = row.sampleId
+  const out = row.outOfSample
+  columns.outOfSample[i] = out === 0 || out === false ? 0 : out === 1 || out === true ? 1 : 2
+  columns.flagged[i] = row.flagged === 1 || row.flagged === true ? 1 : 0
+  let c = columns.classes.indexOf(row.predictedLabel)
+  if (c < 0) c = columns.classes.push(row.predictedLabel) - 1
+  columns.predicted[i] = c
+  for (let k = 0; k < SCORE_COLUMNS.length; k++) columns.keys[SCORE_COLUMNS[k]][i] = scores[k] ?? NaN
 }
 
 /**
@@ -155,8 +178,10 @@ function makeOrder(columns: ScoreColumns, column: ScoreColumn, descending: boole
   const n = keys.length
   const groups = new Uint8Array(n)
   // Label scores: 0 scored, 1 scored in-sample, 2 no score, 3 no score in-sample. Odd: 0 scored, 1 not.
-  for (let i = 0; i < n; i++)
-    groups[i] = Number.isNaN(keys[i]) ? (odd ? 1 : 2 + columns.inSample[i]) : odd ? 0 : columns.inSample[i]
+  for (let i = 0; i < n; i++) {
+    const inSample = columns.outOfSample[i] === 0 ? 1 : 0
+    groups[i] = Number.isNaN(keys[i]) ? (odd ? 1 : 2 + inSample) : odd ? 0 : inSample
+  }
   const sorted: RowOrder = sortRows(keys, groups, odd ? 2 : 4, descending)
   const ids = new Int32Array(n)
   for (let i = 0; i < n; i++) ids[i] = columns.ids[sorted.rows[i]]
@@ -166,16 +191,16 @@ function makeOrder(columns: ScoreColumns, column: ScoreColumn, descending: boole
   return { ids, merge: { from: sorted.groupStarts[nullGroup], to: sorted.groupStarts[nullGroup + 1] }, queue }
 }
 
-/** Whether a sample has a score row in the kept scores (a byte per id), and how many have. */
-export function scoredMembership(db: Db, datasetId: number): { has: (id: number) => boolean; count: number } {
+/** Whether a sample has a score row in the kept scores (a byte per id), and the ids that have, ascending. */
+export function scoredMembership(db: Db, datasetId: number): { has: (id: number) => boolean; ids: Int32Array } {
   const entry = keptScores(db, datasetId)
   const cached = scoredSets.get(entry)
   if (cached) return cached
-  const scored = { has: idMembership(entry.columns.ids), count: entry.columns.ids.length }
+  const scored = { has: idMembership(entry.columns.ids), ids: entry.columns.ids }
   scoredSets.set(entry, scored)
   return scored
 }
-const scoredSets = new WeakMap<Kept, { has: (id: number) => boolean; count: number }>()
+const scoredSets = new WeakMap<Kept, { has: (id: number) => boolean; ids: Int32Array }>()
 
 /** A walk along an order, with `unscored` (ascending ids of faces without a score row) where SQL would put them. */
 export function orderWalk(order: GridOrder, unscored: Int32Array): (visit: (id: number) => boolean) => void {
@@ -186,4 +211,33 @@ export function orderWalk(order: GridOrder, unscored: Int32Array): (visit: (id: 
 export function queueWalk(order: GridOrder): (visit: (id: number) => boolean) => void {
   const ids = order.ids.subarray(0, order.queue)
   return (visit) => walkOrder(ids, { from: 0, to: 0, extra: new Int32Array(0) }, visit)
+}
+
+/**
+ * The grid's filters on the ranking's columns (flagged, predicted class, trained on), from the kept
+ * scores: after each decision at 1M faces, asking SQLite for the faces that pass them joined 1M
+ * samples to their scores again (0.7-1.0 s, `npm run bench:scale`). Faces without a score row pass
+ * where SQL's NULLs would: no flag, no predicted class, "trained on" unknown.
+ */
+export function scoreFilter(
+  db: Db,
+  datasetId: number,
+  filter: Pick<SampleFilter, 'flaggedOnly' | 'predictedLabel' | 'inSample'>
+): (id: number) => boolean {
+  const { columns } = keptScores(db, datasetId)
+  const scored = scoredMembership(db, datasetId)
+  const { flaggedOnly, predictedLabel, inSample } = filter
+  const predicted = predictedLabel === undefined ? -1 : columns.classes.indexOf(predictedLabel)
+  const out = inSample === undefined ? -1 : { yes: 0, no: 1, unknown: 2 }[inSample]
+  const passing: number[] = []
+  for (let i = 0; i < columns.ids.length; i++)
+    if (
+      (!flaggedOnly || columns.flagged[i] === 1) &&
+      (predictedLabel === undefined || columns.predicted[i] === predicted) &&
+      (out < 0 || columns.outOfSample[i] === out)
+    )
+      passing.push(columns.ids[i])
+  const passes = idMembership(passing)
+  const unscoredPass = !flaggedOnly && predictedLabel === undefined && (inSample === undefined || inSample === 'unknown')
+  return (id) => (scored.has(id) ? passes(id) : unscoredPass)
 }
