@@ -223,10 +223,29 @@ export function scoreFilter(
   db: Db,
   datasetId: number,
   filter: Pick<SampleFilter, 'flaggedOnly' | 'predictedLabel' | 'inSample'>
-): (id: number) => boolean {
-  const { columns } = keptScores(db, datasetId)
-  const scored = scoredMembership(db, datasetId)
-  const { flaggedOnly, predictedLabel, inSample } = filter
+): ScoreFilter {
+  const entry = keptScores(db, datasetId)
+  const key = JSON.stringify([filter.flaggedOnly, filter.predictedLabel, filter.inSample])
+  // Kept with the scores, not until a write: a decision changes no score.
+  let filters = scoreFilters.get(entry)
+  if (!filters) scoreFilters.set(entry, (filters = new Map()))
+  let kept = filters.get(key)
+  if (!kept) filters.set(key, (kept = makeScoreFilter(entry.columns, scoredMembership(db, datasetId), filter)))
+  return kept
+}
+
+/** A score filter: which faces pass it, and the scored ones that do (ascending ids). */
+export interface ScoreFilter {
+  passes: (id: number) => boolean
+  scoredPassing: Int32Array
+}
+const scoreFilters = new WeakMap<Kept, Map<string, ScoreFilter>>()
+
+function makeScoreFilter(
+  columns: ScoreColumns,
+  scored: { has: (id: number) => boolean },
+  { flaggedOnly, predictedLabel, inSample }: Pick<SampleFilter, 'flaggedOnly' | 'predictedLabel' | 'inSample'>
+): ScoreFilter {
   const predicted = predictedLabel === undefined ? -1 : columns.classes.indexOf(predictedLabel)
   const out = inSample === undefined ? -1 : { yes: 0, no: 1, unknown: 2 }[inSample]
   const passing: number[] = []
@@ -237,7 +256,7 @@ export function scoreFilter(
       (out < 0 || columns.outOfSample[i] === out)
     )
       passing.push(columns.ids[i])
-  const passes = idMembership(passing)
+  const inPassing = idMembership(passing)
   const unscoredPass = !flaggedOnly && predictedLabel === undefined && (inSample === undefined || inSample === 'unknown')
-  return (id) => (scored.has(id) ? passes(id) : unscoredPass)
+  return { passes: (id) => (scored.has(id) ? inPassing(id) : unscoredPass), scoredPassing: Int32Array.from(passing) }
 }
