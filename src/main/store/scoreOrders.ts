@@ -29,7 +29,7 @@ export interface ScoreColumns {
   outOfSample: Uint8Array
   flagged: Uint8Array
   /** The predicted class, an index into `classes`. */
-  predicted: Uint8Array
+  predicted: Uint16Array
   classes: string[]
 }
 
@@ -84,7 +84,8 @@ function scoresVersion(db: Db, datasetId: number): string | null {
 
 /**
  * Keeps the scores a ranking has just written, so that the grid's first sorted page after it needs
- * no read of 1M rows (the first sorted page in a fresh process: 2.0 s at 1M, `npm run bench:scale`). `version` is the scores_written the ranking stored.
+ * no read of 1M rows (which the first sorted page in a fresh process makes: 2.0 s at 1M, `npm run
+ * bench:scale`). `written` is the scores_written the ranking stored.
  */
 export function keepScores(db: Db, datasetId: number, written: number, columns: ScoreColumns): void {
   kept.set(db, { datasetId, version: `ranking ${written}`, columns, orders: new Map() })
@@ -135,7 +136,7 @@ export function emptyScoreColumns(n: number): ScoreColumns {
     keys,
     outOfSample: new Uint8Array(n),
     flagged: new Uint8Array(n),
-    predicted: new Uint8Array(n),
+    predicted: new Uint16Array(n),
     classes: []
   }
 }
