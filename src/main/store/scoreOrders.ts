@@ -156,7 +156,11 @@ export function setScoreRow(columns: ScoreColumns, i: number, row: ScoreColumnsR
 /**
  * The grid order for a sort by a score, or the odd-images order (the queue's, whatever the sort;
  * `reverse` then ignored). Label scores: unscored faces last, in-sample faces after the rest, the
- * score's direction within each; odd images: unscored last, regardless of in-sample.
+ * score's direction within each, ties by sample id (scan order) so pages stay stable. In-sample
+ * faces go last whatever their score because the model has memorised their labels: a confident
+ * score there says little, and a review that opened on them would waste its first hour. Odd images:
+ * unscored last, regardless of in-sample — whether an image is a face at all does not depend on the
+ * model having memorised its label.
  */
 export function gridOrder(db: Db, datasetId: number, sort: SampleSort, oddQueue: boolean): GridOrder {
   const entry = keptScores(db, datasetId)
