@@ -91,9 +91,8 @@ function runJob(ctx: AppContext, datasetId: number, modelId: string, job: Job): 
   const lists = neighbourLists(ctx.db, datasetId, modelId)
   if (!lists || lists.embeddings !== job.embeddings)
     throw new Error('the nearest neighbours it starts from are not stored for these embeddings; run the model again')
+  // Enough faces: umapStatus checked the count these lists were made from.
   const knn = knnRows(lists, lists.sampleIds)
-  if (knn.n < minUmapFaces(knn.k))
-    throw new Error(`UMAP needs at least ${minUmapFaces(knn.k)} faces with an embedding; this dataset has ${knn.n}`)
   return new Promise((resolve, reject) => {
     const worker = new Worker(join(ctx.workersDir, 'umapWorker.js'), { workerData: { knn } satisfies UmapJobSetup })
     // A layout still being computed does not keep a finished command's process alive.
