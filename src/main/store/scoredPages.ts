@@ -2,7 +2,7 @@ import type { SampleFilter, SampleSort } from '@shared/types'
 import { countOf, idMembership, pageOf, positionOf } from '../review/scoreOrder'
 import type { Db } from './db'
 import { REVIEWED_IDS_SQL } from './review'
-import { filterClause, scoresJoin, type FilterClause } from './sampleFilters'
+import { filterClause, type FilterClause } from './sampleFilters'
 import { gridOrder, orderWalk, queueWalk, scoredMembership, scoreFilter } from './scoreOrders'
 import { untilWrite } from './untilWrite'
 
@@ -60,10 +60,10 @@ function passing(db: Db, datasetId: number, filter: SampleFilter): Passing {
   })
 }
 
-/** The faces passing filters on samples' own columns (labels, split, changed), from SQL. */
+/** The faces passing filters on samples' own columns (labels, split, changed), from SQL: no score is joined, the score filters having been taken out. */
 function facesPassingSql(db: Db, datasetId: number, where: FilterClause, scored: Scored): Passing & { ids: number[] } {
   const ids = db
-    .prepare(`SELECT s.id FROM ${where.from}${scoresJoin(where)} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`)
+    .prepare(`SELECT s.id FROM ${where.from} WHERE s.dataset_id = ? AND s.status = 'present'${where.sql}`)
     .pluck()
     .all(datasetId, ...where.params) as number[]
   return {
