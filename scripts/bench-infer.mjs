@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createRequire } from 'node:module'
-import { defaultBuiltinModel, ensureBuilt, root } from './lib.mjs'
+import { defaultBuiltinModel, ensureBuilt, median, root } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 const ort = require('onnxruntime-node')
@@ -41,7 +41,6 @@ function benchModel() {
   return join(root, 'test', 'fixtures', 'models', 'pfvit-micro')
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const modelDir = benchModel()
 const manifest = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'))
 const S = manifest.input.size

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { root } from './lib.mjs'
+import { median, root } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 const option = (name, fallback) => {
@@ -43,7 +43,6 @@ const { NeighbourIndex } = await import(pathToFileURL(join(work, 'search.mjs')).
 const { allNeighbours } = await import(pathToFileURL(join(work, 'lists.mjs')).href)
 const { pca2d } = await import(pathToFileURL(join(work, 'pca.mjs')).href)
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 /** Seeded: 64 cluster centres, each vector a centre plus noise. */
 function synthetic(n) {
   let s = 17

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { ensureBuilt, root } from './lib.mjs'
+import { ensureBuilt, median, root } from './lib.mjs'
 
 const dataDir = resolve(process.env.PF_DATA_DIR ?? join(root, '..', 'shared', 'data'))
 const folder = process.argv[2] ?? join(dataDir, 'ferplus')
@@ -18,7 +18,6 @@ if (!existsSync(folder)) {
 }
 ensureBuilt()
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 function openOnce(home) {
   const r = spawnSync(process.execPath, [join(root, 'out', 'main', 'cli.js'), 'open', folder, '--json', '--data-dir', home], {
     encoding: 'utf8'

@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path'
 import {
   cliEntry,
   ensureBuilt,
+  median,
   root,
   startServe,
   stopServe,
@@ -58,7 +59,6 @@ if (!existsSync(join(dataDir, 'muxspace_fe'))) {
 }
 ensureBuilt()
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`
 const msText = (ms) => `${ms.toFixed(1)} ms`
 const mb = (kb) => `${Math.round(kb / 1024).toLocaleString()} MB`

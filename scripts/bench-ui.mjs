@@ -24,6 +24,8 @@ import { join, resolve } from 'node:path'
 import {
   cliEntry,
   ensureBuilt,
+  median,
+  percentile,
   root,
   startServe,
   stopServe,
@@ -113,8 +115,6 @@ const browser = await chromium.launch({
     '--disable-sync'
   ]
 })
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const percentile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]
 const ms = (x) => `${x.toFixed(1)} ms`
 try {
   const page = await browser.newPage({ viewport: { width: 1500, height: 950 } })

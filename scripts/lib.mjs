@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url'
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const cliEntry = join(root, 'out', 'main', 'cli.js')
 
+/** The middle value (the upper one of an even count): what the benches report. */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+/** The value below which a share `q` of them falls (nearest rank). */
+export const percentile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]
+
 /** The value after `--name` on the command line, or `fallback` when the option is absent or last. */
 export function option(name, fallback = null) {
   const i = process.argv.indexOf(name)

@@ -3,8 +3,8 @@
 // A frame is the interval between two animation frames while a wheel event (zoom) or a pointer
 // move (hover) is sent every frame; the map's own drawing is in it.
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const percentile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]
+import { median, percentile } from './lib.mjs'
+
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length
 const ms = (x) => `${x.toFixed(1)} ms`
 
