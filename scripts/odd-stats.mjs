@@ -1,5 +1,6 @@
-// What bench:odd and bench:odd-injected share: the app's odd-image score (src/main/review/oddness.ts,
-// transpiled on the fly so the benches measure the app's own code), and AUROC with a bootstrap interval.
+// What bench:odd and bench:odd-injected share: the app's odd-image score (src/main/review/oddness.ts)
+// and AUROC (src/main/review/metrics.ts), transpiled on the fly so the benches measure the app's own
+// code, and AUROC with a bootstrap interval.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -9,20 +10,29 @@ import { root } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 
-/** src/main/review/oddness.ts as a module: its functions, the weight, the norm's scale and the queue's cut. */
-export async function loadOddness() {
+/**
+ * One of the app's own modules (a file without imports under src/main), transpiled on the fly so the
+ * benches measure the app's code rather than a copy of it.
+ */
+async function appModule(...path) {
   const ts = require('typescript')
   const work = mkdtempSync(join(tmpdir(), 'pf-bench-odd-'))
   try {
-    const js = ts.transpileModule(readFileSync(join(root, 'src', 'main', 'review', 'oddness.ts'), 'utf8'), {
+    const js = ts.transpileModule(readFileSync(join(root, 'src', 'main', ...path), 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 }
     }).outputText
-    writeFileSync(join(work, 'oddness.mjs'), js)
-    return await import(pathToFileURL(join(work, 'oddness.mjs')).href)
+    writeFileSync(join(work, 'module.mjs'), js)
+    return await import(pathToFileURL(join(work, 'module.mjs')).href)
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
 }
+
+/** src/main/review/oddness.ts: its functions, the weight, the norm's scale and the queue's cut. */
+export const loadOddness = () => appModule('review', 'oddness.ts')
+
+/** AUROC by ranks, ties averaged (the chance a positive outscores a negative): the app's, as bench:noise uses it. */
+export const { auroc } = await appModule('review', 'metrics.ts')
 
 /**
  * 1 − mean cosine similarity to the neighbours that exist (id ≥ 0); null when there are none. The
@@ -42,22 +52,6 @@ export function isolation(neighbours, similarities) {
 /** A BLOB of little-endian int32 / float32 (a stored list) as an aligned typed array. */
 export const int32Blob = (b) => new Int32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
 export const float32Blob = (b) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))
-
-/** AUROC by ranks (ties averaged): the chance a positive outscores a negative. */
-export function auroc(scores, labels) {
-  const idx = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b])
-  let rankSumPos = 0
-  let pos = 0
-  for (let i = 0; i < idx.length;) {
-    let j = i
-    while (j + 1 < idx.length && scores[idx[j + 1]] === scores[idx[i]]) j++
-    const rank = (i + j) / 2 + 1
-    for (let t = i; t <= j; t++) if (labels[idx[t]]) ((rankSumPos += rank), pos++)
-    i = j + 1
-  }
-  const neg = idx.length - pos
-  return pos === 0 || neg === 0 ? NaN : (rankSumPos - (pos * (pos + 1)) / 2) / (pos * neg)
-}
 
 /** mulberry32: a seeded 32-bit generator (integer maths, so it stays uniform; a float LCG does not). */
 export function seededRandom(seed = 12345) {
