@@ -260,6 +260,24 @@ async function timed(name, args, budgetMs = Infinity) {
   return { ms: median(times), all: times, result }
 }
 
+/**
+ * Times `request` right after a write, RUNS times: one face relabelled before each call and the
+ * relabel undone after it, so the store is left as it was. Returns the times and the last answer.
+ */
+async function afterRelabel(request) {
+  const face = (await call('querySamples', { datasetId, filter: {}, offset: 0, limit: 1 })).result.samples[0]
+  const times = []
+  let result
+  for (let i = 0; i < RUNS; i++) {
+    await call('setLabel', { datasetId, sampleIds: [face.id], label: face.currentLabel === 'fear' ? 'anger' : 'fear' })
+    const r = await request()
+    times.push(r.ms)
+    result = r.result
+    await call('undo', { datasetId })
+  }
+  return { times, result }
+}
+
 try {
   if (ONLY.has('store'))
     console.log(`  (every figure is a median of ${RUNS} through HTTP as the page calls it: request → JSON parsed)`)
@@ -333,9 +351,7 @@ try {
       console.log(`    [${r.all.map(msText).join(', ')}]`)
     }
     // The researcher's loop: a face relabelled, then the view's first page asked again, as the grid
-    // does after each decision (a write: what passes a filter is found again). The relabel is undone
-    // after each request, so the store is left as it was.
-    const face = (await call('querySamples', { datasetId, filter: {}, offset: 0, limit: 1 })).result.samples[0]
+    // does after each decision (a write: what passes a filter is found again).
     const afterDecision = [
       ['after a relabel: most likely wrong', { filter: {}, sort: { by: 'likelyWrong' } }],
       [
@@ -350,16 +366,15 @@ try {
     ]
     for (const [name, args] of afterDecision) {
       if (!CASES.test(name)) continue
-      const times = []
-      let total = 0
-      for (let i = 0; i < RUNS; i++) {
-        await call('setLabel', { datasetId, sampleIds: [face.id], label: face.currentLabel === 'fear' ? 'anger' : 'fear' })
-        const r = await call('querySamples', { datasetId, offset: 0, limit: 300, ...args })
-        times.push(r.ms)
-        total = r.result.total
-        await call('undo', { datasetId })
-      }
-      report(`${name} (${total.toLocaleString()} match)`, median(times), msText(median(times)), 100, '100 ms', meetQuery(name))
+      const { times, result } = await afterRelabel(() => call('querySamples', { datasetId, offset: 0, limit: 300, ...args }))
+      report(
+        `${name} (${result.total.toLocaleString()} match)`,
+        median(times),
+        msText(median(times)),
+        100,
+        '100 ms',
+        meetQuery(name)
+      )
       console.log(`    [${times.map(msText).join(', ')}]`)
     }
   }
@@ -384,15 +399,8 @@ try {
     store.close()
     const first = await call('getEmbeddingMap', { datasetId })
     const again = await timed('getEmbeddingMap', { datasetId })
-    // After a write the colours are read again: one face relabelled before each request (and the
-    // relabel undone after it, so the store is left as it was).
-    const face = (await call('querySamples', { datasetId, filter: {}, offset: 0, limit: 1 })).result.samples[0]
-    const afterWrite = []
-    for (let i = 0; i < RUNS; i++) {
-      await call('setLabel', { datasetId, sampleIds: [face.id], label: face.currentLabel === 'fear' ? 'anger' : 'fear' })
-      afterWrite.push((await call('getEmbeddingMap', { datasetId })).ms)
-      await call('undo', { datasetId })
-    }
+    // After a write the colours are read again.
+    const afterWrite = (await afterRelabel(() => call('getEmbeddingMap', { datasetId }))).times
     const answer = JSON.stringify(again.result).length
     console.log(`\n  the embedding map of ${first.result.embeddings.toLocaleString()} faces (no target; issue 17: usable at 1M):`)
     console.log(`  ${'getEmbeddingMap, first (PCA computed and stored)'.padEnd(58)} ${secs(first.ms).padStart(12)}`)
