@@ -4,6 +4,7 @@ import type { MapColouring } from '@shared/mapColours'
 import { colouring, COLOURINGS, decodeMap } from '../../mapColouring'
 import { message } from '../../store'
 import { useReview, useReviewStore } from '../../useReview'
+import { LabelledSelect } from '../LabelledSelect'
 import { MapCanvas } from './MapCanvas'
 
 /** How often a map waiting for its UMAP layout asks again. */
@@ -139,26 +140,8 @@ export function MapView(): React.JSX.Element {
   return (
     <section className="map-view" aria-label="Embedding map">
       <div className="map-controls">
-        <label>
-          Colour by{' '}
-          <select aria-label="Colour by" value={by} onChange={(e) => setBy(e.target.value as MapColouring)}>
-            {COLOURINGS.map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Layout{' '}
-          <select aria-label="Layout" value={layout} onChange={(e) => setLayout(e.target.value as MapLayout)}>
-            {LAYOUTS.map((l) => (
-              <option key={l.value} value={l.value}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelledSelect label="Colour by" value={by} choices={COLOURINGS} onChange={setBy} />
+        <LabelledSelect label="Layout" value={layout} choices={LAYOUTS} onChange={setLayout} />
         {map && points && (
           <span className="muted small" data-testid="map-summary">
             {points.sampleIds.length.toLocaleString()} faces · {map.method.toUpperCase()} of {map.modelId} embeddings · wheel
