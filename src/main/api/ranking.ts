@@ -10,7 +10,15 @@ import { medianNorm, oddness } from '../review/oddness'
 import { rankLabelIssues, type IssueScores, type RankItem } from '../review/ranking'
 import { freshListsWithNorms } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
-import { countLabels, rankingInputs, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
+import {
+  countLabels,
+  probabilitiesAt,
+  rankingInputs,
+  rankingSummary,
+  saveRanking,
+  type RankingInputs,
+  type ScoreRow
+} from '../store/review'
 import { declareOutOfSample, getDatasetSummary, outOfSampleDeclaredAt } from '../store/datasets'
 import { getDatasetFormat } from '../store/sources'
 import type { AppContext } from './context'
@@ -55,40 +63,45 @@ export function rankDataset(
   )
   const classIndex = new Map(model.classes.map((c, i) => [c, i]))
   const neutral = classIndex.get(card.neutralClass ?? 'neutral') ?? null
-  const items: RankItem[] = inputs.map((r) => ({
-    given: r.currentLabel === null ? null : (classIndex.get(r.currentLabel) ?? null),
-    probabilities: r.probabilities,
-    intensity: r.intensity,
-    outOfSample: isOutOfSample(overlap, r.split)
-  }))
+  const items: RankItem[] = inputs.sampleIds.map((_, i) => {
+    const label = inputs.currentLabels[i]
+    const intensity = inputs.intensity[i]
+    return {
+      given: label === null ? null : (classIndex.get(label) ?? null),
+      probabilities: probabilitiesAt(inputs, i),
+      intensity: Number.isNaN(intensity) ? null : intensity,
+      outOfSample: isOutOfSample(overlap, inputs.splits[i])
+    }
+  })
   const ranking = rankLabelIssues(items, model.classes.length, neutral)
   const { disagreement, odd } = neighbourScores(db, datasetId, model.id, inputs)
   const name = (i: number | null): string | null => (i === null ? null : model.classes[i])
   // Each sample's row is made as it is written, not all at once: 1M row objects beside the inputs
   // and scores raised the 1M ranking's peak RSS and its collection time (issue 19).
   const scoreRow = (i: number): ScoreRow => {
-    const r = inputs[i]
+    const sampleId = inputs.sampleIds[i]
+    const currentLabel = inputs.currentLabels[i]
     const s = ranking.scores[i]
     const judged = items[i].given !== null
     return {
-      sampleId: r.sampleId,
-      givenLabel: r.currentLabel,
+      sampleId,
+      givenLabel: currentLabel,
       predictedLabel: model.classes[s.predicted],
       selfConfidence: s.selfConfidence,
       margin: s.margin,
       confidentLabel: name(s.confident),
       // A label the model has no class for (contempt for a 7-class model) is not judged, and
       // nothing is suggested for it: the model could never have predicted it.
-      suggestedLabel: judged || r.currentLabel === null ? name(s.suggested) : null,
+      suggestedLabel: judged || currentLabel === null ? name(s.suggested) : null,
       flagged: s.flagged,
-      intensity: r.intensity,
+      intensity: items[i].intensity,
       intensityMismatch: s.intensityMismatch,
       combined: s.combined,
       score: s.score,
       // Judged like the other scores: a label the model has no class for gets none.
-      neighbourDisagreement: judged ? (disagreement.get(r.sampleId) ?? null) : null,
+      neighbourDisagreement: judged ? (disagreement.get(sampleId) ?? null) : null,
       // Whether an image is a face at all does not need a label: every predicted sample gets one.
-      oddness: odd.get(r.sampleId) ?? null,
+      oddness: odd.get(sampleId) ?? null,
       outOfSample: judged ? items[i].outOfSample : null
     }
   }
@@ -117,8 +130,11 @@ export function rankDataset(
   const counts = countLabels(
     (function* () {
       for (let i = 0; i < inputs.length; i++) {
-        const { originalLabel, currentLabel } = inputs[i]
-        yield { originalLabel, currentLabel, predicted: model.classes[ranking.scores[i].predicted] }
+        yield {
+          originalLabel: inputs.originalLabels[i],
+          currentLabel: inputs.currentLabels[i],
+          predicted: model.classes[ranking.scores[i].predicted]
+        }
       }
     })()
   )
@@ -148,25 +164,23 @@ function countScores(scores: IssueScores[], items: RankItem[]): Pick<RankingSumm
  * after relabelling needs no new search. Empty when the lists are missing or stale (api/review.ts
  * computes them after a run).
  */
-function neighbourScores(
-  db: Db,
-  datasetId: number,
-  modelId: string,
-  inputs: { sampleId: number; currentLabel: string | null; probabilities: number[] }[]
-) {
+function neighbourScores(db: Db, datasetId: number, modelId: string, inputs: RankingInputs) {
   const scores = new Map<number, number | null>()
   const odd = new Map<number, number | null>()
   const lists = freshListsWithNorms(db, datasetId, modelId)
   if (!lists) return { disagreement: scores, odd }
   const median = medianNorm(lists.norms)
-  const label = new Map(inputs.map((r) => [r.sampleId, r.currentLabel]))
-  const probabilities = new Map(inputs.map((r) => [r.sampleId, r.probabilities]))
-  const labelOf = (id: number): string | null => label.get(id) ?? null
+  const position = new Map(inputs.sampleIds.map((id, i) => [id, i]))
+  const labelOf = (id: number): string | null => {
+    const at = position.get(id)
+    return at === undefined ? null : inputs.currentLabels[at]
+  }
   lists.sampleIds.forEach((id, i) => {
-    if (!label.has(id)) return
+    const at = position.get(id)
+    if (at === undefined) return
     const neighbours = lists.neighbours.subarray(i * lists.k, (i + 1) * lists.k)
-    scores.set(id, neighbourDisagreement(labelOf(id), neighbours, labelOf))
-    odd.set(id, oddness(probabilities.get(id) as number[], lists.norms[i], median))
+    scores.set(id, neighbourDisagreement(inputs.currentLabels[at], neighbours, labelOf))
+    odd.set(id, oddness(probabilitiesAt(inputs, at), lists.norms[i], median))
   })
   return { disagreement: scores, odd }
 }
