@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { scanDataset } from '@main/datasets/scan'
 import { openDb } from '@main/store/db'
 import { storeResults } from '@main/store/predictions'
-import { probabilitiesAt, rankingInputs, type RankingInputs } from '@main/store/review'
+import { probabilitiesAt, rankingInputs, type RankingInputs } from '@main/store/rankingInputs'
 import { querySamples } from '@main/store/samples'
 import { tempDir, writePng } from '../helpers/data'
 
@@ -83,5 +83,77 @@ describe('what the ranking reads: every present sample with a prediction by the 
     storeResults(db, 'm', CLASSES, [result(hashes[0], [0.2, 0.8])])
     storeResults(db, 'm', [...CLASSES, 'surprise'], [result(hashes[1], [0.2, 0.3, 0.5])])
     expect(() => rankingInputs(db, datasetId, 'm')).toThrow(/predictions of 2 and of 3 classes/)
+  })
+})
+
+describe('the join kept between rankings (ranking again reads only the labels)', () => {
+  /** A dataset of three faces in a store file, ranked once by model "m" through connection `a`. */
+  async function rankedStore() {
+    const root = await tempDir('pf-rank-kept-')
+    await writePng(join(root, 'happy', 'a.png'), 10)
+    await writePng(join(root, 'happy', 'b.png'), 20)
+    await writePng(join(root, 'neutral', 'c.png'), 30)
+    const file = join(await tempDir('pf-rank-kept-store-'), 'pokerface.sqlite')
+    const a = openDb(file)
+    const { datasetId } = await scanDataset(a, root)
+    const hashOf = (relPath: string) =>
+      a.prepare('SELECT content_hash FROM samples WHERE rel_path = ?').pluck().get(relPath) as string
+    storeResults(a, 'm', CLASSES, [
+      result(hashOf('happy/a.png'), [0.2, 0.8], 0.05),
+      result(hashOf('happy/b.png'), [0.3, 0.7]),
+      result(hashOf('neutral/c.png'), [0.9, 0.1])
+    ])
+    expect(rankingInputs(a, datasetId, 'm').inputs.length).toBe(3)
+    return { root, file, a, datasetId, hashOf }
+  }
+  const writes = (db: ReturnType<typeof openDb>) =>
+    Object.fromEntries(db.prepare('SELECT scope, n FROM ranking_input_writes').raw().all() as [string, number][])
+
+  it('gives what a fresh read gives after relabelling, which counts no write', async () => {
+    const { file, a, datasetId } = await rankedStore()
+    const before = writes(a)
+    a.prepare("UPDATE samples SET current_label = 'neutral' WHERE rel_path = 'happy/a.png'").run()
+    expect(writes(a)).toEqual(before)
+    const again = rows(rankingInputs(a, datasetId, 'm').inputs)
+    expect(again.find((r) => r.probabilities[0] === 0.2)?.currentLabel).toBe('neutral')
+    expect(again).toEqual(rows(rankingInputs(openDb(file), datasetId, 'm').inputs))
+  })
+
+  it('reads the join again after another connection changes a prediction, adds or loses a sample, or a file changes', async () => {
+    const { root, file, a, datasetId, hashOf } = await rankedStore()
+    const b = openDb(file)
+    const probabilitiesOf = (relPath: string) => {
+      const read = rows(rankingInputs(a, datasetId, 'm').inputs)
+      const id = a.prepare('SELECT id FROM samples WHERE rel_path = ?').pluck().get(relPath)
+      return read.find((r) => r.sampleId === id)?.probabilities
+    }
+    // A prediction replaced (a second run of the model) through another connection.
+    storeResults(b, 'm', CLASSES, [result(hashOf('happy/b.png'), [0.6, 0.4])])
+    expect(probabilitiesOf('happy/b.png')).toEqual([0.6, 0.4])
+    // A file changed on disk: new content, with no prediction yet.
+    await writePng(join(root, 'happy', 'b.png'), 200)
+    await scanDataset(b, root)
+    expect(probabilitiesOf('happy/b.png')).toBeUndefined()
+    expect(rankingInputs(a, datasetId, 'm').unpredicted).toEqual([
+      { original: 'happiness', current: 'happiness', predicted: null, n: 1 }
+    ])
+    // A new file whose content the model has seen (a copy), and a file gone.
+    await copyFile(join(root, 'neutral', 'c.png'), join(root, 'neutral', 'c-copy.png'))
+    await rm(join(root, 'happy', 'a.png'))
+    await scanDataset(b, root)
+    expect(probabilitiesOf('neutral/c-copy.png')).toEqual([0.9, 0.1])
+    expect(probabilitiesOf('happy/a.png')).toBeUndefined()
+    expect(rows(rankingInputs(a, datasetId, 'm').inputs)).toEqual(rows(rankingInputs(openDb(file), datasetId, 'm').inputs))
+  })
+
+  it('counts a write for each prediction and each sample added, changed or removed, and none for a rescan that finds nothing new', async () => {
+    const { root, a, datasetId, hashOf } = await rankedStore()
+    const before = writes(a)
+    expect(before[`dataset:${datasetId}`]).toBe(3)
+    expect(before['model:m']).toBe(3)
+    await scanDataset(a, root)
+    expect(writes(a)).toEqual(before)
+    storeResults(a, 'other', CLASSES, [result(hashOf('happy/a.png'), [0.5, 0.5])])
+    expect(writes(a)).toEqual({ ...before, 'model:other': 1 })
   })
 })

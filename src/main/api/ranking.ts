@@ -10,15 +10,8 @@ import { medianNorm, oddness } from '../review/oddness'
 import { rankLabelIssues, type IssueScores, type RankItem } from '../review/ranking'
 import { freshListsWithNorms } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
-import {
-  countLabels,
-  probabilitiesAt,
-  rankingInputs,
-  rankingSummary,
-  saveRanking,
-  type RankingInputs,
-  type ScoreRow
-} from '../store/review'
+import { countLabels, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
+import { probabilitiesAt, rankingInputs, type RankingInputs } from '../store/rankingInputs'
 import { declareOutOfSample, getDatasetSummary, outOfSampleDeclaredAt } from '../store/datasets'
 import { getDatasetFormat } from '../store/sources'
 import type { AppContext } from './context'

@@ -568,5 +568,38 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX IF EXISTS review_scores_by_predicted;
   DROP INDEX IF EXISTS review_scores_flagged;
   CREATE INDEX review_scores_flagged ON review_scores(dataset_id) WHERE flagged = 1;
+  `,
+  // Issue 19: a ranking's join of a dataset's samples to a model's predictions (by content hash,
+  // 5-6 s at 1M) is kept between rankings (rankingInputs.ts) while these counts stand still: every
+  // write to a model's predictions, and every sample of a dataset added, removed, or changed in
+  // content or presence, counts one. Relabelling counts nothing.
+  `
+  CREATE TABLE ranking_input_writes (
+    scope TEXT PRIMARY KEY, -- 'model:<model id>' or 'dataset:<dataset id>'
+    n INTEGER NOT NULL
+  );
+  CREATE TRIGGER ranking_inputs_prediction_added AFTER INSERT ON predictions BEGIN
+    INSERT INTO ranking_input_writes VALUES ('model:' || NEW.model_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER ranking_inputs_prediction_removed AFTER DELETE ON predictions BEGIN
+    INSERT INTO ranking_input_writes VALUES ('model:' || OLD.model_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER ranking_inputs_prediction_changed
+    AFTER UPDATE OF content_hash, model_id, probabilities, emotion_intensity ON predictions BEGIN
+    INSERT INTO ranking_input_writes VALUES ('model:' || OLD.model_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+    INSERT INTO ranking_input_writes VALUES ('model:' || NEW.model_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER ranking_inputs_sample_added AFTER INSERT ON samples BEGIN
+    INSERT INTO ranking_input_writes VALUES ('dataset:' || NEW.dataset_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+  END;
+  CREATE TRIGGER ranking_inputs_sample_removed AFTER DELETE ON samples BEGIN
+    INSERT INTO ranking_input_writes VALUES ('dataset:' || OLD.dataset_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+  END;
+  -- The scanner sets content_hash and status on every file it finds again: only a change counts.
+  CREATE TRIGGER ranking_inputs_sample_changed AFTER UPDATE OF dataset_id, content_hash, status ON samples
+    WHEN OLD.dataset_id IS NOT NEW.dataset_id OR OLD.content_hash IS NOT NEW.content_hash OR OLD.status IS NOT NEW.status BEGIN
+    INSERT INTO ranking_input_writes VALUES ('dataset:' || OLD.dataset_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+    INSERT INTO ranking_input_writes VALUES ('dataset:' || NEW.dataset_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+  END;
   `
 ]

@@ -1,8 +1,6 @@
 import type { Label } from '@shared/emotions'
-import type { Split } from '@shared/splits'
 import { REVIEW_FLAGS, type LabelIssueScores, type RankingSummary, type ReviewFlag, type SampleReviewBrief } from '@shared/types'
 import type { Db } from './db'
-import { ContentPositions } from './contentPositions'
 import { emptyScoreColumns, keepScores, setScoreRow } from './scoreOrders'
 
 /**
@@ -45,164 +43,12 @@ export const MISSING_IDS_SQL = `(SELECT id FROM samples WHERE dataset_id = ? AND
  */
 export const SUGGESTED_SQL = `(CASE WHEN s.current_label IS NULL THEN r.predicted_label ELSE r.suggested_label END)`
 
-/**
- * What the ranking reads of each sample, as columns: position i of every column is one sample.
- * Columns, not an object a sample: 1M objects (and 1M hash strings to match them by) cost more
- * than reading the rows (issue 19, see contentPositions.ts).
- */
-export interface RankingInputs {
-  length: number
-  sampleIds: number[]
-  originalLabels: (Label | null)[]
-  currentLabels: (Label | null)[]
-  splits: (Split | null)[]
-  /** `width` values a sample: the model's probabilities, in its class order. */
-  probabilities: Float64Array
-  width: number
-  /** The emotion intensity, NaN where the model gave none. */
-  intensity: Float64Array
-}
-
 /** Present samples counted by (original label, current label, predicted class): a row of label_tally. */
 export interface LabelCount {
   original: Label | null
   current: Label | null
   predicted: Label | null
   n: number
-}
-
-/** What a ranking reads of a dataset (rankingInputs). */
-export interface RankingRead {
-  /** Every present sample with a prediction by the model, in sample id order. */
-  inputs: RankingInputs
-  /** The present samples without one, counted by their labels (their predicted class is null). */
-  unpredicted: LabelCount[]
-  /** PRAGMA data_version as the read began: whether another connection has written since (saveRanking). */
-  dataVersion: number
-}
-
-/** Sample `i`'s probabilities: a view, not a copy. */
-export function probabilitiesAt(inputs: RankingInputs, i: number): Float64Array {
-  return inputs.probabilities.subarray(i * inputs.width, (i + 1) * inputs.width)
-}
-
-/**
- * Every present sample of a dataset with a prediction by the model, with what the ranking needs,
- * in sample id order, and the others counted by label. Joined here rather than in SQL: in sqlite3
- * itself, looking each of 1M samples' content hash up in predictions took 6 s, reading the
- * dataset's samples and the model's predictions once each 0.7 s and 0.2-1.3 s (issue 19, ranking
- * 1M). Rows are read as arrays, not objects: better-sqlite3's row objects cost more than the reads.
- * Both reads are one transaction, so they see one state of the store.
- */
-export function rankingInputs(db: Db, datasetId: number, modelId: string): RankingRead {
-  return db.transaction(() => readRankingInputs(db, datasetId, modelId))()
-}
-
-function readRankingInputs(db: Db, datasetId: number, modelId: string): RankingRead {
-  const dataVersion = db.pragma('data_version', { simple: true }) as number
-  const count = db
-    .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
-    .pluck()
-    .get(datasetId) as number
-  // Both tables are read in storage order, their indexes kept out of it (the unary +): through an
-  // index SQLite sorted 1M samples by id again (1.4 s, against 1.0 s for the table read through) and
-  // looked 1M predictions up one by one by rowid (2.4 s, against 1.0 s; a one-off probe on the
-  // bench:scale store). A table read through also passes other models' and datasets' rows, cheaper
-  // per row than a lookup.
-  const samples = db
-    .prepare(
-      `SELECT id, content_hash, original_label, current_label, split FROM samples
-        WHERE +dataset_id = ? AND +status = 'present' ORDER BY id`
-    )
-    .raw()
-    .iterate(datasetId) as IterableIterator<[number, string, Label | null, Label | null, Split | null]>
-  const all: RankingInputs = {
-    length: 0,
-    sampleIds: [],
-    originalLabels: [],
-    currentLabels: [],
-    splits: [],
-    probabilities: new Float64Array(0),
-    width: 0,
-    intensity: new Float64Array(count).fill(Number.NaN)
-  }
-  const positions = new ContentPositions(count)
-  // One string per label value rather than one per row: the rows' own strings are left to die young.
-  const words = new Map<string, string>()
-  const word = <T extends string>(s: T | null): T | null => {
-    if (s === null) return null
-    const kept = words.get(s)
-    if (kept !== undefined) return kept as T
-    words.set(s, s)
-    return s
-  }
-  for (const [sampleId, hash, originalLabel, currentLabel, split] of samples) {
-    positions.add(hash)
-    all.sampleIds.push(sampleId)
-    all.originalLabels.push(word(originalLabel))
-    all.currentLabels.push(word(currentLabel))
-    all.splits.push(word(split))
-  }
-  all.length = all.sampleIds.length
-  const found = new Uint8Array(count)
-  const predictions = db
-    .prepare('SELECT content_hash, probabilities, emotion_intensity FROM predictions WHERE +model_id = ?')
-    .raw()
-    .iterate(modelId) as IterableIterator<[string, string, number | null]>
-  for (const [hash, json, intensity] of predictions) {
-    let at = positions.first(hash)
-    if (at === -1) continue
-    const probabilities = JSON.parse(json) as number[]
-    if (all.width === 0) {
-      all.width = probabilities.length
-      all.probabilities = new Float64Array(count * all.width)
-    }
-    if (probabilities.length !== all.width)
-      throw new Error(
-        `Model ${modelId} has predictions of ${all.width} and of ${probabilities.length} classes stored. ` +
-          'Remove its predictions (run it again) before ranking with it.'
-      )
-    // One sample per content almost always; identical files share the prediction.
-    for (; at !== -1; at = positions.next(at)) {
-      all.probabilities.set(probabilities, at * all.width)
-      all.intensity[at] = intensity ?? Number.NaN
-      found[at] = 1
-    }
-  }
-  const unpredicted: { originalLabel: Label | null; currentLabel: Label | null; predicted: null }[] = []
-  for (let i = 0; i < count; i++)
-    if (found[i] === 0)
-      unpredicted.push({ originalLabel: all.originalLabels[i], currentLabel: all.currentLabels[i], predicted: null })
-  return { inputs: keepFound(all, found), unpredicted: countLabels(unpredicted), dataVersion }
-}
-
-/** The inputs at the positions `found` marks, in order. */
-function keepFound(all: RankingInputs, found: Uint8Array): RankingInputs {
-  const kept = found.reduce((n, f) => n + f, 0)
-  if (kept === all.length) return all
-  const { width } = all
-  const out: RankingInputs = {
-    length: kept,
-    sampleIds: [],
-    originalLabels: [],
-    currentLabels: [],
-    splits: [],
-    probabilities: new Float64Array(kept * width),
-    width,
-    intensity: new Float64Array(kept)
-  }
-  let k = 0
-  for (let i = 0; i < all.length; i++) {
-    if (found[i] === 0) continue
-    out.sampleIds.push(all.sampleIds[i])
-    out.originalLabels.push(all.originalLabels[i])
-    out.currentLabels.push(all.currentLabels[i])
-    out.splits.push(all.splits[i])
-    out.probabilities.set(probabilitiesAt(all, i), k * width)
-    out.intensity[k] = all.intensity[i]
-    k++
-  }
-  return out
 }
 
 /** The model with predictions for most of a dataset's images: what to rank with when no run says. */

@@ -1,0 +1,242 @@
+import type { Label } from '@shared/emotions'
+import type { Split } from '@shared/splits'
+import { ContentPositions } from './contentPositions'
+import type { Db } from './db'
+import { countLabels, type LabelCount } from './review'
+
+/**
+ * What a ranking reads of a dataset (issue 19): every present sample with the model's prediction
+ * for its content. Samples and predictions share nothing but the content hash, so the first
+ * ranking joins them by it (5-6 s at 1M samples, most of a ranking); the join is then kept, and
+ * ranking again after relabelling (the review's "Rank again") reads only the samples' labels.
+ * The kept join is used while ranking_input_writes (triggers count every write to a model's
+ * predictions and to a dataset's samples' contents and presence, migrations.ts) says nothing it
+ * was made from has changed, whichever process wrote.
+ */
+
+/**
+ * What the ranking reads of each sample, as columns: position i of every column is one sample.
+ * Columns, not an object a sample: 1M objects (and 1M hash strings to match them by) cost more
+ * than reading the rows (see contentPositions.ts).
+ */
+export interface RankingInputs {
+  length: number
+  sampleIds: number[]
+  originalLabels: (Label | null)[]
+  currentLabels: (Label | null)[]
+  splits: (Split | null)[]
+  /** `width` values a sample: the model's probabilities, in its class order. */
+  probabilities: Float64Array
+  width: number
+  /** The emotion intensity, NaN where the model gave none. */
+  intensity: Float64Array
+}
+
+export interface RankingRead {
+  /** Every present sample with a prediction by the model, in sample id order. */
+  inputs: RankingInputs
+  /** The present samples without one, counted by their labels (their predicted class is null). */
+  unpredicted: LabelCount[]
+  /** PRAGMA data_version as the read began: whether another connection has written since (saveRanking). */
+  dataVersion: number
+}
+
+/** Sample `i`'s probabilities: a view, not a copy. */
+export function probabilitiesAt(inputs: RankingInputs, i: number): Float64Array {
+  return inputs.probabilities.subarray(i * inputs.width, (i + 1) * inputs.width)
+}
+
+/** The join of a dataset's present samples (in id order) to a model's predictions. */
+interface Joined {
+  datasetId: number
+  modelId: string
+  /** ranking_input_writes' counts for the model and the dataset when it was read. */
+  writes: string
+  sampleIds: number[]
+  /** 1 where the sample's content has a prediction. */
+  found: Uint8Array
+  probabilities: Float64Array
+  width: number
+  intensity: Float64Array
+}
+
+/** One join per connection: the dataset being reviewed (72 MB at 1M samples and 8 classes). */
+const kept = new WeakMap<Db, Joined>()
+
+/**
+ * Every present sample of a dataset with a prediction by the model, with what the ranking needs,
+ * in sample id order, and the others counted by label. The counts, the join and the labels are
+ * read in one transaction: one state of the store.
+ */
+export function rankingInputs(db: Db, datasetId: number, modelId: string): RankingRead {
+  return db.transaction((): RankingRead => {
+    const dataVersion = db.pragma('data_version', { simple: true }) as number
+    const writes = inputWrites(db, datasetId, modelId)
+    const before = kept.get(db)
+    const labels =
+      before && before.datasetId === datasetId && before.modelId === modelId && before.writes === writes
+        ? readLabels(db, datasetId, before.sampleIds)
+        : null
+    let joined: Joined
+    let columns: RankingInputs
+    if (before && labels) {
+      joined = before
+      columns = { ...labels, probabilities: before.probabilities, width: before.width, intensity: before.intensity }
+    } else {
+      ;({ joined, columns } = readJoined(db, datasetId, modelId, writes))
+      kept.set(db, joined)
+    }
+    const unpredicted: { originalLabel: Label | null; currentLabel: Label | null; predicted: null }[] = []
+    for (let i = 0; i < columns.length; i++)
+      if (joined.found[i] === 0)
+        unpredicted.push({ originalLabel: columns.originalLabels[i], currentLabel: columns.currentLabels[i], predicted: null })
+    return { inputs: keepFound(columns, joined.found), unpredicted: countLabels(unpredicted), dataVersion }
+  })()
+}
+
+/** How many writes the model's predictions and the dataset's samples have had (migrations.ts). */
+function inputWrites(db: Db, datasetId: number, modelId: string): string {
+  const count = db.prepare('SELECT n FROM ranking_input_writes WHERE scope = ?').pluck()
+  return `${(count.get(`model:${modelId}`) as number | undefined) ?? 0}:${(count.get(`dataset:${datasetId}`) as number | undefined) ?? 0}`
+}
+
+/** One string per label value rather than one per row: the rows' own strings are left to die young. */
+function wordKeeper(): <T extends string>(s: T | null) => T | null {
+  const words = new Map<string, string>()
+  return <T extends string>(s: T | null): T | null => {
+    if (s === null) return null
+    const held = words.get(s)
+    if (held !== undefined) return held as T
+    words.set(s, s)
+    return s
+  }
+}
+
+type Labels = Pick<RankingInputs, 'length' | 'sampleIds' | 'originalLabels' | 'currentLabels' | 'splits'>
+
+function emptyLabels(): Labels {
+  return { length: 0, sampleIds: [], originalLabels: [], currentLabels: [], splits: [] }
+}
+
+// Both tables are read in storage order, their indexes kept out of it (the unary +): through an
+// index SQLite sorted 1M samples by id again (1.4 s, against 1.0 s for the table read through) and
+// looked 1M predictions up one by one by rowid (2.4 s, against 1.0 s; a one-off probe on the
+// bench:scale store). A table read through also passes other models' and datasets' rows, cheaper
+// per row than a lookup. Rows are read as arrays: better-sqlite3's row objects cost more than the reads.
+const SAMPLES_SQL = `FROM samples WHERE +dataset_id = ? AND +status = 'present' ORDER BY id`
+
+/**
+ * The present samples' labels, if their ids are still `ids` (a kept join's); null if not. The
+ * triggers already count a sample added or gone, so this is a second look, and it costs nothing
+ * extra: the ids come with the labels.
+ */
+function readLabels(db: Db, datasetId: number, ids: number[]): Labels | null {
+  const rows = db
+    .prepare(`SELECT id, original_label, current_label, split ${SAMPLES_SQL}`)
+    .raw()
+    .iterate(datasetId) as IterableIterator<[number, Label | null, Label | null, Split | null]>
+  const out = emptyLabels()
+  const word = wordKeeper()
+  for (const [sampleId, originalLabel, currentLabel, split] of rows) {
+    if (ids[out.length] !== sampleId) return null
+    out.sampleIds.push(sampleId)
+    out.originalLabels.push(word(originalLabel))
+    out.currentLabels.push(word(currentLabel))
+    out.splits.push(word(split))
+    out.length++
+  }
+  return out.length === ids.length ? out : null
+}
+
+/**
+ * Reads the dataset's present samples and the model's predictions and joins them by content hash.
+ * In sqlite3 itself, looking each of 1M samples' content hash up in predictions took 6 s, reading
+ * the dataset's samples and the model's predictions once each 0.7 s and 0.2-1.3 s (issue 19).
+ */
+function readJoined(db: Db, datasetId: number, modelId: string, writes: string): { joined: Joined; columns: RankingInputs } {
+  const count = db
+    .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
+    .pluck()
+    .get(datasetId) as number
+  const samples = db
+    .prepare(`SELECT id, content_hash, original_label, current_label, split ${SAMPLES_SQL}`)
+    .raw()
+    .iterate(datasetId) as IterableIterator<[number, string, Label | null, Label | null, Split | null]>
+  const labels = emptyLabels()
+  const positions = new ContentPositions(count)
+  const word = wordKeeper()
+  for (const [sampleId, hash, originalLabel, currentLabel, split] of samples) {
+    positions.add(hash)
+    labels.sampleIds.push(sampleId)
+    labels.originalLabels.push(word(originalLabel))
+    labels.currentLabels.push(word(currentLabel))
+    labels.splits.push(word(split))
+    labels.length++
+  }
+  const n = labels.length
+  const joined: Joined = {
+    datasetId,
+    modelId,
+    writes,
+    sampleIds: labels.sampleIds,
+    found: new Uint8Array(n),
+    probabilities: new Float64Array(0),
+    width: 0,
+    intensity: new Float64Array(n).fill(Number.NaN)
+  }
+  const predictions = db
+    .prepare('SELECT content_hash, probabilities, emotion_intensity FROM predictions WHERE +model_id = ?')
+    .raw()
+    .iterate(modelId) as IterableIterator<[string, string, number | null]>
+  for (const [hash, json, intensity] of predictions) {
+    let at = positions.first(hash)
+    if (at === -1) continue
+    const probabilities = JSON.parse(json) as number[]
+    if (joined.width === 0) {
+      joined.width = probabilities.length
+      joined.probabilities = new Float64Array(n * joined.width)
+    }
+    if (probabilities.length !== joined.width)
+      throw new Error(
+        `Model ${modelId} has predictions of ${joined.width} and of ${probabilities.length} classes stored. ` +
+          'Remove its predictions (run it again) before ranking with it.'
+      )
+    // One sample per content almost always; identical files share the prediction.
+    for (; at !== -1; at = positions.next(at)) {
+      joined.probabilities.set(probabilities, at * joined.width)
+      joined.intensity[at] = intensity ?? Number.NaN
+      joined.found[at] = 1
+    }
+  }
+  const columns = { ...labels, probabilities: joined.probabilities, width: joined.width, intensity: joined.intensity }
+  return { joined, columns }
+}
+
+/** The inputs at the positions `found` marks, in order (the same columns when every sample is there). */
+function keepFound(all: RankingInputs, found: Uint8Array): RankingInputs {
+  const kept = found.reduce((n, f) => n + f, 0)
+  if (kept === all.length) return all
+  const { width } = all
+  const out: RankingInputs = {
+    length: kept,
+    sampleIds: [],
+    originalLabels: [],
+    currentLabels: [],
+    splits: [],
+    probabilities: new Float64Array(kept * width),
+    width,
+    intensity: new Float64Array(kept)
+  }
+  let k = 0
+  for (let i = 0; i < all.length; i++) {
+    if (found[i] === 0) continue
+    out.sampleIds.push(all.sampleIds[i])
+    out.originalLabels.push(all.originalLabels[i])
+    out.currentLabels.push(all.currentLabels[i])
+    out.splits.push(all.splits[i])
+    out.probabilities.set(probabilitiesAt(all, i), k * width)
+    out.intensity[k] = all.intensity[i]
+    k++
+  }
+  return out
+}
