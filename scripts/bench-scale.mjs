@@ -310,10 +310,11 @@ try {
       secs(first),
       10_000,
       '10 s',
-      'what is left, in an in-process probe: reading 1M samples and 1M predictions and joining them by content hash (~5.5 s: about 1 µs a row a ' +
-        'table in better-sqlite3, JSON.parse of 1M probability lists), writing 1M score rows (~3.5 s with the DELETE and the commit) and the ' +
-        'scoring (~2 s): the scores stored per dataset as typed-array columns (as the neighbour lists are) rather than as 1M rows, and the ' +
-        'predictions read on two threads (the samples on one, the predictions on the other); ranking again already reuses the join'
+      'where its time goes, in an in-process probe (three fresh processes): reading 1M samples and 1M predictions and joining them by ' +
+        'content hash 5.6-6.0 s (about 1 µs a row a table in better-sqlite3, JSON.parse of 1M probability lists), the scoring 1.9-2.2 s (1M ' +
+        'item and score objects), writing 1M score rows 3.1-4.2 s (DELETE 0.3, INSERT 2.0-3.1, the flagged index 0.3, commit 0.5): the ' +
+        'samples and the predictions read on two threads, the scoring over typed-array columns, and the scores stored per dataset as ' +
+        'columns (as the neighbour lists are) rather than as 1M rows; ranking again already reuses the join'
     )
     console.log(
       `    [${firstRankings.map((r) => secs(r.ms)).join(', ')}]; the app's own count: ${firstRankings.map((r) => secs(r.result.durationMs)).join(', ')}`
