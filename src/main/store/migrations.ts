@@ -1,3 +1,8 @@
+/** SQL for a trigger: one more write in ranking_input_writes for `scope` (an SQL expression). */
+function countWrite(scope: string): string {
+  return `INSERT INTO ranking_input_writes VALUES (${scope}, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;`
+}
+
 /**
  * Versioned schema. Each entry runs once, in order, inside a transaction; PRAGMA user_version
  * records how far a database has come. Never edit a shipped migration: add the next one.
@@ -579,27 +584,27 @@ export const MIGRATIONS: readonly string[] = [
     n INTEGER NOT NULL
   );
   CREATE TRIGGER ranking_inputs_prediction_added AFTER INSERT ON predictions BEGIN
-    INSERT INTO ranking_input_writes VALUES ('model:' || NEW.model_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+    ${countWrite(`'model:' || NEW.model_id`)}
   END;
   CREATE TRIGGER ranking_inputs_prediction_removed AFTER DELETE ON predictions BEGIN
-    INSERT INTO ranking_input_writes VALUES ('model:' || OLD.model_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+    ${countWrite(`'model:' || OLD.model_id`)}
   END;
   CREATE TRIGGER ranking_inputs_prediction_changed
     AFTER UPDATE OF content_hash, model_id, probabilities, emotion_intensity ON predictions BEGIN
-    INSERT INTO ranking_input_writes VALUES ('model:' || OLD.model_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
-    INSERT INTO ranking_input_writes VALUES ('model:' || NEW.model_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+    ${countWrite(`'model:' || OLD.model_id`)}
+    ${countWrite(`'model:' || NEW.model_id`)}
   END;
   CREATE TRIGGER ranking_inputs_sample_added AFTER INSERT ON samples BEGIN
-    INSERT INTO ranking_input_writes VALUES ('dataset:' || NEW.dataset_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+    ${countWrite(`'dataset:' || NEW.dataset_id`)}
   END;
   CREATE TRIGGER ranking_inputs_sample_removed AFTER DELETE ON samples BEGIN
-    INSERT INTO ranking_input_writes VALUES ('dataset:' || OLD.dataset_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+    ${countWrite(`'dataset:' || OLD.dataset_id`)}
   END;
   -- The scanner sets content_hash and status on every file it finds again: only a change counts.
   CREATE TRIGGER ranking_inputs_sample_changed AFTER UPDATE OF dataset_id, content_hash, status ON samples
     WHEN OLD.dataset_id IS NOT NEW.dataset_id OR OLD.content_hash IS NOT NEW.content_hash OR OLD.status IS NOT NEW.status BEGIN
-    INSERT INTO ranking_input_writes VALUES ('dataset:' || OLD.dataset_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
-    INSERT INTO ranking_input_writes VALUES ('dataset:' || NEW.dataset_id, 1) ON CONFLICT (scope) DO UPDATE SET n = n + 1;
+    ${countWrite(`'dataset:' || OLD.dataset_id`)}
+    ${countWrite(`'dataset:' || NEW.dataset_id`)}
   END;
   `
 ]
