@@ -157,3 +157,72 @@ describe('the join kept between rankings (ranking again reads only the labels)',
     expect(writes(a)).toEqual({ ...before, 'model:other': 1 })
   })
 })
+
+describe('the predictions read on a second thread (big datasets)', () => {
+  const ON_A_THREAD = { predictionsThreadAt: 0 }
+  const ON_ONE = { predictionsThreadAt: Number.POSITIVE_INFINITY }
+
+  /** What `read` gives, and what it warned of (a thread that failed says so; its caller reads alone). */
+  function warned<T>(read: () => T): { value: T; warnings: string[] } {
+    const warnings: string[] = []
+    const warn = console.warn
+    console.warn = (message: string) => warnings.push(message)
+    try {
+      return { value: read(), warnings }
+    } finally {
+      console.warn = warn
+    }
+  }
+
+  /** A store file with copies, an unpredicted face, other models' rows and a hash that is not hex. */
+  async function mixedStore() {
+    const root = await tempDir('pf-rank-thread-')
+    for (let i = 0; i < 6; i++) await writePng(join(root, i % 2 ? 'happy' : 'neutral', `${i}.png`), 20 * i + 5)
+    await copyFile(join(root, 'happy', '1.png'), join(root, 'happy', '1-copy.png'))
+    const file = join(await tempDir('pf-rank-thread-store-'), 'pokerface.sqlite')
+    const db = openDb(file)
+    const { datasetId } = await scanDataset(db, root)
+    // A store from elsewhere may hold any string as a content hash.
+    db.prepare("UPDATE samples SET content_hash = 'not-hex' WHERE rel_path = 'neutral/4.png'").run()
+    const hashes = db.prepare("SELECT content_hash FROM samples WHERE rel_path != 'neutral/2.png'").pluck().all() as string[]
+    storeResults(
+      db,
+      'm',
+      CLASSES,
+      hashes.map((h, i) => result(h, [i / 10, 1 - i / 10], i % 2 ? 0.01 * i : null))
+    )
+    storeResults(db, 'm', CLASSES, [result('f'.repeat(64), [0.5, 0.5])]) // a content of no sample here
+    storeResults(db, 'other', CLASSES, [result(hashes[0], [0.9, 0.1])])
+    return { file, datasetId }
+  }
+
+  it('gives what the read on one thread gives', async () => {
+    const { file, datasetId } = await mixedStore()
+    const { value: threaded, warnings } = warned(() => rankingInputs(openDb(file), datasetId, 'm', ON_A_THREAD))
+    expect(warnings).toEqual([])
+    const single = rankingInputs(openDb(file), datasetId, 'm', ON_ONE)
+    expect(threaded.inputs.length).toBe(6)
+    expect(rows(threaded.inputs)).toEqual(rows(single.inputs))
+    expect(threaded.unpredicted).toEqual(single.unpredicted)
+    expect(threaded.unpredicted).toEqual([{ original: 'neutral', current: 'neutral', predicted: null, n: 1 }])
+  })
+
+  it('refuses predictions of two widths there too', async () => {
+    const { file, datasetId } = await mixedStore()
+    const db = openDb(file)
+    const hash = db.prepare("SELECT content_hash FROM samples WHERE rel_path = 'neutral/0.png'").pluck().get() as string
+    storeResults(db, 'm', [...CLASSES, 'surprise'], [result(hash, [0.2, 0.3, 0.5])])
+    expect(() => rankingInputs(openDb(file), datasetId, 'm', ON_A_THREAD)).toThrow(/predictions of 2 and of 3 classes/)
+  })
+
+  it('reads them on one thread when the second cannot open the store, and says so', async () => {
+    const { file, datasetId } = await mixedStore()
+    const expected = rows(rankingInputs(openDb(file), datasetId, 'm', ON_ONE).inputs)
+    const db = openDb(file)
+    // The open connection keeps the file it has; a new one finds none.
+    await rm(file)
+    const { value, warnings } = warned(() => rankingInputs(db, datasetId, 'm', ON_A_THREAD))
+    expect(rows(value.inputs)).toEqual(expected)
+    expect(warnings.join('\n')).toMatch(/reading predictions on a second thread failed .*; reading them on one/)
+  })
+})

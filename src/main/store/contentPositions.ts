@@ -10,12 +10,15 @@
  * (test fixtures, stores from elsewhere) goes to an ordinary Map. Either way a match is exact.
  */
 const WORDS = 8
-const HEX_LENGTH = WORDS * 8
 
-/** Writes `hash`'s eight words at `out[at…]`; false (and nothing reliable written) unless it is 64 lowercase hex digits. */
-function hexWords(hash: string, out: Uint32Array, at: number): boolean {
-  if (hash.length !== HEX_LENGTH) return false
-  for (let w = 0; w < WORDS; w++) {
+/**
+ * Writes `hash`'s eight words at `out[at…]`; false (and nothing reliable written) unless it is 64
+ * lowercase hex digits. Self-contained (no name from outside it): the predictions thread runs its
+ * source too (predictionsThread.ts).
+ */
+export function hexWords(hash: string, out: Uint32Array, at: number): boolean {
+  if (hash.length !== 64) return false
+  for (let w = 0; w < 8; w++) {
     let word = 0
     for (let j = w * 8; j < w * 8 + 8; j++) {
       const c = hash.charCodeAt(j)
@@ -67,6 +70,11 @@ export class ContentPositions {
   first(hash: string): number {
     if (!hexWords(hash, this.scratch, 0)) return this.others.get(hash) ?? -1
     return this.table[this.slotOf(this.scratch, 0)]
+  }
+
+  /** The first position with the content whose hexWords are at `words[at…]`, or -1. */
+  firstByWords(words: Uint32Array, at: number): number {
+    return this.table[this.slotOf(words, at)]
   }
 
   /** The position after `position` with the same content, or -1. */

@@ -10,10 +10,18 @@ export interface OpenDbOptions {
   nativeBinding?: string
 }
 
+/** How each connection was opened: another thread opening the same file needs the same binary. */
+const openedWith = new WeakMap<Db, OpenDbOptions>()
+
+export function openOptions(db: Db): OpenDbOptions {
+  return openedWith.get(db) ?? {}
+}
+
 /** Opens (creating if needed) the app database and brings its schema up to date. */
 export function openDb(file: string, options: OpenDbOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
+  openedWith.set(db, options)
   // WAL: readers (the grid) never wait on the writer (a scan or an inference batch).
   db.pragma('journal_mode = WAL')
   // NORMAL is durable across application crashes in WAL mode; only a power cut can lose the

@@ -2,6 +2,7 @@ import type { Label } from '@shared/emotions'
 import type { Split } from '@shared/splits'
 import { ContentPositions } from './contentPositions'
 import type { Db } from './db'
+import { mixedWidths, readPredictionsOnThread } from './predictionsThread'
 import { countLabels, type LabelCount } from './review'
 
 /**
@@ -64,11 +65,23 @@ interface Joined {
 const kept = new WeakMap<Db, Joined>()
 
 /**
+ * From this many present samples on, the model's predictions are read on a second thread while
+ * this one reads the samples (predictionsThread.ts): below it, starting the thread (~0.05 s) costs
+ * about what it saves.
+ */
+const PREDICTIONS_THREAD_AT = 100_000
+
+interface ReadOptions {
+  /** PREDICTIONS_THREAD_AT, for the tests to take either path on a small store. */
+  predictionsThreadAt?: number
+}
+
+/**
  * Every present sample of a dataset with a prediction by the model, with what the ranking needs,
  * in sample id order, and the others counted by label. The counts, the join and the labels are
  * read in one transaction: one state of the store.
  */
-export function rankingInputs(db: Db, datasetId: number, modelId: string): RankingRead {
+export function rankingInputs(db: Db, datasetId: number, modelId: string, options: ReadOptions = {}): RankingRead {
   return db.transaction((): RankingRead => {
     const dataVersion = db.pragma('data_version', { simple: true }) as number
     const writes = inputWrites(db, datasetId, modelId)
@@ -83,7 +96,7 @@ export function rankingInputs(db: Db, datasetId: number, modelId: string): Ranki
       joined = before
       columns = { ...labels, probabilities: before.probabilities, width: before.width, intensity: before.intensity }
     } else {
-      ;({ joined, columns } = readJoined(db, datasetId, modelId, writes))
+      ;({ joined, columns } = readJoined(db, datasetId, modelId, writes, options.predictionsThreadAt ?? PREDICTIONS_THREAD_AT))
       kept.set(db, joined)
     }
     const unpredicted: { originalLabel: Label | null; currentLabel: Label | null; predicted: null }[] = []
@@ -124,6 +137,7 @@ function emptyLabels(): Labels {
 // bench:scale store). A table read through also passes other models' and datasets' rows, cheaper
 // per row than a lookup. Rows are read as arrays: better-sqlite3's row objects cost more than the reads.
 const SAMPLES_SQL = `FROM samples WHERE +dataset_id = ? AND +status = 'present' ORDER BY id`
+const PREDICTIONS_SQL = 'SELECT content_hash, probabilities, emotion_intensity FROM predictions WHERE +model_id = ?'
 
 /**
  * The present samples' labels, if their ids are still `ids` (a kept join's); null if not. The
@@ -153,11 +167,19 @@ function readLabels(db: Db, datasetId: number, ids: number[]): Labels | null {
  * In sqlite3 itself, looking each of 1M samples' content hash up in predictions took 6 s, reading
  * the dataset's samples and the model's predictions once each 0.7 s and 0.2-1.3 s (issue 19).
  */
-function readJoined(db: Db, datasetId: number, modelId: string, writes: string): { joined: Joined; columns: RankingInputs } {
+function readJoined(
+  db: Db,
+  datasetId: number,
+  modelId: string,
+  writes: string,
+  threadAt: number
+): { joined: Joined; columns: RankingInputs } {
   const count = db
     .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
     .pluck()
     .get(datasetId) as number
+  // Big datasets read the model's predictions on a second thread meanwhile.
+  const thread = count >= threadAt && !db.memory ? readPredictionsOnThread(db, modelId) : null
   const samples = db
     .prepare(`SELECT id, content_hash, original_label, current_label, split ${SAMPLES_SQL}`)
     .raw()
@@ -184,28 +206,34 @@ function readJoined(db: Db, datasetId: number, modelId: string, writes: string):
     width: 0,
     intensity: new Float64Array(n).fill(Number.NaN)
   }
-  const predictions = db
-    .prepare('SELECT content_hash, probabilities, emotion_intensity FROM predictions WHERE +model_id = ?')
-    .raw()
-    .iterate(modelId) as IterableIterator<[string, string, number | null]>
-  for (const [hash, json, intensity] of predictions) {
-    let at = positions.first(hash)
-    if (at === -1) continue
-    const probabilities = JSON.parse(json) as number[]
+  /** Gives the content's samples, from `at` on, the `width` probabilities at `from[offset…]`. */
+  const fill = (at: number, from: ArrayLike<number>, offset: number, width: number, intensity: number): void => {
     if (joined.width === 0) {
-      joined.width = probabilities.length
-      joined.probabilities = new Float64Array(n * joined.width)
+      joined.width = width
+      joined.probabilities = new Float64Array(n * width)
     }
-    if (probabilities.length !== joined.width)
-      throw new Error(
-        `Model ${modelId} has predictions of ${joined.width} and of ${probabilities.length} classes stored. ` +
-          'Remove its predictions (run it again) before ranking with it.'
-      )
+    if (width !== joined.width) throw mixedWidths(modelId, joined.width, width)
     // One sample per content almost always; identical files share the prediction.
     for (; at !== -1; at = positions.next(at)) {
-      joined.probabilities.set(probabilities, at * joined.width)
-      joined.intensity[at] = intensity ?? Number.NaN
+      for (let c = 0; c < width; c++) joined.probabilities[at * width + c] = from[offset + c]
+      joined.intensity[at] = intensity
       joined.found[at] = 1
+    }
+  }
+  const read = thread?.finish() ?? null
+  if (read) {
+    for (let j = 0; j < read.count; j++) {
+      const other = read.otherHashes.get(j)
+      const at = other === undefined ? positions.firstByWords(read.words, j * 8) : positions.first(other)
+      if (at !== -1) fill(at, read.probabilities, j * read.width, read.width, read.intensity[j])
+    }
+  } else {
+    const predictions = db.prepare(PREDICTIONS_SQL).raw().iterate(modelId) as IterableIterator<[string, string, number | null]>
+    for (const [hash, json, intensity] of predictions) {
+      const at = positions.first(hash)
+      if (at === -1) continue
+      const probabilities = JSON.parse(json) as number[]
+      fill(at, probabilities, 0, probabilities.length, intensity ?? Number.NaN)
     }
   }
   const columns = { ...labels, probabilities: joined.probabilities, width: joined.width, intensity: joined.intensity }
