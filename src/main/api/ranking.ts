@@ -7,7 +7,7 @@ import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
 import { neighbourDisagreement } from '../review/neighbourSignal'
 import { medianNorm, oddness } from '../review/oddness'
-import { rankLabelIssues, type IssueScores, type RankItem } from '../review/ranking'
+import { outOfSampleCode, rankColumns, type IssueScores, type RankColumns } from '../review/ranking'
 import { freshListsWithNorms } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
 import { countLabels, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
@@ -56,17 +56,20 @@ export function rankDataset(
   )
   const classIndex = new Map(model.classes.map((c, i) => [c, i]))
   const neutral = classIndex.get(card.neutralClass ?? 'neutral') ?? null
-  const items: RankItem[] = inputs.sampleIds.map((_, i) => {
+  // As columns (RankColumns): the probabilities and intensities are the inputs' own arrays.
+  const items: RankColumns = {
+    count: inputs.length,
+    probabilities: inputs.probabilities,
+    given: new Int32Array(inputs.length),
+    intensity: inputs.intensity,
+    outOfSample: new Uint8Array(inputs.length)
+  }
+  for (let i = 0; i < inputs.length; i++) {
     const label = inputs.currentLabels[i]
-    const intensity = inputs.intensity[i]
-    return {
-      given: label === null ? null : (classIndex.get(label) ?? null),
-      probabilities: probabilitiesAt(inputs, i),
-      intensity: Number.isNaN(intensity) ? null : intensity,
-      outOfSample: isOutOfSample(overlap, inputs.splits[i])
-    }
-  })
-  const ranking = rankLabelIssues(items, model.classes.length, neutral)
+    items.given[i] = label === null ? -1 : (classIndex.get(label) ?? -1)
+    items.outOfSample[i] = outOfSampleCode(isOutOfSample(overlap, inputs.splits[i]))
+  }
+  const ranking = rankColumns(items, model.classes.length, neutral)
   const { disagreement, odd } = neighbourScores(db, datasetId, model.id, inputs)
   const name = (i: number | null): string | null => (i === null ? null : model.classes[i])
   // Each sample's row is made as it is written, not all at once: 1M row objects beside the inputs
@@ -75,7 +78,8 @@ export function rankDataset(
     const sampleId = inputs.sampleIds[i]
     const currentLabel = inputs.currentLabels[i]
     const s = ranking.scores[i]
-    const judged = items[i].given !== null
+    const judged = items.given[i] >= 0
+    const intensity = items.intensity[i]
     return {
       sampleId,
       givenLabel: currentLabel,
@@ -87,7 +91,7 @@ export function rankDataset(
       // nothing is suggested for it: the model could never have predicted it.
       suggestedLabel: judged || currentLabel === null ? name(s.suggested) : null,
       flagged: s.flagged,
-      intensity: items[i].intensity,
+      intensity: Number.isNaN(intensity) ? null : intensity,
       intensityMismatch: s.intensityMismatch,
       combined: s.combined,
       score: s.score,
@@ -95,7 +99,7 @@ export function rankDataset(
       neighbourDisagreement: judged ? (disagreement.get(sampleId) ?? null) : null,
       // Whether an image is a face at all does not need a label: every predicted sample gets one.
       oddness: odd.get(sampleId) ?? null,
-      outOfSample: judged ? items[i].outOfSample : null
+      outOfSample: judged && items.outOfSample[i] !== 2 ? items.outOfSample[i] === 1 : null
     }
   }
   const rows = {
@@ -139,14 +143,14 @@ export function rankDataset(
 }
 
 /** The summary's counts: judged labels (those with a score), flagged ones, and the judged by whether the model trained on them. */
-function countScores(scores: IssueScores[], items: RankItem[]): Pick<RankingSummary, 'scored' | 'flagged' | 'outOfSample'> {
+function countScores(scores: IssueScores[], items: RankColumns): Pick<RankingSummary, 'scored' | 'flagged' | 'outOfSample'> {
   const counts = { scored: 0, flagged: 0, outOfSample: { out: 0, in: 0, unknown: 0 } }
   scores.forEach((s, i) => {
     if (s.flagged) counts.flagged++
     if (s.score === null) return
     counts.scored++
-    const out = items[i].outOfSample
-    counts.outOfSample[out === true ? 'out' : out === false ? 'in' : 'unknown']++
+    const out = items.outOfSample[i]
+    counts.outOfSample[out === 1 ? 'out' : out === 0 ? 'in' : 'unknown']++
   })
   return counts
 }

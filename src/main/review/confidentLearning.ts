@@ -1,7 +1,9 @@
 /**
  * Confident learning (Northcutt, Jiang & Chuang, "Confident Learning: Estimating Uncertainty in
  * Dataset Labels", JAIR 2021), as plain functions over plain arrays. Probabilities must be
- * out-of-sample: predicted by a model that did not train on the image (see ranking.ts).
+ * out-of-sample: predicted by a model that did not train on the image (see ranking.ts). The
+ * per-sample functions also take a row of a matrix (`from`: where the row starts), as the ranking
+ * holds 1M samples' probabilities in one array.
  */
 
 export interface LabelledPrediction {
@@ -30,10 +32,11 @@ export function perClassThresholds(items: LabelledPrediction[], k: number): numb
  * The class a sample confidently belongs to: among classes whose probability reaches their
  * threshold, the most probable; null when none does.
  */
-export function confidentClass(probabilities: ArrayLike<number>, thresholds: number[]): number | null {
+export function confidentClass(probabilities: ArrayLike<number>, thresholds: number[], from = 0): number | null {
   let best: number | null = null
   for (let j = 0; j < thresholds.length; j++) {
-    if (probabilities[j] >= thresholds[j] && (best === null || probabilities[j] > probabilities[best])) best = j
+    const p = probabilities[from + j]
+    if (p >= thresholds[j] && (best === null || p > probabilities[from + best])) best = j
   }
   return best
 }
@@ -59,13 +62,19 @@ export function selfConfidence(item: LabelledPrediction): number {
  * another class. Low = likely wrong.
  */
 export function normalisedMargin(item: LabelledPrediction): number {
-  let other = 0
-  for (let j = 0; j < item.probabilities.length; j++) if (j !== item.given) other = Math.max(other, item.probabilities[j])
-  return item.probabilities[item.given] - other
+  return marginAt(item.probabilities, item.given, 0, item.probabilities.length)
 }
 
-export function argmax(values: ArrayLike<number>): number {
+/** normalisedMargin of the row of `width` probabilities at `probabilities[from…]`. */
+export function marginAt(probabilities: ArrayLike<number>, given: number, from: number, width: number): number {
+  let other = 0
+  for (let j = 0; j < width; j++) if (j !== given) other = Math.max(other, probabilities[from + j])
+  return probabilities[from + given] - other
+}
+
+/** The index of the largest of `width` values at `values[from…]` (the first, on ties), counted from `from`. */
+export function argmax(values: ArrayLike<number>, from = 0, width = values.length - from): number {
   let best = 0
-  for (let j = 1; j < values.length; j++) if (values[j] > values[best]) best = j
+  for (let j = 1; j < width; j++) if (values[from + j] > values[from + best]) best = j
   return best
 }

@@ -20,7 +20,7 @@
  * - most likely wrong (`score`, the grid's default order): 1 − self-confidence, the one that
  *   measured best (see mostLikelyWrong).
  */
-import { argmax, confidentClass, normalisedMargin, perClassThresholds, selfConfidence } from './confidentLearning'
+import { argmax, confidentClass, marginAt } from './confidentLearning'
 import { sortRows } from './scoreOrder'
 
 export interface RankItem {
@@ -31,6 +31,43 @@ export interface RankItem {
   intensity: number | null
   /** true: the model did not train on this image; false: it did; null: unknown. */
   outOfSample: boolean | null
+}
+
+/**
+ * The items as columns, position i of each one item: the ranking's own form. At 1M faces an
+ * object and a probability view a face cost 0.7-0.9 s before any scoring (issue 19).
+ */
+export interface RankColumns {
+  count: number
+  /** Row i (`k` values from i·k): item i's probabilities. */
+  probabilities: ArrayLike<number>
+  /** The judged label's class, -1 where there is none (RankItem's null). */
+  given: Int32Array
+  /** NaN where there is none. */
+  intensity: ArrayLike<number>
+  /** 1: the model did not train on it; 0: it did; 2: unknown. */
+  outOfSample: Uint8Array
+}
+
+/** RankItem.outOfSample as RankColumns holds it. */
+export const outOfSampleCode = (outOfSample: boolean | null): number => (outOfSample === null ? 2 : outOfSample ? 1 : 0)
+
+/** Items as columns (the tests' and small callers' form, RankItem, for rankColumns). */
+export function itemColumns(items: RankItem[], k: number): RankColumns {
+  const columns: RankColumns = {
+    count: items.length,
+    probabilities: new Float64Array(items.length * k),
+    given: new Int32Array(items.length),
+    intensity: new Float64Array(items.length),
+    outOfSample: new Uint8Array(items.length)
+  }
+  items.forEach((item, i) => {
+    for (let j = 0; j < k; j++) (columns.probabilities as Float64Array)[i * k + j] = item.probabilities[j]
+    columns.given[i] = item.given ?? -1
+    ;(columns.intensity as Float64Array)[i] = item.intensity ?? Number.NaN
+    columns.outOfSample[i] = outOfSampleCode(item.outOfSample)
+  })
+  return columns
 }
 
 export interface IssueScores {
@@ -88,13 +125,27 @@ export const INTENSITY_WEIGHT = 0.2
 /** Intensity quantile bins for the neutral-share calibration. */
 export const INTENSITY_BINS = 10
 
-function thresholdsFor(items: RankItem[], k: number): Pick<Ranking, 'thresholds' | 'thresholdsFrom'> {
-  const labelled = items.filter((i): i is RankItem & { given: number } => i.given !== null)
-  const all = perClassThresholds(labelled, k)
-  const outside = perClassThresholds(
-    labelled.filter((i) => i.outOfSample === true),
-    k
-  )
+/**
+ * Per-class thresholds (confident learning's, see perClassThresholds): from the out-of-sample
+ * items where a class has some, from all labelled items otherwise. Sums run in item order, as
+ * perClassThresholds' do.
+ */
+function thresholdsFor(items: RankColumns, k: number): Pick<Ranking, 'thresholds' | 'thresholdsFrom'> {
+  const sum = { all: new Array<number>(k).fill(0), outside: new Array<number>(k).fill(0) }
+  const count = { all: new Array<number>(k).fill(0), outside: new Array<number>(k).fill(0) }
+  for (let i = 0; i < items.count; i++) {
+    const given = items.given[i]
+    if (given < 0) continue
+    const p = items.probabilities[i * k + given]
+    sum.all[given] += p
+    count.all[given]++
+    if (items.outOfSample[i] !== 1) continue
+    sum.outside[given] += p
+    count.outside[given]++
+  }
+  const mean = (s: number[], c: number[]) => s.map((x, j) => (c[j] ? x / c[j] : Infinity))
+  const all = mean(sum.all, count.all)
+  const outside = mean(sum.outside, count.outside)
   const thresholds = outside.map((t, j) => (Number.isFinite(t) ? t : all[j]))
   const fromOutside = outside.filter((t, j) => Number.isFinite(t) || !Number.isFinite(all[j])).length
   return { thresholds, thresholdsFrom: fromOutside === k ? 'out-of-sample' : outside.some(Number.isFinite) ? 'mixed' : 'all' }
@@ -106,19 +157,23 @@ function thresholdsFor(items: RankItem[], k: number): Pick<Ranking, 'thresholds'
  * nothing to calibrate on.
  */
 export function neutralShareByIntensity(
-  items: RankItem[],
+  items: RankItem[] | RankColumns,
   neutral: number,
   bins = INTENSITY_BINS
 ): { prior: number; share: (intensity: number) => number } | null {
+  // The calibration reads no probabilities: items' columns without them (k = 0).
+  const columns = Array.isArray(items) ? itemColumns(items, 0) : items
   // The calibrated faces' intensities, sorted with ties in item order (a stable sort): by the
   // radix sort the grid's orders use, ~0.1 s at 1M faces where sorting 1M point objects took 0.8 s.
-  const xs = new Float64Array(items.length)
-  const isNeutral = new Uint8Array(items.length)
+  const xs = new Float64Array(columns.count)
+  const isNeutral = new Uint8Array(columns.count)
   let m = 0
-  for (const i of items) {
-    if (i.given === null || i.intensity === null || !Number.isFinite(i.intensity)) continue
-    xs[m] = i.intensity
-    isNeutral[m++] = i.given === neutral ? 1 : 0
+  for (let i = 0; i < columns.count; i++) {
+    const intensity = columns.intensity[i]
+    const given = columns.given[i]
+    if (given < 0 || !Number.isFinite(intensity)) continue
+    xs[m] = intensity
+    isNeutral[m++] = given === neutral ? 1 : 0
   }
   if (m === 0) return null
   const { rows } = sortRows(xs.subarray(0, m), new Uint8Array(m), 1, false)
@@ -163,13 +218,21 @@ export function intensityMismatch(neutralShare: number, prior: number, labelIsNe
 
 /** Ranks every item; `k` classes, `neutral` the index of the neutral class (null if the model has none). */
 export function rankLabelIssues(items: RankItem[], k: number, neutral: number | null): Ranking {
+  return rankColumns(itemColumns(items, k), k, neutral)
+}
+
+/** rankLabelIssues over items held as columns. */
+export function rankColumns(items: RankColumns, k: number, neutral: number | null): Ranking {
   const { thresholds, thresholdsFrom } = thresholdsFor(items, k)
   const calibration = neutral === null ? null : neutralShareByIntensity(items, neutral)
-  const scores = items.map((item): IssueScores => {
-    const predicted = argmax(item.probabilities)
-    if (item.given === null) {
+  const scores = new Array<IssueScores>(items.count)
+  for (let i = 0; i < items.count; i++) {
+    const from = i * k
+    const predicted = argmax(items.probabilities, from, k)
+    const given = items.given[i]
+    if (given < 0) {
       // Nothing to judge; the model's class is still a useful suggestion for an unlabelled face.
-      return {
+      scores[i] = {
         predicted,
         selfConfidence: null,
         margin: null,
@@ -180,30 +243,32 @@ export function rankLabelIssues(items: RankItem[], k: number, neutral: number | 
         combined: null,
         score: null
       }
+      continue
     }
-    const judged = { given: item.given, probabilities: item.probabilities }
-    const margin = normalisedMargin(judged)
-    const confident = confidentClass(item.probabilities, thresholds)
-    const flagged = confident !== null && confident !== item.given
+    const margin = marginAt(items.probabilities, given, from, k)
+    const confident = confidentClass(items.probabilities, thresholds, from)
+    const flagged = confident !== null && confident !== given
     const suggestion = flagged ? confident : predicted
+    const intensity = items.intensity[i]
     const mismatch =
-      calibration && item.intensity !== null
-        ? intensityMismatch(calibration.share(item.intensity), calibration.prior, item.given === neutral)
+      calibration && !Number.isNaN(intensity)
+        ? intensityMismatch(calibration.share(intensity), calibration.prior, given === neutral)
         : null
     const base = (1 - margin) / 2
     const combined = mismatch === null ? base : (1 - INTENSITY_WEIGHT) * base + INTENSITY_WEIGHT * mismatch
-    const confidence = selfConfidence(judged)
-    return {
+    // Self-confidence: the probability of the given label (confidentLearning.selfConfidence).
+    const confidence = items.probabilities[from + given]
+    scores[i] = {
       predicted,
       selfConfidence: confidence,
       margin,
       confident,
       flagged,
-      suggested: suggestion !== item.given ? suggestion : null,
+      suggested: suggestion !== given ? suggestion : null,
       intensityMismatch: mismatch,
       combined,
       score: mostLikelyWrong(confidence)
     }
-  })
+  }
   return { thresholds, thresholdsFrom, scores }
 }
