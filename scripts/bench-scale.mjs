@@ -310,11 +310,11 @@ try {
       secs(first),
       10_000,
       '10 s',
-      'where its time goes, in an in-process probe (three fresh processes): reading 1M samples and 1M predictions and joining them by ' +
-        'content hash 5.6-6.0 s (about 1 µs a row a table in better-sqlite3, JSON.parse of 1M probability lists), the scoring 1.9-2.2 s (1M ' +
-        'item and score objects), writing 1M score rows 3.1-4.2 s (DELETE 0.3, INSERT 2.0-3.1, the flagged index 0.3, commit 0.5): the ' +
-        'samples and the predictions read on two threads, the scoring over typed-array columns, and the scores stored per dataset as ' +
-        'columns (as the neighbour lists are) rather than as 1M rows; ranking again already reuses the join'
+      'where its time goes, in an in-process probe (three fresh processes, 7.9-8.2 s): reading 1M samples while a second thread ' +
+        'reads 1M predictions, and joining them by content hash, 3.7-3.8 s (about 1 µs a row a table in better-sqlite3); the scoring ' +
+        '1.2-1.3 s (1M score objects); writing 1M score rows 2.9-3.1 s (DELETE 0.3, INSERT 1.9, the flagged index 0.3, commit 0.5): ' +
+        'the scores stored per dataset as columns (as the neighbour lists are) rather than as 1M rows, and the scores made as columns ' +
+        'too; ranking again already reuses the join'
     )
     console.log(
       `    [${firstRankings.map((r) => secs(r.ms)).join(', ')}]; the app's own count: ${firstRankings.map((r) => secs(r.result.durationMs)).join(', ')}`
