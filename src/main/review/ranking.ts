@@ -52,22 +52,19 @@ export interface RankColumns {
 /** RankItem.outOfSample as RankColumns holds it. */
 export const outOfSampleCode = (outOfSample: boolean | null): number => (outOfSample === null ? 2 : outOfSample ? 1 : 0)
 
-/** Items as columns (the tests' and small callers' form, RankItem, for rankColumns). */
-export function itemColumns(items: RankItem[], k: number): RankColumns {
-  const columns: RankColumns = {
-    count: items.length,
-    probabilities: new Float64Array(items.length * k),
-    given: new Int32Array(items.length),
-    intensity: new Float64Array(items.length),
-    outOfSample: new Uint8Array(items.length)
-  }
+/** Items as columns: RankItem, the tests' and small callers' form, for rankColumns. */
+function itemColumns(items: RankItem[], k: number): RankColumns {
+  const probabilities = new Float64Array(items.length * k)
+  const given = new Int32Array(items.length)
+  const intensity = new Float64Array(items.length)
+  const outOfSample = new Uint8Array(items.length)
   items.forEach((item, i) => {
-    for (let j = 0; j < k; j++) (columns.probabilities as Float64Array)[i * k + j] = item.probabilities[j]
-    columns.given[i] = item.given ?? -1
-    ;(columns.intensity as Float64Array)[i] = item.intensity ?? Number.NaN
-    columns.outOfSample[i] = outOfSampleCode(item.outOfSample)
+    for (let j = 0; j < k; j++) probabilities[i * k + j] = item.probabilities[j]
+    given[i] = item.given ?? -1
+    intensity[i] = item.intensity ?? Number.NaN
+    outOfSample[i] = outOfSampleCode(item.outOfSample)
   })
-  return columns
+  return { count: items.length, probabilities, given, intensity, outOfSample }
 }
 
 export interface IssueScores {
