@@ -86,18 +86,19 @@ export function rankingInputs(db: Db, datasetId: number, modelId: string, option
     const dataVersion = db.pragma('data_version', { simple: true }) as number
     const writes = inputWrites(db, datasetId, modelId)
     const before = kept.get(db)
-    const labels =
-      before && before.datasetId === datasetId && before.modelId === modelId && before.writes === writes
-        ? readLabels(db, datasetId, before.sampleIds)
-        : null
+    const fits = before && before.datasetId === datasetId && before.modelId === modelId && before.writes === writes
+    let labels = fits ? readLabels(db, datasetId, before.sampleIds) : null
     let joined: Joined
-    let columns: RankingInputs
-    if (before && labels) {
-      joined = before
-      columns = { ...labels, probabilities: before.probabilities, width: before.width, intensity: before.intensity }
-    } else {
-      ;({ joined, columns } = readJoined(db, datasetId, modelId, writes, options.predictionsThreadAt ?? PREDICTIONS_THREAD_AT))
+    if (before && labels) joined = before
+    else {
+      ;({ joined, labels } = readJoined(db, datasetId, modelId, writes, options.predictionsThreadAt ?? PREDICTIONS_THREAD_AT))
       kept.set(db, joined)
+    }
+    const columns: RankingInputs = {
+      ...labels,
+      probabilities: joined.probabilities,
+      width: joined.width,
+      intensity: joined.intensity
     }
     const unpredicted: { originalLabel: Label | null; currentLabel: Label | null; predicted: null }[] = []
     for (let i = 0; i < columns.length; i++)
@@ -113,22 +114,33 @@ function inputWrites(db: Db, datasetId: number, modelId: string): string {
   return `${(count.get(`model:${modelId}`) as number | undefined) ?? 0}:${(count.get(`dataset:${datasetId}`) as number | undefined) ?? 0}`
 }
 
-/** One string per label value rather than one per row: the rows' own strings are left to die young. */
-function wordKeeper(): <T extends string>(s: T | null) => T | null {
+type Labels = Pick<RankingInputs, 'length' | 'sampleIds' | 'originalLabels' | 'currentLabels' | 'splits'>
+
+/** The samples' label columns, added to a row at a time. */
+function labelColumns(): {
+  labels: Labels
+  add: (id: number, original: Label | null, current: Label | null, split: Split | null) => void
+} {
+  const labels: Labels = { length: 0, sampleIds: [], originalLabels: [], currentLabels: [], splits: [] }
+  // One string per label value rather than one per row: the rows' own strings are left to die young.
   const words = new Map<string, string>()
-  return <T extends string>(s: T | null): T | null => {
+  const word = <T extends string>(s: T | null): T | null => {
     if (s === null) return null
     const held = words.get(s)
     if (held !== undefined) return held as T
     words.set(s, s)
     return s
   }
-}
-
-type Labels = Pick<RankingInputs, 'length' | 'sampleIds' | 'originalLabels' | 'currentLabels' | 'splits'>
-
-function emptyLabels(): Labels {
-  return { length: 0, sampleIds: [], originalLabels: [], currentLabels: [], splits: [] }
+  return {
+    labels,
+    add(id, original, current, split) {
+      labels.sampleIds.push(id)
+      labels.originalLabels.push(word(original))
+      labels.currentLabels.push(word(current))
+      labels.splits.push(word(split))
+      labels.length++
+    }
+  }
 }
 
 // Both tables are read in storage order, their indexes kept out of it (the unary +): through an
@@ -149,17 +161,12 @@ function readLabels(db: Db, datasetId: number, ids: number[]): Labels | null {
     .prepare(`SELECT id, original_label, current_label, split ${SAMPLES_SQL}`)
     .raw()
     .iterate(datasetId) as IterableIterator<[number, Label | null, Label | null, Split | null]>
-  const out = emptyLabels()
-  const word = wordKeeper()
+  const { labels, add } = labelColumns()
   for (const [sampleId, originalLabel, currentLabel, split] of rows) {
-    if (ids[out.length] !== sampleId) return null
-    out.sampleIds.push(sampleId)
-    out.originalLabels.push(word(originalLabel))
-    out.currentLabels.push(word(currentLabel))
-    out.splits.push(word(split))
-    out.length++
+    if (ids[labels.length] !== sampleId) return null
+    add(sampleId, originalLabel, currentLabel, split)
   }
-  return out.length === ids.length ? out : null
+  return labels.length === ids.length ? labels : null
 }
 
 /**
@@ -173,7 +180,7 @@ function readJoined(
   modelId: string,
   writes: string,
   threadAt: number
-): { joined: Joined; columns: RankingInputs } {
+): { joined: Joined; labels: Labels } {
   const count = db
     .prepare(`SELECT count(*) FROM samples WHERE dataset_id = ? AND status = 'present'`)
     .pluck()
@@ -184,16 +191,11 @@ function readJoined(
     .prepare(`SELECT id, content_hash, original_label, current_label, split ${SAMPLES_SQL}`)
     .raw()
     .iterate(datasetId) as IterableIterator<[number, string, Label | null, Label | null, Split | null]>
-  const labels = emptyLabels()
+  const { labels, add } = labelColumns()
   const positions = new ContentPositions(count)
-  const word = wordKeeper()
   for (const [sampleId, hash, originalLabel, currentLabel, split] of samples) {
     positions.add(hash)
-    labels.sampleIds.push(sampleId)
-    labels.originalLabels.push(word(originalLabel))
-    labels.currentLabels.push(word(currentLabel))
-    labels.splits.push(word(split))
-    labels.length++
+    add(sampleId, originalLabel, currentLabel, split)
   }
   const n = labels.length
   const joined: Joined = {
@@ -236,8 +238,7 @@ function readJoined(
       fill(at, probabilities, 0, probabilities.length, intensity ?? Number.NaN)
     }
   }
-  const columns = { ...labels, probabilities: joined.probabilities, width: joined.width, intensity: joined.intensity }
-  return { joined, columns }
+  return { joined, labels }
 }
 
 /** The inputs at the positions `found` marks, in order (the same columns when every sample is there). */
