@@ -7,7 +7,7 @@ import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
 import { neighbourDisagreement } from '../review/neighbourSignal'
 import { medianNorm, oddness } from '../review/oddness'
-import { outOfSampleCode, rankColumns, type IssueScores, type RankColumns } from '../review/ranking'
+import { outOfSampleCode, outOfSampleOf, rankColumns, type IssueScores, type RankColumns } from '../review/ranking'
 import { freshListsWithNorms } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
 import { countLabels, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
@@ -99,7 +99,7 @@ export function rankDataset(
       neighbourDisagreement: judged ? (disagreement.get(sampleId) ?? null) : null,
       // Whether an image is a face at all does not need a label: every predicted sample gets one.
       oddness: odd.get(sampleId) ?? null,
-      outOfSample: judged && items.outOfSample[i] !== 2 ? items.outOfSample[i] === 1 : null
+      outOfSample: judged ? outOfSampleOf(items.outOfSample[i]) : null
     }
   }
   const rows = {

@@ -49,8 +49,11 @@ export interface RankColumns {
   outOfSample: Uint8Array
 }
 
-/** RankItem.outOfSample as RankColumns holds it. */
+/** RankItem.outOfSample as RankColumns (and the grid's kept scores, store/scoreOrders.ts) hold it. */
 export const outOfSampleCode = (outOfSample: boolean | null): number => (outOfSample === null ? 2 : outOfSample ? 1 : 0)
+
+/** outOfSampleCode's inverse. */
+export const outOfSampleOf = (code: number): boolean | null => (code === 2 ? null : code === 1)
 
 /** Items as columns: RankItem, the tests' and small callers' form, for rankColumns. */
 function itemColumns(items: RankItem[], k: number): RankColumns {

@@ -1,5 +1,6 @@
 import type { SampleFilter, SampleSort, SampleSortKey } from '@shared/types'
 import { ODD_QUEUE_MIN } from '../review/oddness'
+import { outOfSampleCode } from '../review/ranking'
 import { idMembership, sortRows, walkOrder, type RowOrder } from '../review/scoreOrder'
 import type { Db } from './db'
 import { untilWrite } from './untilWrite'
@@ -145,7 +146,7 @@ export function emptyScoreColumns(n: number): ScoreColumns {
 export function setScoreRow(columns: ScoreColumns, i: number, row: ScoreColumnsRow, scores: (number | null | undefined)[]): void {
   columns.ids[i] = row.sampleId
   const out = row.outOfSample
-  columns.outOfSample[i] = out === 0 || out === false ? 0 : out === 1 || out === true ? 1 : 2
+  columns.outOfSample[i] = outOfSampleCode(out === null ? null : out === 1 || out === true)
   columns.flagged[i] = row.flagged === 1 || row.flagged === true ? 1 : 0
   let c = columns.classes.indexOf(row.predictedLabel)
   if (c < 0) c = columns.classes.push(row.predictedLabel) - 1
