@@ -2,10 +2,10 @@
  * Where each content hash sits in a list of samples: the ranking's join of a dataset's samples to
  * a model's predictions, which share nothing but the content hash (issue 19).
  *
- * A Map keyed by 1M hash strings kept every string alive through the read, and V8 copied each one
- * from the young generation to the old: reading 1M samples and predictions took 6.3-7.1 s that way
- * against 4.8-5.1 s with this table (a one-off probe on the bench:scale store, four fresh processes
- * each, taking turns). A SHA-256 in lowercase hex (what the scanner stores) is kept as eight 32-bit
+ * A Map keyed by 1M hash strings (and an object a sample) cost more than the reads themselves:
+ * reading 1M samples and predictions took 6.8-7.1 s that way against 4.8-5.1 s with a prototype of
+ * this table and typed columns (a one-off probe on the bench:scale store, four fresh processes each,
+ * taking turns). A SHA-256 in lowercase hex (what the scanner stores) is kept as eight 32-bit
  * words in one typed array instead, found by open addressing on its first word; any other string
  * (test fixtures, stores from elsewhere) goes to an ordinary Map. Either way a match is exact.
  */
