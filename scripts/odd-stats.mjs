@@ -1,6 +1,6 @@
 // What bench:odd and bench:odd-injected share: the app's odd-image score (src/main/review/oddness.ts)
 // and AUROC (src/main/review/metrics.ts), transpiled on the fly so the benches measure the app's own
-// code, and AUROC with a bootstrap interval.
+// code, and a bootstrap interval around that AUROC.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
