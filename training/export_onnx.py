@@ -19,6 +19,7 @@ import onnx
 import torch
 
 from pfvit.augment import FaceTransform
+from pfvit.face_stem import FACE_STEMS
 from pfvit.data import FERPLUS_CLASSES, NEUTRAL, FaceDataset, ferplus_samples
 from pfvit.graphs import (CLASSIFY_OUTPUTS, GENERATE_OUTPUTS, ClassifyGraph, GenerateGraph,
                           expected_shapes)
@@ -41,6 +42,9 @@ def parse_args(argv):
     p.add_argument('--seed', type=int, default=0, help='with --random-init')
     p.add_argument('--generator-output', default='pixels', choices=['pixels', 'composition'],
                    help='with --random-init pfvit: the generator head (presets.ModelConfig.generator_output)')
+    p.add_argument('--patch-size', type=int, help='with --random-init')
+    p.add_argument('--face-stem', default='', choices=('',) + FACE_STEMS,
+                   help='with --random-init: a convolutional branch beside the patch embedding (needs patch 16)')
     p.add_argument('--id', help='model id and folder name (default: derived from the model)')
     p.add_argument('--name', help='display name')
     p.add_argument('--version', default='0.1.0')
@@ -87,7 +91,8 @@ def main(argv=None) -> str:
 
 def random_model(args) -> TrainedModel:
     torch.manual_seed(args.seed)
-    cfg = replace(model_config(args.preset, args.input_size), generator_output=args.generator_output)
+    cfg = replace(model_config(args.preset, args.input_size, args.patch_size), generator_output=args.generator_output,
+                  face_stem=args.face_stem)
     return TrainedModel(args.random_init, build(args.random_init, cfg), cfg, list(FERPLUS_CLASSES), NEUTRAL, {})
 
 

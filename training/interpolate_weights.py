@@ -10,7 +10,8 @@ point is calibrated on FERPlus Valid (calibrate.py: tau and T fitted and folded 
 with the best mean of Valid accuracy and mean per-class recall after calibration is written (with
 every point's figures under `interpolation` in the checkpoint and on stdout). With one alpha the
 interpolated checkpoint is written as it is, uncalibrated. Tensors only TUNED has (e.g. a fresh D)
-come from TUNED.
+come from TUNED, except a face stem's projection that TUNED added (train_pfvit.py --face-stem): START is
+the same model with that projection at zero, so the line scales it by alpha.
 """
 import argparse
 import contextlib
@@ -19,11 +20,16 @@ import json
 import os
 import sys
 import tempfile
+from dataclasses import replace
+
+import torch
 
 import calibrate
 from pfvit.checkpoint import read_file, save_file
 from pfvit.presets import ModelConfig
 from train_vit import pfvit_state_as_vit
+
+STEM_PROJECTION = ('encoder.face_stem_proj.', 'face_stem_proj.')  # PF-ViT's E, the ViT baseline
 
 
 def parse_args(argv):
@@ -46,7 +52,12 @@ def interpolate(start: dict, tuned: dict, alpha: float) -> dict:
         start = {**start, 'kind': 'vit', 'model': pfvit_state_as_vit(start['model'])}
     if start.get('kind') != tuned.get('kind'):
         raise SystemExit(f'--start is a {start.get("kind")!r} checkpoint, --tuned a {tuned.get("kind")!r} one')
-    if not ModelConfig.from_dict(tuned['config']).same_as(start['config']):
+    tuned_cfg, start_cfg = ModelConfig.from_dict(tuned['config']), ModelConfig.from_dict(start['config'])
+    if tuned_cfg.face_stem and not start_cfg.face_stem:  # the stem was added from START with a zero projection
+        tuned_cfg = replace(tuned_cfg, face_stem='')
+        start = {**start, 'model': {**start['model'], **{k: torch.zeros_like(v) for k, v in tuned['model'].items()
+                                                         if k.startswith(STEM_PROJECTION)}}}
+    if tuned_cfg != start_cfg:
         raise SystemExit('--start and --tuned have different model configurations: no straight line joins them')
     missing = [k for k in start['model'] if k not in tuned['model']]
     if missing:

@@ -12,17 +12,19 @@ Optimisers as in the paper: Adam lr 2e-5 for E, S, G, C; Adam lr 1e-4, betas (0.
 """
 import argparse
 import sys
+from dataclasses import replace
 
 import torch
 
 from pfvit.checkpoint import load_discriminator, load_encoder, load_generator, mae_state_dict, read_file
 from pfvit.extractor import FrozenExtractor
+from pfvit.face_stem import FACE_STEMS, with_pretrained_stem
 from pfvit.losses import (abs_cosine, adversarial_loss, balancing_weights, emotion_loss, hard_labels,
                           reconstruction_loss)
 from pfvit.metrics import classification_report
 from pfvit.pfvit import PFViT
 from pfvit.predict import predict
-from pfvit.presets import model_config
+from pfvit.presets import ModelConfig, model_config
 from pfvit.runtime import Run, add_common_args
 from pfvit.schedules import add_schedule_args, check_schedule, drop_lr_at_epoch, remember_initial_lr, set_cosine_lr
 from pfvit.separation import separation_measure
@@ -41,7 +43,15 @@ def parse_args(argv):
     g.add_argument('--init', help='MAE-format checkpoint initialising E, G and D (train_mae.py output)')
     g.add_argument('--encoder-init', help='checkpoint whose encoder replaces E\'s (e.g. a train_vit.py best.pt)')
     g.add_argument('--warm-start', help='a PF-ViT checkpoint (best.pt, or import_onnx.py\'s from a shipped '
-                                        'model folder) giving E, S, C and G; D starts fresh if it lacks one')
+                                        'model folder) giving E, S, C and G and the model\'s configuration '
+                                        '(--preset and --input-size are then ignored); D starts fresh if it '
+                                        'lacks one')
+    g.add_argument('--face-stem', choices=FACE_STEMS,
+                   help='add a convolutional branch from a face-recognition network to E\'s patch tokens '
+                        '(pfvit/face_stem.py); taken from $PF_FACE_NETS_DIR or ../shared/models when the warm '
+                        'start lacks it, with its projection at zero, so training starts from the warm start\'s '
+                        'exact outputs')
+    g.add_argument('--lr-stem', type=float, help='Adam lr of the face stem and its projection (default: --lr)')
     g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
                    help='class weights (1/frequency)**POWER in L_emo: 0 none, 1 every class equal in total')
     g.add_argument('--freeze', default='', metavar='PARTS',
@@ -65,9 +75,10 @@ def main(argv=None) -> str:
     args = parse_args(argv)
     check_schedule(args)
     run = Run(args, 'pfvit')
-    train, val, classes, source = labelled_datasets(args, model_config(args.preset, args.input_size).img_size)
+    cfg = configuration(args)
+    train, val, classes, source = labelled_datasets(args, cfg.img_size)
     neutral = classes.index('neutral') if 'neutral' in classes else 0
-    cfg = model_config(args.preset, args.input_size, num_classes=len(classes))
+    cfg = replace(cfg, num_classes=len(classes))
     model = PFViT(cfg).to(run.device)
     perceptual = args.ortho in ('perceptual', 'both')
     direct = args.ortho in ('direct', 'both')
@@ -86,8 +97,11 @@ def main(argv=None) -> str:
             raise SystemExit(f'--freeze: unknown part {part!r}')
         getattr(model, part).requires_grad_(False)
     main_params = [p for name, p in model.named_parameters()
-                   if not name.startswith('discriminator.') and p.requires_grad]
-    opt_main = torch.optim.Adam(main_params, lr=args.lr)
+                   if not name.startswith(('discriminator.', 'encoder.face_stem')) and p.requires_grad]
+    stem_params = [p for name, p in model.named_parameters() if name.startswith('encoder.face_stem') and p.requires_grad]
+    opt_main = torch.optim.Adam([{'params': main_params}]
+                                + ([{'params': stem_params, 'lr': args.lr_stem or args.lr}] if stem_params else []),
+                                lr=args.lr)
     opt_d = torch.optim.Adam(model.discriminator.parameters(), lr=args.lr_d, betas=(0.5, 0.999))
     best = {'accuracy': -1.0, 'epoch': None, 'criterion': args.select, 'score': -1.0}
 
@@ -179,6 +193,18 @@ def main(argv=None) -> str:
                      lrs=lambda: {'lr': opt_main.param_groups[0]['lr'], 'lr_d': opt_d.param_groups[0]['lr']})
 
 
+def configuration(args) -> ModelConfig:
+    """The model to train: the warm start's own configuration, else the preset; plus --face-stem."""
+    if args.warm_start:
+        ckpt = read_file(args.warm_start)
+        if ckpt.get('kind') != 'pfvit':
+            raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {args.warm_start} is {ckpt.get("kind")!r}')
+        cfg = ModelConfig.from_dict(ckpt['config'])
+    else:
+        cfg = model_config(args.preset, args.input_size)
+    return replace(cfg, face_stem=args.face_stem) if args.face_stem else cfg
+
+
 def initialise(run, args, model, extractor) -> None:
     """Weights before training: MAE into E, G, D; optionally a fine-tuned encoder into E; and the
     frozen extractor (model=None: the extractor only). Each load reports what matched."""
@@ -189,12 +215,10 @@ def initialise(run, args, model, extractor) -> None:
                     load_discriminator(model.discriminator, state)]
     if model is not None and args.warm_start:
         ckpt = read_file(args.warm_start)
-        if ckpt.get('kind') != 'pfvit':
-            raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {args.warm_start} is {ckpt.get("kind")!r}')
-        if not model.cfg.same_as(ckpt['config']):
-            raise SystemExit(f'--warm-start {args.warm_start} has another configuration ({ckpt["config"]}); '
-                             'pass the matching --preset and --input-size')
-        load_weights(model, 'pfvit', ckpt['model'])
+        state, stem_report = with_pretrained_stem(model.encoder, ckpt['model'], 'encoder.')
+        if stem_report:
+            run.log.write({'event': 'init', 'report': stem_report})
+        load_weights(model, 'pfvit', state)
         run.log.write({'event': 'init', 'report': f'warm start: {len(ckpt["model"])} tensors from '
                                                   f'{args.warm_start}'})
     if model is not None and args.encoder_init:

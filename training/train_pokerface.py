@@ -120,12 +120,14 @@ def without_generator(state: dict) -> dict:
 
 
 def generator_of(path: str, cfg) -> dict:
-    """G's and D's tensors of a PF-ViT checkpoint whose encoder and generator sizes are cfg's."""
+    """G's and D's tensors of a PF-ViT checkpoint whose encoder and generator sizes are cfg's (E's face stem,
+    which G never reads, may differ)."""
     other = read_file(path)
     if other.get('kind') != 'pfvit':
         raise SystemExit(f'--generator-from needs a PF-ViT checkpoint; {path} is {other.get("kind")!r}')
     other_cfg = ModelConfig.from_dict(other['config'])
-    if replace(other_cfg, generator_output=cfg.generator_output, colour_layer=cfg.colour_layer) != cfg:
+    if replace(other_cfg, generator_output=cfg.generator_output, colour_layer=cfg.colour_layer,
+               face_stem=cfg.face_stem) != cfg:
         raise SystemExit(f'--generator-from {path} has another model size ({other["config"]})')
     if other_cfg.generator_output == 'composition' and other_cfg.colour_layer != cfg.colour_layer:
         raise SystemExit(f'--generator-from {path} paints a {other_cfg.colour_layer} colour layer: '

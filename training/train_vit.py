@@ -8,14 +8,16 @@ validation accuracy (FER2013Valid); evaluate.py and export_onnx.py take it.
 """
 import argparse
 import sys
+from dataclasses import replace
 
 import torch
 
 from pfvit.checkpoint import load_encoder, mae_state_dict
+from pfvit.face_stem import FACE_STEMS, with_pretrained_stem
 from pfvit.metrics import classification_report
 from pfvit.pfvit import ViTClassifier
 from pfvit.predict import predict
-from pfvit.presets import model_config
+from pfvit.presets import ModelConfig, model_config
 from pfvit.runtime import Run, add_common_args
 from pfvit.schedules import add_schedule_args, check_schedule, drop_lr_at_epoch, remember_initial_lr, set_cosine_lr
 from pfvit.sources import add_labelled_args, labelled_datasets
@@ -35,7 +37,11 @@ def parse_args(argv):
     g.add_argument('--lr-drop-epoch', type=int, help='from this epoch (0-based) on, lr / 10 whatever the plateau')
     add_schedule_args(g)
     g.add_argument('--from-pfvit', help='a PF-ViT checkpoint (e.g. import_onnx.py\'s): its encoder E, and its classifier C '
-                                        'as the head; the same-budget baseline of a PF-ViT fine-tuned from that checkpoint')
+                                        'as the head, and its configuration (--preset and --input-size are then '
+                                        'ignored); the same-budget baseline of a PF-ViT fine-tuned from that checkpoint')
+    g.add_argument('--face-stem', choices=FACE_STEMS, help='as train_pfvit.py: a convolutional branch added to '
+                                                             'the encoder, its projection starting at zero')
+    g.add_argument('--lr-stem', type=float, help='Adam lr of the face stem and its projection (default: --lr)')
     g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
                    help='class weights (1/frequency)**POWER in the loss, as train_pfvit.py')
     g.add_argument('--select', default='accuracy', choices=['accuracy', 'balanced'],
@@ -47,10 +53,16 @@ def main(argv=None) -> str:
     args = parse_args(argv)
     check_schedule(args)
     run = Run(args, 'vit')
-    train, val, classes, source = labelled_datasets(args, model_config(args.preset, args.input_size).img_size)
-    cfg = model_config(args.preset, args.input_size, num_classes=len(classes))
+    cfg = (ModelConfig.from_dict(read_file(args.from_pfvit)['config']) if args.from_pfvit
+           else model_config(args.preset, args.input_size))
+    cfg = replace(cfg, face_stem=args.face_stem) if args.face_stem else cfg
+    train, val, classes, source = labelled_datasets(args, cfg.img_size)
+    cfg = replace(cfg, num_classes=len(classes))
     model = ViTClassifier(cfg).to(run.device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    stem = [p for name, p in model.named_parameters() if name.startswith('face_stem')]
+    rest = [p for name, p in model.named_parameters() if not name.startswith('face_stem')]
+    optimizer = torch.optim.Adam([{'params': rest}] + ([{'params': stem, 'lr': args.lr_stem or args.lr}] if stem else []),
+                                 lr=args.lr)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='max', factor=0.1, patience=args.patience)
     best = {'accuracy': -1.0, 'epoch': None}
 
@@ -119,11 +131,12 @@ def start_from_pfvit(model: ViTClassifier, path: str) -> str:
     ckpt = read_file(path)
     if ckpt.get('kind') != 'pfvit':
         raise SystemExit(f'--from-pfvit needs a PF-ViT checkpoint; {path} is {ckpt.get("kind")!r}')
-    state = pfvit_state_as_vit(ckpt['model'])
+    state, stem_report = with_pretrained_stem(model, pfvit_state_as_vit(ckpt['model']), '')
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise SystemExit(f'--from-pfvit {path}: missing {missing[:8]}, unexpected {unexpected[:8]}')
-    return f'encoder and head from the PF-ViT checkpoint {path} ({len(state)} tensors)'
+    return f'encoder and head from the PF-ViT checkpoint {path} ({len(state)} tensors)' + (
+        f'; {stem_report}' if stem_report else '')
 
 
 if __name__ == '__main__':

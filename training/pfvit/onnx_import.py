@@ -54,6 +54,7 @@ def graph_weights(path: str) -> Dict[str, np.ndarray]:
                              'this graph was not exported by training/export_onnx.py')
         weights[bias[len(PREFIX):-len('.bias')] + '.weight'] = init[node.input[1]].T.copy()
     weights.update(_group_norm_weights(graph, init, consumers))
+    weights.update(_face_stem_alphas(graph, init))
     # The encoder's [CLS] constant is cls_token + pos_embed[:, :1] ([1, 1, D], fed to an Expand).
     cls = [init[n.input[0]] for n in graph.node if n.op_type == 'Expand' and n.input[0] in init
            and init[n.input[0]].shape[:2] == (1, 1)]
@@ -82,6 +83,20 @@ def _group_norm_weights(graph, init, consumers) -> Dict[str, np.ndarray]:
         bias = next(i for i in add.input if i in init)
         out[module + '.weight'] = init[weight].reshape(-1)
         out[module + '.bias'] = init[bias].reshape(-1)
+    return out
+
+
+def _face_stem_alphas(graph, init) -> Dict[str, np.ndarray]:
+    """E's face stem (face_stem.py): each activation's alpha is an anonymous [1, C, 1, 1] constant read by
+    a Mul whose scope names the module (`/face_stem/stage1/act1/Mul` -> encoder.face_stem.stage1.act1)."""
+    out: Dict[str, np.ndarray] = {}
+    for node in graph.node:
+        scopes = node.name.strip('/').split('/')
+        if node.op_type != 'Mul' or 'face_stem' not in scopes or node.input[0] not in init:
+            continue
+        value = init[node.input[0]]
+        if value.ndim == 4 and value.shape[0] == 1 and value.shape[2:] == (1, 1):
+            out['encoder.' + '.'.join(scopes[scopes.index('face_stem'):-1]) + '.alpha'] = value
     return out
 
 

@@ -116,7 +116,8 @@ def make_discriminator(cfg: ModelConfig) -> ViT:
 
 
 def make_encoder(cfg: ModelConfig) -> ViT:
-    return ViT(cfg.img_size, cfg.patch_size, cfg.embed_dim, cfg.depth, cfg.num_heads, cfg.mlp_ratio)
+    return ViT(cfg.img_size, cfg.patch_size, cfg.embed_dim, cfg.depth, cfg.num_heads, cfg.mlp_ratio,
+               face_stem=cfg.face_stem)
 
 
 class PFViT(nn.Module):
@@ -166,5 +167,5 @@ class ViTClassifier(ViT):
 
     def __init__(self, cfg: ModelConfig):
         super().__init__(cfg.img_size, cfg.patch_size, cfg.embed_dim, cfg.depth, cfg.num_heads,
-                         cfg.mlp_ratio, num_outputs=cfg.num_classes)
+                         cfg.mlp_ratio, num_outputs=cfg.num_classes, face_stem=cfg.face_stem)
         self.cfg = cfg

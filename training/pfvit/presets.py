@@ -26,6 +26,9 @@ class ModelConfig:
     # A composing G's colour layer: 'rgb', or 'grey' (one luminance, the same in every channel) for
     # models taught on grey faces such as FER2013's, whose poker faces must not gain a tint.
     colour_layer: str = 'rgb'
+    # A convolutional branch from a face-recognition network added to E's patch tokens (face_stem.py):
+    # '' none, or one of face_stem.FACE_STEMS. It needs patch size 16 (the branch's stride).
+    face_stem: str = ''
 
     @property
     def grid_size(self) -> int:

@@ -7,6 +7,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .face_stem import STEM_CHANNELS, STEM_STRIDE, MobileFaceStem
 from .patches import patches_for_embedding
 from .pos_embed import sincos_2d
 
@@ -122,12 +123,19 @@ class ViT(nn.Module):
     With num_outputs=0 it is the encoder E and returns all tokens z = E(x) [N, 1+L, D].
     With num_outputs>0 a linear `head` reads the [CLS] token: the ViT baseline (K outputs) or the
     discriminator D (K+1 outputs).
+    With face_stem set, a convolutional branch (face_stem.py) adds its projected map to the patch tokens.
     """
 
     def __init__(self, img_size: int, patch_size: int, embed_dim: int, depth: int, num_heads: int,
-                 mlp_ratio: float = 4.0, num_outputs: int = 0, in_chans: int = 3):
+                 mlp_ratio: float = 4.0, num_outputs: int = 0, in_chans: int = 3, face_stem: str = ''):
         super().__init__()
         self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim)
+        self.face_stem = self.face_stem_proj = None
+        if face_stem:
+            if patch_size != STEM_STRIDE or in_chans != 3:
+                raise SystemExit(f'face stem {face_stem!r} needs patch size {STEM_STRIDE} and colour input')
+            self.face_stem = MobileFaceStem()
+            self.face_stem_proj = nn.Linear(STEM_CHANNELS, embed_dim)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
         # A Parameter (not a buffer) so the key `pos_embed` exists as in MAE checkpoints; never trained.
         self.pos_embed = nn.Parameter(sincos_2d(embed_dim, self.patch_embed.grid_size), requires_grad=False)
@@ -135,10 +143,17 @@ class ViT(nn.Module):
         self.norm = layer_norm(embed_dim)
         self.head = nn.Linear(embed_dim, num_outputs) if num_outputs else None
         init_weights(self)
+        if self.face_stem_proj is not None:  # zero: adding the branch changes nothing until it trains
+            nn.init.zeros_(self.face_stem_proj.weight)
+            nn.init.zeros_(self.face_stem_proj.bias)
 
     def embed(self, images: torch.Tensor) -> torch.Tensor:
         """Patch tokens with positions added, without [CLS]: [N, L, D]."""
-        return self.patch_embed(images) + self.pos_embed[:, 1:, :]
+        tokens = self.patch_embed(images)
+        if self.face_stem is not None:
+            cells = self.face_stem(images).flatten(2).transpose(1, 2)  # [N, L, 128], row-major like the patches
+            tokens = tokens + self.face_stem_proj(cells).to(tokens.dtype)
+        return tokens + self.pos_embed[:, 1:, :]
 
     def with_cls(self, tokens: torch.Tensor) -> torch.Tensor:
         cls = (self.cls_token + self.pos_embed[:, :1, :]).expand(tokens.shape[0], -1, -1)

@@ -176,6 +176,20 @@ class GeneratorFromTest(unittest.TestCase):
             self.assertNotIn('start fresh', report)
             self.assertIn('G and D from', report)
 
+    def test_g_comes_from_a_model_without_the_face_stem_that_e_now_has(self):
+        # v7's recipe: E, S, C with a face stem (train_pfvit.py --face-stem), G from v6, which had none.
+        with tempfile.TemporaryDirectory() as tmp:
+            size = dict(img_size=32, patch_size=16, generator_output='composition')
+            torch.manual_seed(0)
+            warm = PFViT(replace(model_config('micro'), face_stem='mobileface_v3', **size))
+            earlier = PFViT(replace(model_config('micro'), **size))
+            model, cfg, _, _ = train_pokerface.composing_model(
+                self.save(tmp, 'warm.pt', warm), earlier.cfg.colour_layer, self.save(tmp, 'earlier.pt', earlier))
+            self.assertEqual(cfg.face_stem, 'mobileface_v3')
+            self.assertTrue(torch.equal(model.state_dict()['encoder.face_stem.pw4.weight'],
+                                        warm.state_dict()['encoder.face_stem.pw4.weight']))
+            self.assertTrue(torch.equal(model.state_dict()['generator.mask_token'], earlier.state_dict()['generator.mask_token']))
+
     def test_refuses_a_generator_of_another_size(self):
         with tempfile.TemporaryDirectory() as tmp:
             torch.manual_seed(0)

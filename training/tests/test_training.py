@@ -21,7 +21,13 @@ import train_mae
 import calibrate
 import train_pfvit
 import train_vit
+from dataclasses import replace
+
 from pfvit.checkpoint import mae_state_dict, read_file
+from pfvit.face_nets import face_nets_dir
+from pfvit.face_stem import MOBILEFACE_V3
+from pfvit.pfvit import PFViT
+from pfvit.presets import PRESETS
 from pfvit.schedules import cosine_factor
 from training.tests.helpers import requires_ferplus
 
@@ -166,6 +172,32 @@ class TrainingScriptsTest(unittest.TestCase):
         self.assertEqual(card['training']['orthogonality'], 'both')
         for name in ('classify.onnx', 'generate.onnx'):
             onnx.checker.check_model(onnx.load(os.path.join(out, name)))
+
+    def test_a_face_stem_added_to_a_warm_start_trains_at_its_own_rate(self):
+        # train_pfvit.py / train_vit.py --face-stem on a warm start without the branch: the configuration
+        # comes from the warm start (patch 16 here, which the branch needs; --preset micro is ignored),
+        # MobileFace V3's weights are read in, and the projection, at zero before, moves.
+        if not os.path.isfile(os.path.join(face_nets_dir(), MOBILEFACE_V3)):
+            self.skipTest(f'{MOBILEFACE_V3} not found in {face_nets_dir()}')
+        warm = self.path('stemless.pt')
+        cfg = replace(PRESETS['micro'], img_size=32, patch_size=16, num_classes=8)
+        torch.save({'kind': 'pfvit', 'config': cfg.to_dict(), 'model': PFViT(cfg).state_dict()}, warm)
+        phase = ['--ortho', 'none', '--w-adv', '0', '--w-rec', '0', '--w-rec-neutral', '0', '--face-stem',
+                 'mobileface_v3', '--lr-stem', '1e-2', '--max-steps', '2']
+        out = self.path('pfvit-stem')
+        train_pfvit.main(TINY + LABELLED + phase + ['--warm-start', warm, '--out', out])
+        self.assertTrue(any('face stem: 14 convolutions' in r.get('report', '') for r in read_log(out)))
+        ckpt = read_file(os.path.join(out, 'last.pt'))
+        self.assertEqual((ckpt['config']['face_stem'], ckpt['config']['patch_size']), ('mobileface_v3', 16))
+        self.assertGreater(ckpt['model']['encoder.face_stem_proj.weight'].abs().max().item(), 0)
+        groups = ckpt['optimizers']['main']['param_groups']
+        self.assertEqual([g['initial_lr_for_drop'] for g in groups], [2e-5, 1e-2])
+        baseline = self.path('vit-stem')
+        train_vit.main(TINY + LABELLED + ['--from-pfvit', warm, '--face-stem', 'mobileface_v3', '--max-steps', '2',
+                                          '--out', baseline])
+        vit = read_file(os.path.join(baseline, 'last.pt'))
+        self.assertEqual(vit['config']['face_stem'], 'mobileface_v3')
+        self.assertIn('face_stem.pw4.weight', vit['model'])
 
     def test_classifier_phase_then_generator_phase_from_a_warm_start_and_calibration(self):
         # The v4 recipe in miniature: a PF-ViT checkpoint as the warm start; a classifier-only phase

@@ -23,14 +23,17 @@ class OnnxImportTest(unittest.TestCase):
     def test_a_shipped_folder_gives_back_every_weight_of_e_s_c_and_g(self):
         for head in ('pixels', 'composition'):  # the paper's pixel head and the composing G's convolutions
             with self.subTest(generator_output=head):
-                self.round_trip(head)
+                self.round_trip(['--generator-output', head])
+        with self.subTest(face_stem='mobileface_v3'):  # E's convolutional branch (pfvit/face_stem.py)
+            self.round_trip(['--generator-output', 'composition', '--face-stem', 'mobileface_v3',
+                             '--input-size', '32', '--patch-size', '16'])
 
-    def round_trip(self, head):
+    def round_trip(self, options):
         with tempfile.TemporaryDirectory() as tmp:
             # Trained weights all differ; a fresh init has many equal tensors (zero biases, unit norms)
             # that the exporter merges into one constant, so perturb every weight first.
             trained = export_onnx.random_model(export_onnx.parse_args(
-                ['--random-init', 'pfvit', '--preset', 'micro', '--seed', '3', '--generator-output', head]))
+                ['--random-init', 'pfvit', '--preset', 'micro', '--seed', '3'] + options))
             with torch.no_grad():
                 for name, p in trained.model.named_parameters():
                     if 'pos_embed' not in name:
