@@ -93,7 +93,14 @@ def random_model(args) -> TrainedModel:
     torch.manual_seed(args.seed)
     cfg = replace(model_config(args.preset, args.input_size, args.patch_size), generator_output=args.generator_output,
                   face_stem=args.face_stem)
-    return TrainedModel(args.random_init, build(args.random_init, cfg), cfg, list(FERPLUS_CLASSES), NEUTRAL, {})
+    model = build(args.random_init, cfg)
+    if cfg.face_stem:  # a branch at its zero start would export as nothing the tests could compare
+        encoder = model.encoder if args.random_init == 'pfvit' else model
+        torch.nn.init.normal_(encoder.face_stem_proj.weight, std=0.1)
+        for act in encoder.face_stem.modules():
+            if hasattr(act, 'alpha'):
+                torch.nn.init.uniform_(act.alpha, 0.0, 0.5)
+    return TrainedModel(args.random_init, model, cfg, list(FERPLUS_CLASSES), NEUTRAL, {})
 
 
 def export_graph(graph: torch.nn.Module, trained: TrainedModel, path: str, outputs, opset: int) -> None:
