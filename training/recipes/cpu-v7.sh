@@ -5,6 +5,15 @@
 # starts from v6's exact outputs. Then WiSE-FT and calibration as for v6, and v6's composing generator
 # trained on for one epoch against the new, frozen E, S, C (issue 14's recipe).
 #
+# AN EXPERIMENT, NOT SHIPPED (session 19, two cores: classifier 30 min, interpolation 5, generator 9).
+# Measured through the app against v6 (the commands at the end): FERPlus test 77.0 % (v6 76.3 %; McNemar
+# 85 / 61 discordant, p = 0.057), mean per-class recall 59.4 % (59.8 %); muxspace_fe 67.4 % (66.6 %),
+# mean recall over its 7 classes 44.4 % (44.8 %); bench:noise self-confidence AUROC 0.929 (0.924); poker
+# faces judged neutral 27.0 % (32.1 %), above the same-person threshold 54.0 % (49.4 %), Yale judge 38.6 %
+# (52.3 %). A little more accuracy and no more recall, with poker faces moved along the frontier rather
+# than past it: not a better default. Valid chose alpha 0.6 (79.2 % / 63.7 %, v6's point 78.3 % / 64.1 %);
+# zeroing the branch's projection in step 1's best.pt costs 0.5 points of Valid accuracy and 2.4 of recall.
+#
 #   bash training/recipes/cpu-v7.sh            # everything
 #   R=/somewhere bash training/recipes/cpu-v7.sh
 #   BASELINE=1 bash training/recipes/cpu-v7.sh # also the same-budget ViT baseline, with the same branch
@@ -69,7 +78,7 @@ fi
 # 6. Measure through the app (from the repository root), then record the figures in model.json and
 #    MODEL_CARD.md:
 #    npm run eval -- --model resources/models/$ID --out $R/v7-test.json --grid docs/pfvit-ferplus-test-faces.png \
-#        --paired-with $R/pfvit-ferplus-small-v6   # v6's folder, restored from git at the top
+#        --paired-with resources/models/pfvit-ferplus-small-v6
 #    npm run eval -- --model resources/models/$ID --out $R/v7-vs-vit.json --no-generate \
 #        --paired-with $R/models/vit-ferplus-small-v7-baseline
 #    npm run eval -- --model resources/models/$ID-int8 --out $R/v7-int8-test.json --no-generate
