@@ -22,6 +22,7 @@ from pfvit.face_stem import FACE_STEMS, with_pretrained_stem
 from pfvit.losses import (abs_cosine, adversarial_loss, balancing_weights, emotion_loss, hard_labels,
                           reconstruction_loss)
 from pfvit.metrics import classification_report
+from pfvit.mixup import mix
 from pfvit.pfvit import PFViT
 from pfvit.predict import predict
 from pfvit.presets import ModelConfig, model_config
@@ -52,6 +53,9 @@ def parse_args(argv):
                         'start lacks it, with its projection at zero, so training starts from the warm start\'s '
                         'exact outputs')
     g.add_argument('--lr-stem', type=float, help='Adam lr of the face stem and its projection (default: --lr)')
+    g.add_argument('--mixup', type=float, default=0.0, metavar='ALPHA',
+                   help='classifier-only phases: mix each batch with itself shuffled, faces and targets alike, '
+                        'lam ~ Beta(ALPHA, ALPHA) (pfvit/mixup.py); 0: off')
     g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
                    help='class weights (1/frequency)**POWER in L_emo: 0 none, 1 every class equal in total')
     g.add_argument('--freeze', default='', metavar='PARTS',
@@ -91,6 +95,9 @@ def main(argv=None) -> str:
     # Without any term that reads G's output, skip G too (a classifier-only phase; G is then stale
     # for the new encoder and needs its own phase before export).
     use_g = use_d or perceptual or args.w_rec > 0 or args.w_rec_neutral > 0
+    if args.mixup and use_g:
+        raise SystemExit('--mixup is for classifier-only phases (--ortho none --w-adv 0 --w-rec 0 '
+                         '--w-rec-neutral 0): a blend of two faces has no poker face to learn')
     frozen = [part for part in args.freeze.split(',') if part]
     for part in frozen:
         if part not in ('encoder', 'separator', 'classifier', 'generator'):
@@ -127,6 +134,8 @@ def main(argv=None) -> str:
         model.train()
         set_cosine_lr([opt_main, opt_d], args, run.progress.step, steps_per_epoch)
         n = x.shape[0]
+        if args.mixup:
+            x, targets, _ = mix(x, targets, cfg.num_classes, args.mixup, run.progress.step)
         y = hard_labels(targets)
         with run.autocast():
             z, _, v_e, v_p = model.separate(x)

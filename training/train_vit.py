@@ -15,6 +15,7 @@ import torch
 from pfvit.checkpoint import load_encoder, mae_state_dict
 from pfvit.face_stem import FACE_STEMS, with_pretrained_stem
 from pfvit.metrics import classification_report
+from pfvit.mixup import mix
 from pfvit.pfvit import ViTClassifier
 from pfvit.predict import predict
 from pfvit.presets import ModelConfig, model_config
@@ -42,6 +43,7 @@ def parse_args(argv):
     g.add_argument('--face-stem', choices=FACE_STEMS, help='as train_pfvit.py: a convolutional branch added to '
                                                              'the encoder, its projection starting at zero')
     g.add_argument('--lr-stem', type=float, help='Adam lr of the face stem and its projection (default: --lr)')
+    g.add_argument('--mixup', type=float, default=0.0, metavar='ALPHA', help='as train_pfvit.py')
     g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
                    help='class weights (1/frequency)**POWER in the loss, as train_pfvit.py')
     g.add_argument('--select', default='accuracy', choices=['accuracy', 'balanced'],
@@ -86,6 +88,8 @@ def main(argv=None) -> str:
     def step(images, labels):
         model.train()
         set_cosine_lr([optimizer], args, run.progress.step, steps_per_epoch)
+        if args.mixup:
+            images, labels, _ = mix(images, labels, cfg.num_classes, args.mixup, run.progress.step)
         with run.autocast():
             loss = emotion_loss(model(images), labels, class_weights)
         optimizer.zero_grad(set_to_none=True)

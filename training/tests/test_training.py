@@ -173,6 +173,18 @@ class TrainingScriptsTest(unittest.TestCase):
         for name in ('classify.onnx', 'generate.onnx'):
             onnx.checker.check_model(onnx.load(os.path.join(out, name)))
 
+    def test_mixup_resumes_exactly_and_is_refused_where_g_trains(self):
+        phase = LABELLED + ['--init', os.path.join(self.mae, 'last.pt'), '--ortho', 'none', '--w-adv', '0',
+                            '--w-rec', '0', '--w-rec-neutral', '0', '--labels', 'soft', '--mixup', '0.4']
+        log, _ = self.assertResumesExactly(train_pfvit, phase, 'pfvit-mixup', steps=3, stop_at=1)
+        unmixed = self.path('pfvit-unmixed')
+        train_pfvit.main(TINY + [a for a in phase if a not in ('--mixup', '0.4')] + ['--max-steps', '1', '--out', unmixed])
+        first = lambda records: next(r['loss_emo'] for r in records if 'loss_emo' in r)
+        self.assertNotEqual(first(log), first(read_log(unmixed)))  # the same first batch, mixed: another loss
+        with self.assertRaisesRegex(SystemExit, 'classifier-only'):
+            train_pfvit.main(TINY + LABELLED + ['--mixup', '0.4', '--ortho', 'direct', '--max-steps', '1',
+                                                '--out', self.path('pfvit-mixup-g')])
+
     def test_a_face_stem_added_to_a_warm_start_trains_at_its_own_rate(self):
         # train_pfvit.py / train_vit.py --face-stem on a warm start without the branch: the configuration
         # comes from the warm start (patch 16 here, which the branch needs; --preset micro is ignored),
