@@ -149,8 +149,8 @@ function countScores(scores: IssueScores[], items: RankColumns): Pick<RankingSum
     if (s.flagged) counts.flagged++
     if (s.score === null) return
     counts.scored++
-    const out = items.outOfSample[i]
-    counts.outOfSample[out === 1 ? 'out' : out === 0 ? 'in' : 'unknown']++
+    const out = outOfSampleOf(items.outOfSample[i])
+    counts.outOfSample[out === true ? 'out' : out === false ? 'in' : 'unknown']++
   })
   return counts
 }

@@ -172,9 +172,9 @@ export function saveRanking(
   })
   // A large ranking's rows skip the foreign-key check on each insert (1M inserts took 2.9-3.8 s
   // checked, 2.4-3.0 s not, a one-off probe on bench:scale's store, three rankings each way, taking
-  // turns): their sample ids were just read
-  // from samples, and the app never deletes a sample (a file gone is marked missing). Only outside a
-  // transaction can the check be turned off; inside one (a caller's) it stays on.
+  // turns): their sample ids were just read from samples, and the app never deletes a sample (a
+  // file gone is marked missing). Only outside a transaction can the check be turned off; inside
+  // one (a caller's) it stays on.
   const unchecked =
     rows.length >= REBUILD_INDEXES_AT && !db.inTransaction && (db.pragma('foreign_keys', { simple: true }) as number) === 1
   if (unchecked) db.pragma('foreign_keys = OFF')
