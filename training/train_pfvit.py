@@ -18,7 +18,7 @@ import torch
 
 from pfvit.checkpoint import load_discriminator, load_encoder, load_generator, mae_state_dict, read_file
 from pfvit.extractor import FrozenExtractor
-from pfvit.face_stem import FACE_STEMS, with_pretrained_stem
+from pfvit.face_stem import FACE_STEMS, stem_param_groups, with_pretrained_stem
 from pfvit.losses import (abs_cosine, adversarial_loss, balancing_weights, emotion_loss, hard_labels,
                           reconstruction_loss)
 from pfvit.metrics import classification_report
@@ -79,7 +79,8 @@ def main(argv=None) -> str:
     args = parse_args(argv)
     check_schedule(args)
     run = Run(args, 'pfvit')
-    cfg = configuration(args)
+    warm = read_warm_start(args.warm_start)
+    cfg = configuration(args, warm)
     train, val, classes, source = labelled_datasets(args, cfg.img_size)
     neutral = classes.index('neutral') if 'neutral' in classes else 0
     cfg = replace(cfg, num_classes=len(classes))
@@ -103,12 +104,9 @@ def main(argv=None) -> str:
         if part not in ('encoder', 'separator', 'classifier', 'generator'):
             raise SystemExit(f'--freeze: unknown part {part!r}')
         getattr(model, part).requires_grad_(False)
-    main_params = [p for name, p in model.named_parameters()
-                   if not name.startswith(('discriminator.', 'encoder.face_stem')) and p.requires_grad]
-    stem_params = [p for name, p in model.named_parameters() if name.startswith('encoder.face_stem') and p.requires_grad]
-    opt_main = torch.optim.Adam([{'params': main_params}]
-                                + ([{'params': stem_params, 'lr': args.lr_stem or args.lr}] if stem_params else []),
-                                lr=args.lr)
+    learning = [(name, p) for name, p in model.named_parameters()
+                if not name.startswith('discriminator.') and p.requires_grad]
+    opt_main = torch.optim.Adam(stem_param_groups(learning, args.lr_stem), lr=args.lr)
     opt_d = torch.optim.Adam(model.discriminator.parameters(), lr=args.lr_d, betas=(0.5, 0.999))
     best = {'accuracy': -1.0, 'epoch': None, 'criterion': args.select, 'score': -1.0}
 
@@ -121,10 +119,10 @@ def main(argv=None) -> str:
         if extractor is not None and ckpt['feature_extractor'] is not None:
             extractor.load_state_dict(ckpt['feature_extractor'])
         elif extractor is not None:  # resumed with --ortho changed to use the extractor
-            initialise(run, args, None, extractor)
+            initialise(run, args, None, extractor, None)
         best = ckpt['best']
     else:
-        initialise(run, args, model, extractor)
+        initialise(run, args, model, extractor, warm)
     remember_initial_lr([opt_main, opt_d])
     run.restore_rng()
     k, disc = cfg.num_classes, model.discriminator
@@ -202,19 +200,23 @@ def main(argv=None) -> str:
                      lrs=lambda: {'lr': opt_main.param_groups[0]['lr'], 'lr_d': opt_d.param_groups[0]['lr']})
 
 
-def configuration(args) -> ModelConfig:
+def read_warm_start(path):
+    """The --warm-start checkpoint, read once (it gives both the configuration and the weights), or None."""
+    if not path:
+        return None
+    ckpt = read_file(path)
+    if ckpt.get('kind') != 'pfvit':
+        raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {path} is {ckpt.get("kind")!r}')
+    return ckpt
+
+
+def configuration(args, warm) -> ModelConfig:
     """The model to train: the warm start's own configuration, else the preset; plus --face-stem."""
-    if args.warm_start:
-        ckpt = read_file(args.warm_start)
-        if ckpt.get('kind') != 'pfvit':
-            raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {args.warm_start} is {ckpt.get("kind")!r}')
-        cfg = ModelConfig.from_dict(ckpt['config'])
-    else:
-        cfg = model_config(args.preset, args.input_size)
+    cfg = ModelConfig.from_dict(warm['config']) if warm else model_config(args.preset, args.input_size)
     return replace(cfg, face_stem=args.face_stem) if args.face_stem else cfg
 
 
-def initialise(run, args, model, extractor) -> None:
+def initialise(run, args, model, extractor, warm) -> None:
     """Weights before training: MAE into E, G, D; optionally a fine-tuned encoder into E; and the
     frozen extractor (model=None: the extractor only). Each load reports what matched."""
     reports = []
@@ -222,13 +224,12 @@ def initialise(run, args, model, extractor) -> None:
         state = mae_state_dict(args.init)
         reports += [load_encoder(model.encoder, state), load_generator(model.generator, state),
                     load_discriminator(model.discriminator, state)]
-    if model is not None and args.warm_start:
-        ckpt = read_file(args.warm_start)
-        state, stem_report = with_pretrained_stem(model.encoder, ckpt['model'], 'encoder.')
+    if model is not None and warm:
+        state, stem_report = with_pretrained_stem(model.encoder, warm['model'], 'encoder.')
         if stem_report:
             run.log.write({'event': 'init', 'report': stem_report})
         load_weights(model, 'pfvit', state)
-        run.log.write({'event': 'init', 'report': f'warm start: {len(ckpt["model"])} tensors from '
+        run.log.write({'event': 'init', 'report': f'warm start: {len(warm["model"])} tensors from '
                                                   f'{args.warm_start}'})
     if model is not None and args.encoder_init:
         reports.append(load_encoder(model.encoder, mae_state_dict(read_file(args.encoder_init))))

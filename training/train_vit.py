@@ -13,7 +13,7 @@ from dataclasses import replace
 import torch
 
 from pfvit.checkpoint import load_encoder, mae_state_dict
-from pfvit.face_stem import FACE_STEMS, with_pretrained_stem
+from pfvit.face_stem import FACE_STEMS, stem_param_groups, with_pretrained_stem
 from pfvit.metrics import classification_report
 from pfvit.mixup import mix
 from pfvit.pfvit import ViTClassifier
@@ -55,16 +55,13 @@ def main(argv=None) -> str:
     args = parse_args(argv)
     check_schedule(args)
     run = Run(args, 'vit')
-    cfg = (ModelConfig.from_dict(read_file(args.from_pfvit)['config']) if args.from_pfvit
-           else model_config(args.preset, args.input_size))
+    start = read_pfvit_start(args.from_pfvit) if args.from_pfvit else None
+    cfg = ModelConfig.from_dict(start['config']) if start else model_config(args.preset, args.input_size)
     cfg = replace(cfg, face_stem=args.face_stem) if args.face_stem else cfg
     train, val, classes, source = labelled_datasets(args, cfg.img_size)
     cfg = replace(cfg, num_classes=len(classes))
     model = ViTClassifier(cfg).to(run.device)
-    stem = [p for name, p in model.named_parameters() if name.startswith('face_stem')]
-    rest = [p for name, p in model.named_parameters() if not name.startswith('face_stem')]
-    optimizer = torch.optim.Adam([{'params': rest}] + ([{'params': stem, 'lr': args.lr_stem or args.lr}] if stem else []),
-                                 lr=args.lr)
+    optimizer = torch.optim.Adam(stem_param_groups(model.named_parameters(), args.lr_stem), lr=args.lr)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='max', factor=0.1, patience=args.patience)
     best = {'accuracy': -1.0, 'epoch': None}
 
@@ -75,8 +72,8 @@ def main(argv=None) -> str:
         optimizer.load_state_dict(ckpt['optimizer'])
         scheduler.load_state_dict(ckpt['scheduler'])
         best = ckpt['best']
-    elif args.from_pfvit:
-        run.log.write({'event': 'init', 'report': start_from_pfvit(model, args.from_pfvit)})
+    elif start:
+        run.log.write({'event': 'init', 'report': start_from_pfvit(model, start, args.from_pfvit)})
     elif args.init:
         run.log.write({'event': 'init', 'report': load_encoder(model, mae_state_dict(args.init)).summary()})
     class_weights = (balancing_weights([s.label for s in train.samples], len(classes), args.balance).to(run.device)
@@ -129,19 +126,23 @@ def pfvit_state_as_vit(pfvit_state: dict) -> dict:
     return state
 
 
-def start_from_pfvit(model: ViTClassifier, path: str) -> str:
-    """E's weights into the baseline's encoder and C into its head (C reads [CLS] of V_e, the head
-    reads [CLS] of z: the nearest start the baseline has)."""
+def read_pfvit_start(path: str) -> dict:
+    """The --from-pfvit checkpoint, read once (it gives both the configuration and the weights)."""
     ckpt = read_file(path)
     if ckpt.get('kind') != 'pfvit':
         raise SystemExit(f'--from-pfvit needs a PF-ViT checkpoint; {path} is {ckpt.get("kind")!r}')
+    return ckpt
+
+
+def start_from_pfvit(model: ViTClassifier, ckpt: dict, path: str) -> str:
+    """E's weights into the baseline's encoder and C into its head (C reads [CLS] of V_e, the head
+    reads [CLS] of z: the nearest start the baseline has)."""
     state, stem_report = with_pretrained_stem(model, pfvit_state_as_vit(ckpt['model']), '')
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise SystemExit(f'--from-pfvit {path}: missing {missing[:8]}, unexpected {unexpected[:8]}')
     return f'encoder and head from the PF-ViT checkpoint {path} ({len(state)} tensors)' + (
         f'; {stem_report}' if stem_report else '')
-
 
 if __name__ == '__main__':
     main(sys.argv[1:])

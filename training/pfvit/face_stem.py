@@ -108,6 +108,20 @@ def load_mobileface_v3(stem: MobileFaceStem, path: str) -> str:
     return f'face stem: {len(convs)} convolutions and {len(acts)} activations from {os.path.basename(path)}'
 
 
+def stem_param_groups(named_parameters, lr_stem: Optional[float]) -> list:
+    """Adam's parameter groups: the face stem and its projection apart (with `lr_stem`, else the
+    optimiser's lr), everything else in the first group."""
+    rest, stem = [], []
+    for name, p in named_parameters:
+        # E's (`encoder.face_stem…`, PF-ViT) or the baseline's own (`face_stem…`).
+        in_stem = name.split('.', 1)[-1] if name.startswith('encoder.') else name
+        (stem if in_stem.startswith('face_stem') else rest).append(p)
+    groups = [{'params': rest}]
+    if stem:
+        groups.append({'params': stem, **({'lr': lr_stem} if lr_stem else {})})
+    return groups
+
+
 def with_pretrained_stem(encoder: nn.Module, state: dict, prefix: str) -> Tuple[dict, Optional[str]]:
     """`state` (a warm start's tensors, keys under `prefix`) completed for an encoder that has a face stem
     the warm start lacks: MobileFace V3's weights from ../shared/models (or $PF_FACE_NETS_DIR) and the zero
