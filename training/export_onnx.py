@@ -19,7 +19,7 @@ import onnx
 import torch
 
 from pfvit.augment import FaceTransform
-from pfvit.face_stem import FACE_STEMS
+from pfvit.face_stem import FACE_STEMS, PReLU2d
 from pfvit.data import FERPLUS_CLASSES, NEUTRAL, FaceDataset, ferplus_samples
 from pfvit.graphs import (CLASSIFY_OUTPUTS, GENERATE_OUTPUTS, ClassifyGraph, GenerateGraph,
                           expected_shapes)
@@ -98,7 +98,7 @@ def random_model(args) -> TrainedModel:
         encoder = model.encoder if args.random_init == 'pfvit' else model
         torch.nn.init.normal_(encoder.face_stem_proj.weight, std=0.1)
         for act in encoder.face_stem.modules():
-            if hasattr(act, 'alpha'):
+            if isinstance(act, PReLU2d):
                 torch.nn.init.uniform_(act.alpha, 0.0, 0.5)
     return TrainedModel(args.random_init, model, cfg, list(FERPLUS_CLASSES), NEUTRAL, {})
 

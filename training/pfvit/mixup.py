@@ -16,4 +16,4 @@ def mix(images: torch.Tensor, targets: torch.Tensor, num_classes: int, alpha: fl
     g = torch._standard_gamma(torch.full((2,), float(alpha)), generator=rng)
     lam = float(g[0] / g.sum())
     order = torch.randperm(images.shape[0], generator=rng).to(images.device)
-    return lam * images + (1 - lam) * images[order], lam * dist + (1 - lam) * dist[order].to(dist.device), lam
+    return lam * images + (1 - lam) * images[order], lam * dist + (1 - lam) * dist[order], lam

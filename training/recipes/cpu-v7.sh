@@ -5,7 +5,8 @@
 # starts from v6's exact outputs. Then WiSE-FT and calibration as for v6, and v6's composing generator
 # trained on for one epoch against the new, frozen E, S, C (issue 14's recipe).
 #
-# AN EXPERIMENT, NOT SHIPPED (session 19, two cores: classifier 30 min, interpolation 5, generator 9).
+# AN EXPERIMENT, NOT SHIPPED (session 19, two cores, from the run folders' file times: classifier
+# 28.6 min, interpolation about 4, generator 9.8).
 # Measured through the app against v6 (the commands at the end): FERPlus test 77.0 % (v6 76.3 %; McNemar
 # 85 / 61 discordant, p = 0.057), mean per-class recall 59.4 % (59.8 %); muxspace_fe 67.4 % (66.6 %),
 # mean recall over its 7 classes 44.4 % (44.8 %); bench:noise self-confidence AUROC 0.929 (0.924); poker
