@@ -52,6 +52,8 @@ def parse_args(argv):
                         '(pfvit/face_stem.py); taken from $PF_FACE_NETS_DIR or ../shared/models when the warm '
                         'start lacks it, with its projection at zero, so training starts from the warm start\'s '
                         'exact outputs')
+    g.add_argument('--stem-from', help='with --face-stem conv_trunk: the train_conv_trunk.py checkpoint (best.pt) '
+                                       'whose trunk becomes the branch')
     g.add_argument('--lr-stem', type=float, help='Adam lr of the face stem and its projection (default: --lr)')
     g.add_argument('--mixup', type=float, default=0.0, metavar='ALPHA',
                    help='classifier-only phases: mix each batch with itself shuffled, faces and targets alike, '
@@ -225,7 +227,7 @@ def initialise(run, args, model, extractor, warm) -> None:
         reports += [load_encoder(model.encoder, state), load_generator(model.generator, state),
                     load_discriminator(model.discriminator, state)]
     if model is not None and warm:
-        state, stem_report = with_pretrained_stem(model.encoder, warm['model'], 'encoder.')
+        state, stem_report = with_pretrained_stem(model.encoder, warm['model'], 'encoder.', args.stem_from)
         if stem_report:
             run.log.write({'event': 'init', 'report': stem_report})
         load_weights(model, 'pfvit', state)

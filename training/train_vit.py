@@ -42,6 +42,8 @@ def parse_args(argv):
                                         'ignored); the same-budget baseline of a PF-ViT fine-tuned from that checkpoint')
     g.add_argument('--face-stem', choices=FACE_STEMS, help='as train_pfvit.py: a convolutional branch added to '
                                                              'the encoder, its projection starting at zero')
+    g.add_argument('--stem-from', help='with --face-stem conv_trunk: the train_conv_trunk.py checkpoint (best.pt) '
+                                       'whose trunk becomes the branch')
     g.add_argument('--lr-stem', type=float, help='Adam lr of the face stem and its projection (default: --lr)')
     g.add_argument('--mixup', type=float, default=0.0, metavar='ALPHA', help='as train_pfvit.py')
     g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
@@ -73,7 +75,7 @@ def main(argv=None) -> str:
         scheduler.load_state_dict(ckpt['scheduler'])
         best = ckpt['best']
     elif start:
-        run.log.write({'event': 'init', 'report': start_from_pfvit(model, start, args.from_pfvit)})
+        run.log.write({'event': 'init', 'report': start_from_pfvit(model, start, args.from_pfvit, args.stem_from)})
     elif args.init:
         run.log.write({'event': 'init', 'report': load_encoder(model, mae_state_dict(args.init)).summary()})
     class_weights = (balancing_weights([s.label for s in train.samples], len(classes), args.balance).to(run.device)
@@ -134,10 +136,10 @@ def read_pfvit_start(path: str) -> dict:
     return ckpt
 
 
-def start_from_pfvit(model: ViTClassifier, ckpt: dict, path: str) -> str:
+def start_from_pfvit(model: ViTClassifier, ckpt: dict, path: str, stem_from: str = None) -> str:
     """E's weights into the baseline's encoder and C into its head (C reads [CLS] of V_e, the head
     reads [CLS] of z: the nearest start the baseline has)."""
-    state, stem_report = with_pretrained_stem(model, pfvit_state_as_vit(ckpt['model']), '')
+    state, stem_report = with_pretrained_stem(model, pfvit_state_as_vit(ckpt['model']), '', stem_from)
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise SystemExit(f'--from-pfvit {path}: missing {missing[:8]}, unexpected {unexpected[:8]}')

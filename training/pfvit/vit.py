@@ -7,7 +7,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .face_stem import STEM_CHANNELS, STEM_STRIDE, MobileFaceStem
+from .face_stem import STEM_STRIDE, make_stem
 from .patches import patches_for_embedding
 from .pos_embed import sincos_2d
 
@@ -131,11 +131,12 @@ class ViT(nn.Module):
         super().__init__()
         self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim)
         self.face_stem = self.face_stem_proj = None
+        self.face_stem_kind = face_stem
         if face_stem:
             if patch_size != STEM_STRIDE or in_chans != 3:
                 raise SystemExit(f'face stem {face_stem!r} needs patch size {STEM_STRIDE} and colour input')
-            self.face_stem = MobileFaceStem()
-            self.face_stem_proj = nn.Linear(STEM_CHANNELS, embed_dim)
+            self.face_stem, channels = make_stem(face_stem)
+            self.face_stem_proj = nn.Linear(channels, embed_dim)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
         # A Parameter (not a buffer) so the key `pos_embed` exists as in MAE checkpoints; never trained.
         self.pos_embed = nn.Parameter(sincos_2d(embed_dim, self.patch_embed.grid_size), requires_grad=False)
@@ -151,7 +152,7 @@ class ViT(nn.Module):
         """Patch tokens with positions added, without [CLS]: [N, L, D]."""
         tokens = self.patch_embed(images)
         if self.face_stem is not None:
-            cells = self.face_stem(images).flatten(2).transpose(1, 2)  # [N, L, 128], row-major like the patches
+            cells = self.face_stem(images).flatten(2).transpose(1, 2)  # [N, L, C], row-major like the patches
             tokens = tokens + self.face_stem_proj(cells).to(tokens.dtype)
         return tokens + self.pos_embed[:, 1:, :]
 

@@ -19,6 +19,7 @@ import export_onnx
 import interpolate_weights
 import train_mae
 import calibrate
+import train_conv_trunk
 import train_pfvit
 import train_vit
 from dataclasses import replace
@@ -210,6 +211,27 @@ class TrainingScriptsTest(unittest.TestCase):
         vit = read_file(os.path.join(baseline, 'last.pt'))
         self.assertEqual(vit['config']['face_stem'], 'mobileface_v3')
         self.assertIn('face_stem.pw4.weight', vit['model'])
+
+    def test_a_conv_trunk_trained_alone_then_added_to_e(self):
+        # train_conv_trunk.py, then its best.pt as E's branch (train_pfvit.py --face-stem conv_trunk --stem-from).
+        trunk = self.path('trunk')
+        train_conv_trunk.main(TINY + LABELLED + ['--input-size', '32', '--epochs', '1', '--select', 'balanced',
+                                                 '--out', trunk])
+        best = read_file(os.path.join(trunk, 'best.pt'))
+        self.assertEqual((best['kind'], best['epoch'], best['input_size']), ('conv_trunk', 0, 32))
+        self.assertTrue(any('running_var' in k for k in best['model']))
+        warm = self.path('trunkless.pt')
+        cfg = replace(PRESETS['micro'], img_size=32, patch_size=16, num_classes=8)
+        torch.save({'kind': 'pfvit', 'config': cfg.to_dict(), 'model': PFViT(cfg).state_dict()}, warm)
+        out = self.path('pfvit-trunk')
+        train_pfvit.main(TINY + LABELLED + ['--ortho', 'none', '--w-adv', '0', '--w-rec', '0', '--w-rec-neutral', '0',
+                                            '--face-stem', 'conv_trunk', '--stem-from', os.path.join(trunk, 'best.pt'),
+                                            '--max-steps', '2', '--warm-start', warm, '--out', out])
+        self.assertTrue(any('batch norms folded' in r.get('report', '') for r in read_log(out)))
+        ckpt = read_file(os.path.join(out, 'last.pt'))
+        self.assertEqual(ckpt['config']['face_stem'], 'conv_trunk')
+        self.assertFalse(any('running_var' in k for k in ckpt['model']))
+        self.assertGreater(ckpt['model']['encoder.face_stem_proj.weight'].abs().max().item(), 0)
 
     def test_classifier_phase_then_generator_phase_from_a_warm_start_and_calibration(self):
         # The v4 recipe in miniature: a PF-ViT checkpoint as the warm start; a classifier-only phase

@@ -24,9 +24,10 @@ class OnnxImportTest(unittest.TestCase):
         for head in ('pixels', 'composition'):  # the paper's pixel head and the composing G's convolutions
             with self.subTest(generator_output=head):
                 self.round_trip(['--generator-output', head])
-        with self.subTest(face_stem='mobileface_v3'):  # E's convolutional branch (pfvit/face_stem.py)
-            self.round_trip(['--generator-output', 'composition', '--face-stem', 'mobileface_v3',
-                             '--input-size', '32', '--patch-size', '16'])
+        for stem in ('mobileface_v3', 'conv_trunk'):  # E's convolutional branches (pfvit/face_stem.py)
+            with self.subTest(face_stem=stem):
+                self.round_trip(['--generator-output', 'composition', '--face-stem', stem,
+                                 '--input-size', '32', '--patch-size', '16'])
 
     def round_trip(self, options):
         with tempfile.TemporaryDirectory() as tmp:
