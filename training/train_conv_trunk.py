@@ -20,6 +20,7 @@ from pfvit.metrics import classification_report
 from pfvit.predict import predict
 from pfvit.runtime import Run, add_common_args
 from pfvit.schedules import add_schedule_args, param_groups_without_decay, remember_initial_lr, set_cosine_lr
+from pfvit.selection import add_select_arg, keep_if_best
 from pfvit.sources import add_labelled_args, labelled_datasets
 
 INPUT_SIZE = 112  # the app's input (--input-size changes it); the trunk's stride 16 gives the ViT's 7x7 token grid
@@ -36,8 +37,7 @@ def parse_args(argv):
     add_schedule_args(g)
     g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
                    help='class weights (1/frequency)**POWER in the loss, as train_pfvit.py')
-    g.add_argument('--select', default='accuracy', choices=['accuracy', 'balanced'],
-                   help='best.pt by validation accuracy, or by the mean of accuracy and mean per-class recall')
+    add_select_arg(g)
     p.set_defaults(lr_schedule='cosine', warmup_epochs=0.5, epochs=16)
     return p.parse_args(argv)
 
@@ -83,9 +83,7 @@ def main(argv=None) -> str:
         labels, predictions, _ = predict(model, val, run.device, run.autocast)
         report = classification_report(labels, predictions, classes)
         accuracy, recall = report['accuracy'], report['mean_class_recall']
-        score = accuracy if args.select == 'accuracy' else (accuracy + recall) / 2
-        if score > best.get('score', best['accuracy']):
-            best.update(accuracy=accuracy, mean_class_recall=recall, epoch=epoch, score=score)
+        if keep_if_best(best, report, epoch, args.select):
             run.save(checkpoint(epoch), 'best.pt')
         return {'val_accuracy': accuracy, 'val_mean_class_recall': recall, 'best_val_accuracy': best['accuracy'],
                 'lr': optimizer.param_groups[0]['lr']}

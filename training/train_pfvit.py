@@ -28,6 +28,7 @@ from pfvit.predict import predict
 from pfvit.presets import ModelConfig, model_config
 from pfvit.runtime import Run, add_common_args
 from pfvit.schedules import add_schedule_args, check_schedule, drop_lr_at_epoch, remember_initial_lr, set_cosine_lr
+from pfvit.selection import add_select_arg, keep_if_best
 from pfvit.separation import separation_measure
 from pfvit.steps import discriminator_step
 from pfvit.sources import add_labelled_args, labelled_datasets
@@ -63,9 +64,7 @@ def parse_args(argv):
     g.add_argument('--freeze', default='', metavar='PARTS',
                    help='comma-separated parts that do not learn: encoder, separator, classifier, generator '
                         '(e.g. a generator-only phase after a classifier-only one)')
-    g.add_argument('--select', default='accuracy', choices=['accuracy', 'balanced'],
-                   help='best.pt is the epoch with the best validation accuracy, or the best mean of '
-                        'accuracy and mean per-class recall')
+    add_select_arg(g)
     g.add_argument('--ortho', default='perceptual', choices=ORTHO_MODES, help='orthogonality constraint')
     g.add_argument('--feature-extractor', help='MAE-format checkpoint for the frozen extractor (default: --init)')
     g.add_argument('--lr', type=float, default=2e-5, help='Adam lr of E, S, G, C')
@@ -190,9 +189,7 @@ def main(argv=None) -> str:
         labels, predictions, extra = predict(model, val, run.device, run.autocast, extra_fn=measure)
         report = classification_report(labels, predictions, classes)
         accuracy, recall = report['accuracy'], report['mean_class_recall']
-        score = accuracy if args.select == 'accuracy' else (accuracy + recall) / 2
-        if score > best.get('score', best['accuracy']):
-            best.update(accuracy=accuracy, mean_class_recall=recall, epoch=epoch, score=score)
+        if keep_if_best(best, report, epoch, args.select):
             run.save(checkpoint(), 'best.pt')
         drop_lr_at_epoch([opt_main, opt_d], epoch, args.lr_drop_epoch)
         return {'val_accuracy': accuracy, 'val_mean_class_recall': recall, 'best_val_accuracy': best['accuracy'],

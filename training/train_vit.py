@@ -21,6 +21,7 @@ from pfvit.predict import predict
 from pfvit.presets import ModelConfig, model_config
 from pfvit.runtime import Run, add_common_args
 from pfvit.schedules import add_schedule_args, check_schedule, drop_lr_at_epoch, remember_initial_lr, set_cosine_lr
+from pfvit.selection import add_select_arg, keep_if_best
 from pfvit.sources import add_labelled_args, labelled_datasets
 from pfvit.checkpoint import read_file
 from pfvit.losses import balancing_weights, emotion_loss
@@ -48,8 +49,7 @@ def parse_args(argv):
     g.add_argument('--mixup', type=float, default=0.0, metavar='ALPHA', help='as train_pfvit.py')
     g.add_argument('--balance', type=float, default=0.0, metavar='POWER',
                    help='class weights (1/frequency)**POWER in the loss, as train_pfvit.py')
-    g.add_argument('--select', default='accuracy', choices=['accuracy', 'balanced'],
-                   help='best.pt by validation accuracy, or by the mean of accuracy and mean per-class recall')
+    add_select_arg(g)
     return p.parse_args(argv)
 
 
@@ -108,11 +108,9 @@ def main(argv=None) -> str:
         labels, predictions, _ = predict(model, val, run.device, run.autocast)
         report = classification_report(labels, predictions, classes)
         accuracy, recall = report['accuracy'], report['mean_class_recall']
-        score = accuracy if args.select == 'accuracy' else (accuracy + recall) / 2
         if args.lr_schedule == 'step':  # the cosine sets the lr each step; a plateau must not scale it
             scheduler.step(accuracy)
-        if score > best.get('score', best['accuracy']):
-            best.update(accuracy=accuracy, mean_class_recall=recall, epoch=epoch, score=score)
+        if keep_if_best(best, report, epoch, args.select):
             run.save(checkpoint(), 'best.pt')
         drop_lr_at_epoch([optimizer], epoch, args.lr_drop_epoch)
         return {'val_accuracy': accuracy, 'val_mean_class_recall': recall, 'best_val_accuracy': best['accuracy'],

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# pfvit-ferplus-small-v8: v6 with a convolutional branch in E that we train ourselves (issue 15's
+# "convolutional stem"). A small residual CNN (pfvit/conv_trunk.py) is first trained alone on FERPlus
+# Train from scratch; its trunk, batch norms folded, then adds a 7x7 map of its features to v6's patch
+# tokens (face_stem.py, kind conv_trunk) through a projection that starts at zero, so training starts
+# from v6's exact outputs. Then WiSE-FT and calibration as for v6, and v6's composing generator trained on
+# for one epoch against the new, frozen E, S, C (issue 14's recipe).
+#
+#   bash training/recipes/cpu-v8.sh            # everything
+#   R=/somewhere bash training/recipes/cpu-v8.sh
+#
+# A stopped step resumes with the same command plus `--resume <its run folder>` (training/README.md,
+# "Resume"); the steps before it are skipped when their output exists. Selection uses FERPlus Valid
+# only; FERPlus test, muxspace_fe and the independent judges are measured once, through the app,
+# afterwards (the commands at the end).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PY:-/usr/bin/python3}
+R=${R:-/work/pf-runs}
+ID=${ID:-pfvit-ferplus-small-v8}
+mkdir -p "$R"
+. training/recipes/model-folder.sh
+V6=$(model_folder pfvit-ferplus-small-v6 "$R")
+cd training
+
+# v6's data flags: votes as a distribution, class weights (1/frequency)^0.5, strong augmentation with
+# crops down to 60 %, best.pt by the mean of Valid accuracy and mean per-class recall.
+DATA=(--labels soft --balance 0.5 --augment strong --crop-scale 0.6 --select balanced --threads 2 --quiet)
+
+# 0. The warm start: E, S, C and G exactly as v6's graphs compute them (C with v6's tau and T folded in).
+[ -f "$R/v6-imported.pt" ] || $PY import_onnx.py --model "$V6" --out "$R/v6-imported.pt"
+
+# 1. The CNN alone, from scratch: AdamW lr 2e-3, batch 64, 16 epochs on a cosine (skipped once its log
+#    says all epochs ran; best.pt exists from the first epoch on, so it cannot tell).
+grep -qs '"reason": "epochs"' "$R/v8-trunk/log.jsonl" || \
+  nice -n 19 $PY train_conv_trunk.py "${DATA[@]}" --lr 2e-3 --epochs 16 --out "$R/v8-trunk"
+
+# 2. Classifier phase: its trunk joins v6's E (projection at zero); E, S, C and the branch train on.
+[ -f "$R/v8-cls/best.pt" ] || nice -n 19 $PY train_pfvit.py --warm-start "$R/v6-imported.pt" \
+  --face-stem conv_trunk --stem-from "$R/v8-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 2e-5 \
+  --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" \
+  --ortho none --w-adv 0 --w-rec 0 --w-rec-neutral 0 "${DATA[@]}" --out "$R/v8-cls"
+
+# 3. WiSE-FT from v6 (where the branch's projection is zero) to step 2, each point calibrated on Valid.
+[ -f "$R/v8-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" --tuned "$R/v8-cls/best.pt" \
+  --alphas 0.2,0.4,0.5,0.6,0.7,0.8,0.9,1.0 --flip-average --out "$R/v8-wise.pt" > "$R/v8-wise.json"
+
+# 4. v6's composing generator, one more epoch on the new, frozen E, S, C (D starts fresh: it is not shipped).
+[ -f "$R/v8-poker/best.pt" ] || nice -n 19 $PY train_pokerface.py --warm-start "$R/v8-wise.pt" \
+  --generator-from "$R/v6-imported.pt" --out "$R/v8-poker" --val-limit 1200 --epochs 1 --threads 2 --quiet
+
+# 5. Export (fp32) and the int8 copy.
+$PY export_onnx.py --checkpoint "$R/v8-poker/best.pt" --id "$ID" --name "PF-ViT 192x6 + conv trunk (FERPlus, v8)" \
+  --version 0.8.0
+$PY quantize_onnx.py --model "../resources/models/$ID"
+
+# 6. Measure through the app (from the repository root), then record the figures in model.json and
+#    MODEL_CARD.md:
+#    npm run eval -- --model resources/models/$ID --out $R/v8-test.json --grid docs/pfvit-ferplus-test-faces.png \
+#        --paired-with resources/models/pfvit-ferplus-small-v6
+#    npm run eval -- --model resources/models/$ID-int8 --out $R/v8-int8-test.json --no-generate
+#    npm run eval -- ../shared/data/muxspace_fe --model resources/models/$ID --no-generate --out $R/v8-mux.json
+#    npm run bench:pokerface -- --model resources/models/$ID --keep        # prints the folder it keeps
+#    npm run bench:noise -- --model resources/models/$ID
