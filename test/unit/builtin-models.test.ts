@@ -17,7 +17,7 @@ const shipped = existsSync(MODELS) ? readdirSync(MODELS).filter((name) => exists
 const FACES = 64
 // The default model and its int8 copy. A retrained model gets a new id (stored predictions are keyed
 // by image and model id), so this list changes with it, on purpose.
-const DEFAULT_MODEL = 'pfvit-ferplus-small-v6'
+const DEFAULT_MODEL = 'pfvit-ferplus-small-v8'
 const SHIPPED = [DEFAULT_MODEL, `${DEFAULT_MODEL}-int8`]
 if (!HAS_FERPLUS) console.warn(`[builtin-models] recognition check skipped: ${NO_FERPLUS_REASON}`)
 
