@@ -80,6 +80,9 @@ export function oddness(
  * Train + Valid with pfvit-ferplus-small-v6 (`npm run bench:odd` prints the share and the Test
  * precision and recall at this cut). A short list to look through, not a verdict. Not derived again
  * for the default pfvit-ferplus-small-v8, whose scores sit lower: `npm run bench:odd-injected -- --seed 7`
- * queues 3 of its 3,773 images at this cut, none of the 200 made odd (v6: 58, 18 of them odd).
+ * queues 3 of its 3,773 images at this cut, none of the 200 made odd (v6: 58, 18 of them odd). v8's top
+ * 1 % of Train + Valid starts at 0.43 (`npm run bench:odd`), but a cut there queued 45 of those 3,773
+ * and still none made odd: v8's most uncertain real faces outrank them, so moving the cut alone does
+ * not mend the queue (session 20 tried it and kept 0.53).
  */
 export const ODD_QUEUE_MIN = 0.53
