@@ -40,7 +40,12 @@ const WRONG_EXPRESSIONS = Object.keys(FACE_FIXTURE_WRONG).filter((path) => FACE_
 
 function pokerface(args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 170_000, env: testEnv() })
-  return { code: r.status, stderr: r.stderr, json: () => JSON.parse(r.stdout.trim().split('\n').at(-1) as string) }
+  return {
+    code: r.status,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    json: () => JSON.parse(r.stdout.trim().split('\n').at(-1) as string)
+  }
 }
 
 /** An exported labels CSV (path,original_label,current_label,changed) as path → its row. */
@@ -101,6 +106,18 @@ describe('the face fixture from the command line (micro model)', () => {
     expect(paired.both_right + paired.only_a_right + paired.only_b_right + paired.both_wrong).toBe(files.length)
     expect(paired.p_value).toBeGreaterThan(0)
     expect(paired.p_value).toBeLessThanOrEqual(1)
+    // The micro model has no corrections folded into its graph; the shipped one has, and its figures
+    // before them come from the results the paired run just stored (nothing runs again).
+    expect(report.before_calibration).toBeNull()
+    const shippedOut = join(home, 'shipped.json')
+    const shippedArgs = ['eval', dataset, '--model', join(SHIPPED_MODELS, SHIPPED_MODEL_ID), '--data-dir', home, '--no-generate']
+    const shipped = pokerface([...shippedArgs, '--threads', '1', '--split', 'all', '--out', shippedOut])
+    expect(shipped.code, shipped.stderr).toBe(0)
+    expect(shipped.stdout).toMatch(/before temperature scaling/)
+    const before = JSON.parse(await readFile(shippedOut, 'utf8')).before_calibration
+    expect(before.folded.temperature).toBeGreaterThan(0)
+    expect(before.without_temperature.expected_calibration_error).toBeGreaterThanOrEqual(0)
+    expect(before.as_trained.accuracy).toBeGreaterThanOrEqual(0)
     // The fixture has train and test folders but no valid one: asking for it is an error, not nulls.
     const missing = pokerface([...args, '--split', 'valid'])
     expect(missing.code).toBe(3)

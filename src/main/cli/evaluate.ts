@@ -5,6 +5,8 @@ import type { ApiHandlers } from '@shared/api'
 import type { AppContext } from '../api/context'
 import { startInferenceJob } from '../api/inference'
 import { benchmarkReport, pairedCorrectness, summaryLine } from '../evaluation/benchmark'
+import { foldedCalibration } from '../evaluation/foldedCalibration'
+import { readManifest } from '../inference/model'
 import { mcnemar } from '../evaluation/mcnemar'
 import { DataFolderBusyError } from '../store/dataFolderLock'
 import { EXIT, type CliArgs } from './args'
@@ -54,7 +56,8 @@ async function evaluateFolder(ctx: AppContext, handlers: ApiHandlers, args: CliA
   const run = await runOnSplit(ctx, dataset.id, model.id as string, split.value, args, args.generate)
   if (typeof run === 'number') return run
   const { job, final } = run
-  const { report, calibration, skippedLabels } = benchmarkReport(ctx, dataset.id, job.model, split.value)
+  const fold = foldedCalibration((await readManifest(job.model.folder)).training, job.model.classes.length)
+  const { report, calibration, beforeCalibration, skippedLabels } = benchmarkReport(ctx, dataset.id, job.model, split.value, fold)
   if (report.samples === 0) {
     console.error(
       `No labelled faces to score in ${dataset.root} (${split.name}): the model ran, but no face there has a label among its classes (${job.model.classes.join(', ')})`
@@ -71,6 +74,7 @@ async function evaluateFolder(ctx: AppContext, handlers: ApiHandlers, args: CliA
     skipped_labels_not_in_model: skippedLabels,
     ...report,
     calibration,
+    before_calibration: beforeCalibration,
     poker_faces: generated
       ? await checkPokerFaces(ctx, dataset.id, job.model, split.value, { ...device, neutralReference: args.neutralReference })
       : null
@@ -87,13 +91,14 @@ async function evaluateFolder(ctx: AppContext, handlers: ApiHandlers, args: CliA
     Object.assign(result, { paired_comparison: { a: job.model.id, b: second.job.model.id, ...mcnemar(aRight, bRight) } })
   }
   const text = JSON.stringify(result, null, 2)
+  const summary = summaryLine(report, calibration, beforeCalibration?.without_temperature.expected_calibration_error)
   if (args.out) {
     await mkdir(dirname(resolve(args.out)), { recursive: true })
     await writeFile(args.out, text + '\n')
-    console.log(`${summaryLine(report, calibration)} → ${resolve(args.out)}`)
+    console.log(`${summary} → ${resolve(args.out)}`)
   } else {
     console.log(text)
-    console.error(summaryLine(report, calibration))
+    console.error(summary)
   }
   if (args.grid) {
     if (!generated) {
