@@ -43,6 +43,8 @@ def parse_args(argv):
     p.add_argument('--generator-output', default='pixels', choices=['pixels', 'composition'],
                    help='with --random-init pfvit: the generator head (presets.ModelConfig.generator_output)')
     p.add_argument('--patch-size', type=int, help='with --random-init')
+    p.add_argument('--warp-px', type=float, default=0.0,
+                   help='with --random-init pfvit --generator-output composition: G also warps (composition.py)')
     p.add_argument('--face-stem', default='', choices=('',) + FACE_STEMS,
                    help='with --random-init: a convolutional branch beside the patch embedding (needs patch 16)')
     p.add_argument('--id', help='model id and folder name (default: derived from the model)')
@@ -92,8 +94,10 @@ def main(argv=None) -> str:
 def random_model(args) -> TrainedModel:
     torch.manual_seed(args.seed)
     cfg = replace(model_config(args.preset, args.input_size, args.patch_size), generator_output=args.generator_output,
-                  face_stem=args.face_stem)
+                  face_stem=args.face_stem, warp_px=args.warp_px)
     model = build(args.random_init, cfg)
+    if cfg.warp_px:  # likewise a warp at its zero start: random, and large enough to move pixels
+        torch.nn.init.normal_(model.generator.composer.flow.weight, std=1.0)
     if cfg.face_stem:  # a branch at its zero start would export as nothing the tests could compare
         encoder = model.encoder if args.random_init == 'pfvit' else model
         torch.nn.init.normal_(encoder.face_stem_proj.weight, std=0.1)

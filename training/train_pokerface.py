@@ -16,6 +16,7 @@ start's. Each step, on a batch of faces x with labels y:
   + w_residue (1 - cos(V_p(view(x~)), V_p(view(x))))  everything but the emotion stays (same view)
   + w_adv   D should judge x~ real and neutral (a realism prior: D learns real faces)
   + w_changed mean(1 - m) + w_rough TV(m)   change as little as possible, in one smooth region
+  + w_moved mean|f| / warp_px             (--warp-px) move as little as possible
   + w_second_judge  the same hinge from mini-Xception on the same view (an ensemble of two judges)
   + w_identity (1 - cos(F(x~), F(x)))  (expressive) MobileFace V3 identity embeddings
   The last two read third-party networks from ../shared/models (pfvit/face_nets.py); weight 0 skips them.
@@ -43,7 +44,7 @@ from pfvit.face_nets import ExpressionJudge, IdentityNet
 from pfvit.judge_view import random_view
 from pfvit.losses import hard_labels
 from pfvit.pfvit import PFViT
-from pfvit.poker_losses import (changed_share, neutral_push, pixel_l1, pixel_l1_per_face, realism_loss_for_d,
+from pfvit.poker_losses import (changed_share, moved_share, neutral_push, pixel_l1, pixel_l1_per_face, realism_loss_for_d,
                                 realism_loss_for_g, roughness)
 from pfvit.presets import ModelConfig
 from pfvit.runtime import TRAINING_DIR, Run, add_common_args
@@ -53,11 +54,12 @@ from pfvit.sources import add_labelled_args, labelled_datasets
 
 # Defaults are pfvit-ferplus-small-v5's run (recipes/cpu-v5.sh); its card has the ablation.
 WEIGHTS = (('rec', 10.0), ('same', 20.0), ('neutral', 1.0), ('residue', 5.0), ('adv', 1.0),
-           ('changed', 3.0), ('rough', 1.0), ('second_judge', 0.0), ('identity', 0.0))
+           ('changed', 3.0), ('rough', 1.0), ('second_judge', 0.0), ('identity', 0.0), ('moved', 1.0))
 # Third-party networks, loaded only when their term has a weight (pfvit/face_nets.py).
 OPTIONAL_NETS = {'second_judge': ExpressionJudge, 'identity': IdentityNet}
 # A pixel-head G's output layer has no place in a composing G; the composition head starts fresh.
 NOT_CARRIED = ('generator.decoder_pred.',)
+WARP = 'generator.composer.flow.'
 
 
 def parse_args(argv):
@@ -72,6 +74,10 @@ def parse_args(argv):
                    help='take G (and D, where it has one) from this PF-ViT checkpoint instead of the warm start: '
                         'a composing generator trained before (e.g. import_onnx.py of the previous model) '
                         'learns the warm start\'s new E, S, C instead of starting its head from nothing')
+    g.add_argument('--warp-px', type=float,
+                   help="G may also move the input's pixels, up to this many pixels (composition.py; a smooth "
+                        "field from one control point per patch, starting at zero); 0 paints only. Default: "
+                        "the warm start's (0 for a model that never warped)")
     g.add_argument('--colour-layer', default='grey', choices=['grey', 'rgb'],
                    help="what G may paint: one luminance (FER2013's grey faces; no tint) or colour")
     g.add_argument('--lr', type=float, default=2e-4, help='Adam lr of G')
@@ -89,20 +95,27 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
-def composing_model(warm_start: str, colour_layer: str, generator_from: str = None):
+def composing_model(warm_start: str, colour_layer: str, generator_from: str = None, warp_px: float = None):
     """The warm start's PF-ViT with a composing G: every tensor but the pixel head carried over; with
-    `generator_from`, G and D come from that checkpoint instead."""
+    `generator_from`, G and D come from that checkpoint instead. A warp added to a G that had none
+    starts at zero (composition.py), so the first step's faces are the old G's."""
     ckpt = read_file(warm_start)
     if ckpt.get('kind') != 'pfvit':
         raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {warm_start} is {ckpt.get("kind")!r}')
-    cfg = replace(ModelConfig.from_dict(ckpt['config']), generator_output='composition', colour_layer=colour_layer)
+    start = ModelConfig.from_dict(ckpt['config'])
+    cfg = replace(start, generator_output='composition', colour_layer=colour_layer,
+                  warp_px=start.warp_px if warp_px is None else warp_px)
     model = PFViT(cfg)
     state = {k: v for k, v in ckpt['model'].items() if not k.startswith(NOT_CARRIED)}
     if generator_from:
         state = {**without_generator(state), **generator_of(generator_from, cfg)}
+    if not cfg.warp_px:  # a warping G's displacement layer has no place in one that only paints
+        state = {k: v for k, v in state.items() if not k.startswith(WARP)}
     missing, unexpected = model.load_state_dict(state, strict=False)
     fresh = [name for name, prefix in (('the composition head', 'generator.composer.'), ('D', 'discriminator.'))
-             if any(k.startswith(prefix) for k in missing)]
+             if any(k.startswith(prefix) and not k.startswith(WARP) for k in missing)]
+    if any(k.startswith(WARP) for k in missing):
+        fresh.append(f'the warp (up to {cfg.warp_px:g} px, at zero)')
     missing = [k for k in missing if not k.startswith(('generator.composer.', 'discriminator.'))]
     if missing or unexpected:
         raise SystemExit(f'--warm-start {warm_start} does not fit: missing {missing[:8]}, unexpected {unexpected[:8]}')
@@ -127,7 +140,7 @@ def generator_of(path: str, cfg) -> dict:
         raise SystemExit(f'--generator-from needs a PF-ViT checkpoint; {path} is {other.get("kind")!r}')
     other_cfg = ModelConfig.from_dict(other['config'])
     if replace(other_cfg, generator_output=cfg.generator_output, colour_layer=cfg.colour_layer,
-               face_stem=cfg.face_stem) != cfg:
+               face_stem=cfg.face_stem, warp_px=cfg.warp_px) != cfg:
         raise SystemExit(f'--generator-from {path} has another model size ({other["config"]})')
     if other_cfg.generator_output == 'composition' and other_cfg.colour_layer != cfg.colour_layer:
         raise SystemExit(f'--generator-from {path} paints a {other_cfg.colour_layer} colour layer: '
@@ -141,7 +154,8 @@ def main(argv=None) -> str:
     args.out = args.out or os.path.join(TRAINING_DIR, 'runs', 'pokerface')
     run = Run(args, 'pfvit')
     ckpt = run.load_resume()
-    model, cfg, warm, load_report = composing_model(args.warm_start, args.colour_layer, args.generator_from)
+    model, cfg, warm, load_report = composing_model(args.warm_start, args.colour_layer, args.generator_from,
+                                                    args.warp_px)
     train, val, classes, _ = labelled_datasets(args, cfg.img_size)
     neutral = warm.get('neutral', 0)
     if classes != warm.get('classes', classes):
@@ -175,12 +189,13 @@ def main(argv=None) -> str:
         with torch.no_grad(), run.autocast():
             z, _, _, v_p = model.separate(x)
         with run.autocast():
-            faces, keep = gen.compose_with(torch.cat([z, v_p]), torch.cat([x, x]))
+            faces, keep, _, flow = gen.compose_with(torch.cat([z, v_p]), torch.cat([x, x]))
             recon, poker, keep_p = faces[:n], faces[n:], keep[n:]
             losses = {'loss_rec': pixel_l1(recon, x, std),
                       'loss_same': pixel_l1(poker[~expressive], x[~expressive], std) if (~expressive).any()
                       else x.new_zeros(()),
-                      'loss_changed': changed_share(keep_p), 'loss_rough': roughness(keep_p)}
+                      'loss_changed': changed_share(keep_p), 'loss_rough': roughness(keep_p),
+                      'loss_moved': moved_share(flow[n:], cfg.warp_px) if flow is not None else x.new_zeros(())}
             judged = poker[expressive]
             if judged.shape[0]:
                 seed = args.seed * 1_000_003 + run.progress.step  # the same views after a resume

@@ -147,6 +147,17 @@ describe.skipIf(reason !== null)('a composing generator (keep mask and colour la
   }, 180_000)
 })
 
+describe.skipIf(reason !== null)('a warping generator (displacement field, grid sampling) exports exactly', () => {
+  it(`generate.onnx outputs match PyTorch within ${BOUND}, bicubic upsampling and GridSample included`, async () => {
+    const { dir, parity } = exportWithParity(['--generator-output', 'composition', '--warp-px', '3'])
+    try {
+      expect(await worstDifference(dir, parity, 'generate', 'warping generate')).toBeLessThan(BOUND)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 180_000)
+})
+
 describe.skipIf(reason !== null)('an encoder with a convolutional branch exports exactly', () => {
   // MobileFace V3's first stages, and our own residual CNN with its batch norms folded (pfvit/face_stem.py).
   it.each(['mobileface_v3', 'conv_trunk'])(`%s: classify.onnx and generate.onnx match PyTorch within ${BOUND}`, async (stem) => {

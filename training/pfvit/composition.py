@@ -11,6 +11,17 @@ emotion map by construction. The colour layer is deliberately coarse (28 x 28 fo
 about FER2013's own 48 px resolution): it can close a mouth or lower a brow, but it cannot draw the
 pixel-level patterns that fool a classifier.
 
+With `warp_px` > 0 the head also predicts a smooth displacement field, and the input is moved
+before it is kept (issue 14's "a warp instead of paint"):
+
+    face = m * warp(x, f) + (1 - m) * c
+
+f is one displacement per patch (a 7 x 7 grid of control points for a 112 px face, 16 px apart),
+bounded by tanh to +-warp_px pixels and upsampled bicubically to every pixel (clamped to the bound again), so it can move lip
+corners, lids and brows but cannot carry a pixel-level pattern; the pixels it moves are still the
+input's own (sharp, the same skin). It starts at zero: a generator trained without it gives the same
+faces with it until it learns (to float rounding of the resampling, ~1e-6).
+
 GroupNorm, not BatchNorm: statistics per face, identical in training and in the exported graph.
 """
 import torch
@@ -45,9 +56,10 @@ class CompositionHead(nn.Module):
     """Decoder tokens [N, 1+g*g, d] (the [CLS] row is dropped) -> (keep mask, colour layer), each at
     the input's size; `compose` mixes them with the input image."""
 
-    def __init__(self, dim: int, grid: int, img_size: int, width: int = 64, grey: bool = False):
+    def __init__(self, dim: int, grid: int, img_size: int, width: int = 64, grey: bool = False,
+                 warp_px: float = 0.0):
         super().__init__()
-        self.grid, self.img_size, self.grey = grid, img_size, grey
+        self.grid, self.img_size, self.grey, self.warp_px = grid, img_size, grey, warp_px
         self.register_buffer('mean', torch.tensor(MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer('std', torch.tensor(STD).view(1, 3, 1, 1), persistent=False)
         self.up = nn.Sequential(_up_block(dim, width), _up_block(width, width // 2))
@@ -56,23 +68,55 @@ class CompositionHead(nn.Module):
         nn.init.zeros_(self.out.bias)
         with torch.no_grad():
             self.out.bias[3] = KEEP_BIAS
+        if warp_px > 0:
+            self.flow = nn.Conv2d(dim, 2, 1)  # one (dx, dy) per patch, read from its decoder token
+            nn.init.zeros_(self.flow.weight)
+            nn.init.zeros_(self.flow.bias)
+            self.register_buffer('identity_grid', identity_grid(img_size), persistent=False)
 
     def forward(self, tokens: torch.Tensor):
+        """(keep mask, colour layer, displacement or None); the displacement [N, 2, S, S] is in
+        pixels, (x, y)."""
         n, _, d = tokens.shape
         grid = tokens[:, 1:].transpose(1, 2).reshape(n, d, self.grid, self.grid)
         out = self.out(self.up(grid)).float()
         out = F.interpolate(out, size=(self.img_size, self.img_size), mode='bilinear', align_corners=False)
+        flow = None
+        if self.warp_px > 0:
+            points = torch.tanh(self.flow(grid).float()) * self.warp_px
+            flow = F.interpolate(points, size=(self.img_size, self.img_size), mode='bicubic', align_corners=False)
+            flow = flow.clamp(-self.warp_px, self.warp_px)  # bicubic overshoots between unlike control points
         if self.grey:  # one luminance in 0..1, normalised per channel like a grey input pixel
-            return torch.sigmoid(out[:, 3:4]), (torch.sigmoid(out[:, :1]) - self.mean) / self.std
-        return torch.sigmoid(out[:, 3:4]), out[:, :3]
+            return torch.sigmoid(out[:, 3:4]), (torch.sigmoid(out[:, :1]) - self.mean) / self.std, flow
+        return torch.sigmoid(out[:, 3:4]), out[:, :3], flow
+
+    def moved(self, image: torch.Tensor, flow) -> torch.Tensor:
+        """The input resampled along the displacement (the input itself without a warp)."""
+        if flow is None:
+            return image
+        # Pixels -> grid_sample's [-1, 1] coordinates (align_corners=False: the image spans 2 units).
+        grid = self.identity_grid + flow.permute(0, 2, 3, 1) * (2.0 / self.img_size)
+        return F.grid_sample(image.float(), grid, mode='bilinear', padding_mode='border',
+                             align_corners=False).to(image.dtype)
 
 
-def compose(image: torch.Tensor, keep: torch.Tensor, colour: torch.Tensor) -> torch.Tensor:
-    """m * x + (1 - m) * c, in the normalised input space."""
-    return keep * image + (1 - keep) * colour
+def identity_grid(size: int) -> torch.Tensor:
+    """grid_sample's grid that samples every pixel at its own centre: [1, S, S, 2] of (x, y)."""
+    centres = (torch.arange(size, dtype=torch.float32) * 2 + 1) / size - 1
+    y, x = torch.meshgrid(centres, centres, indexing='ij')
+    return torch.stack([x, y], dim=-1).unsqueeze(0)
 
 
-def taken_away(image: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
-    """The contract's `emotion_component` for a composing generator: the input where the poker face
-    replaced it, 0 (the dataset's mean colour once denormalised) where it kept the input."""
-    return (1 - keep) * image
+def compose(source: torch.Tensor, keep: torch.Tensor, colour: torch.Tensor) -> torch.Tensor:
+    """m * source + (1 - m) * c, in the normalised input space; `source` is the input, or the input
+    moved by the warp."""
+    return keep * source + (1 - keep) * colour
+
+
+def taken_away(image: torch.Tensor, keep: torch.Tensor, source: torch.Tensor = None) -> torch.Tensor:
+    """The contract's `emotion_component` for a composing generator: what of the input the poker face
+    does not keep in place, x - m * source. Without a warp that is (1 - m) * x: the input where the
+    poker face replaced it, 0 (the dataset's mean colour once denormalised) where it kept the input."""
+    if source is None:
+        return (1 - keep) * image
+    return image - keep * source

@@ -96,6 +96,12 @@ def with_face_stem_credit(licence: dict, face_stem: str) -> dict:
 
 def generator_outputs(cfg) -> dict:
     """What each generate output is, for the generator head this model has."""
+    if cfg.generator_output == 'composition' and cfg.warp_px:
+        return {'reconstruction': 'm(z) * w(x) + (1 - m(z)) * c(z): G(V_e + V_p) composed with the input',
+                'poker_face': f'm * w(x) + (1 - m) * c with (m, f, c) = G(V_p): the input moved by a smooth '
+                              f'displacement f (at most {cfg.warp_px:g} px) and kept where the keep mask m says, '
+                              'a coarse colour layer c elsewhere; normalised input space',
+                'emotion_component': 'x - m * w(x): what of the input the poker face does not keep in place'}
     if cfg.generator_output == 'composition':
         return {'reconstruction': 'm(z) * x + (1 - m(z)) * c(z): G(V_e + V_p) composed with the input',
                 'poker_face': 'm * x + (1 - m) * c with (m, c) = G(V_p): the input kept where the keep '

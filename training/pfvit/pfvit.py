@@ -82,7 +82,8 @@ class Generator(nn.Module):
         self.decoder_norm = layer_norm(d)
         self.composing = cfg.generator_output == 'composition'
         if self.composing:
-            self.composer = CompositionHead(d, cfg.grid_size, cfg.img_size, grey=cfg.colour_layer == 'grey')
+            self.composer = CompositionHead(d, cfg.grid_size, cfg.img_size, grey=cfg.colour_layer == 'grey',
+                                            warp_px=cfg.warp_px)
         else:
             self.decoder_pred = nn.Linear(d, cfg.patch_size ** 2 * 3)
         init_weights(self)  # Linear and LayerNorm only: the composer's convolutions keep their init
@@ -103,10 +104,13 @@ class Generator(nn.Module):
         return patches_to_pixels(patches, self.patch_size, self.grid_size)
 
     def compose_with(self, tokens: torch.Tensor, image: torch.Tensor):
-        """(face, keep mask) for a composing G; `image` holds the inputs the tokens came from
-        (repeated along the batch when tokens stack several components of the same faces)."""
-        keep, colour = self.composer(self.features(tokens))
-        return compose(image, keep, colour.to(image.dtype)), keep
+        """(face, keep mask, source, displacement) for a composing G; `image` holds the inputs the
+        tokens came from (repeated along the batch when tokens stack several components of the same
+        faces), `source` is the input as the warp moved it and `displacement` the warp in pixels
+        (the input itself and None without a warp)."""
+        keep, colour, flow = self.composer(self.features(tokens))
+        source = self.composer.moved(image, flow)
+        return compose(source, keep, colour.to(image.dtype)), keep, source, flow
 
 
 def make_discriminator(cfg: ModelConfig) -> ViT:
@@ -151,10 +155,11 @@ class PFViT(nn.Module):
         # A composing G: both faces in one decoder pass; the emotion component is what the poker
         # face took away from the input (composition.taken_away): G(V_e) alone means nothing here.
         n, s = images.shape[0], self.cfg.img_size
-        faces, keep = g.compose_with(torch.cat([z, v_p]), torch.cat([images, images]))
+        faces, keep, source, _ = g.compose_with(torch.cat([z, v_p]), torch.cat([images, images]))
+        taken = taken_away(images, keep[n:], source[n:] if g.composer.warp_px > 0 else None)
         # Reshaped to the fixed size: ONNX shape inference loses it through Resize and the slices,
         # and export_onnx.check_graph holds every output to [N, 3, S, S].
-        return tuple(t.reshape(-1, 3, s, s) for t in (faces[:n], faces[n:], taken_away(images, keep[n:])))
+        return tuple(t.reshape(-1, 3, s, s) for t in (faces[:n], faces[n:], taken))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """Emotion logits: only E, S and C run."""

@@ -22,6 +22,12 @@ def changed_share(keep: torch.Tensor) -> torch.Tensor:
     return (1 - keep.float()).mean()
 
 
+def moved_share(flow: torch.Tensor, warp_px: float) -> torch.Tensor:
+    """Mean displacement over its bound (0..1): move as little as the neutral push allows, like
+    changed_share for the mask."""
+    return flow.float().abs().mean() / warp_px
+
+
 def roughness(keep: torch.Tensor) -> torch.Tensor:
     """Total variation of the keep mask: one smooth region around a mouth, not speckles."""
     m = keep.float()

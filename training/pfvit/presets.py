@@ -29,6 +29,9 @@ class ModelConfig:
     # A convolutional branch from a face-recognition network added to E's patch tokens (face_stem.py):
     # '' none, or one of face_stem.FACE_STEMS. It needs patch size 16 (the branch's stride).
     face_stem: str = ''
+    # A composing G that may also move the input's pixels (composition.py): the largest displacement,
+    # in pixels at img_size; 0 paints only.
+    warp_px: float = 0.0
 
     @property
     def grid_size(self) -> int:

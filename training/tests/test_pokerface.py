@@ -68,7 +68,7 @@ class CompositionTest(unittest.TestCase):
         # (what fools a classifier) cannot be drawn.
         model = composing_micro()
         tokens = torch.randn(1, 17, 32)
-        keep, colour = model.generator.composer(tokens)
+        keep, colour, _ = model.generator.composer(tokens)
         self.assertEqual(tuple(colour.shape), (1, 3, 32, 32))
         coarse = torch.nn.functional.avg_pool2d(colour, 2)
         rough = (colour - torch.nn.functional.interpolate(coarse, scale_factor=2, mode='nearest')).abs().mean()
@@ -79,10 +79,58 @@ class CompositionTest(unittest.TestCase):
         # FER2013's faces are grey: a poker face of a grey face must not gain a tint where it paints.
         torch.manual_seed(0)
         model = PFViT(replace(model_config('micro'), generator_output='composition', colour_layer='grey'))
-        _, colour = model.generator.composer(torch.randn(2, 17, 32))
+        _, colour, _ = model.generator.composer(torch.randn(2, 17, 32))
         pixels = colour * torch.tensor(STD).view(1, 3, 1, 1) + torch.tensor(MEAN).view(1, 3, 1, 1)
         torch.testing.assert_close(pixels[:, 0], pixels[:, 1])
         torch.testing.assert_close(pixels[:, 0], pixels[:, 2])
+
+
+def warping_micro(seed=0, warp_px=2.0) -> PFViT:
+    torch.manual_seed(seed)
+    return PFViT(replace(model_config('micro'), generator_output='composition', warp_px=warp_px)).eval()
+
+
+class WarpTest(unittest.TestCase):
+    def test_a_warp_at_its_zero_start_changes_nothing(self):
+        # Adding a warp to a trained G must not change its faces before the warp learns anything.
+        plain, warping = composing_micro(), warping_micro()
+        missing, unexpected = warping.load_state_dict(plain.state_dict(), strict=False)
+        self.assertEqual((sorted(missing), unexpected), (['generator.composer.flow.bias', 'generator.composer.flow.weight'], []))
+        x = torch.randn(2, 3, 32, 32)
+        with torch.no_grad():
+            for a, b in zip(plain.generate(x), warping.generate(x)):
+                torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
+
+    def test_the_displacement_is_bounded_and_smooth(self):
+        model = warping_micro(warp_px=2.0)
+        with torch.no_grad():
+            torch.nn.init.normal_(model.generator.composer.flow.weight, std=10.0)
+            _, _, flow = model.generator.composer(torch.randn(2, 17, 32))
+        self.assertEqual(tuple(flow.shape), (2, 2, 32, 32))
+        self.assertGreater(float(flow.abs().max()), 1.0)        # it moves...
+        self.assertLessEqual(float(flow.abs().max()), 2.0)  # ...within the bound
+        # One control point per 8-px patch, upsampled: neighbouring pixels move almost alike.
+        self.assertLess(float((flow[..., 1:] - flow[..., :-1]).abs().max()), 1.0)
+
+    def test_a_whole_pixel_shift_moves_the_input_by_one_pixel(self):
+        model = warping_micro()
+        x = torch.randn(1, 3, 32, 32)
+        flow = torch.zeros(1, 2, 32, 32)
+        flow[:, 0] = 1.0  # every pixel takes its right neighbour's value
+        moved = model.generator.composer.moved(x, flow)
+        torch.testing.assert_close(moved[..., :-1], x[..., 1:], atol=1e-5, rtol=0)
+
+    def test_the_emotion_component_holds_what_the_warp_moved(self):
+        # A warp with a mask that keeps everything: the poker face is the moved input, and the emotion
+        # component (x - m * moved) is exactly how it differs from the input.
+        model = warping_micro()
+        with torch.no_grad():
+            model.generator.composer.out.bias[3] = 40.0
+            torch.nn.init.normal_(model.generator.composer.flow.weight, std=1.0)
+            x = torch.randn(2, 3, 32, 32)
+            _, poker, component = model.generate(x)
+        self.assertGreater(float((poker - x).abs().mean()), 1e-3)
+        torch.testing.assert_close(component, x - poker, atol=1e-6, rtol=0)
 
 
 class PokerLossesTest(unittest.TestCase):
@@ -190,6 +238,22 @@ class GeneratorFromTest(unittest.TestCase):
                                         warm.state_dict()['encoder.face_stem.pw4.weight']))
             self.assertTrue(torch.equal(model.state_dict()['generator.mask_token'], earlier.state_dict()['generator.mask_token']))
 
+    def test_a_warp_added_to_an_earlier_g_starts_at_zero_and_a_warping_g_keeps_it(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            torch.manual_seed(0)
+            warm = self.save(tmp, 'warm.pt', PFViT(model_config('micro')))
+            earlier = self.save(tmp, 'earlier.pt', composing_micro(seed=1))
+            model, cfg, _, report = train_pokerface.composing_model(warm, 'rgb', earlier, warp_px=3.0)
+            self.assertEqual(cfg.warp_px, 3.0)
+            self.assertEqual(float(model.state_dict()['generator.composer.flow.weight'].abs().max()), 0.0)
+            self.assertIn('the warp (up to 3 px, at zero) start fresh', report)
+            self.assertNotIn('composition head', report)
+            # A run that warped goes on warping without the flag (its config says so), and one that
+            # asks for no warp drops the displacement layer rather than refusing.
+            warping = self.save(tmp, 'warping.pt', warping_micro(warp_px=3.0))
+            self.assertEqual(train_pokerface.composing_model(warping, 'rgb')[1].warp_px, 3.0)
+            self.assertEqual(train_pokerface.composing_model(warping, 'rgb', warp_px=0.0)[1].warp_px, 0.0)
+
     def test_refuses_a_generator_of_another_size(self):
         with tempfile.TemporaryDirectory() as tmp:
             torch.manual_seed(0)
@@ -232,8 +296,9 @@ class TrainPokerFaceTest(unittest.TestCase):
                 log = [json.loads(line) for line in f]
             step = [r for r in log if 'loss_neutral' in r][0]
             for term in ('loss_rec', 'loss_same', 'loss_changed', 'loss_rough', 'loss_residue', 'loss_adv',
-                         'loss_dis'):
+                         'loss_dis', 'loss_moved'):
                 self.assertIn(term, step)
+            self.assertEqual(step['loss_moved'], 0.0)  # no warp asked for
             epoch = [r for r in log if r.get('event') == 'epoch'][0]
             self.assertIn('val_judge_neutral_poker_expressive', epoch)
             self.assertIn('val_l1_poker_neutral', epoch)
@@ -242,6 +307,26 @@ class TrainPokerFaceTest(unittest.TestCase):
                 out = export_onnx.main(['--checkpoint', os.path.join(straight, 'last.pt'),
                                         '--out', os.path.join(tmp, 'export'), '--id', 'tiny-composing'])
             onnx.checker.check_model(onnx.load(os.path.join(out, 'generate.onnx')))
+
+    def test_a_warp_learns_from_zero_and_exports(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            start = os.path.join(tmp, 'pfvit')
+            train_pfvit.main(TINY + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
+            run = os.path.join(tmp, 'warp')
+            train_pokerface.main(TINY + ['--warm-start', os.path.join(start, 'last.pt'), '--warp-px', '2',
+                                         '--max-steps', '3', '--out', run])
+            trained = read_file(os.path.join(run, 'last.pt'))
+            self.assertEqual(trained['config']['warp_px'], 2.0)
+            self.assertGreater(float(trained['model']['generator.composer.flow.weight'].abs().max()), 0.0)
+            with open(os.path.join(run, 'log.jsonl')) as f:
+                moved = [json.loads(line)['loss_moved'] for line in f if '"loss_moved"' in line]
+            self.assertEqual(moved[0], 0.0)   # the first step's faces are the start's
+            self.assertGreater(moved[-1], 0.0)  # then it moves pixels
+            with contextlib.redirect_stdout(io.StringIO()):
+                out = export_onnx.main(['--checkpoint', os.path.join(run, 'last.pt'),
+                                        '--out', os.path.join(tmp, 'export'), '--id', 'tiny-warping'])
+            with open(os.path.join(out, 'model.json')) as f:
+                self.assertIn('displacement', json.load(f)['outputs']['poker_face'])
 
     @unittest.skipUnless(os.path.isfile(os.path.join(face_nets_dir(), IDENTITY_NET))
                          and os.path.isfile(os.path.join(face_nets_dir(), EXPRESSION_JUDGE)),

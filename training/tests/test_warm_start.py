@@ -24,6 +24,8 @@ class OnnxImportTest(unittest.TestCase):
         for head in ('pixels', 'composition'):  # the paper's pixel head and the composing G's convolutions
             with self.subTest(generator_output=head):
                 self.round_trip(['--generator-output', head])
+        with self.subTest(warp_px=3):  # a warping G's displacement layer (pfvit/composition.py)
+            self.round_trip(['--generator-output', 'composition', '--warp-px', '3'])
         for stem in ('mobileface_v3', 'conv_trunk'):  # E's convolutional branches (pfvit/face_stem.py)
             with self.subTest(face_stem=stem):
                 self.round_trip(['--generator-output', 'composition', '--face-stem', stem,
