@@ -45,6 +45,8 @@ def parse_args(argv):
     p.add_argument('--patch-size', type=int, help='with --random-init')
     p.add_argument('--warp-px', type=float, default=0.0,
                    help='with --random-init pfvit --generator-output composition: G also warps (composition.py)')
+    p.add_argument('--paint-region', default='', choices=('', 'mouth'),
+                   help='with --random-init pfvit --generator-output composition: where G may paint')
     p.add_argument('--face-stem', default='', choices=('',) + FACE_STEMS,
                    help='with --random-init: a convolutional branch beside the patch embedding (needs patch 16)')
     p.add_argument('--id', help='model id and folder name (default: derived from the model)')
@@ -94,7 +96,7 @@ def main(argv=None) -> str:
 def random_model(args) -> TrainedModel:
     torch.manual_seed(args.seed)
     cfg = replace(model_config(args.preset, args.input_size, args.patch_size), generator_output=args.generator_output,
-                  face_stem=args.face_stem, warp_px=args.warp_px)
+                  face_stem=args.face_stem, warp_px=args.warp_px, paint_region=args.paint_region)
     model = build(args.random_init, cfg)
     if cfg.warp_px:  # likewise a warp at its zero start: random, and large enough to move pixels
         torch.nn.init.normal_(model.generator.composer.flow.weight, std=1.0)

@@ -78,6 +78,10 @@ def parse_args(argv):
                    help="G may also move the input's pixels, up to this many pixels (composition.py; a smooth "
                         "field from one control point per patch, starting at zero); 0 paints only. Default: "
                         "the warm start's (0 for a model that never warped)")
+    g.add_argument('--paint-region', choices=['anywhere', 'mouth'],
+                   help="where the colour layer may replace the input: anywhere, or only around the mouth "
+                        "(composition.py; with --warp-px the rest of the face can only move). Default: the "
+                        "warm start's (anywhere for a model that never restricted it)")
     g.add_argument('--colour-layer', default='grey', choices=['grey', 'rgb'],
                    help="what G may paint: one luminance (FER2013's grey faces; no tint) or colour")
     g.add_argument('--lr', type=float, default=2e-4, help='Adam lr of G')
@@ -95,7 +99,8 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
-def composing_model(warm_start: str, colour_layer: str, generator_from: str = None, warp_px: float = None):
+def composing_model(warm_start: str, colour_layer: str, generator_from: str = None, warp_px: float = None,
+                    paint_region: str = None):
     """The warm start's PF-ViT with a composing G: every tensor but the pixel head carried over; with
     `generator_from`, G and D come from that checkpoint instead. A warp added to a G that had none
     starts at zero (composition.py), so the first step's faces are the old G's."""
@@ -104,7 +109,8 @@ def composing_model(warm_start: str, colour_layer: str, generator_from: str = No
         raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {warm_start} is {ckpt.get("kind")!r}')
     start = ModelConfig.from_dict(ckpt['config'])
     cfg = replace(start, generator_output='composition', colour_layer=colour_layer,
-                  warp_px=start.warp_px if warp_px is None else warp_px)
+                  warp_px=start.warp_px if warp_px is None else warp_px,
+                  paint_region=start.paint_region if paint_region is None else paint_region.replace('anywhere', ''))
     model = PFViT(cfg)
     state = {k: v for k, v in ckpt['model'].items() if not k.startswith(NOT_CARRIED)}
     if generator_from:
@@ -140,7 +146,7 @@ def generator_of(path: str, cfg) -> dict:
         raise SystemExit(f'--generator-from needs a PF-ViT checkpoint; {path} is {other.get("kind")!r}')
     other_cfg = ModelConfig.from_dict(other['config'])
     if replace(other_cfg, generator_output=cfg.generator_output, colour_layer=cfg.colour_layer,
-               face_stem=cfg.face_stem, warp_px=cfg.warp_px) != cfg:
+               face_stem=cfg.face_stem, warp_px=cfg.warp_px, paint_region=cfg.paint_region) != cfg:
         raise SystemExit(f'--generator-from {path} has another model size ({other["config"]})')
     if other_cfg.generator_output == 'composition' and other_cfg.colour_layer != cfg.colour_layer:
         raise SystemExit(f'--generator-from {path} paints a {other_cfg.colour_layer} colour layer: '
@@ -155,7 +161,7 @@ def main(argv=None) -> str:
     run = Run(args, 'pfvit')
     ckpt = run.load_resume()
     model, cfg, warm, load_report = composing_model(args.warm_start, args.colour_layer, args.generator_from,
-                                                    args.warp_px)
+                                                    args.warp_px, args.paint_region)
     train, val, classes, _ = labelled_datasets(args, cfg.img_size)
     neutral = warm.get('neutral', 0)
     if classes != warm.get('classes', classes):

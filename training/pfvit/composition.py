@@ -22,6 +22,11 @@ corners, lids and brows but cannot carry a pixel-level pattern; the pixels it mo
 input's own (sharp, the same skin). It starts at zero: a generator trained without it gives the same
 faces with it until it learns (to float rounding of the resampling, ~1e-6).
 
+With `paint_region='mouth'` the colour layer may only replace pixels around the mouth (a soft box
+fixed in the aligned face, mouth_region): a warp moves lids, brows and lip corners, but cannot close
+an open mouth or remove teeth, so painting stays allowed there and nowhere else. Elsewhere the keep
+mask is 1 by construction: no patch over an eye, whatever a classifier would make of one.
+
 GroupNorm, not BatchNorm: statistics per face, identical in training and in the exported graph.
 """
 import torch
@@ -57,9 +62,12 @@ class CompositionHead(nn.Module):
     the input's size; `compose` mixes them with the input image."""
 
     def __init__(self, dim: int, grid: int, img_size: int, width: int = 64, grey: bool = False,
-                 warp_px: float = 0.0):
+                 warp_px: float = 0.0, paint_region: str = ''):
         super().__init__()
         self.grid, self.img_size, self.grey, self.warp_px = grid, img_size, grey, warp_px
+        self.paint_region = paint_region
+        if paint_region:
+            self.register_buffer('paintable', PAINT_REGIONS[paint_region](img_size), persistent=False)
         self.register_buffer('mean', torch.tensor(MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer('std', torch.tensor(STD).view(1, 3, 1, 1), persistent=False)
         self.up = nn.Sequential(_up_block(dim, width), _up_block(width, width // 2))
@@ -86,9 +94,12 @@ class CompositionHead(nn.Module):
             points = torch.tanh(self.flow(grid).float()) * self.warp_px
             flow = F.interpolate(points, size=(self.img_size, self.img_size), mode='bicubic', align_corners=False)
             flow = flow.clamp(-self.warp_px, self.warp_px)  # bicubic overshoots between unlike control points
+        keep = torch.sigmoid(out[:, 3:4])
+        if self.paint_region:
+            keep = 1 - (1 - keep) * self.paintable
         if self.grey:  # one luminance in 0..1, normalised per channel like a grey input pixel
-            return torch.sigmoid(out[:, 3:4]), (torch.sigmoid(out[:, :1]) - self.mean) / self.std, flow
-        return torch.sigmoid(out[:, 3:4]), out[:, :3], flow
+            return keep, (torch.sigmoid(out[:, :1]) - self.mean) / self.std, flow
+        return keep, out[:, :3], flow
 
     def moved(self, image: torch.Tensor, flow) -> torch.Tensor:
         """The input resampled along the displacement (the input itself without a warp)."""
@@ -98,6 +109,23 @@ class CompositionHead(nn.Module):
         grid = self.identity_grid + flow.permute(0, 2, 3, 1) * (2.0 / self.img_size)
         return F.grid_sample(image.float(), grid, mode='bilinear', padding_mode='border',
                              align_corners=False).to(image.dtype)
+
+
+def mouth_region(size: int) -> torch.Tensor:
+    """Where a mouth-only colour layer may paint: [1, 1, S, S], 1 inside the box x 0.20-0.80, y 0.58-1.00
+    of the aligned face and 0 beyond a ramp of a twentieth of the side around it. The box is the
+    evaluation's mouth box (x 0.25-0.75, y 0.66-0.92, from the mean aligned FERPlus face) grown for
+    wide-open mouths and chins that move down."""
+    centres = (torch.arange(size, dtype=torch.float32) + 0.5) / size
+    ramp = 0.05
+
+    def inside(c, lo, hi):
+        return ((c - (lo - ramp)) / ramp).clamp(0, 1) * (((hi + ramp) - c) / ramp).clamp(0, 1)
+
+    return (inside(centres, 0.58, 1.0).view(-1, 1) * inside(centres, 0.20, 0.80).view(1, -1)).view(1, 1, size, size)
+
+
+PAINT_REGIONS = {'mouth': mouth_region}
 
 
 def identity_grid(size: int) -> torch.Tensor:

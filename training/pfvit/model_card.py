@@ -100,7 +100,9 @@ def generator_outputs(cfg) -> dict:
         return {'reconstruction': 'm(z) * w(x) + (1 - m(z)) * c(z): G(V_e + V_p) composed with the input',
                 'poker_face': f'm * w(x) + (1 - m) * c with (m, f, c) = G(V_p): the input moved by a smooth '
                               f'displacement f (at most {cfg.warp_px:g} px) and kept where the keep mask m says, '
-                              'a coarse colour layer c elsewhere; normalised input space',
+                              'a coarse colour layer c elsewhere'
+                              + (' (only around the mouth)' if cfg.paint_region == 'mouth' else '')
+                              + '; normalised input space',
                 'emotion_component': 'x - m * w(x): what of the input the poker face does not keep in place'}
     if cfg.generator_output == 'composition':
         return {'reconstruction': 'm(z) * x + (1 - m(z)) * c(z): G(V_e + V_p) composed with the input',

@@ -83,7 +83,7 @@ class Generator(nn.Module):
         self.composing = cfg.generator_output == 'composition'
         if self.composing:
             self.composer = CompositionHead(d, cfg.grid_size, cfg.img_size, grey=cfg.colour_layer == 'grey',
-                                            warp_px=cfg.warp_px)
+                                            warp_px=cfg.warp_px, paint_region=cfg.paint_region)
         else:
             self.decoder_pred = nn.Linear(d, cfg.patch_size ** 2 * 3)
         init_weights(self)  # Linear and LayerNorm only: the composer's convolutions keep their init

@@ -32,6 +32,9 @@ class ModelConfig:
     # A composing G that may also move the input's pixels (composition.py): the largest displacement,
     # in pixels at img_size; 0 paints only.
     warp_px: float = 0.0
+    # Where a composing G's colour layer may replace the input: '' anywhere, 'mouth' only around the
+    # mouth (composition.mouth_region).
+    paint_region: str = ''
 
     @property
     def grid_size(self) -> int:

@@ -15,7 +15,7 @@ import export_onnx
 import train_pfvit
 import train_pokerface
 from pfvit.augment import MEAN, STD
-from pfvit.composition import compose
+from pfvit.composition import compose, mouth_region
 from pfvit.face_nets import EXPRESSION_JUDGE, IDENTITY_NET, face_nets_dir
 from pfvit.judge_view import blur, random_view
 from pfvit.onnx_module import OnnxModule
@@ -131,6 +131,25 @@ class WarpTest(unittest.TestCase):
             _, poker, component = model.generate(x)
         self.assertGreater(float((poker - x).abs().mean()), 1e-3)
         torch.testing.assert_close(component, x - poker, atol=1e-6, rtol=0)
+
+
+class PaintRegionTest(unittest.TestCase):
+    def test_a_mouth_only_colour_layer_keeps_every_pixel_away_from_the_mouth(self):
+        torch.manual_seed(0)
+        model = PFViT(replace(model_config('micro'), generator_output='composition', paint_region='mouth')).eval()
+        with torch.no_grad():
+            model.generator.composer.out.bias[3] = -40.0  # the head asks to replace everything
+            x = torch.randn(2, 3, 32, 32)
+            _, poker, _ = model.generate(x)
+        self.assertTrue(torch.equal(poker[..., :16, :], x[..., :16, :]))  # eyes and brows: the input, exactly
+        self.assertTrue(torch.equal(poker[..., :, :4], x[..., :, :4]))    # cheeks beside the mouth too
+        self.assertGreater(float((poker[..., 24:, 12:20] - x[..., 24:, 12:20]).abs().mean()), 0.1)  # the mouth is painted
+
+    def test_the_region_is_the_evaluation_mouth_box_grown_with_soft_edges(self):
+        region = mouth_region(100)[0, 0]
+        self.assertEqual(float(region[66:92, 25:75].min()), 1.0)  # the evaluation's mouth box, all paintable
+        self.assertEqual(float(region[:53].max()), 0.0)
+        self.assertTrue(0.0 < float(region[55, 50]) < 1.0)  # a ramp, not a step
 
 
 class PokerLossesTest(unittest.TestCase):
