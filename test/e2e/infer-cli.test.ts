@@ -1,12 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import sharp from 'sharp'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { copyFaceFixture, FERPLUS_DIR, HAS_FERPLUS, NO_FERPLUS_REASON, tempDir } from '../helpers/data'
 import { HAS_BUILD, ROOT, testEnv } from '../helpers/browser'
-import { brokenModelCopy, MICRO_MODEL } from '../helpers/models'
+import { brokenModelCopy, MICRO_EMBED_MODEL, MICRO_MODEL } from '../helpers/models'
 
 const CLI = join(ROOT, 'out', 'main', 'cli.js')
 const NO_BUILD = 'no build in out/: run `npm run build` first (npm test does)'
@@ -83,6 +83,24 @@ describe('pokerface infer (real worker thread, real ONNX, real SQLite)', () => {
     const second = pokerface(['infer', dataset, '--model', 'pfvit-micro-test', '--data-dir', dataDir, '--json'])
     expect(second.code, second.stderr).toBe(0)
     expect(second.json()).toMatchObject({ state: 'done', done: 0, alreadyDone: summary.total })
+  })
+
+  it('computes every image again when a model is exported again under the same id, and says so', async () => {
+    const dataDir = await tempDir('pf-infer-reexport-home-')
+    const model = await brokenModelCopy(() => {}) // the micro model, in a folder of its own
+    const infer = () => pokerface(['infer', dataset, '--model', model, '--data-dir', dataDir, '--threads', '1', '--json'])
+    const first = infer()
+    expect(first.code, first.stderr).toBe(0)
+    const total = first.json().total
+    // The same id, other weights: pfvit-micro-embed's classifier (the contract checks each graph alone).
+    await copyFile(join(MICRO_EMBED_MODEL, 'classify.onnx'), join(model, 'classify.onnx'))
+    const again = infer()
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.json()).toMatchObject({ state: 'done', alreadyDone: 0, done: total })
+    expect(again.stderr).toMatch(/graphs are not the ones its stored results came from .*: \d+ stored results discarded/)
+    const third = infer()
+    expect(third.json()).toMatchObject({ state: 'done', done: 0, alreadyDone: total })
+    expect(third.stderr).not.toMatch(/discarded/)
   })
 
   it('runs on FER2013 CSV rows, whose images exist only as pixels in the file', async () => {

@@ -9,6 +9,8 @@ import { addUserModel, listModels, pickModel } from '../inference/registry'
 import { InferenceJob } from '../inference/runner'
 import { generatedSheetPath } from '../media/sheetLayout'
 import { lockDataFolder } from '../store/dataFolderLock'
+import { discardResultsOfOtherGraphs } from '../store/modelGraphs'
+import { graphsSha256 } from '../inference/graphsSha256'
 import { inferenceError, predictionFor } from '../store/predictions'
 import { getSampleRow } from '../store/samples'
 import type { AppContext } from './context'
@@ -42,6 +44,18 @@ export async function startInferenceJob(
   const lock = lockDataFolder(ctx.dataDir, `an inference run on ${datasetRoot(ctx.db, datasetId) ?? `dataset ${datasetId}`}`)
   // Cache files a killed run left half-written (their writer's pid is gone) are removed before this one starts.
   await sweepStaleTemporaries(ctx.generatedDir, { recursive: true }).catch(() => {})
+  const startWarnings: string[] = []
+  try {
+    const discarded = discardResultsOfOtherGraphs(ctx.db, model.id, await graphsSha256(model.folder))
+    if (discarded > 0)
+      startWarnings.push(
+        `${model.id}'s graphs are not the ones its stored results came from (exported again under the same id): ` +
+          `${discarded.toLocaleString('en-US')} stored results discarded, every image is computed again`
+      )
+  } catch (err) {
+    lock.release()
+    throw err
+  }
   const job = new InferenceJob(
     ctx.db,
     nextJobId++,
@@ -55,7 +69,8 @@ export async function startInferenceJob(
       split,
       shard,
       cacheDir: ctx.generatedDir,
-      workersDir: ctx.workersDir
+      workersDir: ctx.workersDir,
+      startWarnings
     },
     (status) => ctx.events.emit('inferenceProgress', status)
   )

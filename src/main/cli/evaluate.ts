@@ -161,6 +161,8 @@ async function runOnSplit(
     return job instanceof DataFolderBusyError ? EXIT.busy : EXIT.badModel
   }
   let last = 0
+  // Said before any progress: stored results discarded (the graphs changed under the same id) means every image runs again.
+  for (const w of job.status.warnings) console.error(`warning: ${w}`)
   const stop = ctx.events.subscribe((event, payload) => {
     if (event !== 'inferenceProgress' || Date.now() - last < 5000) return
     last = Date.now()

@@ -5,12 +5,11 @@
  * SHA-256 of its bytes. The signature alone would let two trainings exported under one id mix
  * their predictions in one store; the bytes' hash cannot.
  */
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import { embeddingWidth, type GraphSignature, type ModelManifest } from '@shared/models'
 import { readGraphSignature } from '../inference/graphSignature'
 import { readManifest } from '../inference/model'
+import { sha256File } from '../files/sha256File'
 
 export interface GraphFingerprint {
   role: 'classify' | 'generate'
@@ -25,16 +24,6 @@ export interface ModelFingerprint {
   classes: string[]
   input: ModelManifest['input']
   graphs: GraphFingerprint[]
-}
-
-function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256')
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')))
-  })
 }
 
 /** Reads the fingerprint of the model folder; throws ModelContractError for a folder that is not one. */

@@ -29,6 +29,8 @@ export interface JobOptions {
   cacheDir: string
   /** The built worker threads (out/main): inferenceWorker.js and postProcessWorker.js. */
   workersDir: string
+  /** What the run's start found to say (stored results discarded…), kept first among its warnings. */
+  startWarnings?: string[]
 }
 
 /** How long a worker may take to finish its current batch after being asked to stop. */
@@ -94,7 +96,7 @@ export class InferenceJob {
       provider: null,
       threads: null,
       batchSize: options.batchSize,
-      warnings: [],
+      warnings: [...(options.startWarnings ?? [])],
       message: null,
       startedAt: nowIso(),
       modelReadyAt: null,
@@ -238,7 +240,7 @@ export class InferenceJob {
           state: 'running',
           provider: m.provider,
           threads: m.threads,
-          warnings: m.warnings,
+          warnings: [...(this.options.startWarnings ?? []), ...m.warnings],
           modelReadyAt: nowIso()
         })
         this.emit()

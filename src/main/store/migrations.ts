@@ -606,5 +606,15 @@ export const MIGRATIONS: readonly string[] = [
     ${countWrite(`'dataset:' || OLD.dataset_id`)}
     ${countWrite(`'dataset:' || NEW.dataset_id`)}
   END;
+  `,
+  // Stored results are keyed by image and model id; a model exported again under the same id (trained
+  // again, another generator) must not be shown its predecessor's. The graphs' hashes that the stored
+  // results of each model came from (modelGraphs.ts); no row: not known (a store from before this).
+  `
+  CREATE TABLE model_graphs (
+    model_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL, -- the classify graph's SHA-256, then the generate graph's ('-' for none)
+    recorded_at TEXT NOT NULL
+  );
   `
 ]
