@@ -286,13 +286,18 @@ class GeneratorFromTest(unittest.TestCase):
                                                 self.save(tmp, 'painted.pt', painted))
 
 
+def one_step_classifier(tmp: str) -> str:
+    """A PF-ViT trained one step on a few real faces (what train_pokerface.py warm-starts from)."""
+    start = os.path.join(tmp, 'pfvit')
+    train_pfvit.main(TINY + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
+    return os.path.join(start, 'last.pt')
+
+
 @requires_ferplus
 class TrainPokerFaceTest(unittest.TestCase):
     def test_trains_g_only_resumes_exactly_and_exports(self):
         with tempfile.TemporaryDirectory() as tmp:
-            start = os.path.join(tmp, 'pfvit')
-            train_pfvit.main(TINY + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
-            warm = os.path.join(start, 'last.pt')
+            warm = one_step_classifier(tmp)
             args = TINY + ['--warm-start', warm]
             straight, resumed = os.path.join(tmp, 'straight'), os.path.join(tmp, 'resumed')
             train_pokerface.main(args + ['--max-steps', '4', '--out', straight])
@@ -329,10 +334,8 @@ class TrainPokerFaceTest(unittest.TestCase):
 
     def test_a_warp_learns_from_zero_and_exports(self):
         with tempfile.TemporaryDirectory() as tmp:
-            start = os.path.join(tmp, 'pfvit')
-            train_pfvit.main(TINY + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
             run = os.path.join(tmp, 'warp')
-            train_pokerface.main(TINY + ['--warm-start', os.path.join(start, 'last.pt'), '--warp-px', '2',
+            train_pokerface.main(TINY + ['--warm-start', one_step_classifier(tmp), '--warp-px', '2',
                                          '--max-steps', '3', '--out', run])
             trained = read_file(os.path.join(run, 'last.pt'))
             self.assertEqual(trained['config']['warp_px'], 2.0)
@@ -352,10 +355,8 @@ class TrainPokerFaceTest(unittest.TestCase):
                          f'the training face networks are not in {face_nets_dir()} (PF_FACE_NETS_DIR)')
     def test_second_judge_and_identity_terms(self):
         with tempfile.TemporaryDirectory() as tmp:
-            start = os.path.join(tmp, 'pfvit')
-            train_pfvit.main(TINY + ['--ortho', 'direct', '--max-steps', '1', '--out', start])
             out = os.path.join(tmp, 'poker')
-            train_pokerface.main(TINY + ['--warm-start', os.path.join(start, 'last.pt'), '--w-second-judge', '1',
+            train_pokerface.main(TINY + ['--warm-start', one_step_classifier(tmp), '--w-second-judge', '1',
                                          '--w-identity', '1', '--d-real', 'neutral', '--max-steps', '4', '--out', out])
             with open(os.path.join(out, 'log.jsonl')) as f:
                 log = [json.loads(line) for line in f]
