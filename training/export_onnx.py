@@ -45,7 +45,7 @@ def parse_args(argv):
     p.add_argument('--patch-size', type=int, help='with --random-init')
     p.add_argument('--warp-px', type=float, default=0.0,
                    help='with --random-init pfvit --generator-output composition: G also warps (composition.py)')
-    p.add_argument('--paint-region', default='', choices=('', 'mouth'),
+    p.add_argument('--paint-region', default='', choices=('', 'mouth', 'none'),
                    help='with --random-init pfvit --generator-output composition: where G may paint')
     p.add_argument('--face-stem', default='', choices=('',) + FACE_STEMS,
                    help='with --random-init: a convolutional branch beside the patch embedding (needs patch 16)')

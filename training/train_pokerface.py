@@ -78,10 +78,10 @@ def parse_args(argv):
                    help="G may also move the input's pixels, up to this many pixels (composition.py; a smooth "
                         "field from one control point per patch, starting at zero); 0 paints only. Default: "
                         "the warm start's (0 for a model that never warped)")
-    g.add_argument('--paint-region', choices=['anywhere', 'mouth'],
-                   help="where the colour layer may replace the input: anywhere, or only around the mouth "
-                        "(composition.py; with --warp-px the rest of the face can only move). Default: the "
-                        "warm start's (anywhere for a model that never restricted it)")
+    g.add_argument('--paint-region', choices=['anywhere', 'mouth', 'none'],
+                   help="where the colour layer may replace the input: anywhere, only around the mouth, or "
+                        "nowhere (composition.py; with --warp-px the rest of the face can only move). Default: "
+                        "the warm start's (anywhere for a model that never restricted it)")
     g.add_argument('--colour-layer', default='grey', choices=['grey', 'rgb'],
                    help="what G may paint: one luminance (FER2013's grey faces; no tint) or colour")
     g.add_argument('--lr', type=float, default=2e-4, help='Adam lr of G')

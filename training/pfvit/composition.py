@@ -22,7 +22,8 @@ corners, lids and brows but cannot carry a pixel-level pattern; the pixels it mo
 input's own (sharp, the same skin). It starts at zero: a generator trained without it gives the same
 faces with it until it learns (to float rounding of the resampling, ~1e-6).
 
-With `paint_region='mouth'` the colour layer may only replace pixels around the mouth (a soft box
+With `paint_region='none'` nothing is painted (a warp only). With `paint_region='mouth'` the colour
+layer may only replace pixels around the mouth (a soft box
 fixed in the aligned face, mouth_region): a warp moves lids, brows and lip corners, but cannot close
 an open mouth or remove teeth, so painting stays allowed there and nowhere else. Elsewhere the keep
 mask is 1 by construction: no patch over an eye, whatever a classifier would make of one.
@@ -125,7 +126,12 @@ def mouth_region(size: int) -> torch.Tensor:
     return (inside(centres, 0.58, 1.0).view(-1, 1) * inside(centres, 0.20, 0.80).view(1, -1)).view(1, 1, size, size)
 
 
-PAINT_REGIONS = {'mouth': mouth_region}
+def nowhere(size: int) -> torch.Tensor:
+    """A colour layer that may replace nothing: with a warp, the poker face is the input moved."""
+    return torch.zeros(1, 1, size, size)
+
+
+PAINT_REGIONS = {'mouth': mouth_region, 'none': nowhere}
 
 
 def identity_grid(size: int) -> torch.Tensor:

@@ -101,7 +101,7 @@ def generator_outputs(cfg) -> dict:
                 'poker_face': f'm * w(x) + (1 - m) * c with (m, f, c) = G(V_p): the input moved by a smooth '
                               f'displacement f (at most {cfg.warp_px:g} px) and kept where the keep mask m says, '
                               'a coarse colour layer c elsewhere'
-                              + (' (only around the mouth)' if cfg.paint_region == 'mouth' else '')
+                              + {'mouth': ' (only around the mouth)', 'none': ' (nowhere: m is 1)'}.get(cfg.paint_region, '')
                               + '; normalised input space',
                 'emotion_component': 'x - m * w(x): what of the input the poker face does not keep in place'}
     if cfg.generator_output == 'composition':

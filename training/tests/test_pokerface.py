@@ -145,6 +145,16 @@ class PaintRegionTest(unittest.TestCase):
         self.assertTrue(torch.equal(poker[..., :, :4], x[..., :, :4]))    # cheeks beside the mouth too
         self.assertGreater(float((poker[..., 24:, 12:20] - x[..., 24:, 12:20]).abs().mean()), 0.1)  # the mouth is painted
 
+    def test_a_warp_only_generator_paints_nothing(self):
+        torch.manual_seed(0)
+        model = PFViT(replace(model_config('micro'), generator_output='composition', paint_region='none')).eval()
+        with torch.no_grad():
+            model.generator.composer.out.bias[3] = -40.0
+            x = torch.randn(2, 3, 32, 32)
+            _, poker, component = model.generate(x)
+        self.assertTrue(torch.equal(poker, x))  # no warp here either: the input itself
+        self.assertEqual(float(component.abs().max()), 0.0)
+
     def test_the_region_is_the_evaluation_mouth_box_grown_with_soft_edges(self):
         region = mouth_region(100)[0, 0]
         self.assertEqual(float(region[66:92, 25:75].min()), 1.0)  # the evaluation's mouth box, all paintable
