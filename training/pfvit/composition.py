@@ -17,16 +17,16 @@ before it is kept (issue 14's "a warp instead of paint"):
     face = m * warp(x, f) + (1 - m) * c
 
 f is one displacement per patch (a 7 x 7 grid of control points for a 112 px face, 16 px apart),
-bounded by tanh to +-warp_px pixels and upsampled bicubically to every pixel (clamped to the bound again), so it can move lip
-corners, lids and brows but cannot carry a pixel-level pattern; the pixels it moves are still the
-input's own (sharp, the same skin). It starts at zero: a generator trained without it gives the same
-faces with it until it learns (to float rounding of the resampling, ~1e-6).
+bounded by tanh to +-warp_px pixels and upsampled bicubically to every pixel (clamped to the bound
+again), so it can move lip corners, lids and brows but cannot carry a pixel-level pattern; the pixels
+it moves are still the input's own (sharp, the same skin). It starts at zero: a generator trained
+without it gives the same faces with it until it learns (to float rounding of the resampling, ~1e-6).
 
 With `paint_region='none'` nothing is painted (a warp only). With `paint_region='mouth'` the colour
-layer may only replace pixels around the mouth (a soft box
-fixed in the aligned face, mouth_region): a warp moves lids, brows and lip corners, but cannot close
-an open mouth or remove teeth, so painting stays allowed there and nowhere else. Elsewhere the keep
-mask is 1 by construction: no patch over an eye, whatever a classifier would make of one.
+layer may only replace pixels around the mouth (a soft box fixed in the aligned face, mouth_region):
+a warp moves lids, brows and lip corners, but cannot close an open mouth or remove teeth, so painting
+stays allowed there and nowhere else. Elsewhere the keep mask is 1 by construction: no patch over an
+eye, whatever a classifier would make of one.
 
 GroupNorm, not BatchNorm: statistics per face, identical in training and in the exported graph.
 """
@@ -59,8 +59,9 @@ def _up_block(channels_in: int, channels_out: int) -> nn.Sequential:
 
 
 class CompositionHead(nn.Module):
-    """Decoder tokens [N, 1+g*g, d] (the [CLS] row is dropped) -> (keep mask, colour layer), each at
-    the input's size; `compose` mixes them with the input image."""
+    """Decoder tokens [N, 1+g*g, d] (the [CLS] row is dropped) -> (keep mask, colour layer, and with a
+    warp a displacement), each at the input's size; `moved` applies the displacement and `compose`
+    mixes the result with the colour layer."""
 
     def __init__(self, dim: int, grid: int, img_size: int, width: int = 64, grey: bool = False,
                  warp_px: float = 0.0, paint_region: str = ''):
