@@ -44,8 +44,8 @@ from pfvit.face_nets import ExpressionJudge, IdentityNet
 from pfvit.judge_view import random_view
 from pfvit.losses import hard_labels
 from pfvit.pfvit import PFViT
-from pfvit.poker_losses import (changed_share, moved_share, neutral_push, pixel_l1, pixel_l1_per_face, realism_loss_for_d,
-                                realism_loss_for_g, roughness)
+from pfvit.poker_losses import (changed_share, moved_share, neutral_push, pixel_l1, pixel_l1_per_face,
+                                realism_loss_for_d, realism_loss_for_g, roughness)
 from pfvit.presets import ModelConfig
 from pfvit.runtime import TRAINING_DIR, Run, add_common_args
 from pfvit.sampler import EpochBatches
@@ -110,7 +110,8 @@ def composing_model(warm_start: str, colour_layer: str, generator_from: str = No
     start = ModelConfig.from_dict(ckpt['config'])
     cfg = replace(start, generator_output='composition', colour_layer=colour_layer,
                   warp_px=start.warp_px if warp_px is None else warp_px,
-                  paint_region=start.paint_region if paint_region is None else paint_region.replace('anywhere', ''))
+                  paint_region=start.paint_region if paint_region is None else '' if paint_region == 'anywhere'
+                  else paint_region)
     model = PFViT(cfg)
     state = {k: v for k, v in ckpt['model'].items() if not k.startswith(NOT_CARRIED)}
     if generator_from:
