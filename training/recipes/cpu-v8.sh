@@ -8,6 +8,8 @@
 #   bash training/recipes/cpu-v8.sh            # everything
 #   R=/somewhere bash training/recipes/cpu-v8.sh
 #   BASELINE=1 bash training/recipes/cpu-v8.sh # also the same-budget ViT baseline, with the same trunk
+#   V=9 TRUNK_EPOCHS=32 bash training/recipes/cpu-v8.sh  # the same recipe with a longer CNN run, under
+#                                              # v9's run folders and id (session 21 started its step 1)
 #
 # A stopped step resumes with the same command plus `--resume <its run folder>` (training/README.md,
 # "Resume"); the steps before it are skipped when their output exists. Selection uses FERPlus Valid
@@ -17,7 +19,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PY:-/usr/bin/python3}
 R=${R:-/work/pf-runs}
-ID=${ID:-pfvit-ferplus-small-v8}
+V=${V:-8}                       # names the run folders ($R/v8-trunk, …), the id and the version
+TRUNK_EPOCHS=${TRUNK_EPOCHS:-16}
+ID=${ID:-pfvit-ferplus-small-v$V}
 mkdir -p "$R"
 . training/recipes/model-folder.sh
 V6=$(model_folder pfvit-ferplus-small-v6 "$R")
@@ -32,18 +36,18 @@ DATA=(--labels soft --balance 0.5 --augment strong --crop-scale 0.6 --select bal
 
 # 1. The CNN alone, from scratch: AdamW lr 2e-3, batch 64, 16 epochs on a cosine (skipped once its log
 #    says all epochs ran; best.pt exists from the first epoch on, so it cannot tell).
-grep -qs '"reason": "epochs"' "$R/v8-trunk/log.jsonl" || \
-  nice -n 19 $PY train_conv_trunk.py "${DATA[@]}" --lr 2e-3 --epochs 16 --out "$R/v8-trunk"
+grep -qs '"reason": "epochs"' "$R/v$V-trunk/log.jsonl" || \
+  nice -n 19 $PY train_conv_trunk.py "${DATA[@]}" --lr 2e-3 --epochs "$TRUNK_EPOCHS" --out "$R/v$V-trunk"
 
 # 2. Classifier phase: its trunk joins v6's E (projection at zero); E, S, C and the branch train on.
-[ -f "$R/v8-cls/best.pt" ] || nice -n 19 $PY train_pfvit.py --warm-start "$R/v6-imported.pt" \
-  --face-stem conv_trunk --stem-from "$R/v8-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 5e-5 \
+[ -f "$R/v$V-cls/best.pt" ] || nice -n 19 $PY train_pfvit.py --warm-start "$R/v6-imported.pt" \
+  --face-stem conv_trunk --stem-from "$R/v$V-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 5e-5 \
   --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" \
-  --ortho none --w-adv 0 --w-rec 0 --w-rec-neutral 0 "${DATA[@]}" --out "$R/v8-cls"
+  --ortho none --w-adv 0 --w-rec 0 --w-rec-neutral 0 "${DATA[@]}" --out "$R/v$V-cls"
 
 # 3. WiSE-FT from v6 (where the branch's projection is zero) to step 2, each point calibrated on Valid.
-[ -f "$R/v8-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" --tuned "$R/v8-cls/best.pt" \
-  --alphas 0.2,0.4,0.5,0.6,0.7,0.8,0.9,1.0 --flip-average --out "$R/v8-wise.pt" > "$R/v8-wise.json"
+[ -f "$R/v$V-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" --tuned "$R/v$V-cls/best.pt" \
+  --alphas 0.2,0.4,0.5,0.6,0.7,0.8,0.9,1.0 --flip-average --out "$R/v$V-wise.pt" > "$R/v$V-wise.json"
 
 # 4. No generator phase: G is v6's as it shipped, on the new E. One more epoch of v6's recipe on the new
 #    E, S, C (train_pokerface.py --warm-start v8-wise.pt --generator-from v6-imported.pt --epochs 1, 10.4
@@ -53,32 +57,32 @@ grep -qs '"reason": "epochs"' "$R/v8-trunk/log.jsonl" || \
 # 5. Export (fp32) and the int8 copy (skipped where the folder exists: its model.json holds the figures
 #    recorded afterwards).
 if [ ! -f "../resources/models/$ID/model.json" ]; then
-  $PY export_onnx.py --checkpoint "$R/v8-wise.pt" --id "$ID" --name "PF-ViT 192x6 + conv trunk (FERPlus, v8)" \
-    --version 0.8.0
+  $PY export_onnx.py --checkpoint "$R/v$V-wise.pt" --id "$ID" --name "PF-ViT 192x6 + conv trunk (FERPlus, v$V)" \
+    --version "0.$V.0"
   $PY quantize_onnx.py --model "../resources/models/$ID"
 fi
 
 # 6. The same-budget ViT baseline: the same encoder (with the same trunk) and C as its head, from v6,
 #    the same flags and budget, no separator; its alpha chosen and calibrated the same way.
 if [ "${BASELINE:-0}" = 1 ]; then
-  [ -f "$R/v8-vit/best.pt" ] || nice -n 19 $PY train_vit.py --from-pfvit "$R/v6-imported.pt" \
-    --face-stem conv_trunk --stem-from "$R/v8-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 5e-5 \
-    --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" "${DATA[@]}" --out "$R/v8-vit"
-  [ -f "$R/v8-vit-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" \
-    --tuned "$R/v8-vit/best.pt" --alphas 0.2,0.4,0.5,0.6,0.7,0.8,0.9,1.0 --flip-average \
-    --out "$R/v8-vit-wise.pt" > "$R/v8-vit-wise.json"
-  $PY export_onnx.py --checkpoint "$R/v8-vit-wise.pt" --id vit-ferplus-small-v8-baseline \
-    --name "ViT 192x6 + conv trunk baseline (same budget as v8)" --version 0.8.0 \
-    --out "$R/models/vit-ferplus-small-v8-baseline"
+  [ -f "$R/v$V-vit/best.pt" ] || nice -n 19 $PY train_vit.py --from-pfvit "$R/v6-imported.pt" \
+    --face-stem conv_trunk --stem-from "$R/v$V-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 5e-5 \
+    --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" "${DATA[@]}" --out "$R/v$V-vit"
+  [ -f "$R/v$V-vit-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" \
+    --tuned "$R/v$V-vit/best.pt" --alphas 0.2,0.4,0.5,0.6,0.7,0.8,0.9,1.0 --flip-average \
+    --out "$R/v$V-vit-wise.pt" > "$R/v$V-vit-wise.json"
+  $PY export_onnx.py --checkpoint "$R/v$V-vit-wise.pt" --id "vit-ferplus-small-v$V-baseline" \
+    --name "ViT 192x6 + conv trunk baseline (same budget as v$V)" --version "0.$V.0" \
+    --out "$R/models/vit-ferplus-small-v$V-baseline"
 fi
 
 # 7. Measure through the app (from the repository root), then record the figures in model.json and
 #    MODEL_CARD.md:
-#    npm run eval -- --model resources/models/$ID --out $R/v8-test.json --grid docs/pfvit-ferplus-test-faces.png \
+#    npm run eval -- --model resources/models/$ID --out $R/v$V-test.json --grid docs/pfvit-ferplus-test-faces.png \
 #        --paired-with resources/models/pfvit-ferplus-small-v6
-#    npm run eval -- --model resources/models/$ID --out $R/v8-vs-vit.json --no-generate \
-#        --paired-with $R/models/vit-ferplus-small-v8-baseline
-#    npm run eval -- --model resources/models/$ID-int8 --out $R/v8-int8-test.json --no-generate
-#    npm run eval -- ../shared/data/muxspace_fe --model resources/models/$ID --no-generate --out $R/v8-mux.json
+#    npm run eval -- --model resources/models/$ID --out $R/v$V-vs-vit.json --no-generate \
+#        --paired-with $R/models/vit-ferplus-small-v$V-baseline
+#    npm run eval -- --model resources/models/$ID-int8 --out $R/v$V-int8-test.json --no-generate
+#    npm run eval -- ../shared/data/muxspace_fe --model resources/models/$ID --no-generate --out $R/v$V-mux.json
 #    npm run bench:pokerface -- --model resources/models/$ID --keep        # prints the folder it keeps
 #    npm run bench:noise -- --model resources/models/$ID
