@@ -10,7 +10,7 @@ import { InferenceJob } from '../inference/runner'
 import { generatedSheetPath } from '../media/sheetLayout'
 import { lockDataFolder } from '../store/dataFolderLock'
 import { discardResultsOfOtherGraphs } from '../store/modelGraphs'
-import { graphsSha256 } from '../inference/graphsSha256'
+import { graphsSha256, modelFingerprint } from '../cluster/modelFingerprint'
 import { inferenceError, predictionFor } from '../store/predictions'
 import { getSampleRow } from '../store/samples'
 import type { AppContext } from './context'
@@ -40,22 +40,20 @@ export async function startInferenceJob(
   if (running && !running.status.finishedAt)
     throw new ApiError('bad_request', 'A run is already going on this dataset; cancel it first')
   const model = pickModel(await listModels(ctx.db, ctx.modelsDir), modelId)
+  // Read before the lock: which graphs this run's results will come from (see store/modelGraphs.ts).
+  const graphs = graphsSha256(await modelFingerprint(model.folder))
   // One process at a time runs inference into a data folder; a second is told who has it.
   const lock = lockDataFolder(ctx.dataDir, `an inference run on ${datasetRoot(ctx.db, datasetId) ?? `dataset ${datasetId}`}`)
   // Cache files a killed run left half-written (their writer's pid is gone) are removed before this one starts.
   await sweepStaleTemporaries(ctx.generatedDir, { recursive: true }).catch(() => {})
-  const startWarnings: string[] = []
-  try {
-    const discarded = discardResultsOfOtherGraphs(ctx.db, model.id, await graphsSha256(model.folder))
-    if (discarded > 0)
-      startWarnings.push(
-        `${model.id}'s graphs are not the ones its stored results came from (exported again under the same id): ` +
-          `${discarded.toLocaleString('en-US')} stored results discarded, every image is computed again`
-      )
-  } catch (err) {
-    lock.release()
-    throw err
-  }
+  const discarded = discardResultsOfOtherGraphs(ctx.db, model.id, graphs)
+  const startWarnings =
+    discarded > 0
+      ? [
+          `${model.id}'s graphs are not the ones its stored results came from (exported again under the same id): ` +
+            `${discarded.toLocaleString('en-US')} stored results discarded, every image is computed again`
+        ]
+      : []
   const job = new InferenceJob(
     ctx.db,
     nextJobId++,

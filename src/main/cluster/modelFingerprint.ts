@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { embeddingWidth, type GraphSignature, type ModelManifest } from '@shared/models'
 import { readGraphSignature } from '../inference/graphSignature'
 import { readManifest } from '../inference/model'
-import { sha256File } from '../files/sha256File'
+import { sha256FileCached } from '../files/sha256File'
 
 export interface GraphFingerprint {
   role: 'classify' | 'generate'
@@ -36,9 +36,18 @@ export async function modelFingerprint(folder: string): Promise<ModelFingerprint
     const path = join(folder, file)
     const verdict = await readGraphSignature(path, file)
     if (!verdict.ok) throw new Error(verdict.problem)
-    graphs.push({ role, file, sha256: await sha256File(path), signature: verdict.signature })
+    graphs.push({ role, file, sha256: await sha256FileCached(path), signature: verdict.signature })
   }
   return { id: manifest.id, version: manifest.version, classes: manifest.classes, input: manifest.input, graphs }
+}
+
+/**
+ * One string for a model's graphs, as the store records which graphs its results came from
+ * (store/modelGraphs.ts): the classify graph's SHA-256, a space, the generate graph's ('-' for none).
+ */
+export function graphsSha256(model: ModelFingerprint): string {
+  const of = (role: GraphFingerprint['role']) => model.graphs.find((g) => g.role === role)?.sha256 ?? '-'
+  return `${of('classify')} ${of('generate')}`
 }
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)

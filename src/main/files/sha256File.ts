@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 
 /** SHA-256 of a file's bytes, hex, streamed (model graphs run to tens of megabytes). */
-export function sha256File(path: string): Promise<string> {
+function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256')
     createReadStream(path)
@@ -16,9 +16,9 @@ export function sha256File(path: string): Promise<string> {
 const remembered = new Map<string, { key: string; sha256: string }>()
 
 /**
- * sha256File, remembered per file while its size, modification time and inode stay the same: the
- * app asks at every run start, and hashing the shipped default's two graphs (50 MB) took 0.13-0.24 s
- * here (three tries, with a training beside it).
+ * SHA-256 of a file's bytes, remembered per file while its size, modification time and inode stay
+ * the same: the app asks for its model's graphs (50 MB for the default) at every run start, and a
+ * shard or a merge asks again for the same files.
  */
 export async function sha256FileCached(path: string): Promise<string> {
   const s = await stat(path)
