@@ -148,10 +148,8 @@ def compose(source: torch.Tensor, keep: torch.Tensor, colour: torch.Tensor) -> t
     return keep * source + (1 - keep) * colour
 
 
-def taken_away(image: torch.Tensor, keep: torch.Tensor, source: torch.Tensor = None) -> torch.Tensor:
+def taken_away(image: torch.Tensor, keep: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
     """The contract's `emotion_component` for a composing generator: what of the input the poker face
-    does not keep in place, x - m * source. Without a warp that is (1 - m) * x: the input where the
-    poker face replaced it, 0 (the dataset's mean colour once denormalised) where it kept the input."""
-    if source is None:
-        return (1 - keep) * image
+    does not keep in place, x - m * source. Without a warp (source = x) that is (1 - m) * x: the input
+    where the poker face replaced it, 0 (the dataset's mean colour once denormalised) where it kept it."""
     return image - keep * source

@@ -94,21 +94,21 @@ def with_face_stem_credit(licence: dict, face_stem: str) -> dict:
                                                        f'{FACE_STEM_SOURCES[face_stem]}.'}
 
 
+# Where a composing G may paint (composition.PAINT_REGIONS), as the poker face's description says it.
+PAINT_REGION_WORDS = {'mouth': ' (only around the mouth)', 'none': ' (nowhere: m is 1)'}
+
+
 def generator_outputs(cfg) -> dict:
     """What each generate output is, for the generator head this model has."""
-    if cfg.generator_output == 'composition' and cfg.warp_px:
-        return {'reconstruction': 'm(z) * w(x) + (1 - m(z)) * c(z): G(V_e + V_p) composed with the input',
-                'poker_face': f'm * w(x) + (1 - m) * c with (m, f, c) = G(V_p): the input moved by a smooth '
-                              f'displacement f (at most {cfg.warp_px:g} px) and kept where the keep mask m says, '
-                              'a coarse colour layer c elsewhere'
-                              + {'mouth': ' (only around the mouth)', 'none': ' (nowhere: m is 1)'}.get(cfg.paint_region, '')
-                              + '; normalised input space',
-                'emotion_component': 'x - m * w(x): what of the input the poker face does not keep in place'}
     if cfg.generator_output == 'composition':
-        return {'reconstruction': 'm(z) * x + (1 - m(z)) * c(z): G(V_e + V_p) composed with the input',
-                'poker_face': 'm * x + (1 - m) * c with (m, c) = G(V_p): the input kept where the keep '
-                              'mask m says, a coarse colour layer c elsewhere; normalised input space',
-                'emotion_component': '(1 - m) * x: what the poker face took away from the input'}
+        warp = f'moved by a smooth displacement f (at most {cfg.warp_px:g} px) and ' if cfg.warp_px else ''
+        x, parts = ('w(x)', '(m, f, c)') if cfg.warp_px else ('x', '(m, c)')
+        region = PAINT_REGION_WORDS.get(cfg.paint_region, '')
+        return {'reconstruction': f'm(z) * {x} + (1 - m(z)) * c(z): G(V_e + V_p) composed with the input',
+                'poker_face': f'm * {x} + (1 - m) * c with {parts} = G(V_p): the input {warp}kept where the keep '
+                              f'mask m says, a coarse colour layer c elsewhere{region}; normalised input space',
+                'emotion_component': 'x - m * w(x): what of the input the poker face does not keep in place'
+                                     if cfg.warp_px else '(1 - m) * x: what the poker face took away from the input'}
     return {'reconstruction': 'G(V_e + V_p), normalised input space',
             'poker_face': 'G(V_p), normalised input space',
             'emotion_component': 'G(V_e), normalised input space'}

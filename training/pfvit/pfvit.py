@@ -156,10 +156,9 @@ class PFViT(nn.Module):
         # face took away from the input (composition.taken_away): G(V_e) alone means nothing here.
         n, s = images.shape[0], self.cfg.img_size
         faces, keep, source, _ = g.compose_with(torch.cat([z, v_p]), torch.cat([images, images]))
-        taken = taken_away(images, keep[n:], source[n:] if g.composer.warp_px > 0 else None)
         # Reshaped to the fixed size: ONNX shape inference loses it through Resize and the slices,
         # and export_onnx.check_graph holds every output to [N, 3, S, S].
-        return tuple(t.reshape(-1, 3, s, s) for t in (faces[:n], faces[n:], taken))
+        return tuple(t.reshape(-1, 3, s, s) for t in (faces[:n], faces[n:], taken_away(images, keep[n:], source[n:])))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         """Emotion logits: only E, S and C run."""

@@ -29,9 +29,10 @@ TINY = ['--preset', 'micro', '--limit', '24', '--batch-size', '8', '--threads', 
         '--val-limit', '16']
 
 
-def composing_micro(seed=0) -> PFViT:
+def composing_micro(seed=0, **fields) -> PFViT:
+    """The micro preset with a composing G; `fields` set more of its config (warp_px, paint_region…)."""
     torch.manual_seed(seed)
-    return PFViT(replace(model_config('micro'), generator_output='composition')).eval()
+    return PFViT(replace(model_config('micro'), generator_output='composition', **fields)).eval()
 
 
 class CompositionTest(unittest.TestCase):
@@ -85,15 +86,10 @@ class CompositionTest(unittest.TestCase):
         torch.testing.assert_close(pixels[:, 0], pixels[:, 2])
 
 
-def warping_micro(seed=0, warp_px=2.0) -> PFViT:
-    torch.manual_seed(seed)
-    return PFViT(replace(model_config('micro'), generator_output='composition', warp_px=warp_px)).eval()
-
-
 class WarpTest(unittest.TestCase):
     def test_a_warp_at_its_zero_start_changes_nothing(self):
         # Adding a warp to a trained G must not change its faces before the warp learns anything.
-        plain, warping = composing_micro(), warping_micro()
+        plain, warping = composing_micro(), composing_micro(warp_px=2.0)
         missing, unexpected = warping.load_state_dict(plain.state_dict(), strict=False)
         self.assertEqual((sorted(missing), unexpected), (['generator.composer.flow.bias', 'generator.composer.flow.weight'], []))
         x = torch.randn(2, 3, 32, 32)
@@ -102,7 +98,7 @@ class WarpTest(unittest.TestCase):
                 torch.testing.assert_close(a, b, atol=1e-5, rtol=0)
 
     def test_the_displacement_is_bounded_and_smooth(self):
-        model = warping_micro(warp_px=2.0)
+        model = composing_micro(warp_px=2.0)
         with torch.no_grad():
             torch.nn.init.normal_(model.generator.composer.flow.weight, std=10.0)
             _, _, flow = model.generator.composer(torch.randn(2, 17, 32))
@@ -113,7 +109,7 @@ class WarpTest(unittest.TestCase):
         self.assertLess(float((flow[..., 1:] - flow[..., :-1]).abs().max()), 1.0)
 
     def test_a_whole_pixel_shift_moves_the_input_by_one_pixel(self):
-        model = warping_micro()
+        model = composing_micro(warp_px=2.0)
         x = torch.randn(1, 3, 32, 32)
         flow = torch.zeros(1, 2, 32, 32)
         flow[:, 0] = 1.0  # every pixel takes its right neighbour's value
@@ -123,7 +119,7 @@ class WarpTest(unittest.TestCase):
     def test_the_emotion_component_holds_what_the_warp_moved(self):
         # A warp with a mask that keeps everything: the poker face is the moved input, and the emotion
         # component (x - m * moved) is exactly how it differs from the input.
-        model = warping_micro()
+        model = composing_micro(warp_px=2.0)
         with torch.no_grad():
             model.generator.composer.out.bias[3] = 40.0
             torch.nn.init.normal_(model.generator.composer.flow.weight, std=1.0)
@@ -135,8 +131,7 @@ class WarpTest(unittest.TestCase):
 
 class PaintRegionTest(unittest.TestCase):
     def test_a_mouth_only_colour_layer_keeps_every_pixel_away_from_the_mouth(self):
-        torch.manual_seed(0)
-        model = PFViT(replace(model_config('micro'), generator_output='composition', paint_region='mouth')).eval()
+        model = composing_micro(paint_region='mouth')
         with torch.no_grad():
             model.generator.composer.out.bias[3] = -40.0  # the head asks to replace everything
             x = torch.randn(2, 3, 32, 32)
@@ -146,8 +141,7 @@ class PaintRegionTest(unittest.TestCase):
         self.assertGreater(float((poker[..., 24:, 12:20] - x[..., 24:, 12:20]).abs().mean()), 0.1)  # the mouth is painted
 
     def test_a_warp_only_generator_paints_nothing(self):
-        torch.manual_seed(0)
-        model = PFViT(replace(model_config('micro'), generator_output='composition', paint_region='none')).eval()
+        model = composing_micro(paint_region='none')
         with torch.no_grad():
             model.generator.composer.out.bias[3] = -40.0
             x = torch.randn(2, 3, 32, 32)
@@ -279,7 +273,7 @@ class GeneratorFromTest(unittest.TestCase):
             self.assertNotIn('composition head', report)
             # A run that warped goes on warping without the flag (its config says so), and one that
             # asks for no warp drops the displacement layer rather than refusing.
-            warping = self.save(tmp, 'warping.pt', warping_micro(warp_px=3.0))
+            warping = self.save(tmp, 'warping.pt', composing_micro(warp_px=3.0))
             self.assertEqual(train_pokerface.composing_model(warping, 'rgb')[1].warp_px, 3.0)
             self.assertEqual(train_pokerface.composing_model(warping, 'rgb', warp_px=0.0)[1].warp_px, 0.0)
 
