@@ -42,7 +42,7 @@ describe('stored results follow the graphs they came from', () => {
     const db = openDb(join(await tempDir(), 'pf.sqlite'))
     storeFor(db, 'm', ['a', 'b'])
     storeFor(db, 'other', ['a'])
-    db.prepare(`INSERT INTO inference_errors (content_hash, model_id, reason, created_at) VALUES ('c', 'm', 'corrupt', '')`).run()
+    storeResults(db, 'm', CLASSES, [{ hash: 'c', ok: false, reason: 'corrupt' }])
     discardResultsOfOtherGraphs(db, 'm', 'sha-1 -')
     discardResultsOfOtherGraphs(db, 'other', 'sha-9 -')
     expect(countEmbeddings(db, 'm')).toBe(2)

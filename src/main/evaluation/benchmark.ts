@@ -42,7 +42,7 @@ export function benchmarkReport(
   return {
     report,
     calibration,
-    beforeCalibration: fold && beforeCalibration(probabilities, truth, model.classes, fold),
+    beforeCalibration: fold && figuresBeforeCalibration(probabilities, truth, model.classes, fold),
     skippedLabels: rows.length - scored.length
   }
 }
@@ -55,7 +55,7 @@ const argmax = (p: number[]): number => p.reduce((best, v, k) => (v > p[best] ? 
  * so accuracy and mean per-class recall move too). The card's Valid figures before and after sit
  * beside these.
  */
-function beforeCalibration(probabilities: number[][], truth: number[], classes: string[], fold: FoldedCalibration) {
+function figuresBeforeCalibration(probabilities: number[][], truth: number[], classes: string[], fold: FoldedCalibration) {
   const trained = probabilities.map((p) => asTrained(p, fold))
   const { accuracy, mean_class_recall } = classificationReport(truth, trained.map(argmax), classes)
   return {

@@ -8,7 +8,9 @@
  * a constant per row, so log p' is z' up to that constant, and
  *   without the temperature: z − tau · log prior = T · z'       → softmax(T · log p')
  *   as trained:              z                   = T · z' + tau · log prior
- * Pure: no I/O.
+ * The store keeps probabilities to 6 decimals (store/predictions.ts), so a class below 5e-7 comes back
+ * as 0 and stays near 0 here: the ECE, which reads the top class, is unaffected; the NLL of a face
+ * whose true class was that unlikely is capped as calibrationReport caps it. Pure: no I/O.
  */
 import { softmax } from '@shared/models'
 
