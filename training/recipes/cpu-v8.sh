@@ -34,7 +34,7 @@ DATA=(--labels soft --balance 0.5 --augment strong --crop-scale 0.6 --select bal
 # 0. The warm start: E, S, C and G exactly as v6's graphs compute them (C with v6's tau and T folded in).
 [ -f "$R/v6-imported.pt" ] || $PY import_onnx.py --model "$V6" --out "$R/v6-imported.pt"
 
-# 1. The CNN alone, from scratch: AdamW lr 2e-3, batch 64, 16 epochs on a cosine (skipped once its log
+# 1. The CNN alone, from scratch: AdamW lr 2e-3, batch 64, TRUNK_EPOCHS (16) on a cosine (skipped once its log
 #    says all epochs ran; best.pt exists from the first epoch on, so it cannot tell).
 grep -qs '"reason": "epochs"' "$R/v$V-trunk/log.jsonl" || \
   nice -n 19 $PY train_conv_trunk.py "${DATA[@]}" --lr 2e-3 --epochs "$TRUNK_EPOCHS" --out "$R/v$V-trunk"
