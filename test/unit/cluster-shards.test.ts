@@ -53,6 +53,10 @@ describe('shard membership (cluster/shard.ts)', () => {
       errors: []
     })
     expect(parseCliArgs(['infer', 'data', 'extra']).errors).toEqual(['Unexpected argument: extra'])
+    expect(parseCliArgs(['eval', 'yale', '--same-person-threshold', '0.855']).samePersonThreshold).toBe(0.855)
+    expect(parseCliArgs(['eval', 'yale', '--same-person-threshold=2']).errors).toEqual([
+      '--same-person-threshold needs a cosine between -1 and 1 (not "2")'
+    ])
   })
 })
 

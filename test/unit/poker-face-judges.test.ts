@@ -4,6 +4,7 @@ import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { cosine, greyForIdentity, judgesMissing, loadJudges, toJudgeSize } from '../../src/main/evaluation/judges'
 import {
+  ALL_PAIRS_UP_TO,
   differenceMap,
   differentPeoplePairs,
   FACE_REGIONS,
@@ -11,6 +12,7 @@ import {
   samePersonThreshold,
   uniformShares
 } from '../../src/main/evaluation/pokerFaceMeasures'
+import { neutralPairs, personOf, summariseNeutralReference } from '../../src/main/evaluation/neutralReference'
 import { summarisePokerFaces } from '../../src/main/review/pokerFaceReport'
 import { FERPLUS_DIR, HAS_FERPLUS, NO_FERPLUS_REASON } from '../helpers/data'
 
@@ -41,8 +43,59 @@ describe('same-person threshold from pairs of different people', () => {
     expect(samePersonThreshold([])).toBeNull()
   })
 
-  it('pairs item i with item i + n/2', () => {
-    expect(differentPeoplePairs([1, 2, 3, 4, 5], (a, b) => a * 10 + b)).toEqual([13, 24])
+  it('uses every pair of a small set, and pairs item i with item i + n/2 in a large one', () => {
+    expect(differentPeoplePairs([1, 2, 3], (a, b) => a * 10 + b)).toEqual([12, 13, 23])
+    const large = Array.from({ length: ALL_PAIRS_UP_TO + 2 }, (_, i) => i)
+    const pairs = differentPeoplePairs(large, (a, b) => b - a)
+    expect(pairs).toHaveLength(large.length / 2)
+    expect(new Set(pairs)).toEqual(new Set([large.length / 2]))
+  })
+
+  it('leaves out a pair of one person’s two photos where the file names say who is who', () => {
+    const people = [
+      'happiness/subject01_happy.png',
+      'happiness/subject02_happy.png',
+      'neutral/subject01_normal.png',
+      'neutral/subject03_normal.png'
+    ].map(personOf)
+    expect(people).toEqual(['subject01', 'subject02', 'subject01', 'subject03'])
+    expect(differentPeoplePairs([1, 2, 3, 4], (a, b) => a * 10 + b, people)).toEqual([12, 14, 23, 24, 34])
+    // FERPlus names carry no person id: every face is its own person, no pair is left out.
+    expect(['FER2013Test/fer0032220.png', 'FER2013Test/fer0032221.png'].map(personOf)).toEqual(['fer0032220', 'fer0032221'])
+  })
+})
+
+describe('poker faces against the same person’s real neutral photo', () => {
+  const row = (inputIdentity: number, pokerFaceIdentity: number, pokerFaceToReference: number) => ({
+    inputToReference: 0.1,
+    pokerFaceToReference,
+    inputIdentity,
+    pokerFaceIdentity,
+    pokerFaceCalledNeutral: true,
+    referenceCalledNeutral: true
+  })
+  it('pairs each expressive face with its person’s first neutral photo, and skips people without one', () => {
+    const samples = [
+      { relPath: 'neutral/subject01_normal.png', label: 'neutral' },
+      { relPath: 'happiness/subject01_happy.png', label: 'happiness' },
+      { relPath: 'happiness/subject02_happy.png', label: 'happiness' },
+      { relPath: 'sadness/subject01_sad.png', label: null }
+    ]
+    expect(neutralPairs(samples).map((p) => [p.face.relPath, p.reference.relPath])).toEqual([
+      ['happiness/subject01_happy.png', 'neutral/subject01_normal.png']
+    ])
+  })
+
+  it('says how often the real neutral photo and the poker face pass the same-person bar', () => {
+    const rows = [row(0.9, 0.95, 0.05), row(0.6, 0.85, 0.1), row(0.7, 0.5, 0.2), row(0.95, 0.3, 0.08)]
+    expect(summariseNeutralReference(rows, 0.8)).toMatchObject({
+      pairs: 4,
+      same_person_threshold: 0.8,
+      real_neutral_photos_same_person_as_input: 0.5,
+      poker_faces_same_person_as_real_neutral: 0.5,
+      poker_face_closer_by_a_tenth: 0.5
+    })
+    expect(summariseNeutralReference(rows).real_neutral_photos_same_person_as_input).toBeNull()
   })
 })
 

@@ -26,6 +26,8 @@ export interface CliArgs {
   pairedWith: string | null
   /** eval: compare each expressive face's poker face with the same person's neutral-labelled photo */
   neutralReference: boolean
+  /** eval: count "same person" above this identity cosine instead of one derived from the folder */
+  samePersonThreshold: number | null
   /** eval: where to draw the model card's example grid (PNG) */
   grid: string | null
   force: boolean
@@ -47,6 +49,7 @@ const VALUE_OPTIONS = new Set([
   '--split',
   '--grid',
   '--paired-with',
+  '--same-person-threshold',
   '--shard'
 ])
 
@@ -78,6 +81,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     split: null,
     grid: null,
     neutralReference: false,
+    samePersonThreshold: null,
     pairedWith: null,
     force: false,
     errors: []
@@ -138,6 +142,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
       case '--neutral-reference':
         out.neutralReference = true
         break
+      case '--same-person-threshold': {
+        const v = Number(value)
+        if (!Number.isFinite(v) || v < -1 || v > 1)
+          out.errors.push(`--same-person-threshold needs a cosine between -1 and 1 (not "${value}")`)
+        else out.samePersonThreshold = v
+        break
+      }
       case '--grid':
         out.grid = value
         break
@@ -206,7 +217,7 @@ Usage:
   pokerface export <folder> --out PATH [--format csv|imagefolder|source|provenance-csv|provenance-json|changelog-csv] [--force]
       Write the current labels of an opened dataset.
   pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train|all] [--no-generate] [--out JSON] [--grid PNG]
-                 [--neutral-reference] [--paired-with ID|FOLDER]
+                 [--neutral-reference] [--same-person-threshold COSINE] [--paired-with ID|FOLDER]
       Accuracy, mean per-class recall, per-class recall, confusion matrix and calibration (JSON;
       with --out, the JSON goes to the file and one summary line is printed) through the app's own
       pipeline; default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus). The split
@@ -215,7 +226,8 @@ Usage:
       else ../shared/models) call poker faces neutral, their identity and L1 distance to the input
       against the reconstruction's; --neutral-reference compares each expressive face's poker face
       with the same person's neutral-labelled photo (person = file name up to the first "_", as in
-      Yale faces); --paired-with runs a second model on the same faces and adds McNemar's exact
+      Yale faces); --same-person-threshold judges identity by another set's bar (e.g. FERPlus
+      test's, for Yale faces) instead of the one derived from this folder; --paired-with runs a second model on the same faces and adds McNemar's exact
       test of the two (paired_comparison); --grid draws 16 faces with what the model made of them.
   pokerface faces <photos folder> --out FOLDER [--json]
       Find every face in raw photos (BlazeFace), align it by the eyes and save the crops, in the

@@ -76,7 +76,11 @@ async function evaluateFolder(ctx: AppContext, handlers: ApiHandlers, args: CliA
     calibration,
     before_calibration: beforeCalibration,
     poker_faces: generated
-      ? await checkPokerFaces(ctx, dataset.id, job.model, split.value, { ...device, neutralReference: args.neutralReference })
+      ? await checkPokerFaces(ctx, dataset.id, job.model, split.value, {
+          ...device,
+          neutralReference: args.neutralReference,
+          samePersonThreshold: args.samePersonThreshold
+        })
       : null
   }
   if (args.pairedWith) {

@@ -40,9 +40,15 @@ export interface NeutralReferenceRow {
 const mean = (xs: number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null)
 const share = (xs: boolean[]): number | null => (xs.length ? xs.filter(Boolean).length / xs.length : null)
 
-/** The figures of the poker-face issue's real-neutral check, from one row per expressive face. */
-export function summariseNeutralReference(rows: NeutralReferenceRow[]) {
+/**
+ * The figures of the poker-face issue's real-neutral check, from one row per expressive face.
+ * `samePersonThreshold` (null without the judges) also asks how often the person's own real neutral
+ * photo counts as the same person as the expressive input: the share an honest poker face of that
+ * person could be expected to reach, beside the share of poker faces.
+ */
+export function summariseNeutralReference(rows: NeutralReferenceRow[], samePersonThreshold: number | null = null) {
   const judged = rows.filter((r) => r.pokerFaceCalledNeutral !== null)
+  const above = (cosines: number[]) => (samePersonThreshold === null ? null : share(cosines.map((c) => c > samePersonThreshold)))
   return {
     pairs: rows.length,
     mean_l1_input_to_real_neutral: mean(rows.map((r) => r.inputToReference)),
@@ -51,6 +57,9 @@ export function summariseNeutralReference(rows: NeutralReferenceRow[]) {
     poker_face_closer_by_a_tenth: share(rows.map((r) => r.pokerFaceToReference <= 0.9 * r.inputToReference)),
     mean_identity_cosine_input_to_real_neutral: mean(judged.map((r) => r.inputIdentity as number)),
     mean_identity_cosine_poker_face_to_real_neutral: mean(judged.map((r) => r.pokerFaceIdentity as number)),
+    same_person_threshold: samePersonThreshold,
+    real_neutral_photos_same_person_as_input: above(judged.map((r) => r.inputIdentity as number)),
+    poker_faces_same_person_as_real_neutral: above(judged.map((r) => r.pokerFaceIdentity as number)),
     judge_calls_poker_face_neutral: share(judged.map((r) => r.pokerFaceCalledNeutral as boolean)),
     judge_calls_real_neutral_neutral: share(judged.map((r) => r.referenceCalledNeutral as boolean)),
     pixel_units: 'mean absolute difference over RGB pixels scaled to 0..1, at the model input size',
@@ -59,7 +68,8 @@ export function summariseNeutralReference(rows: NeutralReferenceRow[]) {
   }
 }
 
-export async function compareWithNeutralReferences(
+/** One row per expressive face that has a real neutral photo of the same person. */
+export async function neutralReferenceRows(
   ctx: AppContext,
   datasetId: number,
   model: ModelInfo,
@@ -95,5 +105,5 @@ export async function compareWithNeutralReferences(
     }
     rows.push(row)
   }
-  return summariseNeutralReference(rows)
+  return rows
 }

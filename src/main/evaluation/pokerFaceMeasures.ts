@@ -55,8 +55,8 @@ export function differenceMap(a: ArrayLike<number>, b: ArrayLike<number>, size: 
 
 /**
  * The same-person threshold, derived from data: the cosine that only `falseMatchRate` of pairs of
- * different people exceed. Pairs are faces i and i + n/2 of a list in a fixed order (different
- * FERPlus images are almost always different people), so the figure is reproducible.
+ * different people exceed (pairs from differentPeoplePairs; different FERPlus images are almost
+ * always different people).
  */
 export function samePersonThreshold(differentPeople: number[], falseMatchRate = 0.01): number | null {
   if (differentPeople.length === 0) return null
@@ -65,8 +65,24 @@ export function samePersonThreshold(differentPeople: number[], falseMatchRate = 
   return sorted[index]
 }
 
-/** Cosines of the fixed different-people pairs (i, i + ⌊n/2⌋) of a list of embeddings. */
-export function differentPeoplePairs<T>(items: T[], cosine: (a: T, b: T) => number): number[] {
+/** Up to this many faces, every pair of different people is used; beyond, one pair per face. */
+export const ALL_PAIRS_UP_TO = 400
+
+/**
+ * Cosines of pairs of different people, in a fixed order so the figure is reproducible. A small set
+ * (≤ ALL_PAIRS_UP_TO faces, e.g. Yale's 59) uses every pair; a large one pairs face i with face
+ * i + ⌊n/2⌋. Where the people are known (`people[i]`, e.g. Yale's `subject07`), pairs of one person's
+ * two photos are left out: they would count same-person cosines among the different people's.
+ */
+export function differentPeoplePairs<T>(items: T[], cosine: (a: T, b: T) => number, people?: string[]): number[] {
+  const different = (i: number, j: number) => !people || people[i] !== people[j]
+  const pairs: number[] = []
+  if (items.length <= ALL_PAIRS_UP_TO) {
+    for (let i = 0; i < items.length; i++)
+      for (let j = i + 1; j < items.length; j++) if (different(i, j)) pairs.push(cosine(items[i], items[j]))
+    return pairs
+  }
   const half = Math.floor(items.length / 2)
-  return Array.from({ length: half }, (_, i) => cosine(items[i], items[i + half]))
+  for (let i = 0; i < half; i++) if (different(i, i + half)) pairs.push(cosine(items[i], items[i + half]))
+  return pairs
 }

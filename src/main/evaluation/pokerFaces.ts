@@ -4,10 +4,11 @@ import type { AppContext } from '../api/context'
 import { loadModel, releaseModel } from '../inference/model'
 import { generatedFaceRgb } from '../media/sheetLayout'
 import { summarisePokerFaces, meanAbsDifference, type JudgedPokerFace, type PokerFaceCheck } from '../review/pokerFaceReport'
-import { compareWithNeutralReferences } from './neutralReference'
+import { neutralReferenceRows, personOf, summariseNeutralReference, type NeutralReferenceRow } from './neutralReference'
 import { generatedSamples, sampleFaces, sheetRgb } from './evaluatedSamples'
 import { cosine, EXPRESSION_JUDGE, IDENTITY_JUDGE, judgesMissing, loadJudges, toJudgeSize, type Judges } from './judges'
 import {
+  ALL_PAIRS_UP_TO,
   differenceMap,
   differentPeoplePairs,
   regionShares,
@@ -18,6 +19,9 @@ import {
 import { resizeInto } from '../vision/fastPng'
 
 const BATCH = 32
+const DERIVED_HOW =
+  `the identity cosine that 1 % of pairs of different people exceed; pairs: every pair of inputs up to ${ALL_PAIRS_UP_TO} faces, ` +
+  'else inputs i and i + n/2 in path order; pairs whose file names start with the same person id left out'
 
 /**
  * Checks the poker faces a run stored — the PNGs a researcher sees, not fresh tensors — against
@@ -29,7 +33,13 @@ export async function checkPokerFaces(
   datasetId: number,
   model: ModelInfo,
   split: string | null,
-  options: { provider?: string; threads?: number; neutralReference?: boolean }
+  options: {
+    provider?: string
+    threads?: number
+    neutralReference?: boolean
+    /** Judge "same person" by this cosine instead of one derived from this dataset's faces. */
+    samePersonThreshold?: number | null
+  }
 ) {
   const loaded = await loadModel(model.folder, { generate: false, provider: options.provider as never, threads: options.threads })
   const { size, mean, std } = loaded.manifest.input
@@ -46,7 +56,8 @@ export async function checkPokerFaces(
   const judgesProblem = judgesMissing()
   const judges = judgesProblem ? null : await loadJudges(undefined, options.threads ?? 2)
   const inputIdentities: Float32Array[] = []
-  let realNeutral = null
+  const people: string[] = []
+  let realNeutral: NeutralReferenceRow[] | null = null
   try {
     for (let start = 0; start < samples.length; start += BATCH) {
       const batch = samples.slice(start, start + BATCH)
@@ -81,6 +92,7 @@ export async function checkPokerFaces(
         return scores.indexOf(Math.max(...scores))
       }
       const judged = judges ? await judgeBatch(judges, ready, size, inputIdentities) : null
+      if (judges) people.push(...ready.map(({ sample }) => personOf(sample.relPath)))
       partial.forEach((p, i) =>
         checks.push({
           ...p,
@@ -90,17 +102,19 @@ export async function checkPokerFaces(
         })
       )
     }
-    if (options.neutralReference) realNeutral = await compareWithNeutralReferences(ctx, datasetId, model, split, judges)
+    if (options.neutralReference) realNeutral = await neutralReferenceRows(ctx, datasetId, model, split, judges)
   } finally {
     await releaseModel(loaded)
     await judges?.release()
   }
-  const differentPeople = differentPeoplePairs(inputIdentities, cosine)
-  const threshold = samePersonThreshold(differentPeople)
+  const differentPeople = differentPeoplePairs(inputIdentities, cosine, people)
+  const derived = samePersonThreshold(differentPeople)
+  const given = options.samePersonThreshold ?? null
+  const threshold = given ?? derived
   return {
     ...summarisePokerFaces(checks, neutral, threshold),
     images_without_generated_faces: missing,
-    ...(options.neutralReference ? { real_neutral: realNeutral } : {}),
+    ...(realNeutral ? { real_neutral: summariseNeutralReference(realNeutral, judges ? threshold : null) } : {}),
     judges: judges
       ? {
           expression: `${EXPRESSION_JUDGE} (face-api.js, ../shared/models; never used by training)`,
@@ -111,7 +125,9 @@ export async function checkPokerFaces(
             : null,
           same_person_threshold: threshold,
           same_person_threshold_how:
-            'the identity cosine that 1 % of pairs of different people exceed; pairs are inputs i and i + n/2 in path order',
+            given === null
+              ? DERIVED_HOW
+              : `given (--same-person-threshold), so that this set is judged by another set's bar; ${DERIVED_HOW} here: ${derived}`,
           face_regions: FACE_REGIONS,
           uniform_map_shares: uniformShares(size)
         }
