@@ -51,6 +51,10 @@ export function pokerFaceCheck(ferplusReport, yaleReport, { modelId, generator }
     yale_poker_face_closer_to_real_neutral: r3(y.poker_face_closer_by_a_tenth),
     yale_judge_neutral_poker_faces: r3(y.judge_calls_poker_face_neutral),
     yale_judge_neutral_real_neutral: r3(y.judge_calls_real_neutral_neutral),
+    // Under FERPlus test's same-person threshold (bench:pokerface gives it to the Yale run): how often
+    // the person's real neutral photo passes it against the expressive photo, and the poker face.
+    yale_same_person_real_neutral_to_input: r3(y.real_neutral_photos_same_person_as_input),
+    yale_same_person_poker_face_to_input: r3(yaleReport.poker_faces.expressive?.judged?.poker_faces_same_person),
     verdict: separated ? 'separation achieved' : 'separation not achieved'
   }
 }

@@ -39,8 +39,10 @@ const yale = {
       mean_l1_poker_face_to_real_neutral: 0.0961,
       poker_face_closer_by_a_tenth: 0,
       judge_calls_poker_face_neutral: 0.5227,
-      judge_calls_real_neutral_neutral: 0.9318
-    }
+      judge_calls_real_neutral_neutral: 0.9318,
+      real_neutral_photos_same_person_as_input: 0.13636
+    },
+    expressive: { judged: { poker_faces_same_person: 0.47727 } }
   }
 }
 
@@ -55,6 +57,8 @@ describe('model metrics from measured reports', () => {
       same_person_poker_faces_expressive: 0.494,
       same_person_threshold: 0.855,
       yale_judge_neutral_poker_faces: 0.523,
+      yale_same_person_real_neutral_to_input: 0.136,
+      yale_same_person_poker_face_to_input: 0.477,
       verdict: 'separation not achieved'
     })
     expect(check.data).toBe(
