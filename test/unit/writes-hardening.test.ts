@@ -11,6 +11,7 @@ import { backupNameFor, parseTempName, tempNameFor } from '@main/files/writeName
 import { DataFolderBusyError, HOLDER_FILE, LOCK_FILE, lockDataFolder } from '@main/store/dataFolderLock'
 import { tempDir } from '../helpers/data'
 import { buildFerplusShaped, FERPLUS_LABEL_FILES } from '../helpers/ferplusShaped'
+import { MICRO_MODEL } from '../helpers/models'
 
 /** The pid of a process that existed and is gone: what a killed writer leaves in a file name. */
 function deadPid(): number {
@@ -203,6 +204,20 @@ describe('F6: one inference run per data folder', () => {
     expect(JSON.parse(await readFile(join(dataDir, HOLDER_FILE), 'utf8').catch(() => 'null'))).toBeNull()
     lockDataFolder(other, 'an inference run on /data/b').release()
     await rm(other, { force: true })
+  })
+
+  it('F6: a run that fails before it starts (its database refuses the write) leaves the data folder free', async () => {
+    const root = await tempDir('pf-lock-failed-data-')
+    await buildFerplusShaped(root, 1)
+    const ctx = createContext(await tempDir('pf-lock-failed-'), '0.0.0', { modelsDir: join(MICRO_MODEL, '..') })
+    const api = createApiHandlers(ctx)
+    const datasetId = (await api.openDataset({ root })).dataset.id
+    // Where the run records which graphs its results come from: gone, so recording them fails.
+    ctx.db.exec('DROP TABLE model_graphs')
+    await expect(api.startInference({ datasetId, modelId: 'pfvit-micro-test' })).rejects.toThrow(/model_graphs/)
+    expect(JSON.parse(await readFile(join(ctx.dataDir, HOLDER_FILE), 'utf8').catch(() => 'null'))).toBeNull()
+    await ctx.duplicateSearches.settled(1)
+    await closeContext(ctx)
   })
 
   it('F6: a lock held by a process that was killed is free for the next run', async () => {

@@ -46,7 +46,14 @@ export async function startInferenceJob(
   const lock = lockDataFolder(ctx.dataDir, `an inference run on ${datasetRoot(ctx.db, datasetId) ?? `dataset ${datasetId}`}`)
   // Cache files a killed run left half-written (their writer's pid is gone) are removed before this one starts.
   await sweepStaleTemporaries(ctx.generatedDir, { recursive: true }).catch(() => {})
-  const discarded = discardResultsOfOtherGraphs(ctx.db, model.id, graphs)
+  let discarded: number
+  try {
+    discarded = discardResultsOfOtherGraphs(ctx.db, model.id, graphs)
+  } catch (e) {
+    // A locked or full database: the run never starts, so the data folder must not stay locked.
+    lock.release()
+    throw e
+  }
   const startWarnings =
     discarded > 0
       ? [
