@@ -71,9 +71,10 @@ if [ "${BASELINE:-0}" = 1 ]; then
   [ -f "$R/v$V-vit-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" \
     --tuned "$R/v$V-vit/best.pt" --alphas 0.2,0.4,0.5,0.6,0.7,0.8,0.9,1.0 --flip-average \
     --out "$R/v$V-vit-wise.pt" > "$R/v$V-vit-wise.json"
-  $PY export_onnx.py --checkpoint "$R/v$V-vit-wise.pt" --id "vit-ferplus-small-v$V-baseline" \
-    --name "ViT 192x6 + conv trunk baseline (same budget as v$V)" --version "0.$V.0" \
-    --out "$R/models/vit-ferplus-small-v$V-baseline"
+  [ -f "$R/models/vit-ferplus-small-v$V-baseline/model.json" ] || \
+    $PY export_onnx.py --checkpoint "$R/v$V-vit-wise.pt" --id "vit-ferplus-small-v$V-baseline" \
+      --name "ViT 192x6 + conv trunk baseline (same budget as v$V)" --version "0.$V.0" \
+      --out "$R/models/vit-ferplus-small-v$V-baseline"
 fi
 
 # 7. Measure through the app (from the repository root), then record the figures in model.json and
