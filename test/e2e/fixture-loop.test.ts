@@ -114,10 +114,15 @@ describe('the face fixture from the command line (micro model)', () => {
     const shipped = pokerface([...shippedArgs, '--threads', '1', '--split', 'all', '--out', shippedOut])
     expect(shipped.code, shipped.stderr).toBe(0)
     expect(shipped.stdout).toMatch(/before temperature scaling/)
-    const before = JSON.parse(await readFile(shippedOut, 'utf8')).before_calibration
-    expect(before.folded.temperature).toBeGreaterThan(0)
-    expect(before.without_temperature.expected_calibration_error).toBeGreaterThanOrEqual(0)
+    const shippedReport = JSON.parse(await readFile(shippedOut, 'utf8'))
+    const before = shippedReport.before_calibration
+    const card = JSON.parse(await readFile(join(SHIPPED_MODELS, SHIPPED_MODEL_ID, 'model.json'), 'utf8')).training.calibration
+    expect(before.folded).toEqual({ temperature: card.temperature, tau: card.tau })
+    // A temperature below 1 sharpens, so undoing it makes the same faces less confident (above 1, more).
+    const sharpened = shippedReport.calibration.mean_confidence - before.without_temperature.mean_confidence
+    expect(Math.sign(sharpened)).toBe(Math.sign(1 - card.temperature))
     expect(before.as_trained.accuracy).toBeGreaterThanOrEqual(0)
+    expect(before.as_trained.accuracy).toBeLessThanOrEqual(1)
     // The fixture has train and test folders but no valid one: asking for it is an error, not nulls.
     const missing = pokerface([...args, '--split', 'valid'])
     expect(missing.code).toBe(3)
