@@ -63,7 +63,7 @@ try {
   pokerface(['faces', join(dataDir, 'yale_faces'), '--out', join(work, 'yale-faces')])
   const p = ferplus.poker_faces
   if (!p || p.judges.skipped) throw new Error(`no judged poker faces: ${p?.judges?.skipped ?? 'the model does not generate'}`)
-  // Yale's 15 people give too few pairs for a threshold of their own: FERPlus test's bar judges both.
+  // One bar for both sets, the one the poker-face target is stated with: FERPlus test's.
   const threshold = String(p.judges.same_person_threshold)
   const yale = evaluate(join(work, 'yale-faces'), 'yale', [
     '--split',

@@ -227,8 +227,9 @@ Usage:
       against the reconstruction's; --neutral-reference compares each expressive face's poker face
       with the same person's neutral-labelled photo (person = file name up to the first "_", as in
       Yale faces); --same-person-threshold judges identity by another set's bar (e.g. FERPlus
-      test's, for Yale faces) instead of the one derived from this folder; --paired-with runs a second model on the same faces and adds McNemar's exact
-      test of the two (paired_comparison); --grid draws 16 faces with what the model made of them.
+      test's, for Yale faces) instead of the one derived from this folder; --paired-with runs a
+      second model on the same faces and adds McNemar's exact test of the two
+      (paired_comparison); --grid draws 16 faces with what the model made of them.
   pokerface faces <photos folder> --out FOLDER [--json]
       Find every face in raw photos (BlazeFace), align it by the eyes and save the crops, in the
       same subfolders, with faces.csv linking each crop to its photo. Open FOLDER as a dataset.
