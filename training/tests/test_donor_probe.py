@@ -3,6 +3,7 @@ import unittest
 import numpy as np
 
 from probes.donor_features import ellipse_mask, nearest_donor, normalised, paste, region_mask
+from probes.real_neutral_oracle import closer_by_a_tenth
 
 
 class DonorProbeTest(unittest.TestCase):
@@ -28,6 +29,16 @@ class DonorProbeTest(unittest.TestCase):
         known = np.ones(100, bool)
         face = donors[3] * 0.3 + 0.5  # donor 3 under other light
         self.assertEqual(nearest_donor(face, normalised(donors[:, known]), known), 3)
+
+    def test_pasting_the_real_neutral_region_counts_as_closer_only_when_that_region_differs(self):
+        face = np.full((112, 112, 3), 0.5, np.float32)
+        real = face.copy()
+        real[80:100, 40:70] = 0.9  # only the mouth differs
+        mouth = region_mask('mouth', size=112)
+        self.assertTrue(closer_by_a_tenth(face, real, mouth))
+        real = face.copy()
+        real[30:45, 20:90] = 0.9  # only the eyes differ: the real mouth changes nothing
+        self.assertFalse(closer_by_a_tenth(face, real, mouth))
 
 
 if __name__ == '__main__':
