@@ -287,9 +287,13 @@ export function pokerFaceVerdict(metrics: unknown): PokerFaceVerdict {
     check?.generator === 'composition'
       ? 'Read the poker face as the input with the emotion map’s regions repainted, not as this person’s neutral face.'
       : 'Read the poker face as a reconstruction, not as this person’s neutral face.'
+  // How often a person's real neutral photo passes the same identity bar against their expressive
+  // one (Yale faces, where cards record it): the identity network is strict across expressions.
+  const realIdentity = check?.yale_same_person_real_neutral_to_input
   const figures =
     `an independent judge calls ${pct(poker)} of its poker faces of expressive faces neutral (real neutral faces: ${pct(real)}), ` +
-    `and ${pct(identity)} keep the person’s identity`
+    `and ${pct(identity)} keep the person’s identity` +
+    (typeof realIdentity === 'number' ? ` (a real neutral photo of the same person: ${pct(realIdentity)})` : '')
   return separated
     ? { separated, line: `Separation measured: ${figures}.` }
     : {

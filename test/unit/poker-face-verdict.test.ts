@@ -29,6 +29,15 @@ describe('the compare view’s poker-face verdict from a model card', () => {
     expect(pokerFaceVerdict(check(0.3, 0.589, 0.6)).line).toMatch(/as a reconstruction/)
   })
 
+  it('sets the identity figure beside a real neutral photo’s, where the card measured it', () => {
+    const withReal = check(0.32, 0.589, 0.43)
+    Object.assign(withReal.poker_face_check, { yale_same_person_real_neutral_to_input: 0.136 })
+    expect(pokerFaceVerdict(withReal).line).toContain(
+      '43 % keep the person’s identity (a real neutral photo of the same person: 14 %)'
+    )
+    expect(pokerFaceVerdict(check(0.32, 0.589, 0.43)).line).not.toContain('real neutral photo')
+  })
+
   it('needs both the judge (90 % of the real rate) and the identity (95 %) targets', () => {
     expect(pokerFaceVerdict(check(0.54, 0.6, 0.96)).separated).toBe(true)
     expect(pokerFaceVerdict(check(0.53, 0.6, 0.96)).separated).toBe(false)
