@@ -4,7 +4,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandlers } from '@shared/api'
 import type { AppContext } from '@main/api/context'
-import { medianNorm, normDeviation, oddness, ODD_NORM_SCALE, ODD_QUEUE_MIN, rowNorms, uncertainty } from '@main/review/oddness'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { FINGERPRINT_ALGORITHM, fingerprintImage } from '@main/duplicates/fingerprint'
+import { FLAT_CANDIDATES_BELOW, fillMissingContrasts, NEARLY_EMPTY_FRAMES_SQL, nearlyEmptyFrames } from '@main/store/duplicates'
+import { contrastBeyondPlane } from '@main/vision/contrast'
+import {
+  FLAT_EMPTY,
+  FLAT_FACE,
+  flatness,
+  medianNorm,
+  normDeviation,
+  oddness,
+  ODD_NORM_SCALE,
+  ODD_QUEUE_MIN,
+  rowNorms,
+  uncertainty
+} from '@main/review/oddness'
 import { rankedWithEmbeddings } from '../helpers/embeddedStore'
 
 describe('odd-image score', () => {
@@ -41,6 +57,40 @@ describe('odd-image score', () => {
   })
 })
 
+describe('flatness: a frame with nothing in it', () => {
+  const side = 32
+  const thumb = (value: (x: number, y: number) => number) =>
+    Uint8Array.from({ length: side * side }, (_, i) =>
+      Math.max(0, Math.min(255, Math.round(value(i % side, Math.floor(i / side)))))
+    )
+
+  it('sees no contrast in a blank frame or a ramp of light, and all of a pattern’s', () => {
+    expect(contrastBeyondPlane(thumb(() => 120))).toBe(0)
+    expect(contrastBeyondPlane(thumb((x, y) => 40 + 3 * x + 2 * y))).toBeLessThan(0.5)
+    // A checkerboard of ±10: nothing of it is a plane.
+    expect(contrastBeyondPlane(thumb((x, y) => 120 + ((x + y) % 2 ? 10 : -10)))).toBeCloseTo(10, 1)
+  })
+
+  it('is 1 for an empty frame, 0 for a real face, and linear between', async () => {
+    expect(flatness(contrastBeyondPlane(thumb((x) => 60 + 2 * x)))).toBe(1)
+    expect(flatness((FLAT_EMPTY + FLAT_FACE) / 2)).toBeCloseTo(0.5)
+    const face = await readFile(join(__dirname, '..', 'fixtures', 'faces', 'test', 'angry', 'sample5__face2.png'))
+    const fingerprint = await fingerprintImage(face)
+    expect(fingerprint.contrast).toBe(contrastBeyondPlane(fingerprint.thumb))
+    expect(fingerprint.contrast).toBeGreaterThan(FLAT_FACE)
+    expect(flatness(fingerprint.contrast)).toBe(0)
+    // Ranking reads only the frames under the stored bound: it must hold every frame flatness counts.
+    expect(FLAT_FACE).toBeLessThanOrEqual(FLAT_CANDIDATES_BELOW)
+  })
+
+  it('lifts the score of an empty frame above everything the model says, and never lowers one', () => {
+    const sure = [0.97, 0.01, 0.01, 0.01]
+    expect(oddness(sure, 7, 7, 0.5, 1)).toBe(1)
+    expect(oddness(sure, 7, 7, 0.5, 0)).toBe(oddness(sure, 7, 7, 0.5))
+    expect(oddness([0.25, 0.25, 0.25, 0.25], 7, 7, 0.5, 0.1)).toBeCloseTo(0.5)
+  })
+})
+
 describe('the Odd images sort and queue through the API', () => {
   let ctx: AppContext
   let api: ApiHandlers
@@ -55,6 +105,12 @@ describe('the Odd images sort and queue through the API', () => {
         15 + i * 45
       ])
     ))
+    // The images are flat grey PNGs, empty frames all: once the duplicate search has stored their
+    // thumbnails, flatness makes every score 1. These tests read what the model says, so the ranking
+    // is redone without thumbnails; the last test brings them back.
+    await ctx.duplicateSearches.settled(datasetId)
+    ctx.db.prepare('DELETE FROM image_fingerprints').run()
+    await api.rankLabelIssues({ datasetId })
   })
   afterAll(() => ctx?.db.close())
 
@@ -88,6 +144,32 @@ describe('the Odd images sort and queue through the API', () => {
     expect(queue.total).toBe(3)
     const sad = await api.querySamples({ datasetId, filter: { odd: true, currentLabel: 'sadness' }, offset: 0, limit: 10 })
     expect(sad.samples.map((s) => s.relPath)).toEqual(['sad/d.png', 'sad/e.png'])
+  })
+
+  it('queues blank frames first once the duplicate search has stored their thumbnails', async () => {
+    const { root } = await api.getDataset({ datasetId })
+    ctx.duplicateSearches.start(datasetId, root, true)
+    await ctx.duplicateSearches.settled(datasetId)
+    expect(ctx.db.prepare('SELECT count(*) FROM image_fingerprints WHERE thumb IS NOT NULL').pluck().get()).toBe(ids.size)
+    await api.rankLabelIssues({ datasetId })
+    const scores = await Promise.all([...ids.values()].map(oddOf))
+    expect(scores).toEqual([...ids.values()].map(() => 1))
+    const queue = await api.querySamples({ datasetId, filter: { odd: true }, offset: 0, limit: 10 })
+    expect(queue.total).toBe(ids.size)
+  })
+
+  it('asks the store only for the nearly empty frames, through its partial index', () => {
+    const plan = ctx.db.prepare(`EXPLAIN QUERY PLAN ${NEARLY_EMPTY_FRAMES_SQL}`).all(datasetId, 'a') as { detail: string }[]
+    expect(plan[0].detail).toContain('image_fingerprints_flat')
+    expect(plan.map((p) => p.detail).join('; ')).toContain('image_fingerprints_flat')
+  })
+
+  it('gives thumbnails stored before contrasts were kept theirs, once', () => {
+    ctx.db.prepare('UPDATE image_fingerprints SET contrast = NULL').run()
+    expect(nearlyEmptyFrames(ctx.db, datasetId, FINGERPRINT_ALGORITHM)).toEqual([])
+    expect(fillMissingContrasts(ctx.db, FINGERPRINT_ALGORITHM, contrastBeyondPlane, 4)).toBe(ids.size)
+    expect(fillMissingContrasts(ctx.db, FINGERPRINT_ALGORITHM, contrastBeyondPlane)).toBe(0)
+    expect(nearlyEmptyFrames(ctx.db, datasetId, FINGERPRINT_ALGORITHM)).toHaveLength(ids.size)
   })
 
   it('gives lists stored before embedding lengths were kept their lengths at the next ranking, and scores again', async () => {

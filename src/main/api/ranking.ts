@@ -6,10 +6,12 @@ import type { DatasetSummary, RankingSummary } from '@shared/types'
 import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
 import { neighbourDisagreement } from '../review/neighbourSignal'
-import { medianNorm, oddness } from '../review/oddness'
+import { flatness, medianNorm, oddness, ODD_UNCERTAINTY_WEIGHT } from '../review/oddness'
 import { outOfSampleCode, outOfSampleOf, rankColumns, type IssueScores, type RankColumns } from '../review/ranking'
 import { freshListsWithNorms } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
+import { nearlyEmptyFrames } from '../store/duplicates'
+import { FINGERPRINT_ALGORITHM } from '../duplicates/fingerprint'
 import { countLabels, rankingSummary, saveRanking, type ScoreRow } from '../store/review'
 import { probabilitiesAt, rankingInputs, type RankingInputs } from '../store/rankingInputs'
 import { declareOutOfSample, getDatasetSummary, outOfSampleDeclaredAt } from '../store/datasets'
@@ -167,6 +169,8 @@ function neighbourScores(db: Db, datasetId: number, modelId: string, inputs: Ran
   const lists = freshListsWithNorms(db, datasetId, modelId)
   if (!lists) return { disagreement: scores, odd }
   const median = medianNorm(lists.norms)
+  // Nearly empty frames, from the thumbnails the duplicate search stored (none yet: not counted).
+  const flat = new Map(nearlyEmptyFrames(db, datasetId, FINGERPRINT_ALGORITHM).map((f) => [f.sampleId, flatness(f.contrast)]))
   const position = new Map(inputs.sampleIds.map((id, i) => [id, i]))
   const labelOf = (id: number): string | null => {
     const at = position.get(id)
@@ -177,7 +181,7 @@ function neighbourScores(db: Db, datasetId: number, modelId: string, inputs: Ran
     if (at === undefined) return
     const neighbours = lists.neighbours.subarray(i * lists.k, (i + 1) * lists.k)
     scores.set(id, neighbourDisagreement(inputs.currentLabels[at], neighbours, labelOf))
-    odd.set(id, oddness(probabilitiesAt(inputs, at), lists.norms[i], median))
+    odd.set(id, oddness(probabilitiesAt(inputs, at), lists.norms[i], median, ODD_UNCERTAINTY_WEIGHT, flat.get(id) ?? null))
   })
   return { disagreement: scores, odd }
 }

@@ -5,6 +5,7 @@ import { readRegularFile } from '../media/readImageFile'
 import type { Db } from '../store/db'
 import {
   contentsWithoutFingerprint,
+  fillMissingContrasts,
   duplicateCandidates,
   forgetGrouping,
   groupingProducedBy,
@@ -16,6 +17,7 @@ import { FINGERPRINT_ALGORITHM, fingerprintImage } from './fingerprint'
 import { groupDuplicates } from './groups'
 import { CLOSE_PAIR_SCORE, NEAR_DUPLICATE_SCORE, findNearDuplicates, type NearPairs } from './nearSearch'
 import { THUMB_BYTES } from './thumbnail'
+import { contrastBeyondPlane } from '../vision/contrast'
 
 /** What produced a grouping: stored with the groups, so a new algorithm or threshold groups again. */
 export const GROUPING = `${FINGERPRINT_ALGORITHM} near>=${NEAR_DUPLICATE_SCORE}`
@@ -44,6 +46,8 @@ export async function updateDuplicates(
   onProgress: (progress: ScanProgress) => void,
   signal?: AbortSignal
 ): Promise<DuplicateUpdate> {
+  // Thumbnails stored before their contrast was kept get it now, from the thumbnail alone.
+  fillMissingContrasts(db, FINGERPRINT_ALGORITHM, contrastBeyondPlane)
   const current = groupingProducedBy(db, datasetId) === GROUPING
   // A grouping is stored only once every content of the dataset has a fingerprint (or a reason it
   // has none), and forgotten when that is cut short; so when this scan moved nothing and the

@@ -3,6 +3,7 @@ import sharp from 'sharp'
 import type { GreyPixels } from '@shared/formats/types'
 import { decodeSimplePng, type RawImage } from '../vision/fastPng'
 import { MAX_INPUT_PIXELS } from '../vision/images'
+import { contrastBeyondPlane } from '../vision/contrast'
 import { toGrey } from '../vision/preprocess'
 import { faceThumbnail } from './thumbnail'
 
@@ -15,6 +16,8 @@ export interface Fingerprint {
   pixelHash: string
   /** THUMB_SIDE² bytes (./thumbnail.ts), what the near-duplicate search compares. */
   thumb: Uint8Array
+  /** The thumbnail's contrast beyond a plane (vision/contrast.ts): near 0 for an empty frame. */
+  contrast: number
 }
 
 /**
@@ -44,7 +47,8 @@ export function pixelHash(image: RawImage): string {
 export function fingerprintPixels(image: RawImage): Fingerprint {
   const canonical = canonicalPixels(image)
   const grey = toGrey(canonical)
-  return { pixelHash: pixelHash(canonical), thumb: faceThumbnail(grey.data, grey.width, grey.height) }
+  const thumb = faceThumbnail(grey.data, grey.width, grey.height)
+  return { pixelHash: pixelHash(canonical), thumb, contrast: contrastBeyondPlane(thumb) }
 }
 
 /** Decodes encoded image bytes: small 8-bit PNGs in JavaScript (FER datasets), the rest with sharp. */

@@ -1,9 +1,10 @@
 /**
  * The odd-image score (issue 17 item 2): how likely an image is not a usable face (blank, not a
- * face, a graphic, an extreme crop). Pure: it reads only what a run already stored, the classifier's
- * probabilities and the length (L2 norm) of the image's embedding.
+ * face, a graphic, an extreme crop). Pure: it reads only what a run and the duplicate search already
+ * stored, the classifier's probabilities, the length (L2 norm) of the image's embedding and the
+ * contrast of the image's grey thumbnail (flatness, below).
  *
- * Two signals, both high for odd images:
+ * Two signals from the model, both high for odd images:
  * - uncertainty: the entropy of the class probabilities over its maximum (0..1). The classifier
  *   has no expression to read in a non-face, so its probabilities spread out.
  * - norm deviation: how far the embedding's length strays from the dataset's median length,
@@ -21,6 +22,26 @@
  */
 export const ODD_UNCERTAINTY_WEIGHT = 0.5
 export const ODD_NORM_SCALE = 0.2
+
+/**
+ * A third signal, for the plainest odd image: a frame with nothing in it (blank, a lens cap, an
+ * empty gradient). Both signals above depend on the model, and with pfvit-ferplus-small-v8 (whose
+ * embedding lengths keep a band half as wide as v6's) blank frames score like the hardest real
+ * faces: `npm run bench:odd-injected -- --seed 2026` queued none of them. The pixels say it without a
+ * model: the contrast left on the 32-px grey thumbnail the duplicate search makes of every image
+ * once a plane (brightness and a linear ramp of light) is fitted and taken away (vision/contrast.ts;
+ * stored with the thumbnail). FERPlus's 35,710
+ * faces keep at least 8.8 grey levels of it (0.1 % under 15.2; the app's thumbnails of a store where
+ * FERPlus was opened); the bench's blank frames 0, its noisy gradients at most 2.5. At or under FLAT_EMPTY a frame counts as odd as anything can (1), at
+ * or over FLAT_FACE not at all, linearly between; the score takes the larger of this and the rest.
+ */
+export const FLAT_EMPTY = 3
+export const FLAT_FACE = 8
+
+/** 1 for an empty frame, 0 for anything with a face's contrast (vision/contrast.ts; see FLAT_EMPTY). */
+export function flatness(contrast: number): number {
+  return Math.min(1, Math.max(0, (FLAT_FACE - contrast) / (FLAT_FACE - FLAT_EMPTY)))
+}
 
 /** Each row's L2 norm: n rows of `dim` values. */
 export function rowNorms(vectors: ArrayLike<number>, dim: number): Float32Array {
@@ -61,28 +82,29 @@ export function uncertainty(probabilities: ArrayLike<number>): number {
 }
 
 /**
- * The odd-image score: weight · uncertainty + (1 − weight) · norm deviation; null without a norm
- * (a model without embeddings), since uncertainty alone mostly finds hard faces, not odd ones.
+ * The odd-image score: weight · uncertainty + (1 − weight) · norm deviation, or the image's flatness
+ * where that is larger; null without a norm (a model without embeddings), since uncertainty alone
+ * mostly finds hard faces, not odd ones.
  */
 export function oddness(
   probabilities: ArrayLike<number>,
   norm: number,
   median: number | null,
-  weight = ODD_UNCERTAINTY_WEIGHT
+  weight = ODD_UNCERTAINTY_WEIGHT,
+  flat: number | null = null
 ): number | null {
   const deviation = normDeviation(norm, median)
   if (deviation === null) return null
-  return weight * uncertainty(probabilities) + (1 - weight) * deviation
+  return Math.max(weight * uncertainty(probabilities) + (1 - weight) * deviation, flat ?? 0)
 }
 
 /**
  * The odd-images queue holds the images scoring at least this: about the top 1 % of FERPlus
  * Train + Valid with pfvit-ferplus-small-v6 (`npm run bench:odd` prints the share and the Test
  * precision and recall at this cut). A short list to look through, not a verdict. Not derived again
- * for the default pfvit-ferplus-small-v8, whose scores sit lower: `npm run bench:odd-injected -- --seed 7`
- * queues 3 of its 3,773 images at this cut, none of the 200 made odd (v6: 58, 18 of them odd). v8's top
- * 1 % of Train + Valid starts at 0.43 (`npm run bench:odd`), but a cut there queued 45 of those 3,773
- * and still none made odd: v8's most uncertain real faces outrank them, so moving the cut alone does
- * not mend the queue (session 20 tried it and kept 0.53).
+ * for the default pfvit-ferplus-small-v8, whose model-based scores sit lower: without the flatness,
+ * `npm run bench:odd-injected -- --seed 7` queued 3 of its 3,773 images at this cut, none of the 200
+ * made odd, and a cut at v8's top 1 % of Train + Valid (0.43) 45, still none. With it, 84 images,
+ * 81 of them made odd (every blank and near-blank frame).
  */
 export const ODD_QUEUE_MIN = 0.53

@@ -48,16 +48,16 @@ export type FingerprintOutcome = { contentHash: string } & ({ fingerprint: Finge
 /** Stores one batch in one transaction: a cancelled or crashed scan keeps whole batches. */
 export function saveFingerprints(db: Db, algorithm: string, outcomes: FingerprintOutcome[]): void {
   const put = db.prepare(
-    `INSERT OR REPLACE INTO image_fingerprints (content_hash, algorithm, pixel_hash, thumb, error, created_at)
-     VALUES (?, ?, ?, ?, ?, ?)`
+    `INSERT OR REPLACE INTO image_fingerprints (content_hash, algorithm, pixel_hash, thumb, contrast, error, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`
   )
   const now = nowIso()
   db.transaction(() => {
     for (const o of outcomes) {
       if ('fingerprint' in o) {
-        const { pixelHash, thumb } = o.fingerprint
-        put.run(o.contentHash, algorithm, pixelHash, thumb, null, now)
-      } else put.run(o.contentHash, algorithm, null, null, o.error, now)
+        const { pixelHash, thumb, contrast } = o.fingerprint
+        put.run(o.contentHash, algorithm, pixelHash, thumb, contrast, null, now)
+      } else put.run(o.contentHash, algorithm, null, null, null, o.error, now)
     }
   })()
 }
@@ -116,6 +116,46 @@ export function duplicateCandidates(
     // A view, not a copy: the room exact duplicates leave over stays allocated, a copy would briefly double it.
     return { samples, thumbs: { keys, pixels: pixels.subarray(0, keys.length * thumbBytes) } }
   })()
+}
+
+/**
+ * Contrast below which a stored thumbnail is a flatness candidate: the bound of the partial index
+ * image_fingerprints_flat (migrations.ts), which keeps the ranking's question to a few rows.
+ */
+export const FLAT_CANDIDATES_BELOW = 8
+
+/**
+ * The present samples of a dataset whose thumbnail's contrast is under FLAT_CANDIDATES_BELOW, with
+ * it. The partial index drives the join (CROSS JOIN fixes the order in SQLite): walking the
+ * dataset's samples instead would read every fingerprint row, thumbnails and all.
+ */
+export const NEARLY_EMPTY_FRAMES_SQL = `SELECT s.id AS sampleId, f.contrast
+   FROM image_fingerprints f INDEXED BY image_fingerprints_flat
+   CROSS JOIN samples s ON s.content_hash = f.content_hash AND s.dataset_id = ? AND s.status = 'present'
+  WHERE f.algorithm = ? AND f.contrast < ${FLAT_CANDIDATES_BELOW}`
+
+export function nearlyEmptyFrames(db: Db, datasetId: number, algorithm: string): { sampleId: number; contrast: number }[] {
+  return db.prepare(NEARLY_EMPTY_FRAMES_SQL).all(datasetId, algorithm) as { sampleId: number; contrast: number }[]
+}
+
+/**
+ * Gives thumbnails stored before contrasts were kept theirs (`contrastOf` computes one), a batch at
+ * a time; returns how many. Once done, the partial index it reads from is empty.
+ */
+export function fillMissingContrasts(db: Db, algorithm: string, contrastOf: (thumb: Uint8Array) => number, batch = 5000): number {
+  const pick = db.prepare(
+    'SELECT content_hash AS contentHash, thumb FROM image_fingerprints WHERE algorithm = ? AND contrast IS NULL AND thumb IS NOT NULL LIMIT ?'
+  )
+  const set = db.prepare('UPDATE image_fingerprints SET contrast = ? WHERE content_hash = ? AND algorithm = ?')
+  let filled = 0
+  for (;;) {
+    const rows = pick.all(algorithm, batch) as { contentHash: string; thumb: Buffer }[]
+    if (rows.length === 0) return filled
+    db.transaction(() => {
+      for (const r of rows) set.run(contrastOf(r.thumb), r.contentHash, algorithm)
+    })()
+    filled += rows.length
+  }
 }
 
 /** What produced a dataset's stored groups, or null when it has none (never grouped, or invalidated). */

@@ -616,5 +616,14 @@ export const MIGRATIONS: readonly string[] = [
     sha256 TEXT NOT NULL, -- the classify graph's SHA-256, then the generate graph's ('-' for none)
     recorded_at TEXT NOT NULL
   );
+  `,
+  // The odd-image score's flatness (review/oddness.ts): each thumbnail's contrast beyond a plane,
+  // stored with it. Ranking asks only for the nearly empty frames, which this partial index holds
+  // (8 = FLAT_CANDIDATES_BELOW in duplicates.ts), so 1M faces cost it nothing. Thumbnails stored
+  // before have none until the next duplicate search fills them in (fillMissingContrasts).
+  `
+  ALTER TABLE image_fingerprints ADD COLUMN contrast REAL;
+  CREATE INDEX image_fingerprints_flat ON image_fingerprints(algorithm, content_hash) WHERE contrast < 8;
+  CREATE INDEX image_fingerprints_without_contrast ON image_fingerprints(algorithm) WHERE contrast IS NULL AND thumb IS NOT NULL;
   `
 ]
