@@ -164,11 +164,20 @@ describe('the Odd images sort and queue through the API', () => {
     expect(plan.map((p) => p.detail).join('; ')).toContain('image_fingerprints_flat')
   })
 
-  it('gives thumbnails stored before contrasts were kept theirs, once', () => {
+  it('gives thumbnails stored before contrasts were kept theirs, a batch at a time, once', () => {
     ctx.db.prepare('UPDATE image_fingerprints SET contrast = NULL').run()
     expect(nearlyEmptyFrames(ctx.db, datasetId, FINGERPRINT_ALGORITHM)).toEqual([])
-    expect(fillMissingContrasts(ctx.db, FINGERPRINT_ALGORITHM, contrastBeyondPlane, 4)).toBe(ids.size)
+    expect(fillMissingContrasts(ctx.db, FINGERPRINT_ALGORITHM, contrastBeyondPlane, 4)).toBe(4)
+    expect(fillMissingContrasts(ctx.db, FINGERPRINT_ALGORITHM, contrastBeyondPlane, 4)).toBe(ids.size - 4)
     expect(fillMissingContrasts(ctx.db, FINGERPRINT_ALGORITHM, contrastBeyondPlane)).toBe(0)
+    expect(nearlyEmptyFrames(ctx.db, datasetId, FINGERPRINT_ALGORITHM)).toHaveLength(ids.size)
+  })
+
+  it('fills them in when the dataset is next opened (its duplicate search), without fingerprinting again', async () => {
+    ctx.db.prepare('UPDATE image_fingerprints SET contrast = NULL').run()
+    const { root } = await api.getDataset({ datasetId })
+    ctx.duplicateSearches.start(datasetId, root, false)
+    expect(await ctx.duplicateSearches.settled(datasetId)).toMatchObject({ fingerprinted: 0 })
     expect(nearlyEmptyFrames(ctx.db, datasetId, FINGERPRINT_ALGORITHM)).toHaveLength(ids.size)
   })
 

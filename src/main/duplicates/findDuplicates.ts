@@ -46,8 +46,12 @@ export async function updateDuplicates(
   onProgress: (progress: ScanProgress) => void,
   signal?: AbortSignal
 ): Promise<DuplicateUpdate> {
-  // Thumbnails stored before their contrast was kept get it now, from the thumbnail alone.
-  fillMissingContrasts(db, FINGERPRINT_ALGORITHM, contrastBeyondPlane)
+  // Thumbnails stored before their contrast was kept get it now, from the thumbnail alone (once per
+  // store; a batch at a time, letting the app answer in between).
+  while (fillMissingContrasts(db, FINGERPRINT_ALGORITHM, contrastBeyondPlane) > 0) {
+    signal?.throwIfAborted()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
   const current = groupingProducedBy(db, datasetId) === GROUPING
   // A grouping is stored only once every content of the dataset has a fingerprint (or a reason it
   // has none), and forgotten when that is cut short; so when this scan moved nothing and the

@@ -139,23 +139,21 @@ export function nearlyEmptyFrames(db: Db, datasetId: number, algorithm: string):
 }
 
 /**
- * Gives thumbnails stored before contrasts were kept theirs (`contrastOf` computes one), a batch at
- * a time; returns how many. Once done, the partial index it reads from is empty.
+ * Gives up to `batch` thumbnails stored before contrasts were kept theirs (`contrastOf` computes
+ * one), in one transaction; returns how many, 0 once none is left (the partial index
+ * image_fingerprints_without_contrast it reads from is then empty).
  */
 export function fillMissingContrasts(db: Db, algorithm: string, contrastOf: (thumb: Uint8Array) => number, batch = 5000): number {
-  const pick = db.prepare(
-    'SELECT content_hash AS contentHash, thumb FROM image_fingerprints WHERE algorithm = ? AND contrast IS NULL AND thumb IS NOT NULL LIMIT ?'
-  )
+  const rows = db
+    .prepare(
+      'SELECT content_hash AS contentHash, thumb FROM image_fingerprints WHERE algorithm = ? AND contrast IS NULL AND thumb IS NOT NULL LIMIT ?'
+    )
+    .all(algorithm, batch) as { contentHash: string; thumb: Buffer }[]
   const set = db.prepare('UPDATE image_fingerprints SET contrast = ? WHERE content_hash = ? AND algorithm = ?')
-  let filled = 0
-  for (;;) {
-    const rows = pick.all(algorithm, batch) as { contentHash: string; thumb: Buffer }[]
-    if (rows.length === 0) return filled
-    db.transaction(() => {
-      for (const r of rows) set.run(contrastOf(r.thumb), r.contentHash, algorithm)
-    })()
-    filled += rows.length
-  }
+  db.transaction(() => {
+    for (const r of rows) set.run(contrastOf(r.thumb), r.contentHash, algorithm)
+  })()
+  return rows.length
 }
 
 /** What produced a dataset's stored groups, or null when it has none (never grouped, or invalidated). */
