@@ -11,8 +11,8 @@
 #   V=9 TRUNK_EPOCHS=32 bash training/recipes/cpu-v8.sh  # the same recipe with a longer CNN run, under
 #                                              # v9's run folders and id (session 21 started its step 1)
 #
-# A stopped step resumes with the same command plus `--resume <its run folder>` (training/README.md,
-# "Resume"); the steps before it are skipped when their output exists. Selection uses FERPlus Valid
+# A stopped step resumes by running this script again (each training step goes on from its
+# last.pt, training/README.md "Resume"); finished steps are skipped. Selection uses FERPlus Valid
 # only; FERPlus test, muxspace_fe and the independent judges are measured once, through the app,
 # afterwards (the commands at the end).
 set -euo pipefail
@@ -27,6 +27,11 @@ mkdir -p "$R"
 V6=$(model_folder pfvit-ferplus-small-v6 "$R")
 cd training
 
+# A step is done when its log says all its epochs ran (best.pt exists from the first epoch on, so it
+# cannot tell); a step stopped midway (a session ending) goes on from its last.pt.
+finished() { grep -qs '"reason": "epochs"' "$1/log.jsonl"; }
+resume() { if [ -f "$1/last.pt" ]; then echo "--resume $1"; fi; }
+
 # v6's data flags: votes as a distribution, class weights (1/frequency)^0.5, strong augmentation with
 # crops down to 60 %, best.pt by the mean of Valid accuracy and mean per-class recall.
 DATA=(--labels soft --balance 0.5 --augment strong --crop-scale 0.6 --select balanced --threads 2 --quiet)
@@ -34,16 +39,15 @@ DATA=(--labels soft --balance 0.5 --augment strong --crop-scale 0.6 --select bal
 # 0. The warm start: E, S, C and G exactly as v6's graphs compute them (C with v6's tau and T folded in).
 [ -f "$R/v6-imported.pt" ] || $PY import_onnx.py --model "$V6" --out "$R/v6-imported.pt"
 
-# 1. The CNN alone, from scratch: AdamW lr 2e-3, batch 64, TRUNK_EPOCHS (16) on a cosine (skipped once its log
-#    says all epochs ran; best.pt exists from the first epoch on, so it cannot tell).
-grep -qs '"reason": "epochs"' "$R/v$V-trunk/log.jsonl" || \
-  nice -n 19 $PY train_conv_trunk.py "${DATA[@]}" --lr 2e-3 --epochs "$TRUNK_EPOCHS" --out "$R/v$V-trunk"
+# 1. The CNN alone, from scratch: AdamW lr 2e-3, batch 64, TRUNK_EPOCHS (16) on a cosine.
+finished "$R/v$V-trunk" || nice -n 19 $PY train_conv_trunk.py "${DATA[@]}" --lr 2e-3 --epochs "$TRUNK_EPOCHS" \
+  --out "$R/v$V-trunk" $(resume "$R/v$V-trunk")
 
 # 2. Classifier phase: its trunk joins v6's E (projection at zero); E, S, C and the branch train on.
-[ -f "$R/v$V-cls/best.pt" ] || nice -n 19 $PY train_pfvit.py --warm-start "$R/v6-imported.pt" \
+finished "$R/v$V-cls" || nice -n 19 $PY train_pfvit.py --warm-start "$R/v6-imported.pt" \
   --face-stem conv_trunk --stem-from "$R/v$V-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 5e-5 \
   --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" \
-  --ortho none --w-adv 0 --w-rec 0 --w-rec-neutral 0 "${DATA[@]}" --out "$R/v$V-cls"
+  --ortho none --w-adv 0 --w-rec 0 --w-rec-neutral 0 "${DATA[@]}" --out "$R/v$V-cls" $(resume "$R/v$V-cls")
 
 # 3. WiSE-FT from v6 (where the branch's projection is zero) to step 2, each point calibrated on Valid.
 [ -f "$R/v$V-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" --tuned "$R/v$V-cls/best.pt" \
@@ -65,9 +69,9 @@ fi
 # 6. The same-budget ViT baseline: the same encoder (with the same trunk) and C as its head, from v6,
 #    the same flags and budget, no separator; its alpha chosen and calibrated the same way.
 if [ "${BASELINE:-0}" = 1 ]; then
-  [ -f "$R/v$V-vit/best.pt" ] || nice -n 19 $PY train_vit.py --from-pfvit "$R/v6-imported.pt" \
+  finished "$R/v$V-vit" || nice -n 19 $PY train_vit.py --from-pfvit "$R/v6-imported.pt" \
     --face-stem conv_trunk --stem-from "$R/v$V-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 5e-5 \
-    --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" "${DATA[@]}" --out "$R/v$V-vit"
+    --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" "${DATA[@]}" --out "$R/v$V-vit" $(resume "$R/v$V-vit")
   [ -f "$R/v$V-vit-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" \
     --tuned "$R/v$V-vit/best.pt" --alphas 0.2,0.4,0.5,0.6,0.7,0.8,0.9,1.0 --flip-average \
     --out "$R/v$V-vit-wise.pt" > "$R/v$V-vit-wise.json"
