@@ -6,7 +6,7 @@ import type { DatasetSummary, RankingSummary } from '@shared/types'
 import { listModels } from '../inference/registry'
 import { isOutOfSample, trainingOverlap } from '../review/outOfSample'
 import { neighbourDisagreement } from '../review/neighbourSignal'
-import { flatness, medianNorm, oddness, ODD_UNCERTAINTY_WEIGHT } from '../review/oddness'
+import { flatness, medianNorm, oddness, withFlatness } from '../review/oddness'
 import { outOfSampleCode, outOfSampleOf, rankColumns, type IssueScores, type RankColumns } from '../review/ranking'
 import { freshListsWithNorms } from '../neighbours/service'
 import { nowIso, type Db } from '../store/db'
@@ -181,7 +181,7 @@ function neighbourScores(db: Db, datasetId: number, modelId: string, inputs: Ran
     if (at === undefined) return
     const neighbours = lists.neighbours.subarray(i * lists.k, (i + 1) * lists.k)
     scores.set(id, neighbourDisagreement(inputs.currentLabels[at], neighbours, labelOf))
-    odd.set(id, oddness(probabilitiesAt(inputs, at), lists.norms[i], median, ODD_UNCERTAINTY_WEIGHT, flat.get(id) ?? null))
+    odd.set(id, withFlatness(oddness(probabilitiesAt(inputs, at), lists.norms[i], median), flat.get(id) ?? null))
   })
   return { disagreement: scores, odd }
 }

@@ -82,20 +82,24 @@ export function uncertainty(probabilities: ArrayLike<number>): number {
 }
 
 /**
- * The odd-image score: weight · uncertainty + (1 − weight) · norm deviation, or the image's flatness
- * where that is larger; null without a norm (a model without embeddings), since uncertainty alone
- * mostly finds hard faces, not odd ones.
+ * The odd-image score from the model: weight · uncertainty + (1 − weight) · norm deviation; null
+ * without a norm (a model without embeddings), since uncertainty alone mostly finds hard faces, not
+ * odd ones.
  */
 export function oddness(
   probabilities: ArrayLike<number>,
   norm: number,
   median: number | null,
-  weight = ODD_UNCERTAINTY_WEIGHT,
-  flat: number | null = null
+  weight = ODD_UNCERTAINTY_WEIGHT
 ): number | null {
   const deviation = normDeviation(norm, median)
   if (deviation === null) return null
-  return Math.max(weight * uncertainty(probabilities) + (1 - weight) * deviation, flat ?? 0)
+  return weight * uncertainty(probabilities) + (1 - weight) * deviation
+}
+
+/** The stored odd-image score: the model's, or the image's flatness where that is larger. */
+export function withFlatness(score: number | null, flat: number | null): number | null {
+  return score === null ? null : Math.max(score, flat ?? 0)
 }
 
 /**

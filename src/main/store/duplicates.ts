@@ -2,6 +2,7 @@ import type { DuplicateFilter, SampleDuplicate } from '@shared/duplicates'
 import type { GreyPixels } from '@shared/formats/types'
 import type { DuplicateCandidate } from '../duplicates/groups'
 import type { Fingerprint } from '../duplicates/fingerprint'
+import { FLAT_FACE } from '../review/oddness'
 import { nowIso, type Db } from './db'
 
 /**
@@ -119,20 +120,15 @@ export function duplicateCandidates(
 }
 
 /**
- * Contrast below which a stored thumbnail is a flatness candidate: the bound of the partial index
- * image_fingerprints_flat (migrations.ts), which keeps the ranking's question to a few rows.
- */
-export const FLAT_CANDIDATES_BELOW = 8
-
-/**
- * The present samples of a dataset whose thumbnail's contrast is under FLAT_CANDIDATES_BELOW, with
- * it. The partial index drives the join (CROSS JOIN fixes the order in SQLite): walking the
- * dataset's samples instead would read every fingerprint row, thumbnails and all.
+ * The present samples of a dataset whose thumbnail's contrast is under FLAT_FACE (the frames
+ * flatness counts), with it. The partial index image_fingerprints_flat (migrations.ts, bound 8;
+ * INDEXED BY fails loudly should FLAT_FACE rise above it) drives the join, which CROSS JOIN fixes
+ * in SQLite: walking the dataset's samples instead would read every fingerprint row, thumbnails and all.
  */
 export const NEARLY_EMPTY_FRAMES_SQL = `SELECT s.id AS sampleId, f.contrast
    FROM image_fingerprints f INDEXED BY image_fingerprints_flat
    CROSS JOIN samples s ON s.content_hash = f.content_hash AND s.dataset_id = ? AND s.status = 'present'
-  WHERE f.algorithm = ? AND f.contrast < ${FLAT_CANDIDATES_BELOW}`
+  WHERE f.algorithm = ? AND f.contrast < ${FLAT_FACE}`
 
 export function nearlyEmptyFrames(db: Db, datasetId: number, algorithm: string): { sampleId: number; contrast: number }[] {
   return db.prepare(NEARLY_EMPTY_FRAMES_SQL).all(datasetId, algorithm) as { sampleId: number; contrast: number }[]

@@ -619,7 +619,7 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // The odd-image score's flatness (review/oddness.ts): each thumbnail's contrast beyond a plane,
   // stored with it. Ranking asks only for the nearly empty frames, which this partial index holds
-  // (8 = FLAT_CANDIDATES_BELOW in duplicates.ts), so 1M faces cost it nothing. Thumbnails stored
+  // (8 = FLAT_FACE in review/oddness.ts), so 1M faces cost it nothing. Thumbnails stored
   // before have none until the next duplicate search fills them in (fillMissingContrasts).
   `
   ALTER TABLE image_fingerprints ADD COLUMN contrast REAL;
