@@ -55,8 +55,7 @@ export async function checkPokerFaces(
   let missing = 0
   const judgesProblem = judgesMissing()
   const judges = judgesProblem ? null : await loadJudges(undefined, options.threads ?? 2)
-  const inputIdentities: Float32Array[] = []
-  const people: string[] = []
+  const judgedInputs: JudgedInputs = { identities: [], people: [] }
   let realNeutral: NeutralReferenceRow[] | null = null
   try {
     for (let start = 0; start < samples.length; start += BATCH) {
@@ -91,8 +90,7 @@ export async function checkPokerFaces(
         const scores = Array.from(values.subarray(row * k, (row + 1) * k))
         return scores.indexOf(Math.max(...scores))
       }
-      const judged = judges ? await judgeBatch(judges, ready, size, inputIdentities) : null
-      if (judges) people.push(...ready.map(({ sample }) => personOf(sample.relPath)))
+      const judged = judges ? await judgeBatch(judges, ready, size, judgedInputs) : null
       partial.forEach((p, i) =>
         checks.push({
           ...p,
@@ -107,7 +105,7 @@ export async function checkPokerFaces(
     await releaseModel(loaded)
     await judges?.release()
   }
-  const differentPeople = differentPeoplePairs(inputIdentities, cosine, people)
+  const differentPeople = differentPeoplePairs(judgedInputs.identities, cosine, judgedInputs.people)
   const derived = samePersonThreshold(differentPeople)
   const given = options.samePersonThreshold ?? null
   const threshold = given ?? derived
@@ -135,12 +133,18 @@ export async function checkPokerFaces(
   }
 }
 
+/** Each judged input's identity embedding and its person (file-name id), for the different-people pairs. */
+interface JudgedInputs {
+  identities: Float32Array[]
+  people: string[]
+}
+
 /** The judges' view of one batch: inputs, poker faces and reconstructions, at the judges' size. */
 async function judgeBatch(
   judges: Judges,
-  ready: { sheet: Buffer; face: Uint8Array }[],
+  ready: { sample: { relPath: string }; sheet: Buffer; face: Uint8Array }[],
   size: number,
-  inputIdentities: Float32Array[]
+  judgedInputs: JudgedInputs
 ): Promise<JudgedPokerFace[]> {
   const inputs: Uint8Array[] = []
   const pokers: Uint8Array[] = []
@@ -157,7 +161,8 @@ async function judgeBatch(
   const verdicts = await judges.expression(all)
   const ids = await judges.identity(all)
   const n = ready.length
-  inputIdentities.push(...ids.slice(0, n))
+  judgedInputs.identities.push(...ids.slice(0, n))
+  judgedInputs.people.push(...ready.map(({ sample }) => personOf(sample.relPath)))
   return ready.map((_, i) => ({
     inputNeutral: verdicts[i].calledNeutral,
     pokerFaceNeutral: verdicts[n + i].calledNeutral,
