@@ -36,8 +36,8 @@ def ellipse_mask(x0, x1, y0, y1, size=SIZE, feather=2.0):
     return np.clip((1 - d) * min(rx, ry) / feather + 0.5, 0, 1)
 
 
-def region_mask(region, size=SIZE):
-    return np.max([ellipse_mask(*box, size=size) for box in REGIONS[region]], axis=0)
+def region_mask(region, size=SIZE, feather=2.0):
+    return np.max([ellipse_mask(*box, size=size, feather=feather) for box in REGIONS[region]], axis=0)
 
 
 def normalised(pixels):

@@ -5,7 +5,8 @@ For each expressive photo of a folder where every person also has a neutral one 
 by `npx pokerface faces ../shared/data/yale_faces --out /tmp/yale-faces`), pastes the region from the
 real neutral photo itself, a perfect poker face for that region, and reports how often the result is
 closer to the real neutral photo than the input is by a tenth of the input's distance (the poker-face
-issue's Yale target; mean |difference| at 112 px, as `pokerface eval --neutral-reference` measures):
+issue's Yale target; mean |difference| at 112 px, as `pokerface eval --neutral-reference` measures),
+beside the region's share of the face and of the distance:
 
     python -m probes.real_neutral_oracle /tmp/yale-faces
 """
@@ -15,7 +16,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-from probes.donor_features import REGIONS, ellipse_mask
+from probes.donor_features import REGIONS, region_mask
 
 SIZE = 112  # the model input size the eval compares at
 
@@ -28,10 +29,15 @@ def load(path):
     return np.asarray(Image.open(path).convert('RGB').resize((SIZE, SIZE), Image.BILINEAR), dtype=np.float32) / 255
 
 
+def distance_left(face, real_neutral, mask):
+    """The share of `face`'s distance to the real neutral photo left once `mask`'s region of that photo is pasted in."""
+    pasted = mask[..., None] * real_neutral + (1 - mask[..., None]) * face
+    return np.abs(pasted - real_neutral).mean() / np.abs(face - real_neutral).mean()
+
+
 def closer_by_a_tenth(face, real_neutral, mask):
     """Whether pasting `mask`'s region of the real neutral photo brings `face` within 0.9 of its distance."""
-    pasted = mask[..., None] * real_neutral + (1 - mask[..., None]) * face
-    return np.abs(pasted - real_neutral).mean() <= 0.9 * np.abs(face - real_neutral).mean()
+    return distance_left(face, real_neutral, mask) <= 0.9
 
 
 def main(root):
@@ -40,10 +46,11 @@ def main(root):
     pairs = [(load(os.path.join(root, folder, f)), neutral[person(f)])
              for folder in sorted(os.listdir(root)) if folder != 'neutral' and os.path.isdir(os.path.join(root, folder))
              for f in images(folder) if person(f) in neutral]
-    for region, boxes in REGIONS.items():
-        mask = np.max([ellipse_mask(*box, size=SIZE, feather=4) for box in boxes], axis=0)
-        share = np.mean([closer_by_a_tenth(face, real, mask) for face, real in pairs])
-        print(f'{region}: the real neutral {region} pasted brings {share:.1%} of {len(pairs)} expressive photos closer by a tenth')
+    for region in REGIONS:
+        mask = region_mask(region, SIZE, feather=4)
+        left = np.array([distance_left(face, real, mask) for face, real in pairs])
+        print(f'{region} ({mask.mean():.1%} of the face): the real neutral {region} pasted brings {np.mean(left <= 0.9):.1%} '
+              f'of {len(pairs)} expressive photos closer by a tenth, and removes {1 - left.mean():.1%} of the distance on average')
 
 
 if __name__ == '__main__':
