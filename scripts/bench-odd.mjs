@@ -8,10 +8,20 @@
 // images on disk.
 // Weak truths: A = at least one of the 10 annotators voted NF (not a face); B = at least 3 voted
 // unknown. The combination weight is chosen on Train + Valid under truth A and reported on Test.
-// Prints AUROC with a 95 % bootstrap interval (resampling images); nothing is asserted.
+// Prints AUROC with a 95 % bootstrap interval (resampling images), and how close real faces come to
+// the flatness bound (their thumbnails' contrast); nothing is asserted.
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { auroc, aurocWithInterval, float32Blob, int32Blob, isolation, loadOddness, seededRandom } from './odd-stats.mjs'
+import {
+  auroc,
+  aurocWithInterval,
+  float32Blob,
+  int32Blob,
+  isolation,
+  loadContrast,
+  loadOddness,
+  seededRandom
+} from './odd-stats.mjs'
 
 const require = createRequire(import.meta.url)
 const option = (name, fallback) => {
@@ -23,7 +33,9 @@ const boots = Number(option('--boot', 500))
 const Database = require('better-sqlite3')
 const sharp = require('sharp')
 
-const { uncertainty, oddness, normDeviation, medianNorm, rowNorms, ODD_UNCERTAINTY_WEIGHT, ODD_QUEUE_MIN } = await loadOddness()
+const { uncertainty, oddness, normDeviation, medianNorm, rowNorms, ODD_UNCERTAINTY_WEIGHT, ODD_QUEUE_MIN, FLAT_FACE } =
+  await loadOddness()
+const { contrastBeyondPlane } = await loadContrast()
 
 const db = new Database(join(dataDir, 'pokerface.sqlite'), { readonly: true })
 const dataset = db.prepare('SELECT id, root FROM datasets ORDER BY id LIMIT 1').get()
@@ -144,5 +156,28 @@ for (const [truthName, truth] of Object.entries(truths)) {
   const positives = test.filter(truth).length
   console.log(
     `    Test, truth ${truthName}: queue ${queued.length} images, precision ${(hits / Math.max(1, queued.length)).toFixed(3)}, recall ${hits}/${positives}; base rate ${(positives / test.length).toFixed(3)}`
+  )
+}
+
+// The flatness (an empty frame scores 1 whatever the model says) reads each thumbnail's contrast
+// beyond a plane: how close do real faces come to FLAT_FACE? Computed from the stored thumbnails,
+// so a store written before contrasts were kept answers too.
+const thumbs = db
+  .prepare(
+    `SELECT s.split, f.thumb FROM samples s JOIN image_fingerprints f ON f.content_hash = s.content_hash
+      WHERE s.dataset_id = ? AND s.status = 'present' AND f.thumb IS NOT NULL`
+  )
+  .all(dataset.id)
+for (const [name, splits] of [
+  ['Train+Valid', ['train', 'valid']],
+  ['Test', ['test']]
+]) {
+  const c = thumbs
+    .filter((t) => splits.includes(t.split))
+    .map((t) => contrastBeyondPlane(t.thumb))
+    .sort((a, b) => a - b)
+  if (c.length === 0) continue
+  console.log(
+    `  thumbnail contrast beyond a plane, ${name} (${c.length} faces): lowest ${c[0].toFixed(2)}, 0.1 % under ${c[Math.floor(c.length / 1000)].toFixed(2)}; under FLAT_FACE = ${FLAT_FACE}: ${c.filter((x) => x < FLAT_FACE).length}`
   )
 }

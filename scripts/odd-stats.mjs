@@ -31,6 +31,9 @@ async function appModule(...path) {
 /** src/main/review/oddness.ts: its functions, the weight, the norm's scale and the queue's cut. */
 export const loadOddness = () => appModule('review', 'oddness.ts')
 
+/** src/main/vision/contrast.ts: a thumbnail's contrast beyond a plane, what the score's flatness reads. */
+export const loadContrast = () => appModule('vision', 'contrast.ts')
+
 /** AUROC by ranks, ties averaged (the chance a positive outscores a negative): the app's, as bench:noise uses it. */
 export const { auroc } = await appModule('review', 'metrics.ts')
 
