@@ -28,6 +28,8 @@ export interface CliArgs {
   neutralReference: boolean
   /** eval: count "same person" above this identity cosine instead of one derived from the folder */
   samePersonThreshold: number | null
+  /** eval: who is in each photo, where the file names do not say it the ways people.ts reads */
+  personPattern: RegExp | null
   /** eval: where to draw the model card's example grid (PNG) */
   grid: string | null
   force: boolean
@@ -50,6 +52,7 @@ const VALUE_OPTIONS = new Set([
   '--grid',
   '--paired-with',
   '--same-person-threshold',
+  '--person-pattern',
   '--shard'
 ])
 
@@ -82,6 +85,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     grid: null,
     neutralReference: false,
     samePersonThreshold: null,
+    personPattern: null,
     pairedWith: null,
     force: false,
     errors: []
@@ -149,6 +153,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
         else out.samePersonThreshold = v
         break
       }
+      case '--person-pattern':
+        try {
+          out.personPattern = new RegExp(value as string)
+        } catch (e) {
+          out.errors.push(`--person-pattern needs a regular expression (${(e as Error).message})`)
+        }
+        break
       case '--grid':
         out.grid = value
         break
@@ -217,7 +228,8 @@ Usage:
   pokerface export <folder> --out PATH [--format csv|imagefolder|source|provenance-csv|provenance-json|changelog-csv] [--force]
       Write the current labels of an opened dataset.
   pokerface eval [folder] [--model ID|FOLDER] [--split test|valid|train|all] [--no-generate] [--out JSON] [--grid PNG]
-                 [--neutral-reference] [--same-person-threshold COSINE] [--paired-with ID|FOLDER]
+                 [--neutral-reference] [--same-person-threshold COSINE] [--person-pattern REGEX]
+                 [--paired-with ID|FOLDER]
       Accuracy, mean per-class recall, per-class recall, confusion matrix and calibration (JSON;
       with --out, the JSON goes to the file and one summary line is printed) through the app's own
       pipeline; default: FERPlus test ($PF_DATA_DIR/ferplus, else ../shared/data/ferplus). The split
@@ -225,11 +237,13 @@ Usage:
       generates, also how often its own classifier and an independent judge ($PF_FACE_NETS_DIR,
       else ../shared/models) call poker faces neutral, their identity and L1 distance to the input
       against the reconstruction's; --neutral-reference compares each expressive face's poker face
-      with the same person's neutral-labelled photo (person = file name up to the first "_", as in
-      Yale faces); --same-person-threshold judges identity by another set's bar (e.g. FERPlus
-      test's, for Yale faces) instead of the one derived from this folder; --paired-with runs a
-      second model on the same faces and adds McNemar's exact test of the two
-      (paired_comparison); --grid draws 16 faces with what the model made of them.
+      with the same person's neutral-labelled photo (the person read from the file name:
+      subject07_happy, Al_Gore_0002, subject07/happy.png; --person-pattern REGEX says it where
+      names differ, its first group being the person, e.g. '[AB]([FM]\\d\\d)' for KDEF's
+      AF01ANS.JPG, person F01); --same-person-threshold judges identity by another set's bar
+      (e.g. FERPlus test's, for Yale faces) instead of the one derived from this folder;
+      --paired-with runs a second model on the same faces and adds McNemar's exact test of the
+      two (paired_comparison); --grid draws 16 faces with what the model made of them.
   pokerface faces <photos folder> --out FOLDER [--json]
       Find every face in raw photos (BlazeFace), align it by the eyes and save the crops, in the
       same subfolders, with faces.csv linking each crop to its photo. Open FOLDER as a dataset.

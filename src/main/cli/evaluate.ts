@@ -79,7 +79,8 @@ async function evaluateFolder(ctx: AppContext, handlers: ApiHandlers, args: CliA
       ? await checkPokerFaces(ctx, dataset.id, job.model, split.value, {
           ...device,
           neutralReference: args.neutralReference,
-          samePersonThreshold: args.samePersonThreshold
+          samePersonThreshold: args.samePersonThreshold,
+          personPattern: args.personPattern
         })
       : null
   }

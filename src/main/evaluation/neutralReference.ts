@@ -13,14 +13,12 @@ import { generatedSamples, sampleFaces, sheetRgb, type EvaluatedSample } from '.
  * so closeness is reported with the judge's verdict, never alone.
  */
 
-/** The person a file belongs to: its name up to the first "_" (`happiness/subject07_happy__face1.png` → `subject07`). */
-export function personOf(relPath: string): string {
-  const name = relPath.split('/').at(-1) ?? relPath
-  return name.split('_')[0].replace(/\.[^.]+$/, '')
-}
-
-/** Each expressive face paired with the first neutral-labelled face of the same person. */
-export function neutralPairs<T extends { relPath: string; label: string | null }>(samples: T[], neutral = 'neutral') {
+/** Each expressive face paired with the first neutral-labelled face of the same person (people.ts). */
+export function neutralPairs<T extends { relPath: string; label: string | null }>(
+  samples: T[],
+  personOf: (relPath: string) => string,
+  neutral = 'neutral'
+) {
   const reference = new Map<string, T>()
   for (const s of samples) if (s.label === neutral && !reference.has(personOf(s.relPath))) reference.set(personOf(s.relPath), s)
   return samples
@@ -62,9 +60,7 @@ export function summariseNeutralReference(rows: NeutralReferenceRow[], samePerso
     poker_faces_same_person_as_real_neutral: above(judged.map((r) => r.pokerFaceIdentity as number)),
     judge_calls_poker_face_neutral: share(judged.map((r) => r.pokerFaceCalledNeutral as boolean)),
     judge_calls_real_neutral_neutral: share(judged.map((r) => r.referenceCalledNeutral as boolean)),
-    pixel_units: 'mean absolute difference over RGB pixels scaled to 0..1, at the model input size',
-    pairing:
-      'each expressive face with the first neutral-labelled face whose file name starts with the same person id (the name up to the first "_")'
+    pixel_units: 'mean absolute difference over RGB pixels scaled to 0..1, at the model input size'
   }
 }
 
@@ -74,12 +70,13 @@ export async function neutralReferenceRows(
   datasetId: number,
   model: ModelInfo,
   split: string | null,
-  judges: Judges | null
+  judges: Judges | null,
+  personOf: (relPath: string) => string
 ) {
   const size = model.inputSize
   const faceOf = sampleFaces(ctx, datasetId)
   const rows: NeutralReferenceRow[] = []
-  for (const { face, reference } of neutralPairs<EvaluatedSample>(generatedSamples(ctx, datasetId, model.id, split))) {
+  for (const { face, reference } of neutralPairs<EvaluatedSample>(generatedSamples(ctx, datasetId, model.id, split), personOf)) {
     const sheet = await sheetRgb(ctx, model.id, face.contentHash)
     if (!sheet) continue
     const input = await faceOf(face, size)

@@ -4,7 +4,8 @@ import type { AppContext } from '../api/context'
 import { loadModel, releaseModel } from '../inference/model'
 import { generatedFaceRgb } from '../media/sheetLayout'
 import { summarisePokerFaces, meanAbsDifference, type JudgedPokerFace, type PokerFaceCheck } from '../review/pokerFaceReport'
-import { neutralReferenceRows, personOf, summariseNeutralReference, type NeutralReferenceRow } from './neutralReference'
+import { neutralReferenceRows, summariseNeutralReference, type NeutralReferenceRow } from './neutralReference'
+import { peopleByFileName, peopleHow } from './people'
 import { generatedSamples, sampleFaces, sheetRgb } from './evaluatedSamples'
 import { cosine, EXPRESSION_JUDGE, IDENTITY_JUDGE, judgesMissing, loadJudges, toJudgeSize, type Judges } from './judges'
 import {
@@ -21,7 +22,7 @@ import { resizeInto } from '../vision/fastPng'
 const BATCH = 32
 const DERIVED_HOW =
   `the identity cosine that 1 % of pairs of different people exceed; pairs: every pair of inputs up to ${ALL_PAIRS_UP_TO} faces, ` +
-  'else inputs i and i + n/2 in path order; pairs whose file names start with the same person id left out'
+  'else inputs i and i + n/2 in path order; pairs of one person (as the real-neutral pairing reads people) left out'
 
 /**
  * Checks the poker faces a run stored — the PNGs a researcher sees, not fresh tensors — against
@@ -39,6 +40,8 @@ export async function checkPokerFaces(
     neutralReference?: boolean
     /** Judge "same person" by this cosine instead of one derived from this dataset's faces. */
     samePersonThreshold?: number | null
+    /** Who is in each photo: this pattern's first group (or match) in the path, instead of people.ts's rules. */
+    personPattern?: RegExp | null
   }
 ) {
   const loaded = await loadModel(model.folder, { generate: false, provider: options.provider as never, threads: options.threads })
@@ -55,7 +58,11 @@ export async function checkPokerFaces(
   let missing = 0
   const judgesProblem = judgesMissing()
   const judges = judgesProblem ? null : await loadJudges(undefined, options.threads ?? 2)
-  const judgedInputs: JudgedInputs = { identities: [], people: [] }
+  const personOf = peopleByFileName(
+    samples.map((s) => s.relPath),
+    options.personPattern
+  )
+  const judgedInputs: JudgedInputs = { identities: [], relPaths: [] }
   let realNeutral: NeutralReferenceRow[] | null = null
   try {
     for (let start = 0; start < samples.length; start += BATCH) {
@@ -100,19 +107,26 @@ export async function checkPokerFaces(
         })
       )
     }
-    if (options.neutralReference) realNeutral = await neutralReferenceRows(ctx, datasetId, model, split, judges)
+    if (options.neutralReference) realNeutral = await neutralReferenceRows(ctx, datasetId, model, split, judges, personOf)
   } finally {
     await releaseModel(loaded)
     await judges?.release()
   }
-  const differentPeople = differentPeoplePairs(judgedInputs.identities, cosine, judgedInputs.people)
+  const differentPeople = differentPeoplePairs(judgedInputs.identities, cosine, judgedInputs.relPaths.map(personOf))
   const derived = samePersonThreshold(differentPeople)
   const given = options.samePersonThreshold ?? null
   const threshold = given ?? derived
   return {
     ...summarisePokerFaces(checks, neutral, threshold),
     images_without_generated_faces: missing,
-    ...(realNeutral ? { real_neutral: summariseNeutralReference(realNeutral, judges ? threshold : null) } : {}),
+    ...(realNeutral
+      ? {
+          real_neutral: {
+            ...summariseNeutralReference(realNeutral, judges ? threshold : null),
+            pairing: `each expressive face with the first neutral-labelled face of the same person; ${peopleHow(options.personPattern)}`
+          }
+        }
+      : {}),
     judges: judges
       ? {
           expression: `${EXPRESSION_JUDGE} (face-api.js, ../shared/models; never used by training)`,
@@ -133,10 +147,10 @@ export async function checkPokerFaces(
   }
 }
 
-/** Each judged input's identity embedding and its person (file-name id), for the different-people pairs. */
+/** Each judged input's identity embedding and its path (whose person people.ts reads), for the different-people pairs. */
 interface JudgedInputs {
   identities: Float32Array[]
-  people: string[]
+  relPaths: string[]
 }
 
 /** The judges' view of one batch: inputs, poker faces and reconstructions, at the judges' size. */
@@ -162,7 +176,7 @@ async function judgeBatch(
   const ids = await judges.identity(all)
   const n = ready.length
   judgedInputs.identities.push(...ids.slice(0, n))
-  judgedInputs.people.push(...ready.map(({ sample }) => personOf(sample.relPath)))
+  judgedInputs.relPaths.push(...ready.map(({ sample }) => sample.relPath))
   return ready.map((_, i) => ({
     inputNeutral: verdicts[i].calledNeutral,
     pokerFaceNeutral: verdicts[n + i].calledNeutral,
