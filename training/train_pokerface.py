@@ -108,10 +108,12 @@ def composing_model(warm_start: str, colour_layer: str, generator_from: str = No
     if ckpt.get('kind') != 'pfvit':
         raise SystemExit(f'--warm-start needs a PF-ViT checkpoint; {warm_start} is {ckpt.get("kind")!r}')
     start = ModelConfig.from_dict(ckpt['config'])
+    if paint_region is None:  # not given: keep the warm start's
+        paint_region = start.paint_region
+    elif paint_region == 'anywhere':  # the command line's word for the config's '' (no restriction)
+        paint_region = ''
     cfg = replace(start, generator_output='composition', colour_layer=colour_layer,
-                  warp_px=start.warp_px if warp_px is None else warp_px,
-                  paint_region=start.paint_region if paint_region is None else '' if paint_region == 'anywhere'
-                  else paint_region)
+                  warp_px=start.warp_px if warp_px is None else warp_px, paint_region=paint_region)
     model = PFViT(cfg)
     state = {k: v for k, v in ckpt['model'].items() if not k.startswith(NOT_CARRIED)}
     if generator_from:

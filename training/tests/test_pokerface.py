@@ -277,6 +277,15 @@ class GeneratorFromTest(unittest.TestCase):
             self.assertEqual(train_pokerface.composing_model(warping, 'rgb')[1].warp_px, 3.0)
             self.assertEqual(train_pokerface.composing_model(warping, 'rgb', warp_px=0.0)[1].warp_px, 0.0)
 
+    def test_the_paint_region_is_the_warm_starts_unless_given_and_anywhere_lifts_it(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            torch.manual_seed(0)
+            mouth_only = self.save(tmp, 'mouth.pt', composing_micro(paint_region='mouth'))
+            region = lambda **given: train_pokerface.composing_model(mouth_only, 'rgb', **given)[1].paint_region
+            self.assertEqual(region(), 'mouth')
+            self.assertEqual(region(paint_region='none'), 'none')
+            self.assertEqual(region(paint_region='anywhere'), '')
+
     def test_refuses_a_generator_of_another_size(self):
         with tempfile.TemporaryDirectory() as tmp:
             torch.manual_seed(0)
