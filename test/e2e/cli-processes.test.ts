@@ -18,7 +18,7 @@ import { MICRO_MODEL } from '../helpers/models'
  */
 const CLI = join(ROOT, 'out', 'main', 'cli.js')
 const WRAPPER = join(ROOT, 'bin', 'pokerface.mjs')
-const SHIPPED_MODEL = join(ROOT, 'resources', 'models', 'pfvit-ferplus-small-v8-int8')
+const SHIPPED_MODEL = join(ROOT, 'resources', 'models', 'pfvit-ferplus-small-v9-int8')
 const KILL_AT_RENAME = join(ROOT, 'test', 'helpers', 'killAtRename.cjs')
 if (!HAS_BUILD) console.warn('[cli-processes] skipped: no build in out/ (run npm run build)')
 

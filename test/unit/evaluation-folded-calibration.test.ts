@@ -29,7 +29,7 @@ describe('undoing the corrections folded into an exported classifier', () => {
   })
 
   it('finds the corrections in the shipped default model, so eval can report ECE before them', () => {
-    const manifest = JSON.parse(readFileSync(join(__dirname, '../../resources/models/pfvit-ferplus-small-v8/model.json'), 'utf8'))
+    const manifest = JSON.parse(readFileSync(join(__dirname, '../../resources/models/pfvit-ferplus-small-v9/model.json'), 'utf8'))
     const found = foldedCalibration(manifest.training, manifest.classes.length)
     expect(found?.temperature).toBe(manifest.training.calibration.temperature)
   })

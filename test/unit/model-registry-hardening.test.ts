@@ -234,7 +234,7 @@ describe('F15: one definition of a model id', () => {
   })
 
   it('F15: the ids the app ships and tests with are accepted', () => {
-    for (const id of ['pfvit-ferplus-small-v8', 'pfvit-ferplus-small-v8-int8', GOOD_ID, 'm', 'v1.2_b', 'a'.repeat(64)])
+    for (const id of ['pfvit-ferplus-small-v9', 'pfvit-ferplus-small-v9-int8', GOOD_ID, 'm', 'v1.2_b', 'a'.repeat(64)])
       expect(modelIdProblem(id), id).toBeNull()
   })
 

@@ -8,8 +8,9 @@
 #   bash training/recipes/cpu-v8.sh            # everything
 #   R=/somewhere bash training/recipes/cpu-v8.sh
 #   BASELINE=1 bash training/recipes/cpu-v8.sh # also the same-budget ViT baseline, with the same trunk
-#   V=9 TRUNK_EPOCHS=32 bash training/recipes/cpu-v8.sh  # the same recipe with a longer CNN run, under
-#                                              # v9's run folders and id (session 21 started its step 1)
+#   V=9 TRUNK_EPOCHS=32 bash training/recipes/cpu-v8.sh  # the same recipe with a CNN trained twice as
+#                                              # long, under v9's run folders and id: the default
+#                                              # pfvit-ferplus-small-v9 (add BASELINE=1 for its baseline)
 #
 # A stopped step resumes by running this script again (each training step goes on from its
 # last.pt, training/README.md "Resume"); finished steps are skipped. Selection uses FERPlus Valid

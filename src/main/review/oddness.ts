@@ -106,9 +106,10 @@ export function withFlatness(score: number | null, flat: number | null): number 
  * The odd-images queue holds the images scoring at least this: about the top 1 % of FERPlus
  * Train + Valid with pfvit-ferplus-small-v6 (`npm run bench:odd` prints the share and the Test
  * precision and recall at this cut). A short list to look through, not a verdict. Not derived again
- * for the default pfvit-ferplus-small-v8, whose model-based scores sit lower: without the flatness,
+ * for pfvit-ferplus-small-v8, whose model-based scores sit lower: without the flatness,
  * `npm run bench:odd-injected -- --seed 7` queued 3 of its 3,773 images at this cut, none of the 200
- * made odd, and a cut at v8's top 1 % of Train + Valid (0.43) 45, still none. With it, 84 images,
- * 81 of them made odd (every blank and near-blank frame).
+ * made odd, and a cut at v8's top 1 % of Train + Valid (0.43) 45, still none. With it, 84 images, 81
+ * of them made odd (every blank and near-blank frame); with the default v9, 83 and 81 (the model's
+ * part adds one scene piece, as with v8).
  */
 export const ODD_QUEUE_MIN = 0.53
