@@ -31,7 +31,9 @@ cd training
 # A step is done when its log says all its epochs ran (best.pt exists from the first epoch on, so it
 # cannot tell); a step stopped midway (a session ending) goes on from its last.pt.
 finished() { grep -qs '"reason": "epochs"' "$1/log.jsonl"; }
-resume() { if [ -f "$1/last.pt" ]; then echo "--resume $1"; fi; }
+# resume sets RESUME to `--resume <folder>` where the step has a last.pt (an array, so a runs folder
+# with spaces stays one argument), else to nothing.
+resume() { RESUME=(); if [ -f "$1/last.pt" ]; then RESUME=(--resume "$1"); fi; }
 
 # v6's data flags: votes as a distribution, class weights (1/frequency)^0.5, strong augmentation with
 # crops down to 60 %, best.pt by the mean of Valid accuracy and mean per-class recall.
@@ -41,14 +43,16 @@ DATA=(--labels soft --balance 0.5 --augment strong --crop-scale 0.6 --select bal
 [ -f "$R/v6-imported.pt" ] || $PY import_onnx.py --model "$V6" --out "$R/v6-imported.pt"
 
 # 1. The CNN alone, from scratch: AdamW lr 2e-3, batch 64, TRUNK_EPOCHS (16) on a cosine.
+resume "$R/v$V-trunk"
 finished "$R/v$V-trunk" || nice -n 19 $PY train_conv_trunk.py "${DATA[@]}" --lr 2e-3 --epochs "$TRUNK_EPOCHS" \
-  --out "$R/v$V-trunk" $(resume "$R/v$V-trunk")
+  --out "$R/v$V-trunk" "${RESUME[@]}"
 
 # 2. Classifier phase: its trunk joins v6's E (projection at zero); E, S, C and the branch train on.
+resume "$R/v$V-cls"
 finished "$R/v$V-cls" || nice -n 19 $PY train_pfvit.py --warm-start "$R/v6-imported.pt" \
   --face-stem conv_trunk --stem-from "$R/v$V-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 5e-5 \
   --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" \
-  --ortho none --w-adv 0 --w-rec 0 --w-rec-neutral 0 "${DATA[@]}" --out "$R/v$V-cls" $(resume "$R/v$V-cls")
+  --ortho none --w-adv 0 --w-rec 0 --w-rec-neutral 0 "${DATA[@]}" --out "$R/v$V-cls" "${RESUME[@]}"
 
 # 3. WiSE-FT from v6 (where the branch's projection is zero) to step 2, each point calibrated on Valid.
 [ -f "$R/v$V-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" --tuned "$R/v$V-cls/best.pt" \
@@ -70,9 +74,10 @@ fi
 # 6. The same-budget ViT baseline: the same encoder (with the same trunk) and C as its head, from v6,
 #    the same flags and budget, no separator; its alpha chosen and calibrated the same way.
 if [ "${BASELINE:-0}" = 1 ]; then
+  resume "$R/v$V-vit"
   finished "$R/v$V-vit" || nice -n 19 $PY train_vit.py --from-pfvit "$R/v6-imported.pt" \
     --face-stem conv_trunk --stem-from "$R/v$V-trunk/best.pt" --lr-stem "${LR_STEM:-2e-4}" --lr 5e-5 \
-    --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" "${DATA[@]}" --out "$R/v$V-vit" $(resume "$R/v$V-vit")
+    --lr-schedule cosine --warmup-epochs 0.3 --epochs "${EPOCHS:-6}" "${DATA[@]}" --out "$R/v$V-vit" "${RESUME[@]}"
   [ -f "$R/v$V-vit-wise.pt" ] || $PY interpolate_weights.py --start "$R/v6-imported.pt" \
     --tuned "$R/v$V-vit/best.pt" --alphas 0.2,0.4,0.5,0.6,0.7,0.8,0.9,1.0 --flip-average \
     --out "$R/v$V-vit-wise.pt" > "$R/v$V-vit-wise.json"
