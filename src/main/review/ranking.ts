@@ -116,8 +116,9 @@ const mostLikelyWrong = (selfConfidence: number): number => 1 - selfConfidence
  * noise with the default model pfvit-ferplus-small-v9: margin AUROC 0.941, mismatch 0.786, combined
  * 0.946, self-confidence 0.944 (interval of its gain over combined [−0.004, 0.001])
  * (v8: margin 0.934, mismatch 0.791, combined 0.940, self-confidence 0.938; v6: margin 0.917,
- * mismatch 0.761, combined 0.920, self-confidence 0.924; v5: margin 0.919, mismatch 0.767, combined 0.923; v4, v5's classifier with a regenerating G: 0.919, 0.570, 0.920;
- * v3: 0.917, 0.547, 0.917; v2: 0.896, 0.539, 0.896) — the composing generator
+ * mismatch 0.761, combined 0.920, self-confidence 0.924; v5: margin 0.919, mismatch 0.767, combined
+ * 0.923; v4, v5's classifier with a regenerating G: 0.919, 0.570, 0.920; v3: 0.917, 0.547, 0.917;
+ * v2: 0.896, 0.539, 0.896) — the composing generator
  * (v5 on) changes only where the expression is, which made the mismatch a real signal; before,
  * poker faces were close to reconstructions. Still 0.2: not re-tuned on the one benchmark that would
  * judge it; plain self-confidence stays the default order, within noise of the combined score.
