@@ -88,16 +88,39 @@ describe('pokerface infer (real worker thread, real ONNX, real SQLite)', () => {
   it('computes every image again when a model is exported again under the same id, and says so', async () => {
     const dataDir = await tempDir('pf-infer-reexport-home-')
     const model = await brokenModelCopy(() => {}) // the micro model, in a folder of its own
-    const infer = () => pokerface(['infer', dataset, '--model', model, '--data-dir', dataDir, '--threads', '1', '--json'])
+    const infer = (folder = dataset) =>
+      pokerface(['infer', folder, '--model', model, '--data-dir', dataDir, '--threads', '1', '--json'])
+    // A second dataset ranked by the old graphs and not run again: its ranking must not outlive them.
+    const other = join(await tempDir('pf-infer-reexport-other-'), 'faces')
+    await copyFaceFixture(other)
+    expect(infer(other).code).toBe(0)
+    const rankings = () => {
+      const db = new Database(join(dataDir, 'pokerface.sqlite'), { readonly: true, fileMustExist: true })
+      try {
+        return db
+          .prepare(
+            'SELECT d.root AS root, count(s.sample_id) AS scores FROM review_rankings r JOIN datasets d ON d.id = r.dataset_id LEFT JOIN review_scores s ON s.dataset_id = r.dataset_id GROUP BY r.dataset_id'
+          )
+          .all() as { root: string; scores: number }[]
+      } finally {
+        db.close()
+      }
+    }
     const first = infer()
     expect(first.code, first.stderr).toBe(0)
     const total = first.json().total
+    expect(rankings()).toHaveLength(2)
     // The same id, other weights: pfvit-micro-embed's classifier (the contract checks each graph alone).
     await copyFile(join(MICRO_EMBED_MODEL, 'classify.onnx'), join(model, 'classify.onnx'))
     const again = infer()
     expect(again.code, again.stderr).toBe(0)
     expect(again.json()).toMatchObject({ state: 'done', alreadyDone: 0, done: total })
-    expect(again.stderr).toMatch(/graphs are not the ones its stored results came from .*: \d+ stored results discarded/)
+    expect(again.stderr).toMatch(
+      /graphs are not the ones its stored results came from .*: \d+ stored results discarded, with the label rankings/
+    )
+    // Only the dataset run again has a ranking, the new graphs'; the other has none until it runs.
+    expect(rankings().map((r) => r.root)).toEqual([dataset])
+    expect(rankings()[0].scores).toBeGreaterThan(0)
     const third = infer()
     expect(third.json()).toMatchObject({ state: 'done', done: 0, alreadyDone: total })
     expect(third.stderr).not.toMatch(/discarded/)

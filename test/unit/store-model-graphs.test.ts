@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { openDb, type Db } from '@main/store/db'
 import { discardResultsOfOtherGraphs } from '@main/store/modelGraphs'
 import { predictionFor, storeResults } from '@main/store/predictions'
+import { hasRanking, labelTally, saveRanking, type ScoreRow } from '@main/store/review'
+import type { RankingSummary } from '@shared/types'
 import { tempDir } from '../helpers/data'
 
 const CLASSES = ['neutral', 'happiness']
@@ -57,5 +59,50 @@ describe('stored results follow the graphs they came from', () => {
     storeFor(db, 'm', ['a'])
     expect(discardResultsOfOtherGraphs(db, 'm', 'sha-2 -')).toBe(0)
     expect(predictionFor(db, 'a', 'm')).not.toBeNull()
+  })
+
+  it('forgets the rankings the discarded results made, in every dataset, and no other model’s', () => {
+    const db = openDb(':memory:')
+    const put =
+      db.prepare(`INSERT INTO samples (dataset_id, rel_path, size, mtime_ms, content_hash, original_label, current_label)
+       VALUES (?, ?, 1, 1, ?, 'happiness', 'happiness')`)
+    const rank = (datasetId: number, modelId: string) => {
+      db.prepare(`INSERT INTO datasets (id, root, name, created_at, opened_at) VALUES (?, ?, ?, 'x', 'x')`).run(
+        datasetId,
+        `/d${datasetId}`,
+        `d${datasetId}`
+      )
+      const ids = [0, 1, 2].map((i) => Number(put.run(datasetId, `img/${i}.jpg`, `h${i}`).lastInsertRowid))
+      const rows = ids.map((sampleId): ScoreRow => ({
+        sampleId,
+        givenLabel: 'happiness',
+        predictedLabel: 'sadness',
+        selfConfidence: 0.1,
+        margin: -0.5,
+        confidentLabel: 'sadness',
+        suggestedLabel: 'sadness',
+        flagged: true,
+        intensity: null,
+        intensityMismatch: null,
+        combined: 0.9,
+        score: 0.9,
+        outOfSample: null
+      }))
+      saveRanking(db, { datasetId, modelId, rankedAt: 'now' } as RankingSummary, rows)
+    }
+    rank(1, 'm')
+    rank(2, 'm')
+    rank(3, 'other')
+    discardResultsOfOtherGraphs(db, 'm', 'sha-1 -')
+    discardResultsOfOtherGraphs(db, 'm', 'sha-1 -') // the same graphs: every ranking kept
+    expect([1, 2, 3].map((d) => hasRanking(db, d))).toEqual([true, true, true])
+
+    discardResultsOfOtherGraphs(db, 'm', 'sha-2 -')
+    expect([1, 2, 3].map((d) => hasRanking(db, d))).toEqual([false, false, true])
+    const scores = (d: number) => db.prepare('SELECT COUNT(*) FROM review_scores WHERE dataset_id = ?').pluck().get(d)
+    expect([1, 2, 3].map(scores)).toEqual([0, 0, 3])
+    // The label tally no longer counts the old ranking's predicted labels.
+    expect(labelTally(db, 1).map((r) => [r.predicted, r.n])).toEqual([[null, 3]])
+    expect(labelTally(db, 3).map((r) => [r.predicted, r.n])).toEqual([['sadness', 3]])
   })
 })

@@ -58,7 +58,8 @@ export async function startInferenceJob(
     discarded > 0
       ? [
           `${model.id}'s graphs are not the ones its stored results came from (exported again under the same id): ` +
-            `${discarded.toLocaleString('en-US')} stored results discarded, every image is computed again`
+            `${discarded.toLocaleString('en-US')} stored results discarded, with the label rankings made from them, ` +
+            'and every image is computed again'
         ]
       : []
   const job = new InferenceJob(
