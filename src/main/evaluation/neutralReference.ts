@@ -3,7 +3,7 @@ import type { AppContext } from '../api/context'
 import { generatedFaceRgb } from '../media/sheetLayout'
 import { meanAbsDifference } from '../review/pokerFaceReport'
 import { cosine, toJudgeSize, type Judges } from './judges'
-import { generatedSamples, sampleFaces, sheetRgb, type EvaluatedSample } from './evaluatedSamples'
+import { sampleFaces, sheetRgb, type EvaluatedSample } from './evaluatedSamples'
 
 /**
  * Is the poker face the same person's real neutral face? Where a dataset has, for each person, a
@@ -64,19 +64,19 @@ export function summariseNeutralReference(rows: NeutralReferenceRow[], samePerso
   }
 }
 
-/** One row per expressive face that has a real neutral photo of the same person. */
+/** One row per expressive face of `samples` (the check's, read once) that has a real neutral photo of the same person. */
 export async function neutralReferenceRows(
   ctx: AppContext,
   datasetId: number,
   model: ModelInfo,
-  split: string | null,
+  samples: EvaluatedSample[],
   judges: Judges | null,
   personOf: (relPath: string) => string
 ) {
   const size = model.inputSize
   const faceOf = sampleFaces(ctx, datasetId)
   const rows: NeutralReferenceRow[] = []
-  for (const { face, reference } of neutralPairs<EvaluatedSample>(generatedSamples(ctx, datasetId, model.id, split), personOf)) {
+  for (const { face, reference } of neutralPairs(samples, personOf)) {
     const sheet = await sheetRgb(ctx, model.id, face.contentHash)
     if (!sheet) continue
     const input = await faceOf(face, size)

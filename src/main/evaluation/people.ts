@@ -60,11 +60,13 @@ export function peopleByFileName(relPaths: string[], pattern?: RegExp | null): (
       return m ? (m[1] ?? m[0]) : relPath
     }
   }
+  // Each path read once: the pairing asks for a person several times per photo.
+  const read = new Map(relPaths.map((p) => [p, personByRule(p)]))
   const counts = new Map<string, number>()
-  for (const person of relPaths.map(personByRule)) if (person !== null) counts.set(person, (counts.get(person) ?? 0) + 1)
+  for (const person of read.values()) if (person !== null) counts.set(person, (counts.get(person) ?? 0) + 1)
   const largest = Math.max(0, ...counts.values())
   const rulesHold = largest <= Math.max(NO_ONE_HAS_MORE_PHOTOS, relPaths.length / 2)
-  return (relPath) => (rulesHold ? personByRule(relPath) : null) ?? relPath
+  return (relPath) => (rulesHold ? (read.has(relPath) ? read.get(relPath) : personByRule(relPath)) : null) ?? relPath
 }
 
 /** How the pairing was made, for the eval report. */

@@ -107,7 +107,7 @@ export async function checkPokerFaces(
         })
       )
     }
-    if (options.neutralReference) realNeutral = await neutralReferenceRows(ctx, datasetId, model, split, judges, personOf)
+    if (options.neutralReference) realNeutral = await neutralReferenceRows(ctx, datasetId, model, samples, judges, personOf)
   } finally {
     await releaseModel(loaded)
     await judges?.release()
