@@ -16,9 +16,9 @@ const PER_MODEL_TABLES = ['predictions', 'inference_errors', 'embeddings', 'neig
 
 /**
  * Records `sha256` as the graphs of `modelId`'s results. Where the store holds results of other
- * graphs under that id, they and the rankings made from them are deleted first; returns how many predictions that was (0 when the
- * graphs are the ones recorded, or when none were recorded: a store from before this check, whose
- * results are kept as they were).
+ * graphs under that id, they and the rankings made from them are deleted first; returns how many
+ * predictions that was (0 when the graphs are the ones recorded, or when none were recorded: a store
+ * from before this check, whose results are kept as they were).
  */
 export function discardResultsOfOtherGraphs(db: Db, modelId: string, sha256: string): number {
   return db.transaction(() => {

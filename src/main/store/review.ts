@@ -190,17 +190,16 @@ export function saveRanking(
  * Removes every dataset's ranking that `modelId` made (its scores, its summary) and recounts those
  * datasets' label tallies, which hold the ranking's predicted labels. For a model whose stored
  * results were discarded (store/modelGraphs.ts): its rankings are its old graphs' verdicts, and
- * shown under the same id they would pass for the new graphs'. Returns the datasets affected; each
- * shows no ranking until its next run makes one.
+ * shown under the same id they would pass for the new graphs'. Each dataset shows no ranking until
+ * its next run makes one.
  */
-export function forgetRankingsOf(db: Db, modelId: string): number[] {
+export function forgetRankingsOf(db: Db, modelId: string): void {
   const datasets = db.prepare('SELECT dataset_id FROM review_rankings WHERE model_id = ?').pluck().all(modelId) as number[]
   for (const datasetId of datasets) {
     db.prepare('DELETE FROM review_scores WHERE dataset_id = ?').run(datasetId)
     db.prepare('DELETE FROM review_rankings WHERE dataset_id = ?').run(datasetId)
     recountLabelTally(db, datasetId)
   }
-  return datasets
 }
 
 export function rankingSummary(db: Db, datasetId: number): RankingSummary | null {
