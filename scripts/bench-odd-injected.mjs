@@ -39,7 +39,7 @@ const EACH = Number(option('--each', 40))
 const boots = Number(option('--boot', 500))
 const model = option('--model', null)
 ensureBuilt()
-const { uncertainty, normDeviation, medianNorm, ODD_QUEUE_MIN } = await loadOddness()
+const { uncertainty, normDeviation, medianNorm, ODD_QUEUE_MIN, FLAT_FACE } = await loadOddness()
 
 const rand = seededRandom(Number(option('--seed', 7)))
 const int = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1))
@@ -141,7 +141,8 @@ try {
   const rowOf = new Map(Array.from(listIds, (id, i) => [id, i]))
   const rows = db
     .prepare(
-      `SELECT s.id, s.rel_path AS path, r.oddness, p.probabilities
+      `SELECT s.id, s.rel_path AS path, r.oddness, p.probabilities,
+              (SELECT max(f.contrast) FROM image_fingerprints f WHERE f.content_hash = s.content_hash) AS contrast
          FROM samples s JOIN review_scores r ON r.sample_id = s.id
          JOIN predictions p ON p.content_hash = s.content_hash AND p.model_id = ?`
     )
@@ -155,6 +156,7 @@ try {
     const isolated = isolation(n, s)
     return {
       kind,
+      contrast: r.contrast,
       oddness: r.oddness,
       uncertainty: unsure,
       deviation: at === undefined ? null : normDeviation(norms[at], median),
@@ -200,6 +202,14 @@ try {
   console.log(
     `  the odd-images queue (score ≥ ${ODD_QUEUE_MIN}): ${queued.length} images, ${queuedOdd} of them made odd ` +
       `(precision ${(queuedOdd / Math.max(1, queued.length)).toFixed(3)}, recall ${queuedOdd}/${oddCount}); by kind: ${byKind.join(', ')}`
+  )
+  // What the flatness part reads (vision/contrast.ts, stored by the duplicate search): each kind's range.
+  const range = (kind) => {
+    const c = items.filter((i) => i.kind === kind && i.contrast !== null).map((i) => i.contrast)
+    return c.length ? `${kind} ${Math.min(...c).toFixed(2)}–${Math.max(...c).toFixed(2)}` : `${kind} –`
+  }
+  console.log(
+    `  thumbnail contrast beyond a plane (flatness counts under ${FLAT_FACE}): ${['face', ...KINDS].map(range).join(', ')}`
   )
   db.close()
 } finally {
