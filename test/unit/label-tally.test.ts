@@ -14,6 +14,7 @@ import {
   type ScoreRow
 } from '@main/store/review'
 import { tempDir } from '../helpers/data'
+import { scoreRow } from '../helpers/scoreRows'
 
 /**
  * Issue 19 (metrics at 1M): the metrics read label_tally, which triggers keep as samples are added,
@@ -60,23 +61,6 @@ function countedTally(db: Db, datasetId: number, rows: ScoreRow[]): CountedTally
     .all(datasetId) as { id: number; originalLabel: Label | null; currentLabel: Label | null }[]
   return { counts: countLabels(samples.map((s) => ({ ...s, predicted: predicted.get(s.id) ?? null }))), readAt }
 }
-
-/** A score row as a ranking writes it, for this sample and predicted class. */
-const scoreRow = ({ sampleId, predictedLabel }: Pick<ScoreRow, 'sampleId' | 'predictedLabel'>): ScoreRow => ({
-  sampleId,
-  givenLabel: null,
-  predictedLabel,
-  selfConfidence: 0.5,
-  margin: 0.1,
-  confidentLabel: null,
-  suggestedLabel: null,
-  flagged: sampleId % 3 !== 0,
-  intensity: null,
-  intensityMismatch: null,
-  combined: 0.5,
-  score: 0.5,
-  outOfSample: null
-})
 
 function rank(db: Db, datasetId: number, shift: number, counted = false): void {
   const ids = db.prepare('SELECT id FROM samples WHERE dataset_id = ? AND id % 5 != 0').pluck().all(datasetId) as number[]

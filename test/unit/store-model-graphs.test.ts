@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { openDb, type Db } from '@main/store/db'
 import { discardResultsOfOtherGraphs } from '@main/store/modelGraphs'
 import { predictionFor, storeResults } from '@main/store/predictions'
-import { hasRanking, labelTally, saveRanking, type ScoreRow } from '@main/store/review'
+import { hasRanking, labelTally, saveRanking } from '@main/store/review'
 import type { RankingSummary } from '@shared/types'
 import { tempDir } from '../helpers/data'
+import { scoreRow } from '../helpers/scoreRows'
 
 const CLASSES = ['neutral', 'happiness']
 
@@ -73,21 +74,7 @@ describe('stored results follow the graphs they came from', () => {
         `d${datasetId}`
       )
       const ids = [0, 1, 2].map((i) => Number(put.run(datasetId, `img/${i}.jpg`, `h${i}`).lastInsertRowid))
-      const rows = ids.map((sampleId): ScoreRow => ({
-        sampleId,
-        givenLabel: 'happiness',
-        predictedLabel: 'sadness',
-        selfConfidence: 0.1,
-        margin: -0.5,
-        confidentLabel: 'sadness',
-        suggestedLabel: 'sadness',
-        flagged: true,
-        intensity: null,
-        intensityMismatch: null,
-        combined: 0.9,
-        score: 0.9,
-        outOfSample: null
-      }))
+      const rows = ids.map((sampleId) => scoreRow({ sampleId, predictedLabel: 'sadness' }))
       saveRanking(db, { datasetId, modelId, rankedAt: 'now' } as RankingSummary, rows)
     }
     rank(1, 'm')
